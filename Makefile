@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make              netswap.ko for the running kernel, and netswapctl
+# make module KDIR=/usr/src/linux-headers-...   for another kernel
+# make unit         userspace unit tests of the pure protocol code
+# make check        W=1, sparse and checkpatch --strict against every
+#                   installed Debian kernel's headers
+# make test         the whole suite (boots VMs; see README.md)
+# make demo         the demo cluster
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PWD  := $(CURDIR)
+
+CHECK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 \
+			  /usr/src/linux-headers-6.12.*-amd64)
+
+.PHONY: all module tools unit check clean test demo
+
+all: module tools
+
+module:
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+tools:
+	$(MAKE) -C tools/netswapctl
+
+unit:
+	$(MAKE) -C tests/unit run
+
+check: unit
+	@set -e; for k in $(CHECK_KDIRS); do \
+		echo "== W=1 and sparse against $$k"; \
+		$(MAKE) -C $$k M=$(PWD) clean >/dev/null; \
+		$(MAKE) -C $$k M=$(PWD) W=1 C=2 CHECK="sparse -Wno-decl" modules 2>&1 | tee .check.log; \
+		if grep -E 'warning:|error:' .check.log; then \
+			echo "check: warnings against $$k"; exit 1; fi; \
+	done; rm -f .check.log
+	tests/checkpatch.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || \
+		rm -rf *.o *.ko *.mod* .*.cmd Module.symvers modules.order netswap/*.o netswap/.*.cmd
+	$(MAKE) -C tools/netswapctl clean
+	-$(MAKE) -C tests/unit clean
+
+test:
+	bash tests/run-all.sh
+
+demo:
+	bash demo/run.sh

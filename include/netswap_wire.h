@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * netswap wire protocol, version 1. Documentation/netswap/protocol.rst is
+ * the specification; this header is its C form, shared by the module, the
+ * unit tests and any userspace peer. All multi-byte fields are big endian.
+ */
+#ifndef _NETSWAP_WIRE_H
+#define _NETSWAP_WIRE_H
+
+#include <linux/types.h>
+
+#define NSW_WIRE_MAGIC		0x4e535750U	/* "NSWP" */
+#define NSW_WIRE_VERSION	1
+#define NSW_WIRE_PAGE		4096U		/* bytes in one swap page */
+#define NSW_DEFAULT_PORT	7878
+
+/* Largest FREE batch: keeps a FREE datagram near one 1500-byte frame. */
+#define NSW_FREE_BATCH		160
+
+/*
+ * A store answers a retransmitted STORE with the handle it gave the
+ * first copy. It remembers the last STORE per value of the low
+ * NSW_DEDUP_BITS bits of req_id, so a client must never have two
+ * requests in flight to one store whose req_ids agree in those bits.
+ */
+#define NSW_DEDUP_BITS		12
+
+enum nsw_msg_type {
+	NSW_MSG_STORE		= 1,	/* client -> store, carries a page */
+	NSW_MSG_STORE_ACK	= 2,	/* handle where the page now lives */
+	NSW_MSG_LOAD		= 3,	/* client -> store, by handle */
+	NSW_MSG_LOAD_ACK	= 4,	/* carries the page */
+	NSW_MSG_FREE		= 5,	/* carries an array of __be64 handles */
+	NSW_MSG_FREE_ACK	= 6,
+	NSW_MSG_RESET		= 7,	/* drop every page of this client */
+	NSW_MSG_RESET_ACK	= 8,
+	NSW_MSG_MAX		= NSW_MSG_RESET_ACK,
+};
+
+/* Replies are the request type + 1; requests are odd. */
+#define NSW_MSG_IS_REPLY(t)	(!((t) & 1))
+
+enum nsw_status {
+	NSW_ST_OK	= 0,
+	NSW_ST_FULL	= 1,	/* store is at its quota for this client */
+	NSW_ST_NOENT	= 2,	/* unknown or stale handle */
+	NSW_ST_NOMEM	= 3,	/* store could not get memory right now */
+	NSW_ST_INVAL	= 4,	/* malformed request */
+};
+
+/* Header flags. */
+#define NSW_F_AUTH	0x01	/* key_id and tag are valid (reserved, v2) */
+
+struct nsw_hdr {
+	__be32	magic;
+	__u8	version;
+	__u8	type;		/* enum nsw_msg_type */
+	__u8	status;		/* enum nsw_status; 0 in requests */
+	__u8	flags;		/* NSW_F_*; 0 in v1 */
+	__be32	key_id;		/* reserved for authentication; 0 in v1 */
+	__be32	len;		/* payload bytes following the header */
+	__be64	req_id;		/* chosen by the client, echoed in replies */
+	__be64	handle;		/* remote slot handle, see protocol.rst */
+	__u8	tag[16];	/* reserved for an authentication tag; 0 */
+} __attribute__((packed));
+
+#define NSW_HDR_LEN	((unsigned int)sizeof(struct nsw_hdr))	/* 48 */
+
+/* The largest datagram either side sends. */
+#define NSW_MAX_DGRAM	(NSW_HDR_LEN + NSW_WIRE_PAGE)
+
+#endif /* _NETSWAP_WIRE_H */

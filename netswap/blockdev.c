@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/netswap0: the client role's block device.
+ *
+ * Each request is split into page-sized operations (ops), one datagram
+ * each: a write STOREs the page on a peer, which answers with the handle
+ * it chose; a read LOADs it back by handle. Everything an op needs lives
+ * in the request's blk-mq payload (struct nsw_cmd), allocated once with
+ * the tag set, so the I/O path allocates nothing.
+ *
+ * req_id = generation << 12 | tag << 4 | op index. The reply's req_id
+ * leads straight back to the op, and the generation makes replies to an
+ * earlier use of the same tag stale. Bit 11 is clear (see ctl.h).
+ *
+ * An op is in flight while op->inflight holds its req_id. Whoever moves
+ * it to 0 with cmpxchg (the reply in softirq, or the retransmit worker
+ * giving up) completes the op. cmd->refs counts ops in flight plus
+ * temporary users (the dispatcher, a retransmission in progress); the
+ * request ends when it drops to zero, so a page is never read for
+ * sending after its request ended.
+ */
+#include <linux/module.h>
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include <linux/jiffies.h>
+
+#include "netswap.h"
+#include "compat.h"
+#include "client.h"
+#include "ctl.h"
+#include "map.h"
+#include "peer.h"
+#include "transport.h"
+
+#define NSW_QUEUE_DEPTH		128	/* tags: 7 bits of req_id */
+#define NSW_MAX_OPS		16	/* pages per request: 4 bits */
+#define NSW_REXMIT_TICK		(HZ / 50)
+#define NSW_RTO_MIN		(HZ / 5)
+#define NSW_RTO_MAX		(2 * HZ)
+
+struct nsw_op {
+	atomic64_t inflight;	/* req_id while awaiting a reply, else 0 */
+	struct page *page;
+	u64 pgoff;		/* page index on the device */
+	u64 handle;		/* LOAD: source; STORE: page to overwrite */
+	struct nsw_peer *peer;	/* reference held until the request ends */
+	unsigned long sent;	/* jiffies of the last transmission */
+	unsigned int tries;
+};
+
+struct nsw_cmd {
+	atomic_t refs;
+	blk_status_t status;
+	bool write;
+	unsigned long start;
+	struct nsw_op ops[NSW_MAX_OPS];
+};
+
+struct nsw_dev {
+	struct gendisk *disk;
+	struct blk_mq_tag_set set;
+	struct nsw_map map;
+	int major;
+	atomic64_t gen;
+	atomic_t busy;		/* requests in flight */
+	struct delayed_work rexmit;
+};
+
+static struct nsw_dev *nsw_dev;
+
+static struct request *nsw_cmd_rq(struct nsw_cmd *cmd)
+{
+	return blk_mq_rq_from_pdu(cmd);
+}
+
+static void nsw_cmd_put(struct nsw_dev *dev, struct nsw_cmd *cmd)
+{
+	unsigned int i;
+
+	if (!atomic_dec_and_test(&cmd->refs))
+		return;
+	for (i = 0; i < NSW_MAX_OPS; i++) {
+		nsw_peer_put(cmd->ops[i].peer);
+		cmd->ops[i].peer = NULL;
+	}
+	atomic_dec(&dev->busy);
+	blk_mq_end_request(nsw_cmd_rq(cmd), READ_ONCE(cmd->status));
+}
+
+/* The op failed. Its caller won the cmpxchg on op->inflight. */
+static void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
+			struct nsw_op *op)
+{
+	atomic64_inc(&op->peer->tx_errors);
+	/* A failed write leaves the old remote copy unreferenced. */
+	if (cmd->write && op->handle)
+		nsw_map_orphan(&dev->map, nsw_entry(op->peer->idx, op->handle));
+	WRITE_ONCE(cmd->status, BLK_STS_IOERR);
+	nsw_cmd_put(dev, cmd);
+}
+
+static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
+{
+	struct nsw_hdr hdr;
+	struct kvec vec[2];
+
+	nsw_hdr_encode(&hdr, cmd->write ? NSW_MSG_STORE : NSW_MSG_LOAD, 0,
+		       req_id, op->handle, cmd->write ? NSW_WIRE_PAGE : 0);
+	vec[0].iov_base = &hdr;
+	vec[0].iov_len = NSW_HDR_LEN;
+	op->sent = jiffies;
+	if (!cmd->write) {
+		nsw_send(&op->peer->addr, vec, 1, NSW_HDR_LEN);
+		return;
+	}
+	vec[1].iov_base = kmap_local_page(op->page);
+	vec[1].iov_len = NSW_WIRE_PAGE;
+	/* Errors (a full socket buffer) are retried by retransmission. */
+	nsw_send(&op->peer->addr, vec, 2, NSW_HDR_LEN + NSW_WIRE_PAGE);
+	kunmap_local(vec[1].iov_base);
+}
+
+/* Chooses where an op goes. Returns false if there is nowhere. */
+static bool nsw_op_target(struct nsw_dev *dev, struct nsw_cmd *cmd,
+			  struct nsw_op *op)
+{
+	u64 entry = cmd->write ? nsw_map_take(&dev->map, op->pgoff) :
+				 nsw_map_lookup(&dev->map, op->pgoff);
+
+	op->handle = 0;
+	op->peer = NULL;
+	if (entry) {
+		rcu_read_lock();
+		op->peer = nsw_peer_get_rcu(
+			nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry)));
+		rcu_read_unlock();
+		if (op->peer) {
+			op->handle = NSW_ENTRY_HANDLE(entry);
+			return true;
+		}
+		/* Peers holding our pages cannot be deleted. */
+		WARN_ON_ONCE(1);
+		return false;
+	}
+	if (!cmd->write)
+		return true;	/* never written: reads as zeros */
+	op->peer = nsw_peer_next_target();
+	return op->peer;
+}
+
+static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
+{
+	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	u64 gen = atomic64_inc_return(&dev->gen);
+	u64 pgoff = blk_rq_pos(rq) >> (PAGE_SHIFT - SECTOR_SHIFT);
+	struct req_iterator iter;
+	unsigned int n = 0, i;
+	struct bio_vec bv;
+
+	/* The queue limits make every segment one whole page. */
+	rq_for_each_segment(bv, rq, iter) {
+		if (n == NSW_MAX_OPS || bv.bv_offset || bv.bv_len != PAGE_SIZE)
+			return BLK_STS_IOERR;
+		cmd->ops[n].page = bv.bv_page;
+		cmd->ops[n].pgoff = pgoff + n;
+		n++;
+	}
+	if (pgoff + n > dev->map.nr)
+		return BLK_STS_IOERR;
+
+	cmd->write = rq_data_dir(rq) == WRITE;
+	cmd->status = BLK_STS_OK;
+	cmd->start = jiffies;
+	atomic_set(&cmd->refs, 1);	/* ours, until every op is sent */
+	atomic_inc(&dev->busy);
+
+	for (i = 0; i < n; i++) {
+		struct nsw_op *op = &cmd->ops[i];
+		u64 req_id = gen << 12 | (u64)rq->tag << 4 | i;
+
+		if (!nsw_op_target(dev, cmd, op)) {
+			pr_warn_ratelimited("no peer to store page %llu\n",
+					    op->pgoff);
+			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
+			continue;
+		}
+		if (!op->handle && !cmd->write) {
+			memzero_page(op->page, 0, PAGE_SIZE);
+			continue;
+		}
+		op->tries = 0;
+		atomic_inc(&cmd->refs);
+		op->sent = jiffies;
+		/* Publish the op to the reply path and the retransmitter. */
+		atomic64_set_release(&op->inflight, req_id);
+		nsw_op_send(cmd, op, req_id);
+	}
+	queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
+	nsw_cmd_put(dev, cmd);
+	return BLK_STS_OK;
+}
+
+static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx,
+				 const struct blk_mq_queue_data *bd)
+{
+	struct nsw_dev *dev = hctx->queue->queuedata;
+	struct request *rq = bd->rq;
+	blk_status_t st;
+
+	blk_mq_start_request(rq);
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		return nsw_dispatch(dev, rq);
+	case REQ_OP_FLUSH:
+		/* A page is in the peer's RAM once acknowledged. */
+		st = BLK_STS_OK;
+		break;
+	case REQ_OP_DISCARD:
+		nsw_map_discard(&dev->map,
+				blk_rq_pos(rq) >> (PAGE_SHIFT - SECTOR_SHIFT),
+				blk_rq_bytes(rq) >> PAGE_SHIFT);
+		st = BLK_STS_OK;
+		break;
+	default:
+		st = BLK_STS_NOTSUPP;
+		break;
+	}
+	blk_mq_end_request(rq, st);
+	return BLK_STS_OK;
+}
+
+static unsigned long nsw_rto(unsigned int tries)
+{
+	return min_t(unsigned long, NSW_RTO_MIN << min(tries, 8U),
+		     NSW_RTO_MAX);
+}
+
+static bool nsw_rexmit_rq(struct request *rq, void *data)
+{
+	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	struct nsw_dev *dev = data;
+	unsigned long timeout = msecs_to_jiffies(nsw_io_timeout_ms);
+	unsigned int i;
+
+	/* Keeps the request, and so its pages, alive while we send. */
+	if (!atomic_inc_not_zero(&cmd->refs))
+		return true;
+	for (i = 0; i < NSW_MAX_OPS; i++) {
+		struct nsw_op *op = &cmd->ops[i];
+		u64 id = atomic64_read_acquire(&op->inflight);
+
+		if (!id || time_before(jiffies, op->sent + nsw_rto(op->tries)))
+			continue;
+		if (time_after(jiffies, cmd->start + timeout)) {
+			if (atomic64_cmpxchg(&op->inflight, id, 0) != id)
+				continue;
+			pr_warn_ratelimited("page %llu: no answer from %pISpc after %u tries\n",
+					    op->pgoff, &op->peer->addr,
+					    op->tries + 1);
+			nsw_op_fail(dev, cmd, op);
+			continue;
+		}
+		op->tries++;
+		atomic64_inc(&op->peer->retransmits);
+		nsw_op_send(cmd, op, id);
+	}
+	nsw_cmd_put(dev, cmd);
+	return true;
+}
+
+static void nsw_rexmit_work(struct work_struct *work)
+{
+	struct nsw_dev *dev = container_of(to_delayed_work(work),
+					   struct nsw_dev, rexmit);
+
+	blk_mq_tagset_busy_iter(&dev->set, nsw_rexmit_rq, dev);
+	if (atomic_read(&dev->busy))
+		queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
+}
+
+/* Softirq, from the transport. Consumes @skb. */
+void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
+		   const struct nsw_msg *m)
+{
+	struct nsw_dev *dev = READ_ONCE(nsw_dev);
+	unsigned int tag = (m->req_id >> 4) & 0x7f, i = m->req_id & 0xf;
+	struct nsw_peer *peer;
+	struct nsw_cmd *cmd;
+	struct nsw_op *op;
+	struct request *rq;
+	void *dst;
+
+	if (m->req_id & NSW_REQ_CTL) {
+		nsw_ctl_rx(from, m);
+		goto out;
+	}
+	if (!dev || tag >= NSW_QUEUE_DEPTH)
+		goto out;
+	rq = blk_mq_tag_to_rq(dev->set.tags[0], tag);
+	if (!rq)
+		goto out;
+	cmd = blk_mq_rq_to_pdu(rq);
+	op = &cmd->ops[i];
+	if ((u64)atomic64_read(&op->inflight) != m->req_id ||
+	    m->type != (cmd->write ? NSW_MSG_STORE_ACK : NSW_MSG_LOAD_ACK))
+		goto out;	/* stale: an earlier copy already answered */
+	/*
+	 * The op may complete under us; peers are freed only after a grace
+	 * period and softirq is an RCU reader, so a stale pointer is safe.
+	 */
+	peer = READ_ONCE(op->peer);
+	if (!peer || !nsw_addr_equal(from, &peer->addr))
+		goto out;
+	/* The store is short of memory: let retransmission ask again. */
+	if (m->status == NSW_ST_NOMEM)
+		goto out;
+	if (atomic64_cmpxchg(&op->inflight, m->req_id, 0) != m->req_id)
+		goto out;
+
+	if (m->status != NSW_ST_OK) {
+		if (m->status == NSW_ST_FULL) {
+			WRITE_ONCE(op->peer->full, true);
+			pr_warn_ratelimited("%pISpc is full\n", &op->peer->addr);
+		} else {
+			pr_err_ratelimited("%pISpc lost page %llu (status %u)\n",
+					   &op->peer->addr, op->pgoff,
+					   m->status);
+		}
+		nsw_op_fail(dev, cmd, op);
+		goto out;
+	}
+	if (cmd->write) {
+		nsw_map_set(&dev->map, op->pgoff,
+			    nsw_entry(op->peer->idx, m->handle));
+		atomic64_inc(&op->peer->tx_stores);
+	} else {
+		dst = kmap_local_page(op->page);
+		/* The header check guaranteed exactly one page. */
+		if (skb_copy_bits(skb, NSW_HDR_LEN, dst, NSW_WIRE_PAGE))
+			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
+		kunmap_local(dst);
+		atomic64_inc(&op->peer->tx_loads);
+	}
+	nsw_cmd_put(dev, cmd);
+out:
+	kfree_skb(skb);
+}
+
+static void nsw_swap_slot_free_notify(struct block_device *bdev,
+				      unsigned long offset)
+{
+	struct nsw_dev *dev = bdev->bd_disk->private_data;
+
+	/* Under swap_lock: only marks the page; the free worker does the rest. */
+	nsw_map_discard(&dev->map, offset, 1);
+}
+
+static const struct block_device_operations nsw_fops = {
+	.owner			= THIS_MODULE,
+	.swap_slot_free_notify	= nsw_swap_slot_free_notify,
+};
+
+static const struct blk_mq_ops nsw_mq_ops = {
+	.queue_rq	= nsw_queue_rq,
+};
+
+void nsw_client_info(struct nsw_dev_info *info)
+{
+	struct nsw_dev *dev = nsw_dev;
+
+	memset(info, 0, sizeof(*info));
+	if (!dev)
+		return;
+	info->name = dev->disk->disk_name;
+	info->size = get_capacity(dev->disk) << SECTOR_SHIFT;
+	info->mapped = atomic64_read(&dev->map.mapped);
+	info->openers = disk_openers(dev->disk);
+}
+
+/* Asks @peer to drop every page of ours, e.g. left from an earlier boot. */
+int nsw_client_reset_peer(struct nsw_peer *peer)
+{
+	return nsw_ctl_request(peer, NSW_MSG_RESET, NULL, 0);
+}
+
+int nsw_client_init(u64 size_bytes)
+{
+	const struct nsw_disk_limits lim = {
+		.block_size		= PAGE_SIZE,
+		.max_sectors		= NSW_MAX_OPS * (PAGE_SIZE >> SECTOR_SHIFT),
+		.max_discard_sectors	= UINT_MAX >> SECTOR_SHIFT,
+	};
+	struct nsw_dev *dev;
+	struct gendisk *disk;
+	int err;
+
+	if (!size_bytes)
+		return 0;
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return -ENOMEM;
+	INIT_DELAYED_WORK(&dev->rexmit, nsw_rexmit_work);
+
+	err = nsw_map_init(&dev->map, size_bytes >> PAGE_SHIFT);
+	if (err)
+		goto err_free;
+
+	dev->major = register_blkdev(0, "netswap");
+	if (dev->major < 0) {
+		err = dev->major;
+		goto err_map;
+	}
+
+	dev->set.ops = &nsw_mq_ops;
+	dev->set.nr_hw_queues = 1;
+	dev->set.queue_depth = NSW_QUEUE_DEPTH;
+	dev->set.numa_node = NUMA_NO_NODE;
+	dev->set.cmd_size = sizeof(struct nsw_cmd);
+	/* Sending may sleep for memory (never for reclaim, see nsw_send). */
+	dev->set.flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
+	dev->set.driver_data = dev;
+	err = blk_mq_alloc_tag_set(&dev->set);
+	if (err)
+		goto err_blkdev;
+
+	disk = nsw_alloc_disk(&dev->set, &lim, dev);
+	if (IS_ERR(disk)) {
+		err = PTR_ERR(disk);
+		goto err_tags;
+	}
+	dev->disk = disk;
+	disk->major = dev->major;
+	disk->first_minor = 0;
+	disk->minors = 1;
+	disk->fops = &nsw_fops;
+	disk->private_data = dev;
+	snprintf(disk->disk_name, DISK_NAME_LEN, "netswap0");
+	set_capacity(disk, size_bytes >> SECTOR_SHIFT);
+
+	WRITE_ONCE(nsw_dev, dev);
+	err = add_disk(disk);
+	if (err)
+		goto err_disk;
+	pr_info("%s: %llu MiB\n", disk->disk_name, size_bytes >> 20);
+	return 0;
+
+err_disk:
+	WRITE_ONCE(nsw_dev, NULL);
+	put_disk(disk);
+err_tags:
+	blk_mq_free_tag_set(&dev->set);
+err_blkdev:
+	unregister_blkdev(dev->major, "netswap");
+err_map:
+	nsw_map_destroy(&dev->map);
+err_free:
+	kfree(dev);
+	return err;
+}
+
+static int nsw_reset_one(struct nsw_peer *peer, void *arg)
+{
+	struct nsw_peer **list = arg;
+
+	if (atomic64_read(&peer->placed) || atomic64_read(&peer->tx_stores))
+		list[peer->idx] = nsw_peer_get_rcu(peer);
+	return 0;
+}
+
+/*
+ * The module is going away and the disk is closed (the block layer holds
+ * a module reference while it is open): free what we placed on peers.
+ */
+void nsw_client_exit(void)
+{
+	struct nsw_peer *list[NSW_MAX_PEERS] = {};
+	struct nsw_dev *dev = nsw_dev;
+	unsigned int i;
+
+	if (!dev)
+		return;
+	del_gendisk(dev->disk);
+	cancel_delayed_work_sync(&dev->rexmit);
+	nsw_map_flush(&dev->map);
+
+	nsw_peer_for_each(nsw_reset_one, list, 0);
+	for (i = 0; i < NSW_MAX_PEERS; i++) {
+		if (!list[i])
+			continue;
+		if (nsw_client_reset_peer(list[i]))
+			pr_warn("%pISpc did not confirm dropping our pages\n",
+				&list[i]->addr);
+		nsw_peer_put(list[i]);
+	}
+
+	WRITE_ONCE(nsw_dev, NULL);
+	synchronize_net();	/* no reply handler still looks at dev */
+	put_disk(dev->disk);
+	blk_mq_free_tag_set(&dev->set);
+	unregister_blkdev(dev->major, "netswap");
+	nsw_map_destroy(&dev->map);
+	kfree(dev);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels netswap builds for (Debian 6.1 and 6.12),
+ * kept in one place so the rest of the code reads as if there were one.
+ */
+#ifndef _NSW_COMPAT_H
+#define _NSW_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+
+/* Queue limits every netswap disk gets. */
+struct nsw_disk_limits {
+	unsigned int block_size;	/* logical = physical = DMA unit */
+	unsigned int max_sectors;	/* largest request */
+	unsigned int max_discard_sectors;
+};
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+
+static inline struct gendisk *
+nsw_alloc_disk(struct blk_mq_tag_set *set, const struct nsw_disk_limits *l,
+	       void *queuedata)
+{
+	struct queue_limits lim = {
+		.logical_block_size	= l->block_size,
+		.physical_block_size	= l->block_size,
+		.io_min			= l->block_size,
+		.dma_alignment		= l->block_size - 1,
+		.max_hw_sectors		= l->max_sectors,
+		.max_hw_discard_sectors	= l->max_discard_sectors,
+		.discard_granularity	= l->block_size,
+		/* Retransmission reads the page again: it must not change. */
+		.features		= BLK_FEAT_STABLE_WRITES,
+	};
+
+	return blk_mq_alloc_disk(set, &lim, queuedata);
+}
+
+#else
+
+static inline struct gendisk *
+nsw_alloc_disk(struct blk_mq_tag_set *set, const struct nsw_disk_limits *l,
+	       void *queuedata)
+{
+	struct gendisk *disk = blk_mq_alloc_disk(set, queuedata);
+	struct request_queue *q;
+
+	if (IS_ERR(disk))
+		return disk;
+	q = disk->queue;
+	blk_queue_logical_block_size(q, l->block_size);
+	blk_queue_physical_block_size(q, l->block_size);
+	blk_queue_io_min(q, l->block_size);
+	blk_queue_dma_alignment(q, l->block_size - 1);
+	blk_queue_max_hw_sectors(q, l->max_sectors);
+	blk_queue_max_discard_sectors(q, l->max_discard_sectors);
+	q->limits.discard_granularity = l->block_size;
+	blk_queue_flag_set(QUEUE_FLAG_NONROT, q);
+	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
+	return disk;
+}
+
+#endif
+
+#endif /* _NSW_COMPAT_H */

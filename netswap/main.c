@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netswap: swap to the RAM of peer nodes.
+ *
+ * Module parameters and the order in which the parts come up and go down.
+ * Exit is the exact reverse of init; each part's exit assumes the parts
+ * set up after it are gone.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/workqueue.h>
+
+#include "netswap.h"
+#include "peer.h"
+#include "store.h"
+#include "transport.h"
+#include "client.h"
+#include "netlink.h"
+
+unsigned short nsw_port = NSW_DEFAULT_PORT;
+module_param_named(port, nsw_port, ushort, 0444);
+MODULE_PARM_DESC(port, "UDP port for both roles (default 7878)");
+
+unsigned int nsw_size_mb;
+module_param_named(size_mb, nsw_size_mb, uint, 0444);
+MODULE_PARM_DESC(size_mb, "Size of /dev/netswap0 in MiB; 0: no device, store role only");
+
+unsigned int nsw_lend_mb;
+module_param_named(lend_mb, nsw_lend_mb, uint, 0444);
+MODULE_PARM_DESC(lend_mb, "RAM this node lends to peers, in MiB (default 0: none)");
+
+unsigned int nsw_io_timeout_ms = 30000;
+module_param_named(io_timeout_ms, nsw_io_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(io_timeout_ms, "Fail a page read or write after this long without an answer (default 30000)");
+
+struct workqueue_struct *nsw_wq;
+
+static int __init nsw_init(void)
+{
+	int err;
+
+	if (!nsw_port) {
+		pr_err("port must not be 0\n");
+		return -EINVAL;
+	}
+	nsw_wq = alloc_workqueue("netswap", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (!nsw_wq)
+		return -ENOMEM;
+	err = nsw_store_init((unsigned long)nsw_lend_mb << (20 - PAGE_SHIFT));
+	if (err)
+		goto err_wq;
+	err = nsw_transport_init(nsw_port);
+	if (err)
+		goto err_store;
+	err = nsw_client_init((u64)nsw_size_mb << 20);
+	if (err)
+		goto err_transport;
+	err = nsw_genl_init();
+	if (err)
+		goto err_client;
+	pr_info("port %u, device %u MiB, lending %u MiB\n", nsw_port,
+		nsw_size_mb, nsw_lend_mb);
+	return 0;
+
+err_client:
+	nsw_client_exit();
+err_transport:
+	nsw_transport_exit();
+	/* No requests arrive now; finish the ones queued. */
+	nsw_store_stop();
+	/* Peers appear with the first datagram or netlink request. */
+	nsw_peers_exit();
+err_store:
+	nsw_store_exit();
+err_wq:
+	destroy_workqueue(nsw_wq);
+	return err;
+}
+
+static void __exit nsw_exit(void)
+{
+	nsw_genl_exit();
+	nsw_client_exit();
+	nsw_transport_exit();
+	nsw_store_stop();
+	nsw_peers_exit();
+	nsw_store_exit();
+	destroy_workqueue(nsw_wq);
+	pr_info("unloaded\n");
+}
+
+module_init(nsw_init);
+module_exit(nsw_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Swap to the RAM of peer nodes over UDP");
+MODULE_AUTHOR("netswap developers");

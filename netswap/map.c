@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Remote map and the freeing of remote pages, see map.h.
+ *
+ * Counters: a peer's `placed` counts the map entries naming it, the map's
+ * `mapped` all entries; both change exactly where an entry enters or
+ * leaves the map (nsw_map_xchg).
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "netswap.h"
+#include "map.h"
+#include "peer.h"
+#include "ctl.h"
+
+#define NSW_ORPHANS		1024
+#define NSW_FREE_DELAY		(HZ / 50)
+
+static void nsw_map_count(u64 entry, int delta)
+{
+	struct nsw_peer *peer;
+
+	rcu_read_lock();
+	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
+	if (peer)
+		atomic64_add(delta, &peer->placed);
+	rcu_read_unlock();
+}
+
+static u64 nsw_map_xchg(struct nsw_map *map, u64 pgoff, u64 entry)
+{
+	u64 old = xchg(&map->entries[pgoff], entry);
+
+	if (old == entry)
+		return old;
+	if (old) {
+		nsw_map_count(old, -1);
+		atomic64_dec(&map->mapped);
+	}
+	if (entry) {
+		nsw_map_count(entry, 1);
+		atomic64_inc(&map->mapped);
+	}
+	return old;
+}
+
+/* For reads: the entry, or 0 if the page was never written or freed. */
+u64 nsw_map_lookup(struct nsw_map *map, u64 pgoff)
+{
+	if (test_bit(pgoff, map->pending))
+		return 0;
+	return READ_ONCE(map->entries[pgoff]);
+}
+
+/*
+ * For writes: takes the entry out, so the write may overwrite that remote
+ * page in place while no one else can free it.
+ */
+u64 nsw_map_take(struct nsw_map *map, u64 pgoff)
+{
+	clear_bit(pgoff, map->pending);
+	return nsw_map_xchg(map, pgoff, 0);
+}
+
+/* A write completed: @entry now holds the page. */
+void nsw_map_set(struct nsw_map *map, u64 pgoff, u64 entry)
+{
+	u64 old = nsw_map_xchg(map, pgoff, entry);
+
+	/* A concurrent write to the same page stored a copy elsewhere. */
+	if (old && old != entry)
+		nsw_map_orphan(map, old);
+}
+
+/* Any context. The remote page @entry names is no longer referenced. */
+void nsw_map_orphan(struct nsw_map *map, u64 entry)
+{
+	if (!kfifo_in_spinlocked(&map->orphans, &entry, 1,
+				 &map->orphans_lock)) {
+		atomic64_inc(&map->lost);
+		pr_warn_ratelimited("orphan queue full, a remote page leaks until peer reset\n");
+		return;
+	}
+	queue_delayed_work(nsw_wq, &map->free_work, NSW_FREE_DELAY);
+}
+
+/* Any context, including under swap_lock: never sleeps or allocates. */
+void nsw_map_discard(struct nsw_map *map, u64 pgoff, u64 nr)
+{
+	bool any = false;
+	u64 i;
+
+	for (i = pgoff; i < pgoff + nr && i < map->nr; i++) {
+		if (READ_ONCE(map->entries[i])) {
+			set_bit(i, map->pending);
+			any = true;
+		}
+	}
+	if (any)
+		queue_delayed_work(nsw_wq, &map->free_work, NSW_FREE_DELAY);
+}
+
+static void nsw_map_send_batch(struct nsw_map *map, u16 idx)
+{
+	unsigned int n = map->batch_len[idx];
+	struct nsw_peer *peer;
+
+	if (!n)
+		return;
+	map->batch_len[idx] = 0;
+	rcu_read_lock();
+	peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(idx));
+	rcu_read_unlock();
+	if (!peer) {
+		atomic64_add(n, &map->lost);
+		return;
+	}
+	if (nsw_ctl_request(peer, NSW_MSG_FREE, map->batch[idx],
+			    n * sizeof(__be64))) {
+		atomic64_add(n, &map->lost);
+		atomic64_add(n, &peer->tx_errors);
+		pr_warn_ratelimited("could not free %u pages on %pISpc\n", n,
+				    &peer->addr);
+	} else {
+		atomic64_add(n, &peer->tx_frees);
+		/* Room again, perhaps. */
+		WRITE_ONCE(peer->full, false);
+	}
+	nsw_peer_put(peer);
+}
+
+static void nsw_map_batch_add(struct nsw_map *map, u64 entry)
+{
+	u16 idx = NSW_ENTRY_PEER(entry);
+
+	if (idx >= NSW_MAX_PEERS)
+		return;
+	map->batch[idx][map->batch_len[idx]++] =
+		cpu_to_be64(NSW_ENTRY_HANDLE(entry));
+	if (map->batch_len[idx] == NSW_FREE_BATCH)
+		nsw_map_send_batch(map, idx);
+}
+
+static void nsw_map_free_work(struct work_struct *work)
+{
+	struct nsw_map *map = container_of(to_delayed_work(work),
+					   struct nsw_map, free_work);
+	unsigned long i;
+	u64 entry;
+	u16 p;
+
+	for_each_set_bit(i, map->pending, map->nr) {
+		if (!test_and_clear_bit(i, map->pending))
+			continue;
+		entry = nsw_map_xchg(map, i, 0);
+		if (entry)
+			nsw_map_batch_add(map, entry);
+		cond_resched();
+	}
+	while (kfifo_out_spinlocked(&map->orphans, &entry, 1,
+				    &map->orphans_lock))
+		nsw_map_batch_add(map, entry);
+	for (p = 0; p < NSW_MAX_PEERS; p++)
+		nsw_map_send_batch(map, p);
+}
+
+/* Sends every pending free now and waits for it. */
+void nsw_map_flush(struct nsw_map *map)
+{
+	mod_delayed_work(nsw_wq, &map->free_work, 0);
+	flush_delayed_work(&map->free_work);
+}
+
+int nsw_map_init(struct nsw_map *map, u64 nr)
+{
+	int err = -ENOMEM;
+
+	map->nr = nr;
+	atomic64_set(&map->mapped, 0);
+	atomic64_set(&map->lost, 0);
+	spin_lock_init(&map->orphans_lock);
+	INIT_DELAYED_WORK(&map->free_work, nsw_map_free_work);
+
+	map->entries = vzalloc(array_size(nr, sizeof(*map->entries)));
+	if (!map->entries)
+		goto err;
+	map->pending = vzalloc(array_size(BITS_TO_LONGS(nr),
+					  sizeof(unsigned long)));
+	if (!map->pending)
+		goto err_entries;
+	map->batch = vzalloc(array_size(NSW_MAX_PEERS, sizeof(*map->batch)));
+	if (!map->batch)
+		goto err_pending;
+	map->batch_len = kcalloc(NSW_MAX_PEERS, sizeof(*map->batch_len),
+				 GFP_KERNEL);
+	if (!map->batch_len)
+		goto err_batch;
+	err = kfifo_alloc(&map->orphans, NSW_ORPHANS, GFP_KERNEL);
+	if (err)
+		goto err_batch_len;
+	return 0;
+
+err_batch_len:
+	kfree(map->batch_len);
+err_batch:
+	vfree(map->batch);
+err_pending:
+	vfree(map->pending);
+err_entries:
+	vfree(map->entries);
+err:
+	return err;
+}
+
+void nsw_map_destroy(struct nsw_map *map)
+{
+	cancel_delayed_work_sync(&map->free_work);
+	kfifo_free(&map->orphans);
+	kfree(map->batch_len);
+	vfree(map->batch);
+	vfree(map->pending);
+	vfree(map->entries);
+}

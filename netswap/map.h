@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The client's remote map: for each page of /dev/netswap0, where its data
+ * lives (peer index and the handle that peer gave it), in one u64.
+ *
+ * Entries change only by xchg, so whoever takes an entry out of the map
+ * owns the remote page it names: a writer overwriting it, the free worker
+ * freeing it, or the orphan queue. Freed swap slots and discards only set
+ * a bit in `pending` (no allocation: swap_slot_free_notify runs under a
+ * spinlock); the free worker turns set bits into FREE requests.
+ */
+#ifndef _NSW_MAP_H
+#define _NSW_MAP_H
+
+#include <linux/kfifo.h>
+#include <linux/workqueue.h>
+
+#include "wire.h"
+
+struct nsw_peer;
+
+struct nsw_map {
+	u64 *entries;
+	unsigned long *pending;		/* freed, not yet sent to the peer */
+	u64 nr;
+	atomic64_t mapped;
+	atomic64_t lost;		/* remote pages we could not free */
+	spinlock_t orphans_lock;
+	DECLARE_KFIFO_PTR(orphans, u64); /* entries replaced or abandoned */
+	struct delayed_work free_work;
+	__be64 (*batch)[NSW_FREE_BATCH];	/* per peer, worker only */
+	unsigned int *batch_len;
+};
+
+#define NSW_ENTRY_VALID		(1ULL << 63)
+#define NSW_ENTRY_PEER(e)	((u16)(((e) >> 48) & 0xff))
+#define NSW_ENTRY_HANDLE(e)	((e) & ((1ULL << 48) - 1))
+
+static inline u64 nsw_entry(u16 peer_idx, u64 handle)
+{
+	return NSW_ENTRY_VALID | (u64)peer_idx << 48 | NSW_ENTRY_HANDLE(handle);
+}
+
+int nsw_map_init(struct nsw_map *map, u64 nr);
+void nsw_map_destroy(struct nsw_map *map);
+u64 nsw_map_lookup(struct nsw_map *map, u64 pgoff);
+u64 nsw_map_take(struct nsw_map *map, u64 pgoff);
+void nsw_map_set(struct nsw_map *map, u64 pgoff, u64 entry);
+void nsw_map_orphan(struct nsw_map *map, u64 entry);
+void nsw_map_discard(struct nsw_map *map, u64 pgoff, u64 nr);
+void nsw_map_flush(struct nsw_map *map);
+
+#endif /* _NSW_MAP_H */

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink family "netswap", see include/uapi/netswap.h.
+ *
+ * Written with genl_small_ops, not split ops, so the same source builds
+ * for 6.1. Every op is at or past resv_start_op: strict validation.
+ */
+#include <linux/inet.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+
+#include "netswap.h"
+#include "netlink.h"
+#include "peer.h"
+#include "client.h"
+#include "store.h"
+#include "../include/uapi/netswap.h"
+
+static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
+	[NETSWAP_A_PEER_ADDR]	= NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
+	[NETSWAP_A_PEER_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static struct genl_family nsw_genl_family;
+
+static int nsw_parse_peer(struct genl_info *info, struct sockaddr_in6 *addr)
+{
+	struct nlattr *a = info->attrs[NETSWAP_A_PEER_ADDR];
+	u16 port = nsw_port;
+
+	if (!a) {
+		NL_SET_ERR_MSG(info->extack, "peer address missing");
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	addr->sin6_family = AF_INET6;
+	if (nla_len(a) == sizeof(struct in_addr)) {
+		ipv6_addr_set_v4mapped(nla_get_in_addr(a), &addr->sin6_addr);
+	} else if (nla_len(a) == sizeof(struct in6_addr)) {
+		addr->sin6_addr = nla_get_in6_addr(a);
+	} else {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "peer address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	if (ipv6_addr_any(&addr->sin6_addr) ||
+	    ipv6_addr_is_multicast(&addr->sin6_addr) ||
+	    (ipv6_addr_v4mapped(&addr->sin6_addr) &&
+	     (ipv4_is_zeronet(addr->sin6_addr.s6_addr32[3]) ||
+	      ipv4_is_multicast(addr->sin6_addr.s6_addr32[3]) ||
+	      ipv4_is_lbcast(addr->sin6_addr.s6_addr32[3])))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "peer address must be a unicast address");
+		return -EINVAL;
+	}
+	if (info->attrs[NETSWAP_A_PEER_PORT])
+		port = nla_get_u16(info->attrs[NETSWAP_A_PEER_PORT]);
+	addr->sin6_port = htons(port);
+	return 0;
+}
+
+static int nsw_cmd_peer_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sockaddr_in6 addr;
+	struct nsw_peer *peer;
+	int err;
+
+	err = nsw_parse_peer(info, &addr);
+	if (err)
+		return err;
+	peer = nsw_peer_add(&addr, NETSWAP_PEER_F_CONFIGURED, GFP_KERNEL,
+			    info->extack);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	/* Pages an earlier incarnation of this node left there are garbage. */
+	if (nsw_client_reset_peer(peer))
+		pr_warn("%pISpc does not answer yet; adding it anyway\n",
+			&peer->addr);
+	pr_info("peer %pISpc added\n", &peer->addr);
+	nsw_peer_put(peer);
+	return 0;
+}
+
+static int nsw_cmd_peer_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sockaddr_in6 addr;
+	int err;
+
+	err = nsw_parse_peer(info, &addr);
+	if (err)
+		return err;
+	err = nsw_peer_del(&addr, info->extack);
+	if (!err)
+		pr_info("peer %pISpc deleted\n", &addr);
+	return err;
+}
+
+static int nsw_put_u64(struct sk_buff *skb, int type, s64 v)
+{
+	return nla_put_u64_64bit(skb, type, v, NETSWAP_A_PAD);
+}
+
+static int nsw_fill_peer(struct sk_buff *skb, const struct nsw_peer *peer)
+{
+	const struct in6_addr *a = &peer->addr.sin6_addr;
+	int err;
+
+	if (ipv6_addr_v4mapped(a))
+		err = nla_put_in_addr(skb, NETSWAP_A_PEER_ADDR, a->s6_addr32[3]);
+	else
+		err = nla_put_in6_addr(skb, NETSWAP_A_PEER_ADDR, a);
+	if (err ||
+	    nla_put_u16(skb, NETSWAP_A_PEER_PORT, ntohs(peer->addr.sin6_port)) ||
+	    nla_put_u32(skb, NETSWAP_A_PEER_FLAGS, READ_ONCE(peer->flags)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_PAGES_PLACED,
+			atomic64_read(&peer->placed)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_TX_STORES,
+			atomic64_read(&peer->tx_stores)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_TX_LOADS,
+			atomic64_read(&peer->tx_loads)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_TX_FREES,
+			atomic64_read(&peer->tx_frees)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_TX_ERRORS,
+			atomic64_read(&peer->tx_errors)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_RETRANSMITS,
+			atomic64_read(&peer->retransmits)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_PAGES_HELD,
+			atomic64_read(&peer->held)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_RX_STORES,
+			atomic64_read(&peer->rx_stores)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_RX_LOADS,
+			atomic64_read(&peer->rx_loads)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_RX_FREES,
+			atomic64_read(&peer->rx_frees)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_RX_FULL,
+			atomic64_read(&peer->rx_full)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+struct nsw_dump_ctx {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static int nsw_dump_one(struct nsw_peer *peer, void *arg)
+{
+	struct nsw_dump_ctx *ctx = arg;
+	void *hdr;
+
+	hdr = genlmsg_put(ctx->skb, NETLINK_CB(ctx->cb->skb).portid,
+			  ctx->cb->nlh->nlmsg_seq, &nsw_genl_family,
+			  NLM_F_MULTI, NETSWAP_CMD_PEER_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nsw_fill_peer(ctx->skb, peer)) {
+		genlmsg_cancel(ctx->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(ctx->skb, hdr);
+	ctx->cb->args[0] = peer->idx + 1;	/* resume after this one */
+	return 0;
+}
+
+static int nsw_cmd_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nsw_dump_ctx ctx = { .skb = skb, .cb = cb };
+
+	nsw_peer_for_each(nsw_dump_one, &ctx, cb->args[0]);
+	return skb->len;
+}
+
+static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nsw_dev_info dev;
+	u64 quota, used;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &nsw_genl_family, 0,
+				NETSWAP_CMD_DEV_GET);
+	if (!hdr)
+		goto nomem;
+	nsw_client_info(&dev);
+	nsw_store_usage(&quota, &used);
+	if ((dev.name &&
+	     (nla_put_string(msg, NETSWAP_A_DEV_NAME, dev.name) ||
+	      nsw_put_u64(msg, NETSWAP_A_DEV_SIZE, dev.size) ||
+	      nsw_put_u64(msg, NETSWAP_A_DEV_PAGES_MAPPED, dev.mapped) ||
+	      nla_put_u32(msg, NETSWAP_A_DEV_OPEN_COUNT, dev.openers))) ||
+	    nla_put_u16(msg, NETSWAP_A_PORT, nsw_port) ||
+	    nsw_put_u64(msg, NETSWAP_A_STORE_QUOTA_PAGES, quota) ||
+	    nsw_put_u64(msg, NETSWAP_A_STORE_PAGES_USED, used))
+		goto nomem;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+nomem:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_small_ops nsw_genl_ops[] = {
+	{
+		.cmd	= NETSWAP_CMD_PEER_ADD,
+		.doit	= nsw_cmd_peer_add,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NETSWAP_CMD_PEER_DEL,
+		.doit	= nsw_cmd_peer_del,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NETSWAP_CMD_PEER_GET,
+		.dumpit	= nsw_cmd_peer_dump,
+	},
+	{
+		.cmd	= NETSWAP_CMD_DEV_GET,
+		.doit	= nsw_cmd_dev_get,
+	},
+};
+
+static struct genl_family nsw_genl_family __ro_after_init = {
+	.name		= NETSWAP_GENL_NAME,
+	.version	= NETSWAP_GENL_VERSION,
+	.maxattr	= NETSWAP_A_MAX,
+	.policy		= nsw_policy,
+	.module		= THIS_MODULE,
+	.small_ops	= nsw_genl_ops,
+	.n_small_ops	= ARRAY_SIZE(nsw_genl_ops),
+	.resv_start_op	= NETSWAP_CMD_PEER_ADD,
+};
+
+int nsw_genl_init(void)
+{
+	return genl_register_family(&nsw_genl_family);
+}
+
+void nsw_genl_exit(void)
+{
+	genl_unregister_family(&nsw_genl_family);
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The peer table, see peer.h. Writers serialise on nsw_peers_mutex;
+ * readers (the receive path in softirq, the I/O path) use RCU. The table
+ * is small and fixed so that a remote-map entry can name a peer by index.
+ */
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+
+#include "netswap.h"
+#include "peer.h"
+#include "store.h"
+#include "client.h"
+#include "../include/uapi/netswap.h"
+
+static struct nsw_peer __rcu *nsw_peers[NSW_MAX_PEERS];
+static DEFINE_MUTEX(nsw_peers_mutex);
+static atomic_t nsw_rr = ATOMIC_INIT(0);
+
+struct nsw_peer *nsw_peer_lookup_rcu(const struct sockaddr_in6 *addr)
+{
+	struct nsw_peer *peer;
+	unsigned int i;
+
+	for (i = 0; i < NSW_MAX_PEERS; i++) {
+		peer = rcu_dereference(nsw_peers[i]);
+		if (peer && nsw_addr_equal(&peer->addr, addr))
+			return peer;
+	}
+	return NULL;
+}
+
+struct nsw_peer *nsw_peer_by_idx_rcu(u16 idx)
+{
+	if (idx >= NSW_MAX_PEERS)
+		return NULL;
+	return rcu_dereference(nsw_peers[idx]);
+}
+
+struct nsw_peer *nsw_peer_get_rcu(struct nsw_peer *peer)
+{
+	if (peer && !kref_get_unless_zero(&peer->ref))
+		return NULL;
+	return peer;
+}
+
+static void nsw_peer_free_rcu(struct rcu_head *rcu)
+{
+	struct nsw_peer *peer = container_of(rcu, struct nsw_peer, rcu);
+
+	/* vfree() defers itself when called from softirq. */
+	kvfree(peer->dedup);
+	kfree(peer);
+}
+
+static void nsw_peer_release(struct kref *ref)
+{
+	struct nsw_peer *peer = container_of(ref, struct nsw_peer, ref);
+
+	call_rcu(&peer->rcu, nsw_peer_free_rcu);
+}
+
+void nsw_peer_put(struct nsw_peer *peer)
+{
+	if (peer)
+		kref_put(&peer->ref, nsw_peer_release);
+}
+
+/*
+ * Returns the peer for @addr with @flags added and a reference for the
+ * caller, creating it if needed. Adding a flag the peer already has is
+ * -EEXIST. @gfp is GFP_NOIO from the store worker, which may run while
+ * this node is itself reclaiming.
+ */
+struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
+			      unsigned long flags, gfp_t gfp,
+			      struct netlink_ext_ack *extack)
+{
+	struct nsw_peer *peer, *ret;
+	int i, free_idx = -1;
+
+	mutex_lock(&nsw_peers_mutex);
+	for (i = 0; i < NSW_MAX_PEERS; i++) {
+		peer = rcu_dereference_protected(nsw_peers[i],
+				lockdep_is_held(&nsw_peers_mutex));
+		if (!peer) {
+			if (free_idx < 0)
+				free_idx = i;
+			continue;
+		}
+		if (!nsw_addr_equal(&peer->addr, addr))
+			continue;
+		if ((peer->flags & flags) == flags) {
+			NL_SET_ERR_MSG(extack, "peer already exists");
+			ret = ERR_PTR(-EEXIST);
+			goto out;
+		}
+		peer->flags |= flags;
+		kref_get(&peer->ref);
+		ret = peer;
+		goto out;
+	}
+	if (free_idx < 0) {
+		NL_SET_ERR_MSG(extack, "peer table is full");
+		ret = ERR_PTR(-ENOSPC);
+		goto out;
+	}
+	peer = kzalloc(sizeof(*peer), gfp);
+	if (!peer) {
+		ret = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	peer->addr = *addr;
+	peer->idx = free_idx;
+	peer->flags = flags;
+	kref_init(&peer->ref);		/* the table's reference */
+	kref_get(&peer->ref);		/* the caller's */
+	rcu_assign_pointer(nsw_peers[free_idx], peer);
+	ret = peer;
+out:
+	mutex_unlock(&nsw_peers_mutex);
+	return ret;
+}
+
+int nsw_peer_del(const struct sockaddr_in6 *addr,
+		 struct netlink_ext_ack *extack)
+{
+	struct nsw_peer *peer = NULL;
+	int i, err = -ENOENT;
+
+	mutex_lock(&nsw_peers_mutex);
+	for (i = 0; i < NSW_MAX_PEERS; i++) {
+		peer = rcu_dereference_protected(nsw_peers[i],
+				lockdep_is_held(&nsw_peers_mutex));
+		if (peer && nsw_addr_equal(&peer->addr, addr))
+			break;
+		peer = NULL;
+	}
+	if (!peer) {
+		NL_SET_ERR_MSG(extack, "no such peer");
+		goto out;
+	}
+	if (atomic64_read(&peer->placed)) {
+		NL_SET_ERR_MSG(extack,
+			       "peer holds pages of ours; swapoff first");
+		err = -EBUSY;
+		goto out;
+	}
+	RCU_INIT_POINTER(nsw_peers[i], NULL);
+	err = 0;
+out:
+	mutex_unlock(&nsw_peers_mutex);
+	if (!err) {
+		/* No new requests find it now; drop what we hold for it. */
+		synchronize_rcu();
+		nsw_store_drop_peer(peer);
+		nsw_peer_put(peer);
+	}
+	return err;
+}
+
+/* Round robin over configured peers that have room; NULL if none. */
+struct nsw_peer *nsw_peer_next_target(void)
+{
+	unsigned int start = atomic_inc_return(&nsw_rr), i;
+	struct nsw_peer *peer, *ret = NULL;
+
+	rcu_read_lock();
+	for (i = 0; i < NSW_MAX_PEERS; i++) {
+		peer = rcu_dereference(nsw_peers[(start + i) % NSW_MAX_PEERS]);
+		if (peer && (peer->flags & NETSWAP_PEER_F_CONFIGURED) &&
+		    !READ_ONCE(peer->full)) {
+			ret = nsw_peer_get_rcu(peer);
+			if (ret)
+				break;
+		}
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+int nsw_peer_for_each(int (*fn)(struct nsw_peer *peer, void *arg),
+		      void *arg, unsigned int start)
+{
+	struct nsw_peer *peer;
+	unsigned int i;
+	int ret = 0;
+
+	rcu_read_lock();
+	for (i = start; i < NSW_MAX_PEERS; i++) {
+		peer = rcu_dereference(nsw_peers[i]);
+		if (!peer)
+			continue;
+		ret = fn(peer, arg);
+		if (ret)
+			break;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+void nsw_peers_exit(void)
+{
+	struct nsw_peer *peer;
+	unsigned int i;
+
+	mutex_lock(&nsw_peers_mutex);
+	for (i = 0; i < NSW_MAX_PEERS; i++) {
+		peer = rcu_dereference_protected(nsw_peers[i],
+				lockdep_is_held(&nsw_peers_mutex));
+		if (!peer)
+			continue;
+		RCU_INIT_POINTER(nsw_peers[i], NULL);
+		nsw_store_drop_peer(peer);
+		nsw_peer_put(peer);
+	}
+	mutex_unlock(&nsw_peers_mutex);
+	/* Let nsw_peer_free_rcu() run before the module text goes away. */
+	rcu_barrier();
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Peers: the remote nodes this node swaps to (configured by netlink) and
+ * the ones that swap to it (learned from their first request).
+ *
+ * Lifetime: the table holds one reference to each peer; lookups under RCU
+ * take their own with nsw_peer_get_rcu() when they keep the pointer past
+ * the read-side section. A peer is removed from the table by
+ * nsw_peer_del() and freed after the last reference and a grace period.
+ * A peer's index stays unique while it is in the table, so the client's
+ * remote map can name a peer in a few bits.
+ */
+#ifndef _NSW_PEER_H
+#define _NSW_PEER_H
+
+#include <linux/in6.h>
+#include <linux/kref.h>
+#include <linux/atomic.h>
+#include <linux/rcupdate.h>
+#include <linux/netlink.h>
+#include <net/ipv6.h>
+
+#define NSW_MAX_PEERS	64
+
+struct nsw_peer {
+	struct sockaddr_in6 addr;	/* IPv4 peers as v4-mapped */
+	u16 idx;			/* slot in the peer table */
+	unsigned long flags;		/* NETSWAP_PEER_F_* bits */
+	bool full;			/* refused our last store for quota */
+
+	/* Client role: our pages on this peer. */
+	atomic64_t placed;
+	atomic64_t tx_stores;
+	atomic64_t tx_loads;
+	atomic64_t tx_frees;
+	atomic64_t tx_errors;
+	atomic64_t retransmits;
+
+	/* Store role: this peer's pages in our RAM. */
+	atomic64_t held;
+	atomic64_t rx_stores;
+	atomic64_t rx_loads;
+	atomic64_t rx_frees;
+	atomic64_t rx_full;
+	struct nsw_dedup *dedup;	/* store role only, see store.c */
+
+	struct kref ref;
+	struct rcu_head rcu;
+};
+
+void nsw_peers_exit(void);
+
+static inline bool nsw_addr_equal(const struct sockaddr_in6 *a,
+				  const struct sockaddr_in6 *b)
+{
+	return a->sin6_port == b->sin6_port &&
+	       ipv6_addr_equal(&a->sin6_addr, &b->sin6_addr);
+}
+
+struct nsw_peer *nsw_peer_lookup_rcu(const struct sockaddr_in6 *addr);
+struct nsw_peer *nsw_peer_by_idx_rcu(u16 idx);
+struct nsw_peer *nsw_peer_get_rcu(struct nsw_peer *peer);
+void nsw_peer_put(struct nsw_peer *peer);
+
+struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
+			      unsigned long flags, gfp_t gfp,
+			      struct netlink_ext_ack *extack);
+int nsw_peer_del(const struct sockaddr_in6 *addr,
+		 struct netlink_ext_ack *extack);
+struct nsw_peer *nsw_peer_next_target(void);
+
+/* Calls @fn on each peer under RCU; stops when it returns non-zero. */
+int nsw_peer_for_each(int (*fn)(struct nsw_peer *peer, void *arg),
+		      void *arg, unsigned int start);
+
+#endif /* _NSW_PEER_H */

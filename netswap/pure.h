@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few definitions pure protocol code needs, from the kernel when built
+ * into the module and from libc when built for unit tests and fuzzing.
+ * Files that include only this header must stay free of kernel APIs.
+ */
+#ifndef _NSW_PURE_H
+#define _NSW_PURE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <linux/bitops.h>
+#include <asm/byteorder.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <errno.h>
+#include <endian.h>
+#include <linux/types.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#define cpu_to_be32(x)	((__be32)htobe32(x))
+#define cpu_to_be64(x)	((__be64)htobe64(x))
+#define be32_to_cpu(x)	be32toh((uint32_t)(x))
+#define be64_to_cpu(x)	be64toh((uint64_t)(x))
+#endif
+
+#endif /* _NSW_PURE_H */

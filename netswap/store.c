@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Store role, see store.h.
+ *
+ * Locking: nsw_store.lock (BH-safe, since nsw_store_rx() queues from
+ * softirq into rxq, which has its own lock) protects the slot map, pages[]
+ * and owner[]. Only the work item allocates slots; freeing also happens
+ * from netlink (peer deletion) and module exit.
+ *
+ * Memory: pages come from alloc_page(GFP_NOIO | __GFP_NORETRY): a store
+ * that cannot get memory answers NOMEM and the client retries later,
+ * rather than this node reclaiming (and perhaps swapping) on a peer's
+ * behalf.
+ */
+#include <linux/mm.h>
+#include <linux/highmem.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "netswap.h"
+#include "store.h"
+#include "peer.h"
+#include "slotmap.h"
+#include "transport.h"
+#include "../include/uapi/netswap.h"
+
+/* Requests waiting for the worker; beyond this, clients retransmit. */
+#define NSW_STORE_RXQ_MAX	2048
+
+/* The last STORE seen per low NSW_DEDUP_BITS of req_id, per client. */
+struct nsw_dedup {
+	struct {
+		u64 req_id;
+		u64 handle;
+	} e[1 << NSW_DEDUP_BITS];
+};
+
+static struct {
+	spinlock_t lock;
+	struct nsw_slotmap sm;
+	struct page **pages;
+	u16 *owner;			/* peer index per slot */
+	struct sk_buff_head rxq;
+	struct work_struct work;
+} nsw_store;
+
+void nsw_store_usage(u64 *quota_pages, u64 *used_pages)
+{
+	spin_lock_bh(&nsw_store.lock);
+	*quota_pages = nsw_store.sm.nr;
+	*used_pages = nsw_store.sm.nr_used;
+	spin_unlock_bh(&nsw_store.lock);
+}
+
+static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
+			    u8 status, u64 handle, struct page *page)
+{
+	struct nsw_hdr hdr;
+	struct kvec vec[2];
+	size_t len = NSW_HDR_LEN;
+	int err;
+
+	nsw_hdr_encode(&hdr, m->type + 1, status, m->req_id, handle,
+		       page ? NSW_WIRE_PAGE : 0);
+	vec[0].iov_base = &hdr;
+	vec[0].iov_len = NSW_HDR_LEN;
+	if (page) {
+		vec[1].iov_base = kmap_local_page(page);
+		vec[1].iov_len = NSW_WIRE_PAGE;
+		len += NSW_WIRE_PAGE;
+	}
+	err = nsw_send(&peer->addr, vec, page ? 2 : 1, len);
+	if (page)
+		kunmap_local(vec[1].iov_base);
+	/* A lost reply is recovered by the client's retransmission. */
+	if (err)
+		pr_debug("reply to %pISpc failed: %d\n", &peer->addr, err);
+}
+
+/* Caller holds nsw_store.lock. Is @handle a page of @peer's? */
+static struct page *nsw_store_find(struct nsw_peer *peer, u64 handle)
+{
+	u32 idx;
+
+	if (nsw_slotmap_lookup(&nsw_store.sm, handle, &idx) ||
+	    nsw_store.owner[idx] != peer->idx)
+		return NULL;
+	return nsw_store.pages[idx];
+}
+
+/* Caller holds nsw_store.lock. Returns the page to free. */
+static struct page *nsw_store_release(struct nsw_peer *peer, u64 handle)
+{
+	u32 idx = NSW_HANDLE_IDX(handle);
+	struct page *page = nsw_store.pages[idx];
+
+	nsw_slotmap_free(&nsw_store.sm, handle);
+	nsw_store.pages[idx] = NULL;
+	atomic64_dec(&peer->held);
+	return page;
+}
+
+static void nsw_store_copy_in(struct page *page, struct sk_buff *skb)
+{
+	void *dst = kmap_local_page(page);
+
+	/* The header check guaranteed exactly one page of payload. */
+	WARN_ON_ONCE(skb_copy_bits(skb, NSW_HDR_LEN, dst, NSW_WIRE_PAGE));
+	kunmap_local(dst);
+}
+
+static void nsw_store_page(struct nsw_peer *peer, struct sk_buff *skb,
+			   const struct nsw_msg *m)
+{
+	unsigned int slot = m->req_id & ((1 << NSW_DEDUP_BITS) - 1);
+	struct page *page, *fresh;
+	u64 handle;
+	int err;
+
+	/* Overwrite in place: the client already has a page here. */
+	spin_lock_bh(&nsw_store.lock);
+	page = m->handle ? nsw_store_find(peer, m->handle) : NULL;
+	if (page) {
+		get_page(page);
+		spin_unlock_bh(&nsw_store.lock);
+		nsw_store_copy_in(page, skb);
+		put_page(page);
+		atomic64_inc(&peer->rx_stores);
+		nsw_store_reply(peer, m, NSW_ST_OK, m->handle, NULL);
+		return;
+	}
+	/* A retransmission of a store we already took. */
+	if (peer->dedup->e[slot].req_id == m->req_id &&
+	    nsw_store_find(peer, peer->dedup->e[slot].handle)) {
+		handle = peer->dedup->e[slot].handle;
+		spin_unlock_bh(&nsw_store.lock);
+		nsw_store_reply(peer, m, NSW_ST_OK, handle, NULL);
+		return;
+	}
+	spin_unlock_bh(&nsw_store.lock);
+
+	fresh = alloc_page(GFP_NOIO | __GFP_NOWARN | __GFP_NORETRY);
+	if (!fresh) {
+		nsw_store_reply(peer, m, NSW_ST_NOMEM, 0, NULL);
+		return;
+	}
+	nsw_store_copy_in(fresh, skb);
+
+	spin_lock_bh(&nsw_store.lock);
+	err = nsw_slotmap_alloc(&nsw_store.sm, &handle);
+	if (!err) {
+		u32 idx = NSW_HANDLE_IDX(handle);
+
+		nsw_store.pages[idx] = fresh;
+		nsw_store.owner[idx] = peer->idx;
+		peer->dedup->e[slot].req_id = m->req_id;
+		peer->dedup->e[slot].handle = handle;
+		atomic64_inc(&peer->held);
+	}
+	spin_unlock_bh(&nsw_store.lock);
+
+	if (err) {
+		__free_page(fresh);
+		atomic64_inc(&peer->rx_full);
+		nsw_store_reply(peer, m, NSW_ST_FULL, 0, NULL);
+		return;
+	}
+	atomic64_inc(&peer->rx_stores);
+	nsw_store_reply(peer, m, NSW_ST_OK, handle, NULL);
+}
+
+static void nsw_store_load(struct nsw_peer *peer, const struct nsw_msg *m)
+{
+	struct page *page;
+
+	spin_lock_bh(&nsw_store.lock);
+	page = nsw_store_find(peer, m->handle);
+	if (page)
+		get_page(page);
+	spin_unlock_bh(&nsw_store.lock);
+
+	if (!page) {
+		nsw_store_reply(peer, m, NSW_ST_NOENT, m->handle, NULL);
+		return;
+	}
+	atomic64_inc(&peer->rx_loads);
+	nsw_store_reply(peer, m, NSW_ST_OK, m->handle, page);
+	put_page(page);
+}
+
+static void nsw_store_free(struct nsw_peer *peer, struct sk_buff *skb,
+			   const struct nsw_msg *m)
+{
+	unsigned int i, n = m->len / sizeof(__be64);
+	const void *handles;
+	struct page *page;
+	u64 handle;
+
+	/* FREE is small enough to be linear: at most 1328 bytes. */
+	if (skb_linearize(skb))
+		return;		/* no reply: the client asks again */
+	handles = skb->data + NSW_HDR_LEN;
+
+	for (i = 0; i < n; i++) {
+		handle = nsw_free_handle_at(handles, i);
+		spin_lock_bh(&nsw_store.lock);
+		page = nsw_store_find(peer, handle);
+		if (page)
+			page = nsw_store_release(peer, handle);
+		spin_unlock_bh(&nsw_store.lock);
+		if (page) {
+			__free_page(page);
+			atomic64_inc(&peer->rx_frees);
+		}
+	}
+	/* Unknown handles were freed by an earlier copy of this request. */
+	nsw_store_reply(peer, m, NSW_ST_OK, 0, NULL);
+}
+
+/*
+ * Frees every page @peer has here. Runs from the worker (RESET), netlink
+ * (peer deletion) and module exit, so it takes the lock per batch of
+ * slots and frees the pages outside it.
+ */
+static void nsw_store_drop_pages(struct nsw_peer *peer)
+{
+	struct page *batch[64];
+	unsigned int n, i;
+	u32 idx = 0;
+
+	while (idx < nsw_store.sm.nr) {
+		n = 0;
+		spin_lock_bh(&nsw_store.lock);
+		for (; idx < nsw_store.sm.nr && n < ARRAY_SIZE(batch); idx++) {
+			u64 handle = (u64)nsw_store.sm.gen[idx] << 32 | idx;
+
+			if (nsw_store.owner[idx] != peer->idx ||
+			    !nsw_store_find(peer, handle))
+				continue;
+			batch[n++] = nsw_store_release(peer, handle);
+		}
+		spin_unlock_bh(&nsw_store.lock);
+		for (i = 0; i < n; i++)
+			__free_page(batch[i]);
+		cond_resched();
+	}
+}
+
+void nsw_store_drop_peer(struct nsw_peer *peer)
+{
+	u64 held = atomic64_read(&peer->held);
+
+	nsw_store_drop_pages(peer);
+	if (held)
+		pr_info("dropped %llu pages stored for %pISpc\n", held,
+			&peer->addr);
+}
+
+/* Finds or learns the peer a request came from; returns a reference. */
+static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
+{
+	struct nsw_peer *peer;
+	struct nsw_dedup *dedup;
+
+	rcu_read_lock();
+	peer = nsw_peer_get_rcu(nsw_peer_lookup_rcu(from));
+	rcu_read_unlock();
+	if (!peer || !(peer->flags & NETSWAP_PEER_F_LEARNED)) {
+		nsw_peer_put(peer);
+		peer = nsw_peer_add(from, NETSWAP_PEER_F_LEARNED, GFP_NOIO,
+				    NULL);
+		if (IS_ERR(peer))
+			return NULL;
+	}
+	/* Only this worker sets dedup; it is freed with the peer. */
+	if (!peer->dedup) {
+		dedup = kvzalloc(sizeof(*dedup), GFP_NOIO | __GFP_NOWARN);
+		if (!dedup) {
+			nsw_peer_put(peer);
+			return NULL;
+		}
+		peer->dedup = dedup;
+		pr_info("storing pages for %pISpc\n", &peer->addr);
+	}
+	return peer;
+}
+
+static void nsw_store_handle(struct sk_buff *skb)
+{
+	const struct sockaddr_in6 *from = (void *)skb->cb;
+	struct nsw_peer *peer;
+	struct nsw_msg m;
+
+	/* Validated in softirq; decode again for the fields. */
+	if (nsw_hdr_decode(skb->data, skb->len, &m))
+		return;
+	peer = nsw_store_peer(from);
+	if (!peer)
+		return;		/* no memory: the client retransmits */
+
+	switch (m.type) {
+	case NSW_MSG_STORE:
+		nsw_store_page(peer, skb, &m);
+		break;
+	case NSW_MSG_LOAD:
+		nsw_store_load(peer, &m);
+		break;
+	case NSW_MSG_FREE:
+		nsw_store_free(peer, skb, &m);
+		break;
+	case NSW_MSG_RESET:
+		nsw_store_drop_peer(peer);
+		nsw_store_reply(peer, &m, NSW_ST_OK, 0, NULL);
+		break;
+	}
+	nsw_peer_put(peer);
+}
+
+static void nsw_store_work(struct work_struct *work)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&nsw_store.rxq))) {
+		nsw_store_handle(skb);
+		kfree_skb(skb);
+		cond_resched();
+	}
+}
+
+/* Softirq, from the transport. Consumes @skb. */
+void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from)
+{
+	BUILD_BUG_ON(sizeof(*from) > sizeof(skb->cb));
+
+	if (skb_queue_len(&nsw_store.rxq) >= NSW_STORE_RXQ_MAX) {
+		kfree_skb(skb);
+		return;
+	}
+	memcpy(skb->cb, from, sizeof(*from));
+	skb_queue_tail(&nsw_store.rxq, skb);
+	queue_work(nsw_wq, &nsw_store.work);
+}
+
+int nsw_store_init(unsigned long quota_pages)
+{
+	u32 nr = min_t(unsigned long, quota_pages, U32_MAX);
+	u64 *used;
+	u16 *gen;
+
+	spin_lock_init(&nsw_store.lock);
+	skb_queue_head_init(&nsw_store.rxq);
+	INIT_WORK(&nsw_store.work, nsw_store_work);
+
+	used = kvcalloc(nsw_slotmap_words(nr) ?: 1, sizeof(*used), GFP_KERNEL);
+	gen = kvcalloc(nr ?: 1, sizeof(*gen), GFP_KERNEL);
+	nsw_store.pages = kvcalloc(nr ?: 1, sizeof(*nsw_store.pages),
+				   GFP_KERNEL);
+	nsw_store.owner = kvcalloc(nr ?: 1, sizeof(*nsw_store.owner),
+				   GFP_KERNEL);
+	if (!used || !gen || !nsw_store.pages || !nsw_store.owner) {
+		kvfree(used);
+		kvfree(gen);
+		kvfree(nsw_store.pages);
+		kvfree(nsw_store.owner);
+		return -ENOMEM;
+	}
+	nsw_slotmap_init(&nsw_store.sm, used, gen, nr);
+	return 0;
+}
+
+/* After the transport is closed: nothing queues requests any more. */
+void nsw_store_stop(void)
+{
+	cancel_work_sync(&nsw_store.work);
+	skb_queue_purge(&nsw_store.rxq);
+}
+
+/* Peers are gone by now, and with them every page they had here. */
+void nsw_store_exit(void)
+{
+	WARN_ON(nsw_store.sm.nr_used);
+	kvfree(nsw_store.sm.used);
+	kvfree(nsw_store.sm.gen);
+	kvfree(nsw_store.pages);
+	kvfree(nsw_store.owner);
+}

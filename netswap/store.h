@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The store role: this node keeps pages for its peers in its own RAM, up to
+ * the lend quota, and names each by a handle it picks (see slotmap.h).
+ * Requests arrive from the transport in softirq and are served in process
+ * context by one work item, which also sends the replies.
+ */
+#ifndef _NSW_STORE_H
+#define _NSW_STORE_H
+
+#include <linux/in6.h>
+#include <linux/skbuff.h>
+
+struct nsw_peer;
+
+int nsw_store_init(unsigned long quota_pages);
+void nsw_store_stop(void);
+void nsw_store_exit(void);
+void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from);
+void nsw_store_drop_peer(struct nsw_peer *peer);
+void nsw_store_usage(u64 *quota_pages, u64 *used_pages);
+
+#endif /* _NSW_STORE_H */

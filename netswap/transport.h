@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The UDP transport: one kernel socket, dual stack, serving both roles.
+ * Received datagrams are validated here and handed on: replies to the
+ * client (in softirq), requests to the store (which queues them).
+ */
+#ifndef _NSW_TRANSPORT_H
+#define _NSW_TRANSPORT_H
+
+#include <linux/in6.h>
+#include <linux/uio.h>
+
+#include "wire.h"
+
+int nsw_transport_init(u16 port);
+void nsw_transport_exit(void);
+int nsw_send(const struct sockaddr_in6 *to, struct kvec *vec, size_t nvec,
+	     size_t len);
+
+/* Datagrams dropped before dispatch, by enum nsw_wire_err. */
+extern atomic64_t nsw_rx_bad[NSW_WERR_MAX];
+
+#endif /* _NSW_TRANSPORT_H */

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Header encoding and validation, see wire.h. A decoded header guarantees
+ * that the datagram holds exactly the payload its type requires, so
+ * callers may copy a page or walk a FREE array without further checks.
+ */
+#include "wire.h"
+
+void nsw_hdr_encode(struct nsw_hdr *h, u8 type, u8 status, u64 req_id,
+		    u64 handle, u32 len)
+{
+	memset(h, 0, sizeof(*h));
+	h->magic = cpu_to_be32(NSW_WIRE_MAGIC);
+	h->version = NSW_WIRE_VERSION;
+	h->type = type;
+	h->status = status;
+	h->len = cpu_to_be32(len);
+	h->req_id = cpu_to_be64(req_id);
+	h->handle = cpu_to_be64(handle);
+}
+
+/* Is @len the right payload length for a message of this type? */
+static bool nsw_len_ok(u8 type, u8 status, u32 len)
+{
+	switch (type) {
+	case NSW_MSG_STORE:
+		return len == NSW_WIRE_PAGE;
+	case NSW_MSG_LOAD_ACK:
+		return len == (status == NSW_ST_OK ? NSW_WIRE_PAGE : 0);
+	case NSW_MSG_FREE:
+		return len && len % sizeof(__be64) == 0 &&
+		       len / sizeof(__be64) <= NSW_FREE_BATCH;
+	default:
+		return len == 0;
+	}
+}
+
+/*
+ * Returns 0 and fills @m, or a negative enum nsw_wire_err. @buf must hold
+ * at least min(dgram_len, NSW_HDR_LEN) bytes.
+ */
+int nsw_hdr_decode(const void *buf, size_t dgram_len, struct nsw_msg *m)
+{
+	const struct nsw_hdr *h = buf;
+
+	if (dgram_len < NSW_HDR_LEN)
+		return -NSW_WERR_SHORT;
+	if (be32_to_cpu(h->magic) != NSW_WIRE_MAGIC)
+		return -NSW_WERR_MAGIC;
+	if (h->version != NSW_WIRE_VERSION)
+		return -NSW_WERR_VERSION;
+	if (h->type < NSW_MSG_STORE || h->type > NSW_MSG_MAX)
+		return -NSW_WERR_TYPE;
+	if (h->flags)
+		return -NSW_WERR_FLAGS;
+
+	m->type = h->type;
+	m->status = h->status;
+	m->len = be32_to_cpu(h->len);
+	m->req_id = be64_to_cpu(h->req_id);
+	m->handle = be64_to_cpu(h->handle);
+
+	if (m->len != dgram_len - NSW_HDR_LEN ||
+	    !nsw_len_ok(m->type, m->status, m->len))
+		return -NSW_WERR_LEN;
+	return 0;
+}
+
+u64 nsw_free_handle_at(const void *payload, unsigned int i)
+{
+	__be64 v;
+
+	memcpy(&v, (const u8 *)payload + i * sizeof(v), sizeof(v));
+	return be64_to_cpu(v);
+}
+
+void nsw_free_handle_put(void *payload, unsigned int i, u64 handle)
+{
+	__be64 v = cpu_to_be64(handle);
+
+	memcpy((u8 *)payload + i * sizeof(v), &v, sizeof(v));
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Encoding and validation of netswap datagram headers. Pure code: no kernel
+ * dependencies, built into the module and into the userspace unit tests and
+ * fuzzer alike. Nothing here trusts the bytes it is given.
+ */
+#ifndef _NSW_WIRE_H
+#define _NSW_WIRE_H
+
+#include "pure.h"
+#include "../include/netswap_wire.h"
+
+/* A header that passed nsw_hdr_decode(), in host byte order. */
+struct nsw_msg {
+	u8 type;
+	u8 status;
+	u32 len;
+	u64 req_id;
+	u64 handle;
+};
+
+/* Why a datagram was rejected; each has its own counter. */
+enum nsw_wire_err {
+	NSW_WERR_SHORT = 1,	/* shorter than a header */
+	NSW_WERR_MAGIC,		/* not ours */
+	NSW_WERR_VERSION,	/* a version we do not speak */
+	NSW_WERR_TYPE,		/* unknown message type */
+	NSW_WERR_FLAGS,		/* flags we do not implement */
+	NSW_WERR_LEN,		/* payload length wrong for its type */
+	NSW_WERR_MAX
+};
+
+void nsw_hdr_encode(struct nsw_hdr *h, u8 type, u8 status, u64 req_id,
+		    u64 handle, u32 len);
+int nsw_hdr_decode(const void *buf, size_t dgram_len, struct nsw_msg *m);
+u64 nsw_free_handle_at(const void *payload, unsigned int i);
+void nsw_free_handle_put(void *payload, unsigned int i, u64 handle);
+
+#endif /* _NSW_WIRE_H */
