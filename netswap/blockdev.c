@@ -19,13 +19,14 @@
  * request ends when it drops to zero, so a page is never read for
  * sending after its request ended.
  */
+#include "netswap.h"
+
 #include <linux/module.h>
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
 
-#include "netswap.h"
 #include "compat.h"
 #include "client.h"
 #include "ctl.h"
@@ -257,7 +258,7 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 			if (atomic64_cmpxchg(&op->inflight, id, 0) != id)
 				continue;
 			pr_warn_ratelimited("page %llu: no answer from %pISpc after %u tries\n",
-					    op->pgoff, &op->peer->addr,
+					    op->pgoff, &op->peer->shown,
 					    op->tries + 1);
 			nsw_op_fail(dev, cmd, op);
 			continue;
@@ -322,10 +323,10 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 	if (m->status != NSW_ST_OK) {
 		if (m->status == NSW_ST_FULL) {
 			WRITE_ONCE(op->peer->full, true);
-			pr_warn_ratelimited("%pISpc is full\n", &op->peer->addr);
+			pr_warn_ratelimited("%pISpc is full\n", &op->peer->shown);
 		} else {
 			pr_err_ratelimited("%pISpc lost page %llu (status %u)\n",
-					   &op->peer->addr, op->pgoff,
+					   &op->peer->shown, op->pgoff,
 					   m->status);
 		}
 		nsw_op_fail(dev, cmd, op);
@@ -491,7 +492,7 @@ void nsw_client_exit(void)
 			continue;
 		if (nsw_client_reset_peer(list[i]))
 			pr_warn("%pISpc did not confirm dropping our pages\n",
-				&list[i]->addr);
+				&list[i]->shown);
 		nsw_peer_put(list[i]);
 	}
 

@@ -4,11 +4,12 @@
  * reply, in softirq, claims the outstanding req_id with a cmpxchg so a
  * late duplicate cannot complete the next request.
  */
+#include "netswap.h"
+
 #include <linux/completion.h>
 #include <linux/mutex.h>
 #include <linux/jiffies.h>
 
-#include "netswap.h"
 #include "ctl.h"
 #include "peer.h"
 #include "transport.h"

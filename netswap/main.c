@@ -6,11 +6,12 @@
  * Exit is the exact reverse of init; each part's exit assumes the parts
  * set up after it are gone.
  */
+#include "netswap.h"
+
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/workqueue.h>
 
-#include "netswap.h"
 #include "peer.h"
 #include "store.h"
 #include "transport.h"

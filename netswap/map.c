@@ -6,11 +6,12 @@
  * `mapped` all entries; both change exactly where an entry enters or
  * leaves the map (nsw_map_xchg).
  */
+#include "netswap.h"
+
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "netswap.h"
 #include "map.h"
 #include "peer.h"
 #include "ctl.h"
@@ -122,7 +123,7 @@ static void nsw_map_send_batch(struct nsw_map *map, u16 idx)
 		atomic64_add(n, &map->lost);
 		atomic64_add(n, &peer->tx_errors);
 		pr_warn_ratelimited("could not free %u pages on %pISpc\n", n,
-				    &peer->addr);
+				    &peer->shown);
 	} else {
 		atomic64_add(n, &peer->tx_frees);
 		/* Room again, perhaps. */

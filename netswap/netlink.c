@@ -5,11 +5,12 @@
  * Written with genl_small_ops, not split ops, so the same source builds
  * for 6.1. Every op is at or past resv_start_op: strict validation.
  */
+#include "netswap.h"
+
 #include <linux/inet.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 
-#include "netswap.h"
 #include "netlink.h"
 #include "peer.h"
 #include "client.h"
@@ -75,14 +76,15 @@ static int nsw_cmd_peer_add(struct sk_buff *skb, struct genl_info *info)
 	/* Pages an earlier incarnation of this node left there are garbage. */
 	if (nsw_client_reset_peer(peer))
 		pr_warn("%pISpc does not answer yet; adding it anyway\n",
-			&peer->addr);
-	pr_info("peer %pISpc added\n", &peer->addr);
+			&peer->shown);
+	pr_info("peer %pISpc added\n", &peer->shown);
 	nsw_peer_put(peer);
 	return 0;
 }
 
 static int nsw_cmd_peer_del(struct sk_buff *skb, struct genl_info *info)
 {
+	union nsw_sockaddr shown;
 	struct sockaddr_in6 addr;
 	int err;
 
@@ -90,8 +92,10 @@ static int nsw_cmd_peer_del(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	err = nsw_peer_del(&addr, info->extack);
-	if (!err)
-		pr_info("peer %pISpc deleted\n", &addr);
+	if (!err) {
+		nsw_addr_display(&addr, &shown);
+		pr_info("peer %pISpc deleted\n", &shown);
+	}
 	return err;
 }
 

@@ -2,6 +2,7 @@
 /*
  * Module-wide settings. Each concern has its own header; this one holds
  * only what every file shares: the log prefix and the module parameters.
+ * Every .c file of the module includes it first, so pr_fmt applies.
  */
 #ifndef _NSW_NETSWAP_H
 #define _NSW_NETSWAP_H
@@ -11,6 +12,8 @@
 #ifndef pr_fmt
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #endif
+
+struct workqueue_struct;
 
 extern unsigned short nsw_port;
 extern unsigned int nsw_size_mb;

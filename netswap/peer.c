@@ -4,11 +4,12 @@
  * readers (the receive path in softirq, the I/O path) use RCU. The table
  * is small and fixed so that a remote-map entry can name a peer by index.
  */
+#include "netswap.h"
+
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 
-#include "netswap.h"
 #include "peer.h"
 #include "store.h"
 #include "client.h"
@@ -67,6 +68,19 @@ void nsw_peer_put(struct nsw_peer *peer)
 		kref_put(&peer->ref, nsw_peer_release);
 }
 
+void nsw_addr_display(const struct sockaddr_in6 *addr,
+		      union nsw_sockaddr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!ipv6_addr_v4mapped(&addr->sin6_addr)) {
+		out->in6 = *addr;
+		return;
+	}
+	out->in4.sin_family = AF_INET;
+	out->in4.sin_port = addr->sin6_port;
+	out->in4.sin_addr.s_addr = addr->sin6_addr.s6_addr32[3];
+}
+
 /*
  * Returns the peer for @addr with @flags added and a reference for the
  * caller, creating it if needed. Adding a flag the peer already has is
@@ -112,6 +126,7 @@ struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 		goto out;
 	}
 	peer->addr = *addr;
+	nsw_addr_display(addr, &peer->shown);
 	peer->idx = free_idx;
 	peer->flags = flags;
 	kref_init(&peer->ref);		/* the table's reference */

@@ -22,8 +22,15 @@
 
 #define NSW_MAX_PEERS	64
 
+/* An address as the logs show it: IPv4 peers as IPv4, not v4-mapped. */
+union nsw_sockaddr {
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+};
+
 struct nsw_peer {
 	struct sockaddr_in6 addr;	/* IPv4 peers as v4-mapped */
+	union nsw_sockaddr shown;	/* for %pISpc in log messages */
 	u16 idx;			/* slot in the peer table */
 	unsigned long flags;		/* NETSWAP_PEER_F_* bits */
 	bool full;			/* refused our last store for quota */
@@ -65,6 +72,8 @@ void nsw_peer_put(struct nsw_peer *peer);
 struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 			      unsigned long flags, gfp_t gfp,
 			      struct netlink_ext_ack *extack);
+void nsw_addr_display(const struct sockaddr_in6 *addr,
+		      union nsw_sockaddr *out);
 int nsw_peer_del(const struct sockaddr_in6 *addr,
 		 struct netlink_ext_ack *extack);
 struct nsw_peer *nsw_peer_next_target(void);

@@ -12,13 +12,14 @@
  * rather than this node reclaiming (and perhaps swapping) on a peer's
  * behalf.
  */
+#include "netswap.h"
+
 #include <linux/mm.h>
 #include <linux/highmem.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
-#include "netswap.h"
 #include "store.h"
 #include "peer.h"
 #include "slotmap.h"
@@ -75,7 +76,7 @@ static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
 		kunmap_local(vec[1].iov_base);
 	/* A lost reply is recovered by the client's retransmission. */
 	if (err)
-		pr_debug("reply to %pISpc failed: %d\n", &peer->addr, err);
+		pr_debug("reply to %pISpc failed: %d\n", &peer->shown, err);
 }
 
 /* Caller holds nsw_store.lock. Is @handle a page of @peer's? */
@@ -254,7 +255,7 @@ void nsw_store_drop_peer(struct nsw_peer *peer)
 	nsw_store_drop_pages(peer);
 	if (held)
 		pr_info("dropped %llu pages stored for %pISpc\n", held,
-			&peer->addr);
+			&peer->shown);
 }
 
 /* Finds or learns the peer a request came from; returns a reference. */
@@ -281,7 +282,7 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
 			return NULL;
 		}
 		peer->dedup = dedup;
-		pr_info("storing pages for %pISpc\n", &peer->addr);
+		pr_info("storing pages for %pISpc\n", &peer->shown);
 	}
 	return peer;
 }

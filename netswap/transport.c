@@ -12,6 +12,8 @@
  * 1500-byte link IP fragments it into three frames. See
  * Documentation/netswap/protocol.rst for why, and for the limits of that.
  */
+#include "netswap.h"
+
 #include <linux/net.h>
 #include <linux/udp.h>
 #include <linux/ip.h>
@@ -22,7 +24,6 @@
 #include <net/udp_tunnel.h>
 #include <net/ipv6.h>
 
-#include "netswap.h"
 #include "transport.h"
 #include "client.h"
 #include "store.h"
