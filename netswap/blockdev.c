@@ -37,8 +37,6 @@
 #define NSW_QUEUE_DEPTH		128	/* tags: 7 bits of req_id */
 #define NSW_MAX_OPS		16	/* pages per request: 4 bits */
 #define NSW_REXMIT_TICK		(HZ / 50)
-#define NSW_RTO_MIN		(HZ / 5)
-#define NSW_RTO_MAX		(2 * HZ)
 
 struct nsw_op {
 	atomic64_t inflight;	/* req_id while awaiting a reply, else 0 */
@@ -46,7 +44,7 @@ struct nsw_op {
 	u64 pgoff;		/* page index on the device */
 	u64 handle;		/* LOAD: source; STORE: page to overwrite */
 	struct nsw_peer *peer;	/* reference held until the request ends */
-	unsigned long sent;	/* jiffies of the last transmission */
+	u64 sent_ns;		/* time of the last transmission */
 	unsigned int tries;
 };
 
@@ -110,7 +108,7 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 		       req_id, op->handle, cmd->write ? NSW_WIRE_PAGE : 0);
 	vec[0].iov_base = &hdr;
 	vec[0].iov_len = NSW_HDR_LEN;
-	op->sent = jiffies;
+	op->sent_ns = ktime_get_ns();
 	if (!cmd->write) {
 		nsw_send(&op->peer->addr, vec, 1, NSW_HDR_LEN);
 		return;
@@ -192,7 +190,7 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 		}
 		op->tries = 0;
 		atomic_inc(&cmd->refs);
-		op->sent = jiffies;
+		op->sent_ns = ktime_get_ns();
 		/* Publish the op to the reply path and the retransmitter. */
 		atomic64_set_release(&op->inflight, req_id);
 		nsw_op_send(cmd, op, req_id);
@@ -232,17 +230,12 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx,
 	return BLK_STS_OK;
 }
 
-static unsigned long nsw_rto(unsigned int tries)
-{
-	return min_t(unsigned long, NSW_RTO_MIN << min(tries, 8U),
-		     NSW_RTO_MAX);
-}
-
 static bool nsw_rexmit_rq(struct request *rq, void *data)
 {
 	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	struct nsw_dev *dev = data;
 	unsigned long timeout = msecs_to_jiffies(nsw_io_timeout_ms);
+	u64 now = ktime_get_ns();
 	unsigned int i;
 
 	/* Keeps the request, and so its pages, alive while we send. */
@@ -252,7 +245,9 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 		struct nsw_op *op = &cmd->ops[i];
 		u64 id = atomic64_read_acquire(&op->inflight);
 
-		if (!id || time_before(jiffies, op->sent + nsw_rto(op->tries)))
+		if (!id || now - op->sent_ns <
+			   (u64)nsw_rtt_timeout(&op->peer->rtt, op->tries) *
+			   NSEC_PER_USEC)
 			continue;
 		if (time_after(jiffies, cmd->start + timeout)) {
 			if (atomic64_cmpxchg(&op->inflight, id, 0) != id)
@@ -331,6 +326,15 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		}
 		nsw_op_fail(dev, cmd, op);
 		goto out;
+	}
+	/* Karn: a retransmitted request's reply says nothing of the RTT. */
+	if (!op->tries) {
+		u64 rtt_us = div_u64(ktime_get_ns() - op->sent_ns,
+				     NSEC_PER_USEC);
+
+		spin_lock(&op->peer->rtt_lock);
+		nsw_rtt_sample(&op->peer->rtt, min_t(u64, rtt_us, U32_MAX));
+		spin_unlock(&op->peer->rtt_lock);
 	}
 	if (cmd->write) {
 		nsw_map_set(&dev->map, op->pgoff,

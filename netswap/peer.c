@@ -129,6 +129,8 @@ struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 	nsw_addr_display(addr, &peer->shown);
 	peer->idx = free_idx;
 	peer->flags = flags;
+	spin_lock_init(&peer->rtt_lock);
+	nsw_rtt_init(&peer->rtt);
 	kref_init(&peer->ref);		/* the table's reference */
 	kref_get(&peer->ref);		/* the caller's */
 	rcu_assign_pointer(nsw_peers[free_idx], peer);

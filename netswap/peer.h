@@ -18,7 +18,10 @@
 #include <linux/atomic.h>
 #include <linux/rcupdate.h>
 #include <linux/netlink.h>
+#include <linux/spinlock.h>
 #include <net/ipv6.h>
+
+#include "rtt.h"
 
 #define NSW_MAX_PEERS	64
 
@@ -35,7 +38,12 @@ struct nsw_peer {
 	unsigned long flags;		/* NETSWAP_PEER_F_* bits */
 	bool full;			/* refused our last store for quota */
 
-	/* Client role: our pages on this peer. */
+	/*
+	 * Client role: our pages on this peer. rtt is updated under rtt_lock
+	 * from the reply path (softirq only) and read locklessly.
+	 */
+	spinlock_t rtt_lock;
+	struct nsw_rtt rtt;
 	atomic64_t placed;
 	atomic64_t tx_stores;
 	atomic64_t tx_loads;

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RTO estimation, see rtt.h. The floor is well under RFC 6298's 1 s: peers
+ * share a LAN, and a swap page-in that waits a second for a lost datagram
+ * stalls a process. The ceiling bounds how long one loss can stall it.
+ */
+#include "rtt.h"
+
+static u32 nsw_clamp_rto(u64 us)
+{
+	if (us < NSW_RTO_MIN_US)
+		return NSW_RTO_MIN_US;
+	if (us > NSW_RTO_MAX_US)
+		return NSW_RTO_MAX_US;
+	return (u32)us;
+}
+
+void nsw_rtt_init(struct nsw_rtt *r)
+{
+	r->srtt_us = 0;
+	r->rttvar_us = 0;
+	r->rto_us = NSW_RTO_INITIAL_US;
+}
+
+void nsw_rtt_sample(struct nsw_rtt *r, u32 sample_us)
+{
+	u32 delta;
+
+	if (!sample_us)
+		sample_us = 1;
+	if (!r->srtt_us) {
+		r->srtt_us = sample_us;
+		r->rttvar_us = sample_us / 2;
+	} else {
+		delta = r->srtt_us > sample_us ? r->srtt_us - sample_us :
+						 sample_us - r->srtt_us;
+		/* rttvar = 3/4 rttvar + 1/4 |srtt - R|; srtt = 7/8 srtt + 1/8 R */
+		r->rttvar_us = r->rttvar_us - r->rttvar_us / 4 + delta / 4;
+		r->srtt_us = r->srtt_us - r->srtt_us / 8 + sample_us / 8;
+		if (!r->srtt_us)
+			r->srtt_us = 1;
+	}
+	r->rto_us = nsw_clamp_rto((u64)r->srtt_us + 4ULL * r->rttvar_us);
+}
+
+/* The timeout for a request sent @tries times already: doubled per try. */
+u32 nsw_rtt_timeout(const struct nsw_rtt *r, unsigned int tries)
+{
+	return nsw_clamp_rto((u64)r->rto_us << (tries < 16 ? tries : 16));
+}
