@@ -62,7 +62,7 @@ struct nsw_hdr {
 	__be64	req_id;		/* chosen by the client, echoed in replies */
 	__be64	handle;		/* remote slot handle, see protocol.rst */
 	__u8	tag[16];	/* reserved for an authentication tag; 0 */
-} __attribute__((packed));
+};	/* naturally aligned: no padding, no packing needed */
 
 #define NSW_HDR_LEN	((unsigned int)sizeof(struct nsw_hdr))	/* 48 */
 

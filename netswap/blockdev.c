@@ -130,9 +130,10 @@ static bool nsw_op_target(struct nsw_dev *dev, struct nsw_cmd *cmd,
 	op->handle = 0;
 	op->peer = NULL;
 	if (entry) {
+		u16 idx = NSW_ENTRY_PEER(entry);
+
 		rcu_read_lock();
-		op->peer = nsw_peer_get_rcu(
-			nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry)));
+		op->peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(idx));
 		rcu_read_unlock();
 		if (op->peer) {
 			op->handle = NSW_ENTRY_HANDLE(entry);

@@ -6,7 +6,6 @@
 #ifndef _NSW_COMPAT_H
 #define _NSW_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 
@@ -17,7 +16,13 @@ struct nsw_disk_limits {
 	unsigned int max_discard_sectors;
 };
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+/*
+ * NSW_HAVE_BLK_FEATURES: queue limits carry BLK_FEAT_* flags and are
+ * passed to blk_mq_alloc_disk() (6.11+). Kbuild probes the target
+ * kernel's headers for it rather than trusting version numbers, which
+ * distribution kernels bend.
+ */
+#ifdef NSW_HAVE_BLK_FEATURES
 
 static inline struct gendisk *
 nsw_alloc_disk(struct blk_mq_tag_set *set, const struct nsw_disk_limits *l,

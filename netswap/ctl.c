@@ -18,7 +18,7 @@
 #define NSW_CTL_FIRST_WAIT	(HZ / 5)
 
 static struct {
-	struct mutex mutex;
+	struct mutex mutex;	/* one request at a time */
 	atomic64_t req_id;	/* outstanding request, 0 if none */
 	atomic64_t gen;
 	const struct nsw_peer *peer;

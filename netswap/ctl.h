@@ -7,6 +7,7 @@
 #ifndef _NSW_CTL_H
 #define _NSW_CTL_H
 
+#include <linux/bits.h>
 #include <linux/in6.h>
 
 #include "wire.h"
@@ -14,7 +15,7 @@
 struct nsw_peer;
 
 /* req_id bit that marks a control request (I/O requests have it clear). */
-#define NSW_REQ_CTL	(1ULL << 11)
+#define NSW_REQ_CTL	BIT_ULL(11)
 
 int nsw_ctl_request(struct nsw_peer *peer, u8 type, const void *payload,
 		    u32 len);

@@ -32,7 +32,7 @@ struct nsw_map {
 	unsigned int *batch_len;
 };
 
-#define NSW_ENTRY_VALID		(1ULL << 63)
+#define NSW_ENTRY_VALID		BIT_ULL(63)
 #define NSW_ENTRY_PEER(e)	((u16)(((e) >> 48) & 0xff))
 #define NSW_ENTRY_HANDLE(e)	((e) & ((1ULL << 48) - 1))
 

@@ -19,6 +19,12 @@ static struct nsw_peer __rcu *nsw_peers[NSW_MAX_PEERS];
 static DEFINE_MUTEX(nsw_peers_mutex);
 static atomic_t nsw_rr = ATOMIC_INIT(0);
 
+static struct nsw_peer *nsw_peer_locked(unsigned int i)
+{
+	return rcu_dereference_protected(nsw_peers[i],
+					 lockdep_is_held(&nsw_peers_mutex));
+}
+
 struct nsw_peer *nsw_peer_lookup_rcu(const struct sockaddr_in6 *addr)
 {
 	struct nsw_peer *peer;
@@ -96,8 +102,7 @@ struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 
 	mutex_lock(&nsw_peers_mutex);
 	for (i = 0; i < NSW_MAX_PEERS; i++) {
-		peer = rcu_dereference_protected(nsw_peers[i],
-				lockdep_is_held(&nsw_peers_mutex));
+		peer = nsw_peer_locked(i);
 		if (!peer) {
 			if (free_idx < 0)
 				free_idx = i;
@@ -148,8 +153,7 @@ int nsw_peer_del(const struct sockaddr_in6 *addr,
 
 	mutex_lock(&nsw_peers_mutex);
 	for (i = 0; i < NSW_MAX_PEERS; i++) {
-		peer = rcu_dereference_protected(nsw_peers[i],
-				lockdep_is_held(&nsw_peers_mutex));
+		peer = nsw_peer_locked(i);
 		if (peer && nsw_addr_equal(&peer->addr, addr))
 			break;
 		peer = NULL;
@@ -224,8 +228,7 @@ void nsw_peers_exit(void)
 
 	mutex_lock(&nsw_peers_mutex);
 	for (i = 0; i < NSW_MAX_PEERS; i++) {
-		peer = rcu_dereference_protected(nsw_peers[i],
-				lockdep_is_held(&nsw_peers_mutex));
+		peer = nsw_peer_locked(i);
 		if (!peer)
 			continue;
 		RCU_INIT_POINTER(nsw_peers[i], NULL);

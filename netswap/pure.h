@@ -22,10 +22,10 @@
 #include <endian.h>
 #include <linux/types.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
 
 #define cpu_to_be32(x)	((__be32)htobe32(x))
 #define cpu_to_be64(x)	((__be64)htobe64(x))

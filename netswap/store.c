@@ -38,7 +38,7 @@ struct nsw_dedup {
 };
 
 static struct {
-	spinlock_t lock;
+	spinlock_t lock;		/* sm, pages[], owner[] */
 	struct nsw_slotmap sm;
 	struct page **pages;
 	u16 *owner;			/* peer index per slot */

@@ -109,6 +109,8 @@ int nsw_transport_init(u16 port)
 	};
 	int err;
 
+	/* The layout protocol.rst specifies, with no padding. */
+	BUILD_BUG_ON(NSW_HDR_LEN != 48);
 	err = udp_sock_create(&init_net, &cfg, &nsw_sock);
 	if (err) {
 		pr_err("cannot bind UDP port %u: %d\n", port, err);

@@ -60,6 +60,7 @@ enum netswap_cmd {
 	NETSWAP_CMD_DEV_GET,
 	__NETSWAP_CMD_MAX
 };
+
 #define NETSWAP_CMD_MAX (__NETSWAP_CMD_MAX - 1)
 
 /* NETSWAP_A_PEER_FLAGS */
@@ -94,6 +95,7 @@ enum netswap_attr {
 	NETSWAP_A_STORE_PAGES_USED,
 	__NETSWAP_A_MAX
 };
+
 #define NETSWAP_A_MAX (__NETSWAP_A_MAX - 1)
 
 #endif /* _UAPI_NETSWAP_H */

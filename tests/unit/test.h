@@ -50,9 +50,9 @@ static inline int test_summary(const char *name)
 }
 
 /* splitmix64: a deterministic PRNG, so randomized tests are reproducible. */
-static inline uint64_t test_rand(uint64_t *state)
+static inline unsigned long long test_rand(unsigned long long *state)
 {
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	unsigned long long z = (*state += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -60,7 +60,8 @@ static inline uint64_t test_rand(uint64_t *state)
 }
 
 /* Uniform-enough value in [0, n) for the small n the tests use. */
-static inline uint64_t test_rand_below(uint64_t *state, uint64_t n)
+static inline unsigned long long test_rand_below(unsigned long long *state,
+						  unsigned long long n)
 {
 	return test_rand(state) % n;
 }

@@ -1,0 +1,31 @@
+#!/bin/bash
+# Runs the kernel's checkpatch.pl --strict over every C source and header
+# of the module, the shared headers and netswapctl. checkpatch comes from
+# Debian's linux-source-6.12 package (installed if missing).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+cache=${NETSWAP_CACHE:-/var/cache/netswap-test}/checkpatch
+if [[ ! -x $cache/scripts/checkpatch.pl ]]; then
+	tarball=$(ls /usr/src/linux-source-6.12.tar.xz 2>/dev/null || true)
+	if [[ -z $tarball ]]; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-source-6.12 >/dev/null ||
+			{ apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-source-6.12 >/dev/null; }
+		tarball=/usr/src/linux-source-6.12.tar.xz
+	fi
+	mkdir -p "$cache"
+	tar -xJf "$tarball" -C "$cache" --strip-components=1 \
+		linux-source-6.12/scripts/checkpatch.pl \
+		linux-source-6.12/scripts/spelling.txt \
+		linux-source-6.12/scripts/const_structs.checkpatch
+fi
+
+files=$(ls netswap/*.[ch] include/*.h include/uapi/*.h)
+# --no-tree: this is not a kernel tree. FILE_PATH_CHANGES and SPDX on
+# userspace are not about code.
+"$cache/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+	--ignore FILE_PATH_CHANGES -f $files
+# Userspace has no __noreturn or __printf: it spells the attributes out.
+"$cache/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
+	--ignore FILE_PATH_CHANGES,PREFER_DEFINED_ATTRIBUTE_MACRO \
+	-f tools/netswapctl/*.c
