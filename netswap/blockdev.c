@@ -34,8 +34,16 @@
 #include "peer.h"
 #include "transport.h"
 
-#define NSW_QUEUE_DEPTH		128	/* tags: 7 bits of req_id */
-#define NSW_MAX_OPS		16	/* pages per request: 4 bits */
+/*
+ * At most NSW_QUEUE_DEPTH * NSW_MAX_OPS = 256 pages in flight. Under
+ * reclaim each costs about 7 KiB of socket buffers taken from the
+ * emergency reserves until the NIC has sent it; 128 * 16 pages in flight
+ * emptied the reserves of a 256 MiB VM, so that the NIC could not refill
+ * its receive ring and the replies that would free memory were lost.
+ * Tags fit in 7 bits of req_id, op indexes in 4.
+ */
+#define NSW_QUEUE_DEPTH		32
+#define NSW_MAX_OPS		8
 #define NSW_REXMIT_TICK		(HZ / 50)
 
 struct nsw_op {
@@ -293,7 +301,7 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		nsw_ctl_rx(from, m);
 		goto out;
 	}
-	if (!dev || tag >= NSW_QUEUE_DEPTH)
+	if (!dev || tag >= NSW_QUEUE_DEPTH || i >= NSW_MAX_OPS)
 		goto out;
 	rq = blk_mq_tag_to_rq(dev->set.tags[0], tag);
 	if (!rq)
@@ -402,6 +410,7 @@ int nsw_client_init(u64 size_bytes)
 	struct gendisk *disk;
 	int err;
 
+	BUILD_BUG_ON(NSW_QUEUE_DEPTH > 128 || NSW_MAX_OPS > 16);
 	if (!size_bytes)
 		return 0;
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
