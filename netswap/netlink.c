@@ -104,9 +104,31 @@ static int nsw_put_u64(struct sk_buff *skb, int type, s64 v)
 	return nla_put_u64_64bit(skb, type, v, NETSWAP_A_PAD);
 }
 
+#define NSW_COUNTER(attr, field) { attr, offsetof(struct nsw_peer, field) }
+
+/* Every atomic64_t counter of a peer and the attribute that carries it. */
+static const struct {
+	int attr;
+	size_t offset;
+} nsw_peer_counters[] = {
+	NSW_COUNTER(NETSWAP_A_PEER_PAGES_PLACED, placed),
+	NSW_COUNTER(NETSWAP_A_PEER_TX_STORES, tx_stores),
+	NSW_COUNTER(NETSWAP_A_PEER_TX_LOADS, tx_loads),
+	NSW_COUNTER(NETSWAP_A_PEER_TX_FREES, tx_frees),
+	NSW_COUNTER(NETSWAP_A_PEER_TX_ERRORS, tx_errors),
+	NSW_COUNTER(NETSWAP_A_PEER_RETRANSMITS, retransmits),
+	NSW_COUNTER(NETSWAP_A_PEER_PAGES_HELD, held),
+	NSW_COUNTER(NETSWAP_A_PEER_RX_STORES, rx_stores),
+	NSW_COUNTER(NETSWAP_A_PEER_RX_LOADS, rx_loads),
+	NSW_COUNTER(NETSWAP_A_PEER_RX_FREES, rx_frees),
+	NSW_COUNTER(NETSWAP_A_PEER_RX_FULL, rx_full),
+};
+
 static int nsw_fill_peer(struct sk_buff *skb, const struct nsw_peer *peer)
 {
 	const struct in6_addr *a = &peer->addr.sin6_addr;
+	const atomic64_t *counter;
+	unsigned int i;
 	int err;
 
 	if (ipv6_addr_v4mapped(a))
@@ -115,30 +137,14 @@ static int nsw_fill_peer(struct sk_buff *skb, const struct nsw_peer *peer)
 		err = nla_put_in6_addr(skb, NETSWAP_A_PEER_ADDR, a);
 	if (err ||
 	    nla_put_u16(skb, NETSWAP_A_PEER_PORT, ntohs(peer->addr.sin6_port)) ||
-	    nla_put_u32(skb, NETSWAP_A_PEER_FLAGS, READ_ONCE(peer->flags)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_PAGES_PLACED,
-			atomic64_read(&peer->placed)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_TX_STORES,
-			atomic64_read(&peer->tx_stores)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_TX_LOADS,
-			atomic64_read(&peer->tx_loads)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_TX_FREES,
-			atomic64_read(&peer->tx_frees)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_TX_ERRORS,
-			atomic64_read(&peer->tx_errors)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_RETRANSMITS,
-			atomic64_read(&peer->retransmits)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_PAGES_HELD,
-			atomic64_read(&peer->held)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_RX_STORES,
-			atomic64_read(&peer->rx_stores)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_RX_LOADS,
-			atomic64_read(&peer->rx_loads)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_RX_FREES,
-			atomic64_read(&peer->rx_frees)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_RX_FULL,
-			atomic64_read(&peer->rx_full)))
+	    nla_put_u32(skb, NETSWAP_A_PEER_FLAGS, READ_ONCE(peer->flags)))
 		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(nsw_peer_counters); i++) {
+		counter = (const void *)peer + nsw_peer_counters[i].offset;
+		if (nsw_put_u64(skb, nsw_peer_counters[i].attr,
+				atomic64_read(counter)))
+			return -EMSGSIZE;
+	}
 	return 0;
 }
 

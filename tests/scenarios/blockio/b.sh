@@ -1,0 +1,30 @@
+#!/bin/sh
+# blockio, VM b: a store that lends only 40 MiB (10240 pages).
+. /lib/netswap/guest-lib.sh
+
+A=$(vm_ip a)
+
+run modprobe netswap lend_mb=40
+wait_for_ping "$A" 60
+msg_send "$A" "ready"
+
+# a fills the quota; then we must have refused stores, and hold exactly
+# the quota.
+m=$(msg_recv 400) || exit 1
+[ "$m" = "filled" ] || fail "expected 'filled', got '$m'"
+nsw_show
+assert_gt "$(nsw_peer_field "$A" rx_full /tmp/show.txt)" 0 "stores refused for quota"
+assert_eq "$(nsw_field store used_pages /tmp/show.txt)" 10240 "store used_pages when full"
+assert_eq "$(nsw_peer_field "$A" held /tmp/show.txt)" 10240 "pages held for a when full"
+msg_send "$A" "checked"
+
+# a discards everything and unloads: nothing may stay behind here.
+m=$(msg_recv 200) || exit 1
+[ "$m" = "unloaded" ] || fail "expected 'unloaded', got '$m'"
+held_zero() {
+	[ "$(nsw_field store used_pages)" = 0 ]
+}
+poll_until 20 "store used_pages = 0 after a unloaded" held_zero
+nsw_show
+run rmmod netswap
+log "blockio b: all checks passed"
