@@ -52,6 +52,7 @@ struct nsw_op {
 	u64 pgoff;		/* page index on the device */
 	u64 handle;		/* LOAD: source; STORE: page to overwrite */
 	struct nsw_peer *peer;	/* reference held until the request ends */
+	struct nsw_peer *full;	/* refused this page; ditto */
 	u64 sent_ns;		/* time of the last transmission */
 	unsigned int tries;
 };
@@ -89,7 +90,9 @@ static void nsw_cmd_put(struct nsw_dev *dev, struct nsw_cmd *cmd)
 		return;
 	for (i = 0; i < NSW_MAX_OPS; i++) {
 		nsw_peer_put(cmd->ops[i].peer);
+		nsw_peer_put(cmd->ops[i].full);
 		cmd->ops[i].peer = NULL;
+		cmd->ops[i].full = NULL;
 	}
 	atomic_dec(&dev->busy);
 	blk_mq_end_request(nsw_cmd_rq(cmd), READ_ONCE(cmd->status));
@@ -285,6 +288,31 @@ static void nsw_rexmit_work(struct work_struct *work)
 		queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
 }
 
+/*
+ * Softirq. @op's peer answered FULL to a new page: send it to another
+ * peer instead of failing the write. The caller claimed the op; it stays
+ * in flight (cmd->refs unchanged) and the retransmit worker sends it. The
+ * full peer is kept referenced, not put, since the worker may be looking
+ * at it. Returns false if there is no other peer with room.
+ */
+static bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op, u64 id)
+{
+	struct nsw_peer *next;
+
+	if (op->handle || op->full)
+		return false;
+	next = nsw_peer_next_target();
+	if (!next)
+		return false;
+	op->full = op->peer;
+	op->peer = next;
+	op->tries = 0;
+	op->sent_ns = 0;	/* due now */
+	atomic64_set_release(&op->inflight, id);
+	mod_delayed_work(nsw_wq, &dev->rexmit, 0);
+	return true;
+}
+
 /* Softirq, from the transport. Consumes @skb. */
 void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		   const struct nsw_msg *m)
@@ -328,6 +356,8 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		if (m->status == NSW_ST_FULL) {
 			WRITE_ONCE(op->peer->full, true);
 			pr_warn_ratelimited("%pISpc is full\n", &op->peer->shown);
+			if (cmd->write && nsw_op_retarget(dev, op, m->req_id))
+				goto out;
 		} else {
 			pr_err_ratelimited("%pISpc lost page %llu (status %u)\n",
 					   &op->peer->shown, op->pgoff,

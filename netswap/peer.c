@@ -17,7 +17,8 @@
 
 static struct nsw_peer __rcu *nsw_peers[NSW_MAX_PEERS];
 static DEFINE_MUTEX(nsw_peers_mutex);
-static atomic_t nsw_rr = ATOMIC_INIT(0);
+/* The table index of the peer that got the last new page. */
+static unsigned int nsw_last_target;
 
 static struct nsw_peer *nsw_peer_locked(unsigned int i)
 {
@@ -181,20 +182,27 @@ out:
 	return err;
 }
 
-/* Round robin over configured peers that have room; NULL if none. */
+/*
+ * Round robin over configured peers that have room; NULL if none. Racing
+ * callers may pick the same peer: the spread only has to be even on
+ * average, not exact.
+ */
 struct nsw_peer *nsw_peer_next_target(void)
 {
-	unsigned int start = atomic_inc_return(&nsw_rr), i;
+	unsigned int last = READ_ONCE(nsw_last_target), i, idx;
 	struct nsw_peer *peer, *ret = NULL;
 
 	rcu_read_lock();
-	for (i = 0; i < NSW_MAX_PEERS; i++) {
-		peer = rcu_dereference(nsw_peers[(start + i) % NSW_MAX_PEERS]);
+	for (i = 1; i <= NSW_MAX_PEERS; i++) {
+		idx = (last + i) % NSW_MAX_PEERS;
+		peer = rcu_dereference(nsw_peers[idx]);
 		if (peer && (peer->flags & NETSWAP_PEER_F_CONFIGURED) &&
 		    !READ_ONCE(peer->full)) {
 			ret = nsw_peer_get_rcu(peer);
-			if (ret)
+			if (ret) {
+				WRITE_ONCE(nsw_last_target, idx);
 				break;
+			}
 		}
 	}
 	rcu_read_unlock();
