@@ -35,14 +35,14 @@
 #include "transport.h"
 
 /*
- * At most NSW_QUEUE_DEPTH * NSW_MAX_OPS = 256 pages in flight. Under
+ * At most NSW_QUEUE_DEPTH * NSW_MAX_OPS = 128 pages in flight. Under
  * reclaim each costs about 7 KiB of socket buffers taken from the
- * emergency reserves until the NIC has sent it; 128 * 16 pages in flight
+ * emergency reserves until the NIC has sent it; 2048 pages in flight
  * emptied the reserves of a 256 MiB VM, so that the NIC could not refill
  * its receive ring and the replies that would free memory were lost.
  * Tags fit in 7 bits of req_id, op indexes in 4.
  */
-#define NSW_QUEUE_DEPTH		32
+#define NSW_QUEUE_DEPTH		16
 #define NSW_MAX_OPS		8
 #define NSW_REXMIT_TICK		(HZ / 50)
 

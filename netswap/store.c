@@ -111,6 +111,15 @@ static void nsw_store_copy_in(struct page *page, struct sk_buff *skb)
 	kunmap_local(dst);
 }
 
+/* Caller holds nsw_store.lock. */
+static void nsw_store_remember(struct nsw_peer *peer, u64 req_id, u64 handle)
+{
+	unsigned int i = req_id & ((1 << NSW_DEDUP_BITS) - 1);
+
+	peer->dedup->e[i].req_id = req_id;
+	peer->dedup->e[i].handle = handle;
+}
+
 static void nsw_store_page(struct nsw_peer *peer, struct sk_buff *skb,
 			   const struct nsw_msg *m)
 {
@@ -119,24 +128,28 @@ static void nsw_store_page(struct nsw_peer *peer, struct sk_buff *skb,
 	u64 handle;
 	int err;
 
-	/* Overwrite in place: the client already has a page here. */
 	spin_lock_bh(&nsw_store.lock);
+	/*
+	 * A retransmission of a store we already took, new page or
+	 * overwrite: answer as before, and neither copy nor count it again.
+	 */
+	handle = peer->dedup->e[slot].handle;
+	if (peer->dedup->e[slot].req_id == m->req_id &&
+	    nsw_store_find(peer, handle)) {
+		spin_unlock_bh(&nsw_store.lock);
+		nsw_store_reply(peer, m, NSW_ST_OK, handle, NULL);
+		return;
+	}
+	/* Overwrite in place: the client already has a page here. */
 	page = m->handle ? nsw_store_find(peer, m->handle) : NULL;
 	if (page) {
 		get_page(page);
+		nsw_store_remember(peer, m->req_id, m->handle);
 		spin_unlock_bh(&nsw_store.lock);
 		nsw_store_copy_in(page, skb);
 		put_page(page);
 		atomic64_inc(&peer->rx_stores);
 		nsw_store_reply(peer, m, NSW_ST_OK, m->handle, NULL);
-		return;
-	}
-	/* A retransmission of a store we already took. */
-	if (peer->dedup->e[slot].req_id == m->req_id &&
-	    nsw_store_find(peer, peer->dedup->e[slot].handle)) {
-		handle = peer->dedup->e[slot].handle;
-		spin_unlock_bh(&nsw_store.lock);
-		nsw_store_reply(peer, m, NSW_ST_OK, handle, NULL);
 		return;
 	}
 	spin_unlock_bh(&nsw_store.lock);
@@ -155,8 +168,7 @@ static void nsw_store_page(struct nsw_peer *peer, struct sk_buff *skb,
 
 		nsw_store.pages[idx] = fresh;
 		nsw_store.owner[idx] = peer->idx;
-		peer->dedup->e[slot].req_id = m->req_id;
-		peer->dedup->e[slot].handle = handle;
+		nsw_store_remember(peer, m->req_id, handle);
 		atomic64_inc(&peer->held);
 	}
 	spin_unlock_bh(&nsw_store.lock);
