@@ -1,0 +1,155 @@
+#!/bin/bash
+# tests/run-all.sh - the whole netswap test suite.
+#
+# Run as root on Debian 12 (a fresh machine is fine: missing packages are
+# installed with apt-get). Tests, each counted once:
+#   build-tools        make tools  (the host kernel is not a Debian one, so
+#                      the module is only built inside the VM tests, for
+#                      the Debian kernels they boot)
+#   unit               make unit, if the Makefile has that target
+#   vm/6.1/testbed-selftest  tests/vm/selftest.sh: the VM test bed must
+#                      detect a kernel WARNING, a failing role, a hung VM
+#   vm/KNAME/SCENARIO  tests/vm/run-scenario.sh KNAME SCENARIO for KNAME in
+#                      $NETSWAP_KERNELS (default "6.1 6.12") and every
+#                      directory of tests/scenarios/ that has a "vms" file
+# The last line printed is "N passed, N failed"; the exit status is
+# non-zero when any test failed.
+#
+# Environment: NETSWAP_KERNELS, NETSWAP_SCENARIOS (default: all),
+# NETSWAP_PARALLEL (1: the kernels' scenario chains run side by side; 0: one
+# after the other), and the knobs of tests/vm/common.sh (NETSWAP_WORK,
+# NETSWAP_CACHE).
+
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+ROOT=$(pwd)
+# shellcheck source=tests/vm/common.sh
+source "$ROOT/tests/vm/common.sh"
+
+# The whole script is one brace group: bash parses it completely before
+# running it, so editing this file while a run is in progress is harmless.
+{
+KERNELS=${NETSWAP_KERNELS:-6.1 6.12}
+LOGS="$NETSWAP_WORK/logs"
+mkdir -p "$LOGS"
+SUITE_T0=$(date +%s)
+
+# One line per finished test: "PASS|FAIL NAME SECONDS LOG". Appended to by
+# the kernel chains running in parallel (short single-line appends).
+RESULTS_FILE="$LOGS/results.$$"
+: >"$RESULTS_FILE"
+trap 'rm -f "$RESULTS_FILE"' EXIT
+
+# record NAME RC SECONDS [LOG]
+record() {
+	local name=$1 rc=$2 secs=$3 log=${4:--} word=PASS
+	[[ $rc -eq 0 ]] || word=FAIL
+	echo "$word $name $secs $log" >>"$RESULTS_FILE"
+	printf '%s  %-24s %5ss\n' "$word" "$name" "$secs"
+}
+
+# run_test NAME CMD...: run CMD with its output in $LOGS/NAME.log, show the
+# end of the log when it fails.
+run_test() {
+	local name=$1 log t0 rc
+	shift
+	log="$LOGS/${name//\//_}.log"
+	echo "==== $name: start"
+	t0=$(date +%s)
+	"$@" >"$log" 2>&1
+	rc=$?
+	if [[ $rc -ne 0 ]]; then
+		echo "---- $name failed (rc $rc), last lines of $log ----"
+		tail -n 60 "$log"
+		echo "---- end of $name"
+	elif [[ $name == vm/* ]]; then
+		# Scenario logs end with a short summary worth showing.
+		grep -E '^  [a-z]|^scenario ' "$log" | sed "s|^|$name: |" || true
+	fi
+	record "$name" "$rc" "$(($(date +%s) - t0))" "$log"
+}
+
+# ---- packages --------------------------------------------------------------
+echo "==== installing packages (if missing)"
+pkgs=("${NSW_HOST_PKGS[@]}")
+for k in $KERNELS; do
+	read -r _img hdr < <(nsw_kernel_meta "$k")
+	pkgs+=("$hdr")
+done
+if ! (nsw_ensure_pkgs "${pkgs[@]}"); then
+	echo "package installation failed"
+	record packages 1 0 "-"
+fi
+
+# ---- host builds and unit tests ----------------------------------------------
+run_test build-tools make -C "$ROOT" tools
+
+if make -C "$ROOT" -n unit >/dev/null 2>&1; then
+	run_test unit make -C "$ROOT" unit
+else
+	echo "==== unit: no 'make unit' target, skipped"
+fi
+
+# ---- VM scenarios -------------------------------------------------------------
+scenarios=()
+for d in "$ROOT"/tests/scenarios/*/; do
+	[[ -f "$d/vms" ]] || continue
+	s=$(basename "$d")
+	if [[ -n "${NETSWAP_SCENARIOS:-}" && " $NETSWAP_SCENARIOS " != *" $s "* ]]; then
+		continue
+	fi
+	scenarios+=("$s")
+done
+# Cheap test-bed sanity check first, the long proof scenario (e2e) last.
+ordered=()
+[[ " ${scenarios[*]} " == *" smoke "* ]] && ordered+=(smoke)
+for s in "${scenarios[@]}"; do
+	[[ "$s" == smoke || "$s" == e2e ]] || ordered+=("$s")
+done
+[[ " ${scenarios[*]} " == *" e2e "* ]] && ordered+=(e2e)
+
+# Each kernel's scenarios run one after the other; the kernels run in
+# parallel (NETSWAP_PARALLEL=0: one after the other). A scenario's VMs are
+# single-CPU TCG guests that spend much of their time waiting on each other,
+# so two scenarios share the 2 cores well.
+run_chain() {
+	local k=$1 s
+	# The test bed's own self-test (it must detect failures), once.
+	if [[ $k == "${KERNELS%% *}" && -z "${NETSWAP_SCENARIOS:-}" ]]; then
+		run_test "vm/$k/testbed-selftest" "$ROOT/tests/vm/selftest.sh" "$k"
+	fi
+	for s in "${ordered[@]}"; do
+		run_test "vm/$k/$s" "$ROOT/tests/vm/run-scenario.sh" "$k" "$s"
+	done
+}
+if [[ ${#ordered[@]} -gt 0 ]]; then
+	chain_pids=()
+	for k in $KERNELS; do
+		if [[ "${NETSWAP_PARALLEL:-1}" == 1 ]]; then
+			run_chain "$k" &
+			chain_pids+=($!)
+		else
+			run_chain "$k"
+		fi
+	done
+	for p in "${chain_pids[@]}"; do
+		wait "$p"
+	done
+fi
+
+# ---- summary -----------------------------------------------------------------
+PASSED=$(grep -c '^PASS ' "$RESULTS_FILE")
+FAILED=$(grep -c '^FAIL ' "$RESULTS_FILE")
+echo
+echo "==== summary ($(($(date +%s) - SUITE_T0)) s)"
+while read -r word name secs log; do
+	if [[ $word == PASS ]]; then
+		printf 'PASS  %-24s %5ss\n' "$name" "$secs"
+	else
+		printf 'FAIL  %-24s %5ss  (log: %s)\n' "$name" "$secs" "$log"
+	fi
+done <"$RESULTS_FILE"
+echo "$PASSED passed, $FAILED failed"
+[[ $FAILED -eq 0 && $PASSED -gt 0 ]]
+exit
+}

@@ -1,0 +1,110 @@
+#!/bin/sh
+# e2e, VM a: the client. Swaps to /dev/netswap0 backed by b's RAM.
+. /lib/netswap/guest-lib.sh
+
+B=$(vm_ip b)
+PB="$B:7878"
+
+# What a knows about its pages on b, as one line (the counters that decide
+# what b holds, plus loads/errors for the checks). Compared before and after
+# each counter round; loads may move (swap-ins of the shell) without harm.
+snapshot() {
+	"$CTL" show >/tmp/snap.txt || fail "netswapctl show failed"
+	_f=
+	for _k in placed stores frees retransmits; do
+		_f="$_f $_k $(nsw_peer_field "$B" $_k /tmp/snap.txt)"
+	done
+	echo "$_f pages_mapped $(nsw_field device pages_mapped /tmp/snap.txt)" \
+		"loads $(nsw_peer_field "$B" loads /tmp/snap.txt)" \
+		"errors $(nsw_peer_field "$B" errors /tmp/snap.txt)"
+}
+# The part of a snapshot that must not move during a round.
+fixed() {
+	echo "${1%% loads *}"
+}
+
+m=$(msg_recv 300) || exit 1
+[ "$m" = "ready" ] || fail "expected 'ready' from b, got '$m'"
+
+# Swapping over the network needs headroom below the min watermark for
+# the NIC's receive buffers (Documentation/netswap/admin-guide.rst).
+run sysctl -w vm.min_free_kbytes=16384
+run modprobe netswap size_mb=1024
+run "$CTL" add-peer "$B"
+nsw_show
+assert_eq "$(nsw_field device size)" $((1024 * 1024 * 1024)) "device size"
+[ -n "$(nsw_peer_field "$B" placed)" ] || fail "no peer line for $PB in netswapctl show"
+
+run mkswap /dev/netswap0
+run swapon /dev/netswap0
+log "$(mem_summary)"
+cat /proc/swaps
+
+# The workload: 512 MiB (2x RAM), 2 passes, every byte verified.
+log "+ memtouch 512 2 42"
+memtouch 512 2 42 || fail "memtouch 512 2 failed (rc $?)"
+log "$(mem_summary)"
+nsw_show
+
+# Cross-check with b: b must hold exactly the pages a has placed there, and
+# have accepted exactly the stores a made. Frees of swap slots reach the
+# device in batches at any time, so a round only counts when a's own
+# counters did not move while b looked (snapshot before == after, with a
+# pause for requests in flight); otherwise try again.
+round=0
+while :; do
+	round=$((round + 1))
+	[ $round -le 15 ] || fail "counters never stood still for a comparison in 15 rounds"
+	s1=$(snapshot) || exit 1
+	placed=$(msg_field placed "$s1")
+	stores=$(msg_field stores "$s1")
+	if [ $round -eq 1 ]; then
+		log "b:$s1"
+		assert_gt "$placed" 0 "placed on b"
+		assert_gt "$stores" 0 "stores to b"
+		assert_gt "$(msg_field loads "$s1")" 0 "loads from b"
+		assert_eq "$(msg_field errors "$s1")" 0 "errors with b"
+	fi
+	msg_send "$B" "counters round $round placed $placed stores $stores"
+	ans=$(msg_recv 120) || exit 1
+	sleep 2
+	s2=$(snapshot) || exit 1
+	if [ "$(fixed "$s1")" != "$(fixed "$s2")" ]; then
+		log "round $round: counters moved while b looked, again"
+		log "  before: $s1"
+		log "  after:  $s2"
+		msg_send "$B" "verdict RETRY"
+		continue
+	fi
+	mapped=$(msg_field pages_mapped "$s1")
+	if [ "$mapped" != "$placed" ]; then
+		msg_send "$B" "verdict FAIL"
+		fail "device pages_mapped $mapped != placed on b $placed (the only peer)"
+	fi
+	if [ "$ans" = OK ]; then
+		msg_send "$B" "verdict OK"
+		log "round $round: b agrees: held = placed = $placed, rx_stores = stores = $stores"
+		break
+	fi
+	msg_send "$B" "verdict FAIL"
+	fail "b disagrees on the counters: $ans"
+done
+
+run swapoff /dev/netswap0
+log "$(mem_summary)"
+run blkdiscard /dev/netswap0
+all_discarded() {
+	[ "$(nsw_peer_field "$B" placed)" = 0 ] && [ "$(nsw_field device pages_mapped)" = 0 ]
+}
+poll_until 20 "placed on b = 0 and pages_mapped = 0" all_discarded
+nsw_show
+
+msg_send "$B" "discarded"
+ans=$(msg_recv 120) || exit 1
+[ "$ans" = "OK" ] || fail "b still holds pages after discard: $ans"
+
+run "$CTL" del-peer "$B"
+run rmmod netswap
+[ ! -e /sys/module/netswap ] || fail "netswap still loaded after rmmod"
+msg_send "$B" "done"
+log "e2e a: all checks passed"

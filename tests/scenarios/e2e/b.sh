@@ -1,0 +1,71 @@
+#!/bin/sh
+# e2e, VM b: the store. Lends 768 MiB of RAM and cross-checks a's counters.
+. /lib/netswap/guest-lib.sh
+
+A=$(vm_ip a)
+
+run modprobe netswap lend_mb=768
+nsw_show
+assert_eq "$(nsw_field store quota_pages)" $((768 * 256)) "store quota_pages"
+assert_eq "$(nsw_field store used_pages)" 0 "store used_pages at start"
+wait_for_ping "$A" 60
+msg_send "$A" "ready"
+
+# a sends "counters round N placed P stores S" after its workload; we
+# compare with what we hold and answer OK or MISMATCH; a then says whether
+# the round counts ("verdict OK" / "verdict FAIL") or must be redone
+# because its counters moved meanwhile ("verdict RETRY").
+first=1700
+while :; do
+	m=$(msg_recv $first) || exit 1
+	first=120
+	placed=$(msg_field placed "$m")
+	stores=$(msg_field stores "$m")
+	if [ -z "$placed" ] || [ -z "$stores" ]; then
+		fail "bad counters message from a: '$m'"
+	fi
+	nsw_show >/dev/null
+	held=$(nsw_peer_field "$A" held /tmp/show.txt)
+	rx_stores=$(nsw_peer_field "$A" rx_stores /tmp/show.txt)
+	used=$(nsw_field store used_pages /tmp/show.txt)
+	log "a says placed $placed stores $stores; b has held $held rx_stores $rx_stores used_pages $used"
+	if [ "$held" = "$placed" ] && [ "$rx_stores" = "$stores" ] && [ "$used" = "$held" ]; then
+		msg_send "$A" "OK"
+	else
+		msg_send "$A" "MISMATCH b has held '$held' rx_stores '$rx_stores' used_pages '$used'; a has placed $placed stores $stores"
+	fi
+	v=$(msg_recv 120) || exit 1
+	case "$v" in
+	"verdict OK") break ;;
+	"verdict RETRY") continue ;;
+	*)
+		cat /tmp/show.txt
+		fail "counters disagree: held '$held' vs placed $placed, rx_stores '$rx_stores' vs stores $stores, used_pages '$used'"
+		;;
+	esac
+done
+cat /tmp/show.txt
+
+# After a's swapoff + blkdiscard every page of a must be gone from here.
+m=$(msg_recv 300) || exit 1
+[ "$m" = "discarded" ] || fail "expected 'discarded' from a, got '$m'"
+i=0
+while :; do
+	held=$(nsw_peer_field "$A" held)
+	used=$(nsw_field store used_pages)
+	[ "$held" = 0 ] && [ "$used" = 0 ] && break
+	i=$((i + 1))
+	if [ $i -ge 20 ]; then
+		nsw_show
+		msg_send "$A" "FAIL b still holds $held pages of a (used_pages $used) after 20s"
+		fail "held for a is '$held', used_pages '$used', 20s after discard"
+	fi
+	sleep 1
+done
+nsw_show
+msg_send "$A" "OK"
+
+m=$(msg_recv 300) || exit 1
+[ "$m" = "done" ] || fail "expected 'done' from a, got '$m'"
+run rmmod netswap
+log "e2e b: all checks passed"

@@ -1,0 +1,180 @@
+# shellcheck shell=sh
+# tests/vm/guest-lib.sh - helpers for the role scripts that run INSIDE the
+# test VMs (busybox sh). Installed as /lib/netswap/guest-lib.sh; a role
+# script starts with:  . /lib/netswap/guest-lib.sh
+#
+# Binaries in the VM:
+#   busybox applets     /bin, /sbin, /usr/bin, /usr/sbin (symlinks)
+#   $IP, $TC            real iproute2 ip / tc (/sbin/ip.real, /sbin/tc.real):
+#                       the busybox applets of the same name are kept for
+#                       simple use, but busybox sh may prefer its applets over
+#                       anything found in PATH, so call these by full path.
+#   $CTL                netswapctl (/usr/sbin/netswapctl), if built in
+#   /usr/bin/memtouch   and every other program of tests/prog/ (static)
+#   /scenario/          the scenario directory (role scripts, vms file)
+#
+# Environment set by /init: NSW_ROLE, NSW_IP, NSW_SCENARIO.
+
+IP=/sbin/ip.real
+TC=/sbin/tc.real
+CTL=/usr/sbin/netswapctl
+MSG_PORT=9000
+_T0=$(cut -d' ' -f1 /proc/uptime)
+
+# log TEXT...: timestamped (seconds since boot) line on the console.
+log() {
+	echo "[$(cut -d' ' -f1 /proc/uptime)s ${NSW_ROLE:-?}] $*"
+}
+
+# fail REASON: record why this role failed and exit 1. /init prints the
+# reason in its NETSWAP-RESULT line.
+fail() {
+	log "FAIL: $*"
+	echo "$*" >/tmp/fail-reason
+	exit 1
+}
+
+# run CMD...: log the command, run it, fail the role if it fails.
+run() {
+	log "+ $*"
+	"$@" || fail "command failed (rc $?): $*"
+}
+
+# vm_ip NAME: the IP of VM NAME from /scenario/vms.
+vm_ip() {
+	awk -v n="$1" '$1 == n { print $3; exit }' /scenario/vms
+}
+
+# wait_for_ping IP [TIMEOUT_S]: wait until IP answers pings.
+wait_for_ping() {
+	_ip=$1 _t=${2:-60} _i=0
+	while [ "$_i" -lt "$_t" ]; do
+		if ping -c 1 -W 1 "$_ip" >/dev/null 2>&1; then
+			log "ping $_ip ok after ${_i}s"
+			return 0
+		fi
+		_i=$((_i + 1))
+		sleep 1
+	done
+	fail "no ping answer from $_ip within ${_t}s"
+}
+
+# Messages are single lines over TCP port $MSG_PORT. The receiver answers
+# each with "ACK"; a message counts as delivered only then. (Several
+# senders may connect to one listener at once: the kernel completes all
+# their handshakes, nc accepts one and the others are reset, but their nc
+# may already have "sent" the text, so the exit status alone proves
+# nothing.)
+
+# msg_send IP TEXT [TIMEOUT_S]: deliver one line to a peer that runs
+# msg_recv. Retries until acknowledged (default 600 s).
+msg_send() {
+	_ip=$1 _txt=$2 _t=${3:-600} _i=0
+	while [ "$_i" -lt "$_t" ]; do
+		_ack=$(echo "$_txt" | nc -w 5 "$_ip" "$MSG_PORT" 2>/dev/null)
+		if [ "$_ack" = ACK ]; then
+			log "sent to $_ip: $_txt"
+			return 0
+		fi
+		_i=$((_i + 1))
+		sleep 1
+	done
+	fail "could not send message to $_ip within ${_t}s: $_txt"
+}
+
+# msg_recv [TIMEOUT_S]: wait for one message on TCP port $MSG_PORT and
+# print it on stdout (default timeout 600 s; fails the role on timeout).
+# Use as:  m=$(msg_recv) || exit 1
+msg_recv() {
+	_t=${1:-600}
+	rm -f /tmp/msg.in
+	while :; do
+		# nc runs the quoted command with the connection as stdin/stdout.
+		if ! timeout "$_t" nc -l -p "$MSG_PORT" -e sh -c \
+			'read -r line && echo "$line" >/tmp/msg.in && echo ACK'; then
+			fail "no message received within ${_t}s"
+		fi
+		# A connection that brought nothing (reset, empty) does not count.
+		[ -s /tmp/msg.in ] && break
+	done
+	log "received: $(cat /tmp/msg.in)" >&2
+	cat /tmp/msg.in
+}
+
+# msg_field KEY TEXT: value following the word KEY in a "k v k v" text.
+msg_field() {
+	echo "$2" | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
+}
+
+# nsw_show: netswapctl show, also saved in /tmp/show.txt.
+nsw_show() {
+	"$CTL" show >/tmp/show.txt 2>&1 || {
+		cat /tmp/show.txt
+		fail "netswapctl show failed"
+	}
+	cat /tmp/show.txt
+}
+
+# nsw_field RECORD KEY [FILE]: value of KEY in the first record of
+# "netswapctl show" output (re-read now, or from FILE) whose leading words
+# are RECORD, e.g.
+#   nsw_field device pages_mapped
+#   nsw_field store used_pages
+#   nsw_field "peer 169.254.0.2:7878" placed
+# Prints nothing when the record or key is absent.
+nsw_field() {
+	_rec=$1 _key=$2
+	if [ -n "${3:-}" ]; then
+		_src=$3
+	else
+		"$CTL" show >/tmp/field.txt 2>/dev/null || true
+		_src=/tmp/field.txt
+	fi
+	awk -v rec="$_rec" -v key="$_key" '
+		BEGIN { n = split(rec, r, " ") }
+		{
+			for (i = 1; i <= n; i++) if ($i != r[i]) next
+			for (i = n + 1; i < NF; i++) if ($i == key) { print $(i + 1); exit }
+		}' "$_src"
+}
+
+# nsw_peer_field ADDR KEY [FILE]: KEY of the peer record ADDR (with or
+# without :PORT; the default port 7878 is assumed when left out).
+nsw_peer_field() {
+	case "$1" in
+	*:*) _p=$1 ;;
+	*) _p="$1:7878" ;;
+	esac
+	nsw_field "peer $_p" "$2" "${3:-}"
+}
+
+# poll_until TIMEOUT_S DESCRIPTION CMD...: run CMD every second until it
+# succeeds; fail the role after TIMEOUT_S seconds.
+poll_until() {
+	_t=$1 _d=$2 _i=0
+	shift 2
+	while ! "$@"; do
+		_i=$((_i + 1))
+		[ "$_i" -ge "$_t" ] && fail "timed out after ${_t}s waiting for: $_d"
+		sleep 1
+	done
+	log "ok after ${_i}s: $_d"
+}
+
+# assert_eq A B WHAT / assert_gt A B WHAT: numeric checks that fail the role.
+assert_eq() {
+	[ -n "$1" ] && [ -n "$2" ] && [ "$1" -eq "$2" ] 2>/dev/null ||
+		fail "$3: expected '$2', got '$1'"
+	log "check ok: $3 = $1"
+}
+assert_gt() {
+	[ -n "$1" ] && [ "$1" -gt "$2" ] 2>/dev/null ||
+		fail "$3: expected > $2, got '$1'"
+	log "check ok: $3 = $1 (> $2)"
+}
+
+# mem_summary: one line with the VM's memory and swap state.
+mem_summary() {
+	awk '/^(MemTotal|MemFree|SwapTotal|SwapFree):/ { printf "%s %d MiB  ", $1, $2 / 1024 }
+		END { print "" }' /proc/meminfo
+}

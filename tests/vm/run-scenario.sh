@@ -1,0 +1,256 @@
+#!/bin/bash
+# tests/vm/run-scenario.sh - boot the VMs of one scenario and judge the run.
+#
+# Usage: tests/vm/run-scenario.sh KNAME SCENARIO
+#   KNAME     6.1 or 6.12 (Debian kernel to boot and build netswap.ko for)
+#   SCENARIO  name of a directory in tests/scenarios/, or a path to one
+#
+# A scenario directory holds one ROLE.sh per VM (run by /init in the VM,
+# see tests/vm/init.sh and guest-lib.sh) and a "vms" file:
+#   # comment
+#   NAME MEM_MB IPV4 [IPV6]     one line per VM (IPv4 link-local 169.254/16,
+#                               IPv6 ULA fd00::/8, /64 assumed)
+#   timeout SECONDS             overall limit (default 600)
+#   module required|none        build + include netswap.ko and netswapctl
+#                               (default required; "none" for test-bed-only
+#                               scenarios such as smoke)
+#
+# The VMs (QEMU, TCG only) share one vde_switch on a unix socket in a
+# private temp dir: no host network interface is involved. Each VM's serial
+# console goes to $NETSWAP_WORK/results/KNAME-SCENARIO/NAME.console.
+#
+# The scenario passes when every VM printed "NETSWAP-RESULT: PASS" and no
+# console shows a kernel problem (BUG:, WARNING:, Oops, general protection,
+# hung_task, INFO: task, Kernel panic). Exit status 0 pass, 1 fail, 2 usage.
+#
+# Environment:
+#   NETSWAP_FOLLOW="a b"|all   stream those VMs' consoles to stdout live
+#   NETSWAP_GRACE=30           seconds the other VMs get after one failed
+#   NETSWAP_APPEND="..."       more kernel command line for every VM; each
+#                              nsw_key=value is NSW_KEY=value for the roles
+
+set -euo pipefail
+# shellcheck source=tests/vm/build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/build.sh"
+# shellcheck source=tests/vm/initramfs.sh
+source "$NSW_VM_DIR/initramfs.sh"
+
+# The whole script is one brace group: bash parses it completely before
+# running it, so editing this file while a run is in progress is harmless.
+{
+[[ $# -eq 2 ]] || { echo "usage: $0 6.1|6.12 SCENARIO" >&2; exit 2; }
+KNAME=$1
+if [[ "$2" == */* ]]; then
+	SCEN_DIR=$(cd "$2" && pwd)
+else
+	SCEN_DIR="$NETSWAP_SRC/tests/scenarios/$2"
+fi
+SCEN=$(basename "$SCEN_DIR")
+# demo/scenario is called "demo"
+[[ "$SCEN" == scenario ]] && SCEN=$(basename "$(dirname "$SCEN_DIR")")
+[[ -f "$SCEN_DIR/vms" ]] || { echo "no $SCEN_DIR/vms" >&2; exit 2; }
+
+# Kernel-log lines that fail a scenario whatever the role scripts say.
+KERNEL_BAD='BUG:|WARNING:|Oops|general protection|hung_task|INFO: task|Kernel panic'
+# Kernel-log lines shown in the summary as hints (they do not fail a run).
+KERNEL_NOTE='page allocation failure|I/O error|(Read|Write)-error on swap|Out of memory|oom-kill|soft lockup|no answer from'
+
+RES="$NETSWAP_WORK/results/$KNAME-$SCEN"
+rm -rf "$RES"
+mkdir -p "$RES"
+
+# ---- parse the vms file ----------------------------------------------------
+VM_NAMES=() VM_MEM=() VM_IP=() VM_IP6=()
+TIMEOUT=600
+MODULE=required
+while read -r a b c d _; do
+	case "$a" in
+	'' | '#'*) continue ;;
+	timeout) TIMEOUT=$b ;;
+	module) MODULE=$b ;;
+	*)
+		[[ "$b" =~ ^[0-9]+$ && -n "$c" ]] || nsw_die "bad line in $SCEN_DIR/vms: $a $b $c"
+		[[ -f "$SCEN_DIR/$a.sh" ]] || nsw_die "no role script $SCEN_DIR/$a.sh"
+		VM_NAMES+=("$a") VM_MEM+=("$b") VM_IP+=("$c") VM_IP6+=("${d:-}")
+		;;
+	esac
+done <"$SCEN_DIR/vms"
+[[ ${#VM_NAMES[@]} -gt 0 ]] || nsw_die "no VM listed in $SCEN_DIR/vms"
+
+# ---- build -----------------------------------------------------------------
+nsw_log "scenario $SCEN on kernel $KNAME: ${VM_NAMES[*]} (timeout ${TIMEOUT}s)"
+nsw_ensure_pkgs "${NSW_HOST_PKGS[@]}"
+nsw_kernel "$KNAME"
+nsw_build_progs
+KO= CTL=
+if [[ "$MODULE" != none ]]; then
+	# Build in a subshell (nsw_die exits it) that hands back the paths.
+	if ! built=$(nsw_build_tools && nsw_build_module "$KNAME" &&
+		printf '%s\n%s\n' "$NSW_CTL" "$NSW_MODULE_KO"); then
+		echo "SCENARIO $KNAME/$SCEN: FAIL (build failed, see above)"
+		echo "build failed" >"$RES/summary.txt"
+		exit 1
+	fi
+	{ read -r CTL; read -r KO; } <<<"$built"
+fi
+INITRD="$NETSWAP_WORK/initramfs/$KNAME-$SCEN.cpio.gz"
+nsw_build_initramfs "$KNAME" "$SCEN_DIR" "$INITRD" "$KO" "$CTL" "$NSW_PROG_DIR"
+
+# ---- network + VMs ---------------------------------------------------------
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nsw-run.XXXXXX")
+PIDS=() FOLLOW_PIDS=()
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	local p
+	for p in "${PIDS[@]}" "${FOLLOW_PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	if [[ -f "$TMP/vde.pid" ]]; then
+		kill "$(cat "$TMP/vde.pid")" 2>/dev/null || true
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+vde_switch --sock "$TMP/sw" --daemon --pidfile "$TMP/vde.pid" --mgmt "$TMP/mgmt" \
+	</dev/null >"$RES/vde.log" 2>&1
+for _ in $(seq 50); do
+	[[ -S "$TMP/sw/ctl" && -s "$TMP/vde.pid" ]] && break
+	sleep 0.1
+done
+[[ -S "$TMP/sw/ctl" ]] || nsw_die "vde_switch did not start (see $RES/vde.log)"
+
+T_START=$(date +%s)
+declare -A START END STATUS
+for i in "${!VM_NAMES[@]}"; do
+	n=${VM_NAMES[$i]}
+	mac=$(printf '52:54:00:00:00:%02x' $((i + 1)))
+	# mitigations=off: no retpolines etc., ~10% faster under TCG; it does not
+	# change what netswap does. oops=panic + panic=-1: a crashed VM exits.
+	append="console=ttyS0 panic=-1 oops=panic mitigations=off"
+	append+=" nsw_role=$n nsw_ip=${VM_IP[$i]}"
+	append+=" nsw_scenario=$SCEN"
+	[[ -n "${VM_IP6[$i]}" ]] && append+=" nsw_ip6=${VM_IP6[$i]}"
+	append+=" ${NETSWAP_APPEND:-}"
+	: >"$RES/$n.console"
+	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 1 -m "${VM_MEM[$i]}" \
+		-nodefaults -display none -no-reboot -monitor none \
+		-kernel "$NSW_VMLINUZ" -initrd "$INITRD" -append "$append" \
+		-netdev "vde,sock=$TMP/sw,id=n0" \
+		-device "virtio-net-pci,netdev=n0,mac=$mac" \
+		-serial "file:$RES/$n.console" \
+		</dev/null >"$RES/$n.qemu.log" 2>&1 &
+	PIDS[i]=$!
+	START[$n]=$(date +%s)
+	nsw_log "started VM $n (${VM_MEM[$i]} MiB, ${VM_IP[$i]}, pid ${PIDS[$i]})"
+	if [[ "${NETSWAP_FOLLOW:-}" == all || " ${NETSWAP_FOLLOW:-} " == *" $n "* ]]; then
+		tail -n +1 -F "$RES/$n.console" 2>/dev/null | sed -u "s/\r$//; s/^/[$n] /" &
+		FOLLOW_PIDS+=($!)
+	fi
+done
+
+# Result of VM $1 from its console: PASS, FAIL <reason>, or "" if none.
+vm_result() {
+	grep -a -m1 -o 'NETSWAP-RESULT: .*' "$RES/$1.console" 2>/dev/null |
+		sed 's/^NETSWAP-RESULT: //; s/\r$//' || true
+}
+
+deadline=$((T_START + TIMEOUT))
+GRACE=${NETSWAP_GRACE:-30}
+timed_out=0
+while :; do
+	running=0
+	for i in "${!VM_NAMES[@]}"; do
+		n=${VM_NAMES[$i]}
+		[[ -n "${END[$n]:-}" ]] && continue
+		if kill -0 "${PIDS[$i]}" 2>/dev/null; then
+			running=$((running + 1))
+			continue
+		fi
+		rc=0
+		wait "${PIDS[$i]}" || rc=$?
+		END[$n]=$(date +%s)
+		r=$(vm_result "$n")
+		nsw_log "VM $n exited (qemu status $rc) after $((END[$n] - START[$n]))s: ${r:-no result line}"
+		# Once a VM failed, the others would only wait for it: cut short.
+		if [[ "$r" != PASS ]] && ((deadline > $(date +%s) + GRACE)); then
+			deadline=$(($(date +%s) + GRACE))
+		fi
+	done
+	((running == 0)) && break
+	if (($(date +%s) >= deadline)); then
+		timed_out=1
+		for i in "${!VM_NAMES[@]}"; do
+			n=${VM_NAMES[$i]}
+			[[ -n "${END[$n]:-}" ]] && continue
+			nsw_log "VM $n still running at the deadline: killing it"
+			kill "${PIDS[$i]}" 2>/dev/null || true
+			STATUS[$n]="FAIL killed at the deadline, no result"
+		done
+		sleep 1
+		for i in "${!VM_NAMES[@]}"; do
+			n=${VM_NAMES[$i]}
+			[[ -n "${END[$n]:-}" ]] && continue
+			kill -9 "${PIDS[$i]}" 2>/dev/null || true
+			wait "${PIDS[$i]}" 2>/dev/null || true
+			END[$n]=$(date +%s)
+		done
+		break
+	fi
+	sleep 1
+done
+for p in "${FOLLOW_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+FOLLOW_PIDS=()
+
+# ---- judge -------------------------------------------------------------------
+overall=PASS
+{
+	echo "scenario $SCEN on kernel $KNAME ($NSW_KVER): $(($(date +%s) - T_START))s"
+	for n in "${VM_NAMES[@]}"; do
+		r=$(vm_result "$n")
+		if [[ -z "$r" ]]; then
+			# killed at the deadline, or died without printing a result
+			r=${STATUS[$n]:-FAIL no NETSWAP-RESULT line}
+		fi
+		bad=$(grep -a -E -m 5 "$KERNEL_BAD" "$RES/$n.console" | tr -d '\r' || true)
+		if [[ -n "$bad" ]]; then
+			[[ "$r" == PASS ]] && r="FAIL kernel problem in console"
+		fi
+		[[ "$r" == PASS ]] || overall=FAIL
+		printf '  %-6s %4ss  %s\n' "$n" "$((END[$n] - START[$n]))" "$r"
+		if [[ -n "$bad" ]]; then
+			# shellcheck disable=SC2001
+			sed 's/^/           kernel: /' <<<"$bad"
+		fi
+		# Worth knowing, but not a failure by itself.
+		note=$(grep -a -E -m 3 "$KERNEL_NOTE" "$RES/$n.console" | tr -d '\r' || true)
+		if [[ -n "$note" ]]; then
+			echo "           (first notable kernel lines of $(grep -a -c -E "$KERNEL_NOTE" "$RES/$n.console"))"
+			# shellcheck disable=SC2001
+			sed 's/^/           note: /' <<<"$note"
+		fi
+		STATUS[$n]=$r
+	done
+	echo "  consoles: $RES/"
+} >"$RES/summary.txt" # a brace group, not a pipe: variables set above stay
+cat "$RES/summary.txt"
+((timed_out)) && nsw_log "deadline reached (timeout ${TIMEOUT}s, ${GRACE}s after a failure)"
+
+if [[ $overall != PASS ]]; then
+	for n in "${VM_NAMES[@]}"; do
+		[[ "${STATUS[$n]}" == PASS ]] && continue
+		echo "---- last 40 lines of $n.console ----"
+		tail -n 40 "$RES/$n.console" | tr -d '\r'
+		if [[ -s "$RES/$n.qemu.log" ]]; then
+			echo "---- $n.qemu.log ----"
+			tail -n 10 "$RES/$n.qemu.log"
+		fi
+	done
+	echo "SCENARIO $KNAME/$SCEN: FAIL"
+	exit 1
+fi
+echo "SCENARIO $KNAME/$SCEN: PASS"
+exit 0
+exit
+}

@@ -1,0 +1,31 @@
+#!/bin/bash
+# tests/vm/selftest.sh KNAME - proves that the test bed can fail.
+#
+# Runs the scenario tests/vm/selftest, which must be judged FAIL with:
+#   a: FAIL because of the WARNING: it put in its kernel log (its script
+#      itself succeeds),
+#   b: FAIL with the reason its script gave (memtouch caught corruption),
+#   c: FAIL killed (it never ends; cut short after the others failed).
+# Exit 0 when all of that was detected, 1 otherwise.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+KNAME=${1:-6.1}
+WORK=${NETSWAP_WORK:-/tmp/netswap-vm}
+out=$(NETSWAP_GRACE=5 ./run-scenario.sh "$KNAME" "$(pwd)/selftest" 2>&1) && rc=0 || rc=$?
+echo "$out" | grep -E '^  [a-z]|^ +kernel:|^SCENARIO'
+sum="$WORK/results/$KNAME-selftest/summary.txt"
+ok=1
+check() {
+	if grep -qE "$1" "$sum"; then
+		echo "selftest ok: $2"
+	else
+		echo "selftest FAILED: $2 not detected"
+		ok=0
+	fi
+}
+[[ $rc -eq 1 ]] || { echo "selftest FAILED: run-scenario exited $rc, not 1"; ok=0; }
+check '^  a +[0-9]+s  FAIL kernel problem' "a's kernel WARNING fails a VM whose script passed"
+check 'kernel: .*WARNING: CPU: 0 PID: 1 at selftest' "the WARNING line is shown"
+check '^  b +[0-9]+s  FAIL memtouch caught the injected corruption' "b's role failure and reason"
+check '^  c +[0-9]+s  FAIL killed' "c killed after the others failed"
+[[ $ok == 1 ]]
