@@ -3,7 +3,8 @@
 # make              netswap.ko for the running kernel, and netswapctl
 # make module KDIR=/usr/src/linux-headers-...   for another kernel
 # make unit         userspace unit tests of the pure protocol code
-# make check        W=1, sparse and checkpatch --strict against every
+# make check        the unit tests, then check-static
+# make check-static W=1, sparse and checkpatch --strict against every
 #                   installed Debian kernel's headers
 # make test         the whole suite (boots VMs; see README.md)
 # make demo         the demo cluster
@@ -14,7 +15,7 @@ PWD  := $(CURDIR)
 CHECK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 \
 			  /usr/src/linux-headers-6.12.*-amd64)
 
-.PHONY: all module tools unit check clean test demo
+.PHONY: all module tools unit check check-static clean test demo
 
 all: module tools
 
@@ -27,7 +28,10 @@ tools:
 unit:
 	$(MAKE) -C tests/unit run
 
-check: unit
+check: unit check-static
+
+check-static:
+	@test -n "$(CHECK_KDIRS)" || { echo "check-static: no Debian 6.1/6.12 headers in /usr/src"; exit 1; }
 	@set -e; for k in $(CHECK_KDIRS); do \
 		echo "== W=1 and sparse against $$k"; \
 		$(MAKE) -C $$k M=$(PWD) clean >/dev/null; \

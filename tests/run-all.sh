@@ -90,6 +90,9 @@ else
 	echo "==== unit: no 'make unit' target, skipped"
 fi
 
+# W=1 and sparse against both kernels' headers, checkpatch --strict.
+run_test check-static make -C "$ROOT" check-static
+
 # ---- VM scenarios -------------------------------------------------------------
 scenarios=()
 for d in "$ROOT"/tests/scenarios/*/; do

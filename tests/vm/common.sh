@@ -82,4 +82,4 @@ nsw_resolve_meta() {
 # Packages the host-side VM machinery needs.
 NSW_HOST_PKGS=(qemu-system-x86 busybox-static vde2 cpio kmod xz-utils zstd
 	iproute2 gcc make libc6-dev libnl-genl-3-dev libnl-3-dev pkg-config rsync
-	util-linux)
+	util-linux sparse)
