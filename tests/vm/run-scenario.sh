@@ -26,6 +26,7 @@
 # Environment:
 #   NETSWAP_FOLLOW="a b"|all   stream those VMs' consoles to stdout live
 #   NETSWAP_GRACE=30           seconds the other VMs get after one failed
+#   NETSWAP_KARGS=...          base kernel arguments (default mitigations=off)
 #   NETSWAP_APPEND="..."       more kernel command line for every VM; each
 #                              nsw_key=value is NSW_KEY=value for the roles
 
@@ -56,7 +57,9 @@ KERNEL_BAD='BUG:|WARNING:|Oops|general protection|hung_task|INFO: task|Kernel pa
 KERNEL_NOTE='page allocation failure|I/O error|(Read|Write)-error on swap|Out of memory|oom-kill|soft lockup|no answer from'
 
 RES="$NETSWAP_WORK/results/$KNAME-$SCEN"
-rm -rf "$RES"
+# Keep the previous run's consoles (one generation) for comparison.
+rm -rf "$RES.prev"
+[[ -d "$RES" ]] && mv "$RES" "$RES.prev"
 mkdir -p "$RES"
 
 # ---- parse the vms file ----------------------------------------------------
@@ -126,9 +129,10 @@ declare -A START END STATUS
 for i in "${!VM_NAMES[@]}"; do
 	n=${VM_NAMES[$i]}
 	mac=$(printf '52:54:00:00:00:%02x' $((i + 1)))
-	# mitigations=off: no retpolines etc., ~10% faster under TCG; it does not
-	# change what netswap does. oops=panic + panic=-1: a crashed VM exits.
-	append="console=ttyS0 panic=-1 oops=panic mitigations=off"
+	# oops=panic + panic=-1: a crashed VM exits at once. NETSWAP_KARGS
+	# (default mitigations=off: no retpolines etc., ~10% faster under TCG,
+	# and no change to what netswap does) can be set to "" to leave it out.
+	append="console=ttyS0 panic=-1 oops=panic ${NETSWAP_KARGS-mitigations=off}"
 	append+=" nsw_role=$n nsw_ip=${VM_IP[$i]}"
 	append+=" nsw_scenario=$SCEN"
 	[[ -n "${VM_IP6[$i]}" ]] && append+=" nsw_ip6=${VM_IP6[$i]}"
@@ -145,7 +149,7 @@ for i in "${!VM_NAMES[@]}"; do
 	START[$n]=$(date +%s)
 	nsw_log "started VM $n (${VM_MEM[$i]} MiB, ${VM_IP[$i]}, pid ${PIDS[$i]})"
 	if [[ "${NETSWAP_FOLLOW:-}" == all || " ${NETSWAP_FOLLOW:-} " == *" $n "* ]]; then
-		tail -n +1 -F "$RES/$n.console" 2>/dev/null | sed -u "s/\r$//; s/^/[$n] /" &
+		tail --pid=$$ -n +1 -F "$RES/$n.console" 2>/dev/null | sed -u "s/\r$//; s/^/[$n] /" &
 		FOLLOW_PIDS+=($!)
 	fi
 done
