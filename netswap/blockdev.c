@@ -12,6 +12,17 @@
  * leads straight back to the op, and the generation makes replies to an
  * earlier use of the same tag stale. Bit 11 is clear (see ctl.h).
  *
+ * Every page carries a crc32c: computed before a STORE leaves, kept in
+ * the map, and checked when a LOAD brings the page back, so a peer that
+ * returns anything but what it was given causes an I/O error, never
+ * wrong data in a process.
+ *
+ * Reclaim (kswapd, or a task in direct reclaim) only publishes its ops:
+ * the whole UDP/IP/driver transmit path on top of reclaim's own deep
+ * stack overflowed kswapd's stack on 6.12. The retransmit worker sends
+ * them from its own stack. Everyone else sends inline, which keeps
+ * page-in latency at one network round trip.
+ *
  * An op is in flight while op->inflight holds its req_id. Whoever moves
  * it to 0 with cmpxchg (the reply in softirq, or the retransmit worker
  * giving up) completes the op. cmd->refs counts ops in flight plus
@@ -26,6 +37,7 @@
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
+#include <linux/sched.h>
 
 #include "compat.h"
 #include "client.h"
@@ -53,8 +65,9 @@ struct nsw_op {
 	u64 handle;		/* LOAD: source; STORE: page to overwrite */
 	struct nsw_peer *peer;	/* reference held until the request ends */
 	struct nsw_peer *full;	/* refused this page; ditto */
-	u64 sent_ns;		/* time of the last transmission */
+	u64 sent_ns;		/* last transmission; 0: not sent yet */
 	unsigned int tries;
+	u32 crc;		/* crc32c of the page, stored or expected */
 };
 
 struct nsw_cmd {
@@ -96,6 +109,15 @@ static void nsw_cmd_put(struct nsw_dev *dev, struct nsw_cmd *cmd)
 	}
 	atomic_dec(&dev->busy);
 	blk_mq_end_request(nsw_cmd_rq(cmd), READ_ONCE(cmd->status));
+}
+
+static u32 nsw_page_crc(struct page *page)
+{
+	void *p = kmap_local_page(page);
+	u32 crc = nsw_crc32c(p, PAGE_SIZE);
+
+	kunmap_local(p);
+	return crc;
 }
 
 /* The op failed. Its caller won the cmpxchg on op->inflight. */
@@ -168,6 +190,7 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 	struct req_iterator iter;
 	unsigned int n = 0, i;
 	struct bio_vec bv;
+	bool defer;
 
 	/* The queue limits make every segment one whole page. */
 	rq_for_each_segment(bv, rq, iter) {
@@ -180,6 +203,7 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 	if (pgoff + n > dev->map.nr)
 		return BLK_STS_IOERR;
 
+	defer = current->flags & PF_MEMALLOC;
 	cmd->write = rq_data_dir(rq) == WRITE;
 	cmd->status = BLK_STS_OK;
 	cmd->start = jiffies;
@@ -201,13 +225,19 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 			continue;
 		}
 		op->tries = 0;
+		op->crc = cmd->write ? nsw_page_crc(op->page) :
+				       nsw_map_crc(&dev->map, op->pgoff);
 		atomic_inc(&cmd->refs);
-		op->sent_ns = ktime_get_ns();
+		op->sent_ns = defer ? 0 : ktime_get_ns();
 		/* Publish the op to the reply path and the retransmitter. */
 		atomic64_set_release(&op->inflight, req_id);
-		nsw_op_send(cmd, op, req_id);
+		if (!defer)
+			nsw_op_send(cmd, op, req_id);
 	}
-	queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
+	if (defer)
+		mod_delayed_work(nsw_wq, &dev->rexmit, 0);
+	else
+		queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
 	nsw_cmd_put(dev, cmd);
 	return BLK_STS_OK;
 }
@@ -257,9 +287,16 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 		struct nsw_op *op = &cmd->ops[i];
 		u64 id = atomic64_read_acquire(&op->inflight);
 
-		if (!id || now - op->sent_ns <
-			   (u64)nsw_rtt_timeout(&op->peer->rtt, op->tries) *
-			   NSEC_PER_USEC)
+		if (!id)
+			continue;
+		/* Not sent yet: published from reclaim, or retargeted. */
+		if (!op->sent_ns) {
+			nsw_op_send(cmd, op, id);
+			continue;
+		}
+		if (now - op->sent_ns <
+		    (u64)nsw_rtt_timeout(&op->peer->rtt, op->tries) *
+		    NSEC_PER_USEC)
 			continue;
 		if (time_after(jiffies, cmd->start + timeout)) {
 			if (atomic64_cmpxchg(&op->inflight, id, 0) != id)
@@ -324,28 +361,30 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 	struct nsw_op *op;
 	struct request *rq;
 	void *dst;
+	u32 crc;
 
 	if (m->req_id & NSW_REQ_CTL) {
-		nsw_ctl_rx(from, m);
+		if (!nsw_ctl_rx(from, m))
+			goto stale;
 		goto out;
 	}
 	if (!dev || tag >= NSW_QUEUE_DEPTH || i >= NSW_MAX_OPS)
-		goto out;
+		goto stale;
 	rq = blk_mq_tag_to_rq(dev->set.tags[0], tag);
 	if (!rq)
-		goto out;
+		goto stale;
 	cmd = blk_mq_rq_to_pdu(rq);
 	op = &cmd->ops[i];
 	if ((u64)atomic64_read(&op->inflight) != m->req_id ||
 	    m->type != (cmd->write ? NSW_MSG_STORE_ACK : NSW_MSG_LOAD_ACK))
-		goto out;	/* stale: an earlier copy already answered */
+		goto stale;	/* an earlier copy already answered */
 	/*
 	 * The op may complete under us; peers are freed only after a grace
 	 * period and softirq is an RCU reader, so a stale pointer is safe.
 	 */
 	peer = READ_ONCE(op->peer);
 	if (!peer || !nsw_addr_equal(from, &peer->addr))
-		goto out;
+		goto stale;
 	/* The store is short of memory: let retransmission ask again. */
 	if (m->status == NSW_ST_NOMEM)
 		goto out;
@@ -376,6 +415,8 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		spin_unlock(&op->peer->rtt_lock);
 	}
 	if (cmd->write) {
+		/* nsw_map_set()'s xchg orders the crc before the entry. */
+		WRITE_ONCE(dev->map.crcs[op->pgoff], op->crc);
 		nsw_map_set(&dev->map, op->pgoff,
 			    nsw_entry(op->peer->idx, m->handle));
 		atomic64_inc(&op->peer->tx_stores);
@@ -384,10 +425,22 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		/* The header check guaranteed exactly one page. */
 		if (skb_copy_bits(skb, NSW_HDR_LEN, dst, NSW_WIRE_PAGE))
 			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
+		crc = nsw_crc32c(dst, PAGE_SIZE);
 		kunmap_local(dst);
 		atomic64_inc(&op->peer->tx_loads);
+		if (crc != op->crc) {
+			/* Never hand the process a page that is not its own. */
+			atomic64_inc(&op->peer->crc_errors);
+			pr_err_ratelimited("%pISpc: page %llu checksum mismatch (crc32c %08x, stored %08x)\n",
+					   &op->peer->shown, op->pgoff, crc,
+					   op->crc);
+			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
+		}
 	}
 	nsw_cmd_put(dev, cmd);
+	goto out;
+stale:
+	atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
 out:
 	kfree_skb(skb);
 }

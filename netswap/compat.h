@@ -8,6 +8,17 @@
 
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
+#include <linux/crc32.h>
+
+/*
+ * crc32c of a buffer. __crc32c_le() is built into both kernels (the
+ * crc32c() of libcrc32c would pull in a module and the crypto API); newer
+ * kernels rename it crc32c().
+ */
+static inline u32 nsw_crc32c(const void *p, size_t len)
+{
+	return __crc32c_le(~0U, p, len);
+}
 
 /* Queue limits every netswap disk gets. */
 struct nsw_disk_limits {

@@ -66,16 +66,17 @@ int nsw_ctl_request(struct nsw_peer *peer, u8 type, const void *payload,
 	return err;
 }
 
-/* Softirq. */
-void nsw_ctl_rx(const struct sockaddr_in6 *from, const struct nsw_msg *m)
+/* Softirq. Returns false for a reply to nothing we are waiting for. */
+bool nsw_ctl_rx(const struct sockaddr_in6 *from, const struct nsw_msg *m)
 {
 	const struct nsw_peer *peer = READ_ONCE(nsw_ctl.peer);
 
 	if (!peer || m->req_id != (u64)atomic64_read(&nsw_ctl.req_id) ||
 	    !nsw_addr_equal(from, &peer->addr))
-		return;
+		return false;
 	if (atomic64_cmpxchg(&nsw_ctl.req_id, m->req_id, 0) != m->req_id)
-		return;
+		return false;
 	nsw_ctl.status = m->status;
 	complete(&nsw_ctl.done);
+	return true;
 }

@@ -19,6 +19,6 @@ struct nsw_peer;
 
 int nsw_ctl_request(struct nsw_peer *peer, u8 type, const void *payload,
 		    u32 len);
-void nsw_ctl_rx(const struct sockaddr_in6 *from, const struct nsw_msg *m);
+bool nsw_ctl_rx(const struct sockaddr_in6 *from, const struct nsw_msg *m);
 
 #endif /* _NSW_CTL_H */

@@ -187,10 +187,13 @@ int nsw_map_init(struct nsw_map *map, u64 nr)
 	map->entries = vzalloc(array_size(nr, sizeof(*map->entries)));
 	if (!map->entries)
 		goto err;
+	map->crcs = vzalloc(array_size(nr, sizeof(*map->crcs)));
+	if (!map->crcs)
+		goto err_entries;
 	map->pending = vzalloc(array_size(BITS_TO_LONGS(nr),
 					  sizeof(unsigned long)));
 	if (!map->pending)
-		goto err_entries;
+		goto err_crcs;
 	map->batch = vzalloc(array_size(NSW_MAX_PEERS, sizeof(*map->batch)));
 	if (!map->batch)
 		goto err_pending;
@@ -209,6 +212,8 @@ err_batch:
 	vfree(map->batch);
 err_pending:
 	vfree(map->pending);
+err_crcs:
+	vfree(map->crcs);
 err_entries:
 	vfree(map->entries);
 err:
@@ -222,5 +227,6 @@ void nsw_map_destroy(struct nsw_map *map)
 	kfree(map->batch_len);
 	vfree(map->batch);
 	vfree(map->pending);
+	vfree(map->crcs);
 	vfree(map->entries);
 }

@@ -21,6 +21,7 @@ struct nsw_peer;
 
 struct nsw_map {
 	u64 *entries;
+	u32 *crcs;			/* crc32c of each stored page */
 	unsigned long *pending;		/* freed, not yet sent to the peer */
 	u64 nr;
 	atomic64_t mapped;
@@ -44,6 +45,16 @@ static inline u64 nsw_entry(u16 peer_idx, u64 handle)
 int nsw_map_init(struct nsw_map *map, u64 nr);
 void nsw_map_destroy(struct nsw_map *map);
 u64 nsw_map_lookup(struct nsw_map *map, u64 pgoff);
+/*
+ * The crc32c of the page stored at @pgoff, for checking a LOAD. Read it
+ * after the entry: nsw_map_set() publishes the crc before the entry.
+ */
+static inline u32 nsw_map_crc(struct nsw_map *map, u64 pgoff)
+{
+	smp_rmb();	/* after the entry nsw_map_lookup() returned */
+	return READ_ONCE(map->crcs[pgoff]);
+}
+
 u64 nsw_map_take(struct nsw_map *map, u64 pgoff);
 void nsw_map_set(struct nsw_map *map, u64 pgoff, u64 entry);
 void nsw_map_orphan(struct nsw_map *map, u64 entry);

@@ -15,6 +15,7 @@
 #include "peer.h"
 #include "client.h"
 #include "store.h"
+#include "transport.h"
 #include "../include/uapi/netswap.h"
 
 static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
@@ -104,6 +105,17 @@ static int nsw_put_u64(struct sk_buff *skb, int type, s64 v)
 	return nla_put_u64_64bit(skb, type, v, NETSWAP_A_PAD);
 }
 
+/* The attribute for each reason of nsw_rx_dropped[]. */
+static const int nsw_drop_attrs[NSW_RX_DROP_MAX] = {
+	[NSW_WERR_SHORT]	= NETSWAP_A_RX_DROP_SHORT,
+	[NSW_WERR_MAGIC]	= NETSWAP_A_RX_DROP_MAGIC,
+	[NSW_WERR_VERSION]	= NETSWAP_A_RX_DROP_VERSION,
+	[NSW_WERR_TYPE]		= NETSWAP_A_RX_DROP_TYPE,
+	[NSW_WERR_FLAGS]	= NETSWAP_A_RX_DROP_FLAGS,
+	[NSW_WERR_LEN]		= NETSWAP_A_RX_DROP_LEN,
+	[NSW_RX_STALE]		= NETSWAP_A_RX_DROP_STALE,
+};
+
 #define NSW_COUNTER(attr, field) { attr, offsetof(struct nsw_peer, field) }
 
 /* Every atomic64_t counter of a peer and the attribute that carries it. */
@@ -117,6 +129,7 @@ static const struct {
 	NSW_COUNTER(NETSWAP_A_PEER_TX_FREES, tx_frees),
 	NSW_COUNTER(NETSWAP_A_PEER_TX_ERRORS, tx_errors),
 	NSW_COUNTER(NETSWAP_A_PEER_RETRANSMITS, retransmits),
+	NSW_COUNTER(NETSWAP_A_PEER_CRC_ERRORS, crc_errors),
 	NSW_COUNTER(NETSWAP_A_PEER_PAGES_HELD, held),
 	NSW_COUNTER(NETSWAP_A_PEER_RX_STORES, rx_stores),
 	NSW_COUNTER(NETSWAP_A_PEER_RX_LOADS, rx_loads),
@@ -185,6 +198,7 @@ static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 	struct nsw_dev_info dev;
 	u64 quota, used;
 	struct sk_buff *msg;
+	unsigned int i;
 	void *hdr;
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
@@ -205,6 +219,12 @@ static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 	    nsw_put_u64(msg, NETSWAP_A_STORE_QUOTA_PAGES, quota) ||
 	    nsw_put_u64(msg, NETSWAP_A_STORE_PAGES_USED, used))
 		goto nomem;
+	for (i = 0; i < ARRAY_SIZE(nsw_drop_attrs); i++) {
+		if (nsw_drop_attrs[i] &&
+		    nsw_put_u64(msg, nsw_drop_attrs[i],
+				atomic64_read(&nsw_rx_dropped[i])))
+			goto nomem;
+	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 nomem:

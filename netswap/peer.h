@@ -50,6 +50,7 @@ struct nsw_peer {
 	atomic64_t tx_frees;
 	atomic64_t tx_errors;
 	atomic64_t retransmits;
+	atomic64_t crc_errors;		/* pages that came back altered */
 
 	/* Store role: this peer's pages in our RAM. */
 	atomic64_t held;

@@ -28,7 +28,7 @@
 #include "client.h"
 #include "store.h"
 
-atomic64_t nsw_rx_bad[NSW_WERR_MAX];
+atomic64_t nsw_rx_dropped[NSW_RX_DROP_MAX];
 static struct socket *nsw_sock;
 
 static void nsw_skb_source(struct sk_buff *skb, struct sockaddr_in6 *from)
@@ -50,7 +50,7 @@ static int nsw_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	int err;
 
 	if (!pskb_may_pull(skb, sizeof(struct udphdr) + NSW_HDR_LEN)) {
-		atomic64_inc(&nsw_rx_bad[NSW_WERR_SHORT]);
+		atomic64_inc(&nsw_rx_dropped[NSW_WERR_SHORT]);
 		goto drop;
 	}
 	nsw_skb_source(skb, &from);
@@ -58,7 +58,7 @@ static int nsw_udp_rcv(struct sock *sk, struct sk_buff *skb)
 
 	err = nsw_hdr_decode(skb->data, skb->len, &msg);
 	if (err) {
-		atomic64_inc(&nsw_rx_bad[-err]);
+		atomic64_inc(&nsw_rx_dropped[-err]);
 		goto drop;
 	}
 	if (NSW_MSG_IS_REPLY(msg.type))

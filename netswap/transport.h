@@ -17,7 +17,16 @@ void nsw_transport_exit(void);
 int nsw_send(const struct sockaddr_in6 *to, struct kvec *vec, size_t nvec,
 	     size_t len);
 
-/* Datagrams dropped before dispatch, by enum nsw_wire_err. */
-extern atomic64_t nsw_rx_bad[NSW_WERR_MAX];
+/*
+ * Datagrams dropped, by reason: an enum nsw_wire_err for those the header
+ * check refused, or NSW_RX_STALE for a reply that answers no request in
+ * flight (a duplicate, a late copy, or forged).
+ */
+enum {
+	NSW_RX_STALE = NSW_WERR_MAX,
+	NSW_RX_DROP_MAX
+};
+
+extern atomic64_t nsw_rx_dropped[NSW_RX_DROP_MAX];
 
 #endif /* _NSW_TRANSPORT_H */

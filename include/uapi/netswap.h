@@ -29,6 +29,8 @@
  *        NETSWAP_A_PEER_TX_FREES       u64, remote copies freed
  *        NETSWAP_A_PEER_TX_ERRORS      u64, requests that failed
  *        NETSWAP_A_PEER_RETRANSMITS    u64, requests sent again on timeout
+ *        NETSWAP_A_PEER_CRC_ERRORS     u64, pages that came back altered
+ *                                          (each failed its read)
  *     store role, that peer's pages in this node's RAM:
  *        NETSWAP_A_PEER_PAGES_HELD     u64, pages held now
  *        NETSWAP_A_PEER_RX_STORES      u64, pages accepted (duplicates
@@ -45,6 +47,14 @@
  *        NETSWAP_A_PORT                u16, local UDP port
  *        NETSWAP_A_STORE_QUOTA_PAGES   u64, pages this node lends at most
  *        NETSWAP_A_STORE_PAGES_USED    u64, pages it holds for peers now
+ *     datagrams dropped on receipt, by reason (u64 each):
+ *        NETSWAP_A_RX_DROP_SHORT       shorter than a header
+ *        NETSWAP_A_RX_DROP_MAGIC       not a netswap datagram
+ *        NETSWAP_A_RX_DROP_VERSION     a protocol version we do not speak
+ *        NETSWAP_A_RX_DROP_TYPE        unknown message type
+ *        NETSWAP_A_RX_DROP_FLAGS       header flags we do not implement
+ *        NETSWAP_A_RX_DROP_LEN         payload length wrong for the type
+ *        NETSWAP_A_RX_DROP_STALE       reply to no request in flight
  */
 #ifndef _UAPI_NETSWAP_H
 #define _UAPI_NETSWAP_H
@@ -93,6 +103,14 @@ enum netswap_attr {
 	NETSWAP_A_PORT,
 	NETSWAP_A_STORE_QUOTA_PAGES,
 	NETSWAP_A_STORE_PAGES_USED,
+	NETSWAP_A_PEER_CRC_ERRORS,
+	NETSWAP_A_RX_DROP_SHORT,
+	NETSWAP_A_RX_DROP_MAGIC,
+	NETSWAP_A_RX_DROP_VERSION,
+	NETSWAP_A_RX_DROP_TYPE,
+	NETSWAP_A_RX_DROP_FLAGS,
+	NETSWAP_A_RX_DROP_LEN,
+	NETSWAP_A_RX_DROP_STALE,
 	__NETSWAP_A_MAX
 };
 

@@ -562,6 +562,20 @@ static void cmd_peer(uint8_t cmd, int argc, char **argv)
 }
 
 /* show */
+/* Datagrams the module dropped, by reason, as "show" names them. */
+static const struct {
+	const char *key;
+	int type;
+} drop_reasons[] = {
+	{ "short",	NETSWAP_A_RX_DROP_SHORT },
+	{ "magic",	NETSWAP_A_RX_DROP_MAGIC },
+	{ "version",	NETSWAP_A_RX_DROP_VERSION },
+	{ "type",	NETSWAP_A_RX_DROP_TYPE },
+	{ "flags",	NETSWAP_A_RX_DROP_FLAGS },
+	{ "len",	NETSWAP_A_RX_DROP_LEN },
+	{ "stale",	NETSWAP_A_RX_DROP_STALE },
+};
+
 struct dev_info {
 	bool present;
 	char name[64];
@@ -571,12 +585,16 @@ struct dev_info {
 	uint16_t port;
 	uint64_t quota_pages;
 	uint64_t used_pages;
+	uint64_t dropped[ARRAY_SIZE(drop_reasons)];
 };
 
 static void dev_info_parse(struct nlattr **tb, void *arg)
 {
 	struct dev_info *dev = arg;
+	unsigned int i;
 
+	for (i = 0; i < ARRAY_SIZE(drop_reasons); i++)
+		dev->dropped[i] = attr_u64(tb, drop_reasons[i].type);
 	if (tb[NETSWAP_A_DEV_NAME])
 		nla_strlcpy(dev->name, tb[NETSWAP_A_DEV_NAME],
 			    sizeof(dev->name));
@@ -592,6 +610,8 @@ static void dev_info_parse(struct nlattr **tb, void *arg)
 
 static void print_dev_info(const struct dev_info *dev)
 {
+	unsigned int i;
+
 	if (dev->present) {
 		record_open("device", "device");
 		print_str(OUT_ANY, "name", " %s", dev->name);
@@ -607,6 +627,11 @@ static void print_dev_info(const struct dev_info *dev)
 	print_u64(OUT_ANY, "port", dev->port);
 	print_u64(OUT_ANY, "quota_pages", dev->quota_pages);
 	print_u64(OUT_ANY, "used_pages", dev->used_pages);
+	record_close();
+
+	record_open("rx_dropped", "rx_dropped");
+	for (i = 0; i < ARRAY_SIZE(drop_reasons); i++)
+		print_u64(OUT_ANY, drop_reasons[i].key, dev->dropped[i]);
 	record_close();
 }
 
@@ -626,6 +651,7 @@ static void print_peer(struct nlattr **tb, void *arg)
 		{ "frees",	 NETSWAP_A_PEER_TX_FREES },
 		{ "errors",	 NETSWAP_A_PEER_TX_ERRORS },
 		{ "retransmits", NETSWAP_A_PEER_RETRANSMITS },
+		{ "crc_errors",	 NETSWAP_A_PEER_CRC_ERRORS },
 		{ "held",	 NETSWAP_A_PEER_PAGES_HELD },
 		{ "rx_stores",	 NETSWAP_A_PEER_RX_STORES },
 		{ "rx_loads",	 NETSWAP_A_PEER_RX_LOADS },
