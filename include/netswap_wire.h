@@ -18,12 +18,12 @@
 #define NSW_FREE_BATCH		160
 
 /*
- * A store answers a retransmitted STORE with the handle it gave the
- * first copy. It remembers the last STORE per value of the low
- * NSW_DEDUP_BITS bits of req_id, so a client must never have two
- * requests in flight to one store whose req_ids agree in those bits.
+ * req_id is the client's sequence number for requests to one store. A
+ * client never has requests s and s + NSW_SEQ_WINDOW unanswered at once;
+ * the store keeps the last NSW_SEQ_WINDOW numbers to carry out each
+ * request at most once (see protocol.rst, "Sequence window").
  */
-#define NSW_DEDUP_BITS		12
+#define NSW_SEQ_WINDOW		1024
 
 enum nsw_msg_type {
 	NSW_MSG_STORE		= 1,	/* client -> store, carries a page */
@@ -34,7 +34,9 @@ enum nsw_msg_type {
 	NSW_MSG_FREE_ACK	= 6,
 	NSW_MSG_RESET		= 7,	/* drop every page of this client */
 	NSW_MSG_RESET_ACK	= 8,
-	NSW_MSG_MAX		= NSW_MSG_RESET_ACK,
+	NSW_MSG_PING		= 9,	/* keepalive; req_id 0, no window */
+	NSW_MSG_PONG		= 10,
+	NSW_MSG_MAX		= NSW_MSG_PONG,
 };
 
 /* Replies are the request type + 1; requests are odd. */
@@ -59,7 +61,7 @@ struct nsw_hdr {
 	__u8	flags;		/* NSW_F_*; 0 in v1 */
 	__be32	key_id;		/* reserved for authentication; 0 in v1 */
 	__be32	len;		/* payload bytes following the header */
-	__be64	req_id;		/* chosen by the client, echoed in replies */
+	__be64	req_id;		/* client's sequence number, echoed */
 	__be64	handle;		/* remote slot handle, see protocol.rst */
 	__u8	tag[16];	/* reserved for an authentication tag; 0 */
 };	/* naturally aligned: no padding, no packing needed */

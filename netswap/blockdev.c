@@ -8,9 +8,8 @@
  * in the request's blk-mq payload (struct nsw_cmd), allocated once with
  * the tag set, so the I/O path allocates nothing.
  *
- * req_id = generation << 12 | tag << 4 | op index. The reply's req_id
- * leads straight back to the op, and the generation makes replies to an
- * earlier use of the same tag stale. Bit 11 is clear (see ctl.h).
+ * An op's req_id is the next number in its peer's send window
+ * (peer.h); the window's ring leads a reply straight back to the op.
  *
  * Every page carries a crc32c: computed before a STORE leaves, kept in
  * the map, and checked when a LOAD brings the page back, so a peer that
@@ -23,12 +22,13 @@
  * them from its own stack. Everyone else sends inline, which keeps
  * page-in latency at one network round trip.
  *
- * An op is in flight while op->inflight holds its req_id. Whoever moves
- * it to 0 with cmpxchg (the reply in softirq, or the retransmit worker
- * giving up) completes the op. cmd->refs counts ops in flight plus
- * temporary users (the dispatcher, a retransmission in progress); the
- * request ends when it drops to zero, so a page is never read for
- * sending after its request ended.
+ * An op is in flight while op->tx.inflight holds its req_id, or
+ * NSW_TX_QUEUED while it waits to be sent or for room in the window.
+ * Whoever moves it to 0 with cmpxchg (the reply in softirq, or the
+ * retransmit worker giving up) frees its window slot and completes it.
+ * cmd->refs counts ops in flight plus temporary users (the dispatcher, a
+ * retransmission in progress); the request ends when it drops to zero,
+ * so a page is never read for sending after its request ended.
  */
 #include "netswap.h"
 
@@ -58,8 +58,14 @@
 #define NSW_MAX_OPS		8
 #define NSW_REXMIT_TICK		(HZ / 50)
 
+/* Published, without a request number yet. */
+#define NSW_TX_QUEUED		U64_MAX
+
+struct nsw_cmd;
+
 struct nsw_op {
-	atomic64_t inflight;	/* req_id while awaiting a reply, else 0 */
+	struct nsw_tx tx;	/* tx.inflight: see above */
+	struct nsw_cmd *cmd;
 	struct page *page;
 	u64 pgoff;		/* page index on the device */
 	u64 handle;		/* LOAD: source; STORE: page to overwrite */
@@ -83,7 +89,6 @@ struct nsw_dev {
 	struct blk_mq_tag_set set;
 	struct nsw_map map;
 	int major;
-	atomic64_t gen;
 	atomic_t busy;		/* requests in flight */
 	struct delayed_work rexmit;
 };
@@ -120,7 +125,7 @@ static u32 nsw_page_crc(struct page *page)
 	return crc;
 }
 
-/* The op failed. Its caller won the cmpxchg on op->inflight. */
+/* The op failed. Its caller won the cmpxchg on op->tx.inflight. */
 static void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 			struct nsw_op *op)
 {
@@ -153,6 +158,20 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 	kunmap_local(vec[1].iov_base);
 }
 
+/*
+ * Gives a queued op its request number and sends it. Returns false while
+ * the peer's window is full; the retransmit worker tries again.
+ */
+static bool nsw_op_start(struct nsw_cmd *cmd, struct nsw_op *op)
+{
+	u64 seq;
+
+	if (nsw_peer_tx_start(op->peer, &op->tx, NSW_TX_QUEUED, &seq))
+		return false;
+	nsw_op_send(cmd, op, seq);
+	return true;
+}
+
 /* Chooses where an op goes. Returns false if there is nowhere. */
 static bool nsw_op_target(struct nsw_dev *dev, struct nsw_cmd *cmd,
 			  struct nsw_op *op)
@@ -168,6 +187,13 @@ static bool nsw_op_target(struct nsw_dev *dev, struct nsw_cmd *cmd,
 		rcu_read_lock();
 		op->peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(idx));
 		rcu_read_unlock();
+		if (op->peer && cmd->write && nsw_peer_down(op->peer)) {
+			/* Store it elsewhere; the old copy is freed later. */
+			nsw_map_orphan(&dev->map, entry);
+			nsw_peer_put(op->peer);
+			op->peer = nsw_peer_next_target();
+			return op->peer;
+		}
 		if (op->peer) {
 			op->handle = NSW_ENTRY_HANDLE(entry);
 			return true;
@@ -185,7 +211,6 @@ static bool nsw_op_target(struct nsw_dev *dev, struct nsw_cmd *cmd,
 static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 {
 	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
-	u64 gen = atomic64_inc_return(&dev->gen);
 	u64 pgoff = blk_rq_pos(rq) >> (PAGE_SHIFT - SECTOR_SHIFT);
 	struct req_iterator iter;
 	unsigned int n = 0, i;
@@ -212,7 +237,6 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 
 	for (i = 0; i < n; i++) {
 		struct nsw_op *op = &cmd->ops[i];
-		u64 req_id = gen << 12 | (u64)rq->tag << 4 | i;
 
 		if (!nsw_op_target(dev, cmd, op)) {
 			pr_warn_ratelimited("no peer to store page %llu\n",
@@ -224,15 +248,16 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 			memzero_page(op->page, 0, PAGE_SIZE);
 			continue;
 		}
+		op->cmd = cmd;
 		op->tries = 0;
 		op->crc = cmd->write ? nsw_page_crc(op->page) :
 				       nsw_map_crc(&dev->map, op->pgoff);
+		op->sent_ns = 0;
 		atomic_inc(&cmd->refs);
-		op->sent_ns = defer ? 0 : ktime_get_ns();
 		/* Publish the op to the reply path and the retransmitter. */
-		atomic64_set_release(&op->inflight, req_id);
-		if (!defer)
-			nsw_op_send(cmd, op, req_id);
+		atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
+		if (defer || !nsw_op_start(cmd, op))
+			defer = true;
 	}
 	if (defer)
 		mod_delayed_work(nsw_wq, &dev->rexmit, 0);
@@ -272,6 +297,32 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx,
 	return BLK_STS_OK;
 }
 
+/*
+ * @op's peer answered FULL to a new page, or went down: send the page to
+ * another peer instead of failing the write. The caller claimed the op
+ * and ended its request number; it stays in flight (cmd->refs unchanged)
+ * and the retransmit worker sends it. The first peer is kept referenced,
+ * not put, since the worker may be looking at it. Returns false if there
+ * is no other peer with room.
+ */
+static bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op)
+{
+	struct nsw_peer *next;
+
+	if (op->handle || op->full)
+		return false;
+	next = nsw_peer_next_target();
+	if (!next)
+		return false;
+	op->full = op->peer;
+	op->peer = next;
+	op->tries = 0;
+	op->sent_ns = 0;
+	atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
+	mod_delayed_work(nsw_wq, &dev->rexmit, 0);
+	return true;
+}
+
 static bool nsw_rexmit_rq(struct request *rq, void *data)
 {
 	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
@@ -285,28 +336,36 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 		return true;
 	for (i = 0; i < NSW_MAX_OPS; i++) {
 		struct nsw_op *op = &cmd->ops[i];
-		u64 id = atomic64_read_acquire(&op->inflight);
+		u64 id = atomic64_read_acquire(&op->tx.inflight);
+		bool expired = time_after(jiffies, cmd->start + timeout);
 
 		if (!id)
 			continue;
-		/* Not sent yet: published from reclaim, or retargeted. */
-		if (!op->sent_ns) {
-			nsw_op_send(cmd, op, id);
+		/* Nothing that waits for a peer that is down waits long. */
+		if (expired || nsw_peer_down(op->peer)) {
+			if (atomic64_cmpxchg(&op->tx.inflight, id, 0) != id)
+				continue;
+			if (id != NSW_TX_QUEUED)
+				nsw_peer_tx_end(op->peer, id);
+			/* A new page can go to a peer that is up instead. */
+			if (!expired && cmd->write && nsw_op_retarget(dev, op))
+				continue;
+			pr_warn_ratelimited("page %llu: %pISpc %s\n", op->pgoff,
+					    &op->peer->shown,
+					    expired ? "did not answer in time" :
+						      "is down");
+			nsw_op_fail(dev, cmd, op);
+			continue;
+		}
+		/* Published from reclaim, retargeted, or the window was full. */
+		if (id == NSW_TX_QUEUED) {
+			nsw_op_start(cmd, op);
 			continue;
 		}
 		if (now - op->sent_ns <
 		    (u64)nsw_rtt_timeout(&op->peer->rtt, op->tries) *
 		    NSEC_PER_USEC)
 			continue;
-		if (time_after(jiffies, cmd->start + timeout)) {
-			if (atomic64_cmpxchg(&op->inflight, id, 0) != id)
-				continue;
-			pr_warn_ratelimited("page %llu: no answer from %pISpc after %u tries\n",
-					    op->pgoff, &op->peer->shown,
-					    op->tries + 1);
-			nsw_op_fail(dev, cmd, op);
-			continue;
-		}
 		op->tries++;
 		atomic64_inc(&op->peer->retransmits);
 		nsw_op_send(cmd, op, id);
@@ -325,77 +384,54 @@ static void nsw_rexmit_work(struct work_struct *work)
 		queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
 }
 
-/*
- * Softirq. @op's peer answered FULL to a new page: send it to another
- * peer instead of failing the write. The caller claimed the op; it stays
- * in flight (cmd->refs unchanged) and the retransmit worker sends it. The
- * full peer is kept referenced, not put, since the worker may be looking
- * at it. Returns false if there is no other peer with room.
- */
-static bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op, u64 id)
-{
-	struct nsw_peer *next;
-
-	if (op->handle || op->full)
-		return false;
-	next = nsw_peer_next_target();
-	if (!next)
-		return false;
-	op->full = op->peer;
-	op->peer = next;
-	op->tries = 0;
-	op->sent_ns = 0;	/* due now */
-	atomic64_set_release(&op->inflight, id);
-	mod_delayed_work(nsw_wq, &dev->rexmit, 0);
-	return true;
-}
-
 /* Softirq, from the transport. Consumes @skb. */
 void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		   const struct nsw_msg *m)
 {
 	struct nsw_dev *dev = READ_ONCE(nsw_dev);
-	unsigned int tag = (m->req_id >> 4) & 0x7f, i = m->req_id & 0xf;
 	struct nsw_peer *peer;
+	struct nsw_tx *tx;
 	struct nsw_cmd *cmd;
 	struct nsw_op *op;
-	struct request *rq;
 	void *dst;
 	u32 crc;
 
-	if (m->req_id & NSW_REQ_CTL) {
-		if (!nsw_ctl_rx(from, m))
-			goto stale;
+	/*
+	 * Softirq is an RCU reader: peers are freed after a grace period,
+	 * ops and control requests live as long as the module's state.
+	 */
+	peer = nsw_peer_lookup_rcu(from);
+	if (!peer)
+		goto stale;
+	if (m->type == NSW_MSG_PONG) {
+		nsw_peer_heard(peer);
 		goto out;
 	}
-	if (!dev || tag >= NSW_QUEUE_DEPTH || i >= NSW_MAX_OPS)
-		goto stale;
-	rq = blk_mq_tag_to_rq(dev->set.tags[0], tag);
-	if (!rq)
-		goto stale;
-	cmd = blk_mq_rq_to_pdu(rq);
-	op = &cmd->ops[i];
-	if ((u64)atomic64_read(&op->inflight) != m->req_id ||
-	    m->type != (cmd->write ? NSW_MSG_STORE_ACK : NSW_MSG_LOAD_ACK))
+	tx = nsw_peer_tx_find(peer, m->req_id);
+	if (!tx)
 		goto stale;	/* an earlier copy already answered */
-	/*
-	 * The op may complete under us; peers are freed only after a grace
-	 * period and softirq is an RCU reader, so a stale pointer is safe.
-	 */
-	peer = READ_ONCE(op->peer);
-	if (!peer || !nsw_addr_equal(from, &peer->addr))
+	nsw_peer_heard(peer);
+	if (tx->ctl) {
+		nsw_ctl_rx(peer, tx, m);
+		goto out;
+	}
+	op = container_of(tx, struct nsw_op, tx);
+	cmd = READ_ONCE(op->cmd);
+	if (!dev || READ_ONCE(op->peer) != peer ||
+	    m->type != (cmd->write ? NSW_MSG_STORE_ACK : NSW_MSG_LOAD_ACK))
 		goto stale;
 	/* The store is short of memory: let retransmission ask again. */
 	if (m->status == NSW_ST_NOMEM)
 		goto out;
-	if (atomic64_cmpxchg(&op->inflight, m->req_id, 0) != m->req_id)
+	if (atomic64_cmpxchg(&op->tx.inflight, m->req_id, 0) != m->req_id)
 		goto out;
+	nsw_peer_tx_end(peer, m->req_id);
 
 	if (m->status != NSW_ST_OK) {
 		if (m->status == NSW_ST_FULL) {
 			WRITE_ONCE(op->peer->full, true);
 			pr_warn_ratelimited("%pISpc is full\n", &op->peer->shown);
-			if (cmd->write && nsw_op_retarget(dev, op, m->req_id))
+			if (cmd->write && nsw_op_retarget(dev, op))
 				goto out;
 		} else {
 			pr_err_ratelimited("%pISpc lost page %llu (status %u)\n",

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Control requests, see ctl.h. nsw_ctl.mutex serialises requesters; the
- * reply, in softirq, claims the outstanding req_id with a cmpxchg so a
- * late duplicate cannot complete the next request.
+ * Control requests, see ctl.h. The request takes a number in the peer's
+ * send window like any page op, and keeps it across retransmissions, so
+ * the store carries it out once however often it arrives. The reply, in
+ * softirq, claims it with a cmpxchg on tx.inflight; so does the requester
+ * when it gives up, and only the winner completes it.
  */
 #include "netswap.h"
 
-#include <linux/completion.h>
-#include <linux/mutex.h>
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 
 #include "ctl.h"
@@ -17,66 +18,87 @@
 #define NSW_CTL_TRIES		5
 #define NSW_CTL_FIRST_WAIT	(HZ / 5)
 
-static struct {
-	struct mutex mutex;	/* one request at a time */
-	atomic64_t req_id;	/* outstanding request, 0 if none */
-	atomic64_t gen;
-	const struct nsw_peer *peer;
-	u8 status;
-	struct completion done;
-} nsw_ctl = {
-	.mutex = __MUTEX_INITIALIZER(nsw_ctl.mutex),
-	.done = COMPLETION_INITIALIZER(nsw_ctl.done),
-};
+void nsw_ctl_init(struct nsw_ctl *ctl)
+{
+	mutex_init(&ctl->lock);
+	init_completion(&ctl->done);
+}
 
-/* Returns 0 once the peer acknowledged, -ETIMEDOUT or -EIO otherwise. */
+/* Waits for room in @peer's window; false if it stays full or goes down. */
+static bool nsw_ctl_start(struct nsw_peer *peer, u64 *seq)
+{
+	unsigned int i;
+
+	for (i = 0; i < 100; i++) {
+		if (nsw_peer_down(peer))
+			return false;
+		if (!nsw_peer_tx_start(peer, &peer->ctl_tx, 0, seq))
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+/*
+ * Returns 0 once the peer acknowledged; -EHOSTDOWN, -ETIMEDOUT or -EIO
+ * otherwise.
+ */
 int nsw_ctl_request(struct nsw_peer *peer, u8 type, const void *payload,
 		    u32 len)
 {
+	struct nsw_ctl *ctl = &peer->ctl;
 	unsigned long wait = NSW_CTL_FIRST_WAIT;
+	int try, err = -ETIMEDOUT;
+	bool answered = false;
 	struct nsw_hdr hdr;
 	struct kvec vec[2];
-	int try, err = -ETIMEDOUT;
-	u64 id;
+	u64 seq;
 
-	mutex_lock(&nsw_ctl.mutex);
-	nsw_ctl.peer = peer;
+	mutex_lock(&ctl->lock);
+	reinit_completion(&ctl->done);
+	if (!nsw_ctl_start(peer, &seq)) {
+		err = -EHOSTDOWN;
+		goto out;
+	}
+	nsw_hdr_encode(&hdr, type, 0, seq, 0, len);
+	vec[0].iov_base = &hdr;
+	vec[0].iov_len = NSW_HDR_LEN;
+	vec[1].iov_base = (void *)payload;
+	vec[1].iov_len = len;
+
 	for (try = 0; try < NSW_CTL_TRIES; try++, wait *= 2) {
-		/* A fresh id per try: a reply to an old try is as good. */
-		id = atomic64_inc_return(&nsw_ctl.gen) << 12 | NSW_REQ_CTL;
-		reinit_completion(&nsw_ctl.done);
-		atomic64_set(&nsw_ctl.req_id, id);
-
-		nsw_hdr_encode(&hdr, type, 0, id, 0, len);
-		vec[0].iov_base = &hdr;
-		vec[0].iov_len = NSW_HDR_LEN;
-		vec[1].iov_base = (void *)payload;
-		vec[1].iov_len = len;
+		if (try)
+			atomic64_inc(&peer->retransmits);
 		nsw_send(&peer->addr, vec, len ? 2 : 1, NSW_HDR_LEN + len);
-
-		if (wait_for_completion_timeout(&nsw_ctl.done, wait)) {
-			err = nsw_ctl.status == NSW_ST_OK ? 0 : -EIO;
+		if (wait_for_completion_timeout(&ctl->done, wait)) {
+			answered = true;
 			break;
 		}
-		atomic64_inc(&peer->retransmits);
+		if (nsw_peer_down(peer))
+			break;
 	}
-	atomic64_set(&nsw_ctl.req_id, 0);
-	nsw_ctl.peer = NULL;
-	mutex_unlock(&nsw_ctl.mutex);
+	/* Not answered: withdraw, unless the reply is completing it now. */
+	if (!answered &&
+	    atomic64_cmpxchg(&peer->ctl_tx.inflight, seq, 0) != seq) {
+		wait_for_completion(&ctl->done);
+		answered = true;
+	}
+	if (answered)
+		err = ctl->status == NSW_ST_OK ? 0 : -EIO;
+	else if (nsw_peer_down(peer))
+		err = -EHOSTDOWN;
+	nsw_peer_tx_end(peer, seq);
+out:
+	mutex_unlock(&ctl->lock);
 	return err;
 }
 
-/* Softirq. Returns false for a reply to nothing we are waiting for. */
-bool nsw_ctl_rx(const struct sockaddr_in6 *from, const struct nsw_msg *m)
+/* Softirq, for a reply that found @tx (peer->ctl_tx) in the window. */
+void nsw_ctl_rx(struct nsw_peer *peer, struct nsw_tx *tx,
+		const struct nsw_msg *m)
 {
-	const struct nsw_peer *peer = READ_ONCE(nsw_ctl.peer);
-
-	if (!peer || m->req_id != (u64)atomic64_read(&nsw_ctl.req_id) ||
-	    !nsw_addr_equal(from, &peer->addr))
-		return false;
-	if (atomic64_cmpxchg(&nsw_ctl.req_id, m->req_id, 0) != m->req_id)
-		return false;
-	nsw_ctl.status = m->status;
-	complete(&nsw_ctl.done);
-	return true;
+	if (atomic64_cmpxchg(&tx->inflight, m->req_id, 0) != m->req_id)
+		return;
+	peer->ctl.status = m->status;
+	complete(&peer->ctl.done);
 }

@@ -1,24 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Control requests from the client role: FREE batches and RESET. They are
- * rare and may block, so one at a time, synchronously, retried with
- * backoff until acknowledged or given up.
+ * rare and may block, so each peer has one at a time, synchronously,
+ * retried with backoff until acknowledged or given up. A slow peer only
+ * delays its own.
  */
 #ifndef _NSW_CTL_H
 #define _NSW_CTL_H
 
-#include <linux/bits.h>
-#include <linux/in6.h>
+#include <linux/completion.h>
+#include <linux/mutex.h>
 
 #include "wire.h"
 
 struct nsw_peer;
+struct nsw_tx;
 
-/* req_id bit that marks a control request (I/O requests have it clear). */
-#define NSW_REQ_CTL	BIT_ULL(11)
+/* Embedded in struct nsw_peer, so it lives as long as the peer. */
+struct nsw_ctl {
+	struct mutex lock;	/* one request at a time */
+	u8 status;		/* of the reply */
+	struct completion done;
+};
 
+void nsw_ctl_init(struct nsw_ctl *ctl);
 int nsw_ctl_request(struct nsw_peer *peer, u8 type, const void *payload,
 		    u32 len);
-bool nsw_ctl_rx(const struct sockaddr_in6 *from, const struct nsw_msg *m);
+void nsw_ctl_rx(struct nsw_peer *peer, struct nsw_tx *tx,
+		const struct nsw_msg *m);
 
 #endif /* _NSW_CTL_H */

@@ -17,6 +17,7 @@
 #include "transport.h"
 #include "client.h"
 #include "netlink.h"
+#include "liveness.h"
 
 unsigned short nsw_port = NSW_DEFAULT_PORT;
 module_param_named(port, nsw_port, ushort, 0444);
@@ -33,6 +34,14 @@ MODULE_PARM_DESC(lend_mb, "RAM this node lends to peers, in MiB (default 0: none
 unsigned int nsw_io_timeout_ms = 30000;
 module_param_named(io_timeout_ms, nsw_io_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(io_timeout_ms, "Fail a page read or write after this long without an answer (default 30000)");
+
+unsigned int nsw_keepalive_ms = 1000;
+module_param_named(keepalive_ms, nsw_keepalive_ms, uint, 0644);
+MODULE_PARM_DESC(keepalive_ms, "Ping a peer silent for this long; suspect it after 3 times as long (default 1000)");
+
+unsigned int nsw_peer_timeout_ms = 10000;
+module_param_named(peer_timeout_ms, nsw_peer_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(peer_timeout_ms, "Declare a peer silent for this long down: I/O on its pages fails at once (default 10000)");
 
 struct workqueue_struct *nsw_wq;
 
@@ -59,6 +68,7 @@ static int __init nsw_init(void)
 	err = nsw_genl_init();
 	if (err)
 		goto err_client;
+	nsw_liveness_start();
 	pr_info("port %u, device %u MiB, lending %u MiB\n", nsw_port,
 		nsw_size_mb, nsw_lend_mb);
 	return 0;
@@ -81,6 +91,7 @@ err_wq:
 static void __exit nsw_exit(void)
 {
 	nsw_genl_exit();
+	nsw_liveness_stop();
 	nsw_client_exit();
 	nsw_transport_exit();
 	nsw_store_stop();

@@ -150,7 +150,12 @@ static int nsw_fill_peer(struct sk_buff *skb, const struct nsw_peer *peer)
 		err = nla_put_in6_addr(skb, NETSWAP_A_PEER_ADDR, a);
 	if (err ||
 	    nla_put_u16(skb, NETSWAP_A_PEER_PORT, ntohs(peer->addr.sin6_port)) ||
-	    nla_put_u32(skb, NETSWAP_A_PEER_FLAGS, READ_ONCE(peer->flags)))
+	    nla_put_u32(skb, NETSWAP_A_PEER_FLAGS, READ_ONCE(peer->flags)) ||
+	    nla_put_u32(skb, NETSWAP_A_PEER_RTT_US,
+			READ_ONCE(peer->rtt.srtt_us)))
+		return -EMSGSIZE;
+	if ((peer->flags & NETSWAP_PEER_F_CONFIGURED) &&
+	    nla_put_u8(skb, NETSWAP_A_PEER_STATE, READ_ONCE(peer->state)))
 		return -EMSGSIZE;
 	for (i = 0; i < ARRAY_SIZE(nsw_peer_counters); i++) {
 		counter = (const void *)peer + nsw_peer_counters[i].offset;

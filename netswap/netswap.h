@@ -19,6 +19,8 @@ extern unsigned short nsw_port;
 extern unsigned int nsw_size_mb;
 extern unsigned int nsw_lend_mb;
 extern unsigned int nsw_io_timeout_ms;
+extern unsigned int nsw_keepalive_ms;
+extern unsigned int nsw_peer_timeout_ms;
 
 /*
  * Work that swap-out and page-in wait on (retransmission, serving peers)

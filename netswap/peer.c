@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 
 #include "peer.h"
+#include "../include/netswap_wire.h"
 #include "store.h"
 #include "client.h"
 #include "../include/uapi/netswap.h"
@@ -58,7 +59,8 @@ static void nsw_peer_free_rcu(struct rcu_head *rcu)
 	struct nsw_peer *peer = container_of(rcu, struct nsw_peer, rcu);
 
 	/* vfree() defers itself when called from softirq. */
-	kvfree(peer->dedup);
+	kvfree(peer->seqwin);
+	kvfree(peer->tx_ring);
 	kfree(peer);
 }
 
@@ -131,6 +133,22 @@ struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 		ret = ERR_PTR(-ENOMEM);
 		goto out;
 	}
+	peer->tx_ring = kvcalloc(NSW_SEQ_WINDOW, sizeof(*peer->tx_ring), gfp);
+	if (!peer->tx_ring) {
+		kfree(peer);
+		ret = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	/*
+	 * Request numbers must grow across module reloads and reboots, or a
+	 * store would take our new requests for stale ones: start from the
+	 * wall clock in ns, which a client cannot outpace with requests.
+	 */
+	peer->tx_next = ktime_get_real_ns();
+	spin_lock_init(&peer->tx_lock);
+	peer->ctl_tx.ctl = true;
+	nsw_ctl_init(&peer->ctl);
+	peer->last_rx = jiffies;
 	peer->addr = *addr;
 	nsw_addr_display(addr, &peer->shown);
 	peer->idx = free_idx;
@@ -197,7 +215,7 @@ struct nsw_peer *nsw_peer_next_target(void)
 		idx = (last + i) % NSW_MAX_PEERS;
 		peer = rcu_dereference(nsw_peers[idx]);
 		if (peer && (peer->flags & NETSWAP_PEER_F_CONFIGURED) &&
-		    !READ_ONCE(peer->full)) {
+		    !READ_ONCE(peer->full) && !nsw_peer_down(peer)) {
 			ret = nsw_peer_get_rcu(peer);
 			if (ret) {
 				WRITE_ONCE(nsw_last_target, idx);
@@ -207,6 +225,54 @@ struct nsw_peer *nsw_peer_next_target(void)
 	}
 	rcu_read_unlock();
 	return ret;
+}
+
+/*
+ * Gives @tx the peer's next request number if tx->inflight is still
+ * @from. -EBUSY while the window is full (the request NSW_SEQ_WINDOW
+ * numbers back is still unanswered), -EALREADY if someone else moved
+ * tx->inflight on.
+ */
+int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
+		      u64 *seq)
+{
+	struct nsw_tx **slot;
+	int err = -EBUSY;
+
+	spin_lock_bh(&peer->tx_lock);
+	slot = &peer->tx_ring[peer->tx_next % NSW_SEQ_WINDOW];
+	if (*slot)
+		goto out;
+	err = -EALREADY;
+	/* Before the ring: the reply path checks inflight. */
+	if (atomic64_cmpxchg(&tx->inflight, from, peer->tx_next) != from)
+		goto out;
+	*seq = peer->tx_next++;
+	WRITE_ONCE(*slot, tx);
+	err = 0;
+out:
+	spin_unlock_bh(&peer->tx_lock);
+	return err;
+}
+
+/*
+ * Softirq or process context, under RCU or holding a reference. The
+ * request waiting for @seq's answer, or NULL. The caller still has to
+ * win the cmpxchg on tx->inflight: the request may end under it.
+ */
+struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq)
+{
+	struct nsw_tx *tx = READ_ONCE(peer->tx_ring[seq % NSW_SEQ_WINDOW]);
+
+	if (!tx || (u64)atomic64_read_acquire(&tx->inflight) != seq)
+		return NULL;
+	return tx;
+}
+
+/* The owner of request @seq is done with it: free its slot. */
+void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq)
+{
+	WRITE_ONCE(peer->tx_ring[seq % NSW_SEQ_WINDOW], NULL);
 }
 
 int nsw_peer_for_each(int (*fn)(struct nsw_peer *peer, void *arg),

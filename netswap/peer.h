@@ -22,6 +22,10 @@
 #include <net/ipv6.h>
 
 #include "rtt.h"
+#include "ctl.h"
+#include "../include/uapi/netswap.h"
+
+struct nsw_seqwin_slot;
 
 #define NSW_MAX_PEERS	64
 
@@ -31,12 +35,43 @@ union nsw_sockaddr {
 	struct sockaddr_in6 in6;
 };
 
+/*
+ * A request in flight to a peer: a page op of the block device or a
+ * control request. inflight holds its request number while it waits for
+ * an answer; whoever moves it to 0 owns its completion.
+ */
+struct nsw_tx {
+	atomic64_t inflight;
+	bool ctl;
+};
+
+/* peer->state is an enum netswap_peer_state (uapi/netswap.h). */
+#define NSW_PEER_UP		NETSWAP_PEER_UP
+#define NSW_PEER_SUSPECT	NETSWAP_PEER_SUSPECT
+#define NSW_PEER_DOWN		NETSWAP_PEER_DOWN
+
 struct nsw_peer {
 	struct sockaddr_in6 addr;	/* IPv4 peers as v4-mapped */
 	union nsw_sockaddr shown;	/* for %pISpc in log messages */
 	u16 idx;			/* slot in the peer table */
 	unsigned long flags;		/* NETSWAP_PEER_F_* bits */
 	bool full;			/* refused our last store for quota */
+
+	/*
+	 * Client role, the send window (see protocol.rst): request number s
+	 * occupies tx_ring[s % NSW_SEQ_WINDOW] until it is answered or given
+	 * up, and a number is only handed out when its slot is free, so the
+	 * store's window never sees two requests share a slot.
+	 */
+	spinlock_t tx_lock;		/* tx_next, claiming ring slots */
+	u64 tx_next;
+	struct nsw_tx **tx_ring;
+	struct nsw_tx ctl_tx;		/* the control request, see ctl.c */
+	struct nsw_ctl ctl;
+
+	/* Liveness, see liveness.c. */
+	unsigned long last_rx;		/* jiffies of its last valid reply */
+	u8 state;			/* enum netswap_peer_state */
 
 	/*
 	 * Client role: our pages on this peer. rtt is updated under rtt_lock
@@ -58,7 +93,7 @@ struct nsw_peer {
 	atomic64_t rx_loads;
 	atomic64_t rx_frees;
 	atomic64_t rx_full;
-	struct nsw_dedup *dedup;	/* store role only, see store.c */
+	struct nsw_seqwin_slot *seqwin;	/* store role only, see seqwin.h */
 
 	struct kref ref;
 	struct rcu_head rcu;
@@ -86,6 +121,26 @@ void nsw_addr_display(const struct sockaddr_in6 *addr,
 int nsw_peer_del(const struct sockaddr_in6 *addr,
 		 struct netlink_ext_ack *extack);
 struct nsw_peer *nsw_peer_next_target(void);
+
+int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
+		      u64 *seq);
+struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq);
+void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq);
+
+static inline bool nsw_peer_down(const struct nsw_peer *peer)
+{
+	return READ_ONCE(peer->state) == NSW_PEER_DOWN;
+}
+
+/* Softirq: a valid reply came from @peer. */
+static inline void nsw_peer_heard(struct nsw_peer *peer)
+{
+	unsigned long now = jiffies;
+
+	/* One write per tick, not per reply: the line is shared. */
+	if (READ_ONCE(peer->last_rx) != now)
+		WRITE_ONCE(peer->last_rx, now);
+}
 
 /* Calls @fn on each peer under RCU; stops when it returns non-zero. */
 int nsw_peer_for_each(int (*fn)(struct nsw_peer *peer, void *arg),

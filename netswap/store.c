@@ -7,6 +7,11 @@
  * and owner[]. Only the work item allocates slots; freeing also happens
  * from netlink (peer deletion) and module exit.
  *
+ * Each client's requests pass its sequence window (seqwin.h) first, so a
+ * retransmitted or duplicated request is answered as before without
+ * being carried out twice, and a stale one is dropped. The window is
+ * only touched by the worker, so it needs no lock.
+ *
  * Memory: pages come from alloc_page(GFP_NOIO | __GFP_NORETRY): a store
  * that cannot get memory answers NOMEM and the client retries later,
  * rather than this node reclaiming (and perhaps swapping) on a peer's
@@ -23,19 +28,12 @@
 #include "store.h"
 #include "peer.h"
 #include "slotmap.h"
+#include "seqwin.h"
 #include "transport.h"
 #include "../include/uapi/netswap.h"
 
 /* Requests waiting for the worker; beyond this, clients retransmit. */
 #define NSW_STORE_RXQ_MAX	2048
-
-/* The last STORE seen per low NSW_DEDUP_BITS of req_id, per client. */
-struct nsw_dedup {
-	struct {
-		u64 req_id;
-		u64 handle;
-	} e[1 << NSW_DEDUP_BITS];
-};
 
 static struct {
 	spinlock_t lock;		/* sm, pages[], owner[] */
@@ -111,64 +109,39 @@ static void nsw_store_copy_in(struct page *page, struct sk_buff *skb)
 	kunmap_local(dst);
 }
 
-/* Caller holds nsw_store.lock. */
-static void nsw_store_remember(struct nsw_peer *peer, u64 req_id, u64 handle)
+/* Returns the status of the reply; *@handle is where the page is now. */
+static u8 nsw_store_page(struct nsw_peer *peer, struct sk_buff *skb,
+			 const struct nsw_msg *m, u64 *handle)
 {
-	unsigned int i = req_id & ((1 << NSW_DEDUP_BITS) - 1);
-
-	peer->dedup->e[i].req_id = req_id;
-	peer->dedup->e[i].handle = handle;
-}
-
-static void nsw_store_page(struct nsw_peer *peer, struct sk_buff *skb,
-			   const struct nsw_msg *m)
-{
-	unsigned int slot = m->req_id & ((1 << NSW_DEDUP_BITS) - 1);
 	struct page *page, *fresh;
-	u64 handle;
 	int err;
 
-	spin_lock_bh(&nsw_store.lock);
-	/*
-	 * A retransmission of a store we already took, new page or
-	 * overwrite: answer as before, and neither copy nor count it again.
-	 */
-	handle = peer->dedup->e[slot].handle;
-	if (peer->dedup->e[slot].req_id == m->req_id &&
-	    nsw_store_find(peer, handle)) {
-		spin_unlock_bh(&nsw_store.lock);
-		nsw_store_reply(peer, m, NSW_ST_OK, handle, NULL);
-		return;
-	}
 	/* Overwrite in place: the client already has a page here. */
+	spin_lock_bh(&nsw_store.lock);
 	page = m->handle ? nsw_store_find(peer, m->handle) : NULL;
-	if (page) {
+	if (page)
 		get_page(page);
-		nsw_store_remember(peer, m->req_id, m->handle);
-		spin_unlock_bh(&nsw_store.lock);
+	spin_unlock_bh(&nsw_store.lock);
+	if (page) {
 		nsw_store_copy_in(page, skb);
 		put_page(page);
 		atomic64_inc(&peer->rx_stores);
-		nsw_store_reply(peer, m, NSW_ST_OK, m->handle, NULL);
-		return;
+		*handle = m->handle;
+		return NSW_ST_OK;
 	}
-	spin_unlock_bh(&nsw_store.lock);
 
 	fresh = alloc_page(GFP_NOIO | __GFP_NOWARN | __GFP_NORETRY);
-	if (!fresh) {
-		nsw_store_reply(peer, m, NSW_ST_NOMEM, 0, NULL);
-		return;
-	}
+	if (!fresh)
+		return NSW_ST_NOMEM;
 	nsw_store_copy_in(fresh, skb);
 
 	spin_lock_bh(&nsw_store.lock);
-	err = nsw_slotmap_alloc(&nsw_store.sm, &handle);
+	err = nsw_slotmap_alloc(&nsw_store.sm, handle);
 	if (!err) {
-		u32 idx = NSW_HANDLE_IDX(handle);
+		u32 idx = NSW_HANDLE_IDX(*handle);
 
 		nsw_store.pages[idx] = fresh;
 		nsw_store.owner[idx] = peer->idx;
-		nsw_store_remember(peer, m->req_id, handle);
 		atomic64_inc(&peer->held);
 	}
 	spin_unlock_bh(&nsw_store.lock);
@@ -176,11 +149,11 @@ static void nsw_store_page(struct nsw_peer *peer, struct sk_buff *skb,
 	if (err) {
 		__free_page(fresh);
 		atomic64_inc(&peer->rx_full);
-		nsw_store_reply(peer, m, NSW_ST_FULL, 0, NULL);
-		return;
+		*handle = 0;
+		return NSW_ST_FULL;
 	}
 	atomic64_inc(&peer->rx_stores);
-	nsw_store_reply(peer, m, NSW_ST_OK, handle, NULL);
+	return NSW_ST_OK;
 }
 
 static void nsw_store_load(struct nsw_peer *peer, const struct nsw_msg *m)
@@ -202,8 +175,8 @@ static void nsw_store_load(struct nsw_peer *peer, const struct nsw_msg *m)
 	put_page(page);
 }
 
-static void nsw_store_free(struct nsw_peer *peer, struct sk_buff *skb,
-			   const struct nsw_msg *m)
+static u8 nsw_store_free(struct nsw_peer *peer, struct sk_buff *skb,
+			 const struct nsw_msg *m)
 {
 	unsigned int i, n = m->len / sizeof(__be64);
 	const void *handles;
@@ -212,7 +185,7 @@ static void nsw_store_free(struct nsw_peer *peer, struct sk_buff *skb,
 
 	/* FREE is small enough to be linear: at most 1328 bytes. */
 	if (skb_linearize(skb))
-		return;		/* no reply: the client asks again */
+		return NSW_ST_NOMEM;
 	handles = skb->data + NSW_HDR_LEN;
 
 	for (i = 0; i < n; i++) {
@@ -227,8 +200,8 @@ static void nsw_store_free(struct nsw_peer *peer, struct sk_buff *skb,
 			atomic64_inc(&peer->rx_frees);
 		}
 	}
-	/* Unknown handles were freed by an earlier copy of this request. */
-	nsw_store_reply(peer, m, NSW_ST_OK, 0, NULL);
+	/* Unknown handles: freed already, or never ours; nothing to do. */
+	return NSW_ST_OK;
 }
 
 /*
@@ -273,8 +246,8 @@ void nsw_store_drop_peer(struct nsw_peer *peer)
 /* Finds or learns the peer a request came from; returns a reference. */
 static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
 {
+	struct nsw_seqwin_slot *win;
 	struct nsw_peer *peer;
-	struct nsw_dedup *dedup;
 
 	rcu_read_lock();
 	peer = nsw_peer_get_rcu(nsw_peer_lookup_rcu(from));
@@ -286,17 +259,27 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
 		if (IS_ERR(peer))
 			return NULL;
 	}
-	/* Only this worker sets dedup; it is freed with the peer. */
-	if (!peer->dedup) {
-		dedup = kvzalloc(sizeof(*dedup), GFP_NOIO | __GFP_NOWARN);
-		if (!dedup) {
+	/* Only this worker sets seqwin; it is freed with the peer. */
+	if (!peer->seqwin) {
+		win = kvcalloc(NSW_SEQ_WINDOW, sizeof(*win),
+			       GFP_NOIO | __GFP_NOWARN);
+		if (!win) {
 			nsw_peer_put(peer);
 			return NULL;
 		}
-		peer->dedup = dedup;
+		peer->seqwin = win;
 		pr_info("storing pages for %pISpc\n", &peer->shown);
 	}
 	return peer;
+}
+
+static void nsw_store_pong(const struct sockaddr_in6 *to)
+{
+	struct nsw_hdr hdr;
+	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
+
+	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, 0, 0, 0);
+	nsw_send(to, &vec, 1, NSW_HDR_LEN);
 }
 
 static void nsw_store_handle(struct sk_buff *skb)
@@ -305,28 +288,58 @@ static void nsw_store_handle(struct sk_buff *skb)
 	struct nsw_peer *peer;
 	struct nsw_msg m;
 
+	struct nsw_seqwin_slot *slot;
+	u64 handle = 0;
+	u8 status;
+
 	/* Validated in softirq; decode again for the fields. */
 	if (nsw_hdr_decode(skb->data, skb->len, &m))
 		return;
+	/* Anyone may ask whether we are alive; that makes no one a client. */
+	if (m.type == NSW_MSG_PING) {
+		nsw_store_pong(from);
+		return;
+	}
 	peer = nsw_store_peer(from);
 	if (!peer)
 		return;		/* no memory: the client retransmits */
+	switch (nsw_seqwin_check(peer->seqwin, m.req_id, &slot)) {
+	case NSW_SEQ_STALE:
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+		goto out;
+	case NSW_SEQ_DUP:
+		/* Reading a page twice is harmless, and cheaper to redo. */
+		if (m.type == NSW_MSG_LOAD)
+			break;
+		nsw_store_reply(peer, &m, slot->status, slot->handle, NULL);
+		goto out;
+	case NSW_SEQ_NEW:
+		break;
+	}
 
 	switch (m.type) {
 	case NSW_MSG_STORE:
-		nsw_store_page(peer, skb, &m);
+		status = nsw_store_page(peer, skb, &m, &handle);
 		break;
 	case NSW_MSG_LOAD:
 		nsw_store_load(peer, &m);
-		break;
+		nsw_seqwin_record(slot, m.req_id, NSW_ST_OK, 0);
+		goto out;
 	case NSW_MSG_FREE:
-		nsw_store_free(peer, skb, &m);
+		status = nsw_store_free(peer, skb, &m);
 		break;
 	case NSW_MSG_RESET:
 		nsw_store_drop_peer(peer);
-		nsw_store_reply(peer, &m, NSW_ST_OK, 0, NULL);
+		status = NSW_ST_OK;
 		break;
+	default:
+		goto out;	/* a reply type: never queued here */
 	}
+	/* Without memory nothing happened: let the retransmission retry. */
+	if (status != NSW_ST_NOMEM)
+		nsw_seqwin_record(slot, m.req_id, status, handle);
+	nsw_store_reply(peer, &m, status, handle, NULL);
+out:
 	nsw_peer_put(peer);
 }
 

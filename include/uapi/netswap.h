@@ -22,6 +22,9 @@
  *   learned because they store pages here.
  *   out: NETSWAP_A_PEER_ADDR, NETSWAP_A_PEER_PORT,
  *        NETSWAP_A_PEER_FLAGS          u32, NETSWAP_PEER_F_*
+ *        NETSWAP_A_PEER_STATE          u8, enum netswap_peer_state (only
+ *                                          peers this node swaps to)
+ *        NETSWAP_A_PEER_RTT_US         u32, smoothed round trip; 0: none
  *     client role, this node's pages on that peer:
  *        NETSWAP_A_PEER_PAGES_PLACED   u64, pages stored there now
  *        NETSWAP_A_PEER_TX_STORES      u64, pages written there
@@ -73,6 +76,13 @@ enum netswap_cmd {
 
 #define NETSWAP_CMD_MAX (__NETSWAP_CMD_MAX - 1)
 
+/* NETSWAP_A_PEER_STATE: is the peer answering? */
+enum netswap_peer_state {
+	NETSWAP_PEER_UP,	/* answering */
+	NETSWAP_PEER_SUSPECT,	/* silent for 3 keepalive intervals */
+	NETSWAP_PEER_DOWN,	/* silent for peer_timeout_ms: I/O fails */
+};
+
 /* NETSWAP_A_PEER_FLAGS */
 enum netswap_peer_flags {
 	NETSWAP_PEER_F_CONFIGURED	= 1U << 0, /* added by PEER_ADD */
@@ -111,6 +121,8 @@ enum netswap_attr {
 	NETSWAP_A_RX_DROP_FLAGS,
 	NETSWAP_A_RX_DROP_LEN,
 	NETSWAP_A_RX_DROP_STALE,
+	NETSWAP_A_PEER_STATE,
+	NETSWAP_A_PEER_RTT_US,
 	__NETSWAP_A_MAX
 };
 

@@ -164,6 +164,8 @@ static void test_roundtrip(void)
 	roundtrip(NSW_MSG_FREE_ACK, NSW_ST_INVAL, 0);
 	roundtrip(NSW_MSG_RESET, NSW_ST_OK, 0);
 	roundtrip(NSW_MSG_RESET_ACK, NSW_ST_OK, 0);
+	roundtrip(NSW_MSG_PING, NSW_ST_OK, 0);
+	roundtrip(NSW_MSG_PONG, NSW_ST_OK, 0);
 	/* Extremes of req_id and handle survive. */
 	{
 		struct nsw_msg m;
@@ -333,7 +335,7 @@ static void test_reject_len_type(void)
 	static const u32 zero_bad[] = { 1, 8, 16, 4096 };
 	static const u8 zero_types[] = {
 		NSW_MSG_STORE_ACK, NSW_MSG_LOAD, NSW_MSG_FREE_ACK,
-		NSW_MSG_RESET, NSW_MSG_RESET_ACK,
+		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING, NSW_MSG_PONG,
 	};
 	unsigned int i, j;
 	u8 st;
@@ -435,7 +437,7 @@ static int ref_decode(const u8 *d, size_t dl)
 		return -NSW_WERR_VERSION;
 	type = d[5];
 	status = d[6];
-	if (type < 1 || type > 8)
+	if (type < 1 || type > 10)	/* STORE .. PONG */
 		return -NSW_WERR_TYPE;
 	if (d[7])
 		return -NSW_WERR_FLAGS;
@@ -507,7 +509,7 @@ static void test_random(void)
 			struct nsw_hdr h;
 			u64 k = test_rand(&seed);
 
-			nsw_hdr_encode(&h, 1 + test_rand_below(&seed, 8),
+			nsw_hdr_encode(&h, 1 + test_rand_below(&seed, NSW_MSG_MAX),
 				       (k & 1) ? 0 : (u8)(k >> 8),
 				       test_rand(&seed), test_rand(&seed),
 				       (k & 2) ? (u32)(dl - 48)

@@ -641,6 +641,11 @@ static void print_peer(struct nlattr **tb, void *arg)
 		"configured",	/* NETSWAP_PEER_F_CONFIGURED */
 		"learned",	/* NETSWAP_PEER_F_LEARNED */
 	};
+	static const char *const state_names[] = {
+		"up",		/* NETSWAP_PEER_UP */
+		"suspect",	/* NETSWAP_PEER_SUSPECT */
+		"down",		/* NETSWAP_PEER_DOWN */
+	};
 	static const struct {
 		const char *key;
 		int type;
@@ -686,6 +691,14 @@ static void print_peer(struct nlattr **tb, void *arg)
 	print_u64(OUT_JSON, "port", port);
 	print_flags("flags", attr_u32(tb, NETSWAP_A_PEER_FLAGS), flag_names,
 		    ARRAY_SIZE(flag_names));
+	if (tb[NETSWAP_A_PEER_STATE]) {
+		uint8_t st = nla_get_u8(tb[NETSWAP_A_PEER_STATE]);
+
+		print_str(OUT_ANY, "state", " state %s",
+			  st < ARRAY_SIZE(state_names) ? state_names[st] :
+							 "unknown");
+	}
+	print_u64(OUT_ANY, "rtt_us", attr_u32(tb, NETSWAP_A_PEER_RTT_US));
 	for (i = 0; i < ARRAY_SIZE(counters); i++)
 		print_u64(OUT_ANY, counters[i].key,
 			  attr_u64(tb, counters[i].type));

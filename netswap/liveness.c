@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Liveness, see liveness.h.
+ *
+ * Every valid reply from a peer stamps peer->last_rx. Once per keepalive
+ * interval a worker looks at each configured peer's silence: past one
+ * interval it sends a PING, whose PONG stamps last_rx like any reply;
+ * past three intervals the peer is suspect (shown, nothing else); past
+ * peer_timeout_ms it is down. Requests waiting on a down peer fail at
+ * once, new pages go to other peers, and PINGs go on, so the first PONG
+ * brings it back up.
+ *
+ * Only this worker writes peer->state; readers use READ_ONCE().
+ */
+#include "netswap.h"
+
+#include <linux/jiffies.h>
+#include <linux/workqueue.h>
+
+#include "liveness.h"
+#include "peer.h"
+#include "transport.h"
+#include "../include/uapi/netswap.h"
+
+static struct delayed_work nsw_liveness_work;
+
+static unsigned long nsw_keepalive(void)
+{
+	return max(msecs_to_jiffies(READ_ONCE(nsw_keepalive_ms)), HZ / 10UL);
+}
+
+static void nsw_ping(struct nsw_peer *peer)
+{
+	struct nsw_hdr hdr;
+	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
+
+	nsw_hdr_encode(&hdr, NSW_MSG_PING, 0, 0, 0, 0);
+	nsw_send(&peer->addr, &vec, 1, NSW_HDR_LEN);
+}
+
+static void nsw_liveness_check(struct nsw_peer *peer)
+{
+	unsigned long silence = jiffies - READ_ONCE(peer->last_rx);
+	unsigned long timeout = msecs_to_jiffies(READ_ONCE(nsw_peer_timeout_ms));
+	u8 old = peer->state, state = NSW_PEER_UP;
+
+	if (silence >= timeout)
+		state = NSW_PEER_DOWN;
+	else if (silence >= 3 * nsw_keepalive())
+		state = NSW_PEER_SUSPECT;
+
+	if (state != old) {
+		WRITE_ONCE(peer->state, state);
+		if (state == NSW_PEER_DOWN)
+			pr_warn("%pISpc is down: no answer for %u ms; its pages fail I/O until it is back\n",
+				&peer->shown, jiffies_to_msecs(silence));
+		else if (old == NSW_PEER_DOWN)
+			pr_info("%pISpc is up again\n", &peer->shown);
+	}
+	if (silence >= nsw_keepalive())
+		nsw_ping(peer);
+}
+
+static int nsw_liveness_get(struct nsw_peer *peer, void *arg)
+{
+	struct nsw_peer **list = arg;
+
+	if (peer->flags & NETSWAP_PEER_F_CONFIGURED)
+		list[peer->idx] = nsw_peer_get_rcu(peer);
+	return 0;
+}
+
+static void nsw_liveness_fn(struct work_struct *work)
+{
+	struct nsw_peer *list[NSW_MAX_PEERS] = {};
+	unsigned int i;
+
+	/* Sending may sleep: collect references under RCU, then send. */
+	nsw_peer_for_each(nsw_liveness_get, list, 0);
+	for (i = 0; i < NSW_MAX_PEERS; i++) {
+		if (!list[i])
+			continue;
+		nsw_liveness_check(list[i]);
+		nsw_peer_put(list[i]);
+	}
+	queue_delayed_work(nsw_wq, &nsw_liveness_work, nsw_keepalive());
+}
+
+void nsw_liveness_start(void)
+{
+	INIT_DELAYED_WORK(&nsw_liveness_work, nsw_liveness_fn);
+	queue_delayed_work(nsw_wq, &nsw_liveness_work, nsw_keepalive());
+}
+
+void nsw_liveness_stop(void)
+{
+	cancel_delayed_work_sync(&nsw_liveness_work);
+}

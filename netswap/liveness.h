@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Liveness of the peers this node swaps to: keepalives and the peer
+ * state (up, suspect, down) that decides whether I/O waits for a peer or
+ * fails at once.
+ */
+#ifndef _NSW_LIVENESS_H
+#define _NSW_LIVENESS_H
+
+void nsw_liveness_start(void);
+void nsw_liveness_stop(void);
+
+#endif /* _NSW_LIVENESS_H */

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests for the store's sequence window (netswap/seqwin.c), and a
+ * model check of the whole at-most-once argument: a client that keeps
+ * its send window the way peer.c does, a network that loses, duplicates
+ * and reorders without bound, and a store that consults the window. No
+ * request may take effect twice, and every answered one exactly once.
+ */
+#include <stdlib.h>
+
+#include "test.h"
+#include "seqwin.h"
+
+#define W	NSW_SEQ_WINDOW
+
+static struct nsw_seqwin_slot win[W];
+
+static void test_basic(void)
+{
+	struct nsw_seqwin_slot *slot;
+	u64 base = 1000000;
+
+	memset(win, 0, sizeof(win));
+	CHECK_EQ(nsw_seqwin_check(win, 0, &slot), NSW_SEQ_STALE);
+	CHECK_EQ(nsw_seqwin_check(win, base, &slot), NSW_SEQ_NEW);
+	nsw_seqwin_record(slot, base, 0, 0x100000007ULL);
+	CHECK_EQ(nsw_seqwin_check(win, base, &slot), NSW_SEQ_DUP);
+	CHECK_EQ(slot->handle, 0x100000007ULL);
+	/* Out of order inside the window: each is new, once. */
+	CHECK_EQ(nsw_seqwin_check(win, base + 5, &slot), NSW_SEQ_NEW);
+	nsw_seqwin_record(slot, base + 5, 1, 0);
+	CHECK_EQ(nsw_seqwin_check(win, base + 3, &slot), NSW_SEQ_NEW);
+	nsw_seqwin_record(slot, base + 3, 0, 9);
+	CHECK_EQ(nsw_seqwin_check(win, base + 5, &slot), NSW_SEQ_DUP);
+	CHECK_EQ(slot->status, 1);
+	/* One window later the slot moves on, and the old number is stale. */
+	CHECK_EQ(nsw_seqwin_check(win, base + W, &slot), NSW_SEQ_NEW);
+	nsw_seqwin_record(slot, base + W, 0, 0);
+	CHECK_EQ(nsw_seqwin_check(win, base, &slot), NSW_SEQ_STALE);
+	/* A restarted client numbers from higher up: new again. */
+	CHECK_EQ(nsw_seqwin_check(win, base * 1000, &slot), NSW_SEQ_NEW);
+}
+
+struct msg {
+	u64 seq;
+	unsigned int due;	/* step at which the network delivers it */
+	bool reply;
+};
+
+#define NET_MAX		20000
+#define REQS		150000
+#define STEPS		4000000
+
+static struct msg net[NET_MAX];
+static unsigned int net_len;
+static unsigned char executed[REQS];	/* times the store carried it out */
+static unsigned char answered[REQS];
+static unsigned int tries[REQS];
+static bool busy[W];			/* the client's ring: slot in use */
+static u64 slot_seq[W];
+
+static void net_send(unsigned long long *rng, u64 seq, bool reply,
+		     unsigned int now)
+{
+	unsigned int copies = 1, i;
+
+	if (test_rand(rng) % 100 < 5)
+		return;				/* 5 % loss */
+	if (test_rand(rng) % 100 < 3)
+		copies = 2;			/* 3 % duplication */
+	for (i = 0; i < copies && net_len < NET_MAX; i++) {
+		/* Mostly soon, sometimes very late: unbounded reordering. */
+		unsigned int delay = test_rand(rng) % 100 < 2 ?
+				     test_rand(rng) % 200000 :
+				     test_rand(rng) % 50;
+
+		net[net_len].seq = seq;
+		net[net_len].reply = reply;
+		net[net_len].due = now + delay;
+		net_len++;
+	}
+}
+
+static void test_model(void)
+{
+	unsigned long long rng = 42;
+	const u64 base = 1700000000000000000ULL;
+	struct nsw_seqwin_slot *slot;
+	unsigned int now, i, next = 0, done = 0, gave_up = 0, stale = 0;
+
+	memset(win, 0, sizeof(win));
+	for (now = 0; now < STEPS && done + gave_up < REQS; now++) {
+		/* The client starts a request when its ring slot is free. */
+		if (next < REQS && !busy[next % W] && test_rand(&rng) % 4) {
+			busy[next % W] = true;
+			slot_seq[next % W] = next;
+			net_send(&rng, base + next, false, now);
+			next++;
+		}
+		/* Retransmit or give up one random outstanding request. */
+		i = test_rand(&rng) % W;
+		if (busy[i] && test_rand(&rng) % 8 == 0) {
+			u64 n = slot_seq[i];
+
+			if (++tries[n] > 12 || test_rand(&rng) % 16 == 0) {
+				busy[i] = false;	/* timed out */
+				gave_up++;
+			} else {
+				net_send(&rng, base + n, false, now);
+			}
+		}
+		/* Deliver one due message, if any, in arbitrary order. */
+		if (!net_len)
+			continue;
+		i = test_rand(&rng) % net_len;
+		if (net[i].due > now)
+			continue;
+		struct msg m = net[i];
+
+		net[i] = net[--net_len];
+		u64 n = m.seq - base;
+
+		if (m.reply) {
+			/* Only an outstanding request's own reply counts. */
+			if (busy[n % W] && slot_seq[n % W] == n) {
+				busy[n % W] = false;
+				answered[n] = 1;
+				done++;
+			}
+			continue;
+		}
+		switch (nsw_seqwin_check(win, m.seq, &slot)) {
+		case NSW_SEQ_NEW:
+			executed[n]++;
+			nsw_seqwin_record(slot, m.seq, 0, n);
+			net_send(&rng, m.seq, true, now);
+			break;
+		case NSW_SEQ_DUP:
+			CHECK_EQ(slot->handle, n);
+			net_send(&rng, m.seq, true, now);
+			break;
+		case NSW_SEQ_STALE:
+			stale++;
+			break;
+		}
+	}
+	for (i = 0; i < next; i++) {
+		CHECK(executed[i] <= 1);
+		if (answered[i])
+			CHECK_EQ(executed[i], 1);
+	}
+	CHECK(done > REQS / 2);
+	CHECK(stale > 0);	/* the model did exercise late copies */
+	CHECK(gave_up > 0);	/* and requests the client abandoned */
+	printf("seqwin model: %u requests, %u answered, %u given up, %u stale drops, %u steps\n",
+	       next, done, gave_up, stale, now);
+}
+
+int main(void)
+{
+	test_basic();
+	test_model();
+	return test_summary("test_seqwin");
+}
