@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for nsw_hdr_decode(), the one function every datagram
+ * from the network passes before the module acts on it. wire.c promises
+ * that a decoded header means the datagram holds exactly the payload its
+ * type requires, and the module then copies a page or walks a FREE array
+ * without checking again: a wrong "yes" here is a read past the end of an
+ * skb, a wrong "no" a peer that cannot talk to us.
+ *
+ * Each input is one whole datagram. libFuzzer hands it over in a heap
+ * buffer of exactly its size, so AddressSanitizer catches any read beyond
+ * it. The verdict is checked against the rules of protocol.rst, written
+ * out again here from the bytes rather than through wire.c, and a decoded
+ * header must encode back to the bytes it came from. A broken property
+ * prints which and aborts; libFuzzer keeps the input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "wire.h"
+
+#define FUZZ_ASSERT(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: FUZZ_ASSERT(%s) failed\n",	\
+			__FILE__, __LINE__, #cond);			\
+		abort();						\
+	}								\
+} while (0)
+
+/* Big-endian field of @n bytes, one byte at a time: no wire.c, no libc. */
+static u64 get_be(const u8 *p, unsigned int n)
+{
+	u64 v = 0;
+
+	while (n--)
+		v = v << 8 | *p++;
+	return v;
+}
+
+static bool spec_type_ok(u8 type)
+{
+	return type >= NSW_MSG_STORE && type <= NSW_MSG_MAX;
+}
+
+/*
+ * The message types table of protocol.rst: may this type carry @len bytes?
+ * Three types carry a payload; every other one carries none.
+ */
+static bool spec_len_ok(u8 type, u8 status, u64 len)
+{
+	if (!spec_type_ok(type))
+		return false;
+	switch (type) {
+	case NSW_MSG_STORE:
+		return len == NSW_WIRE_PAGE;
+	case NSW_MSG_LOAD_ACK:		/* the page only when status is OK */
+		return len == (status == NSW_ST_OK ? NSW_WIRE_PAGE : 0);
+	case NSW_MSG_FREE:		/* n x 8 bytes, 1 <= n <= 160 */
+		return len % 8 == 0 && len >= 8 && len / 8 <= NSW_FREE_BATCH;
+	default:
+		return len == 0;
+	}
+}
+
+/*
+ * Every reason protocol.rst gives to drop this datagram, as a mask of
+ * 1 << enum nsw_wire_err; 0 if it must be accepted. Which reason a decoder
+ * reports when several apply is its own business.
+ */
+static unsigned int spec_drop_reasons(const u8 *d, size_t size)
+{
+	unsigned int why = 0;
+
+	if (size < NSW_HDR_LEN)
+		return 1U << NSW_WERR_SHORT;
+	if (get_be(d + 0, 4) != NSW_WIRE_MAGIC)
+		why |= 1U << NSW_WERR_MAGIC;
+	if (d[4] != NSW_WIRE_VERSION)
+		why |= 1U << NSW_WERR_VERSION;
+	if (!spec_type_ok(d[5]))
+		why |= 1U << NSW_WERR_TYPE;
+	if (d[7])
+		why |= 1U << NSW_WERR_FLAGS;
+	if (get_be(d + 12, 4) != size - NSW_HDR_LEN ||
+	    !spec_len_ok(d[5], d[6], size - NSW_HDR_LEN))
+		why |= 1U << NSW_WERR_LEN;
+	return why;
+}
+
+/* What a caller does with an accepted payload, checked byte by byte. */
+static void use_payload(const struct nsw_msg *m, const u8 *payload)
+{
+	static u8 page[NSW_WIRE_PAGE], handles[NSW_FREE_BATCH * 8];
+	unsigned int i, n;
+	u64 handle;
+
+	if (m->type == NSW_MSG_STORE ||
+	    (m->type == NSW_MSG_LOAD_ACK && m->status == NSW_ST_OK)) {
+		FUZZ_ASSERT(m->len == NSW_WIRE_PAGE);
+		/* As the store does; compared so the copy is not optimised out. */
+		memcpy(page, payload, NSW_WIRE_PAGE);
+		FUZZ_ASSERT(!memcmp(page, payload, NSW_WIRE_PAGE));
+		return;
+	}
+	if (m->type != NSW_MSG_FREE) {
+		FUZZ_ASSERT(m->len == 0);
+		return;
+	}
+
+	FUZZ_ASSERT(m->len % 8 == 0);
+	n = m->len / 8;
+	FUZZ_ASSERT(n >= 1 && n <= NSW_FREE_BATCH);
+	for (i = 0; i < n; i++) {
+		handle = nsw_free_handle_at(payload, i);
+		FUZZ_ASSERT(handle == get_be(payload + i * 8, 8));
+		nsw_free_handle_put(handles, i, handle);
+	}
+	FUZZ_ASSERT(!memcmp(handles, payload, m->len));
+}
+
+/*
+ * Encode the decoded header again: the result must be the datagram's own
+ * header except key_id and tag, which v1 ignores and sends as zero, and
+ * must decode, with the same payload, to the same message.
+ */
+static void round_trip(const struct nsw_msg *m, const u8 *d, size_t size)
+{
+	static const u8 zero[16];
+	const size_t key_off = offsetof(struct nsw_hdr, key_id);
+	const size_t len_off = offsetof(struct nsw_hdr, len);
+	const size_t tag_off = offsetof(struct nsw_hdr, tag);
+	struct nsw_hdr h;
+	struct nsw_msg m2;
+	u8 *d2;
+
+	nsw_hdr_encode(&h, m->type, m->status, m->req_id, m->handle, m->len);
+	FUZZ_ASSERT(!memcmp(&h, d, key_off));
+	FUZZ_ASSERT(!memcmp((u8 *)&h + len_off, d + len_off, tag_off - len_off));
+	FUZZ_ASSERT(!memcmp(&h.key_id, zero, sizeof(h.key_id)));
+	FUZZ_ASSERT(!memcmp(h.tag, zero, sizeof(h.tag)));
+
+	d2 = malloc(size);
+	if (!d2)
+		abort();
+	memcpy(d2, &h, NSW_HDR_LEN);
+	memcpy(d2 + NSW_HDR_LEN, d + NSW_HDR_LEN, size - NSW_HDR_LEN);
+	memset(&m2, 0xa5, sizeof(m2));
+	FUZZ_ASSERT(nsw_hdr_decode(d2, size, &m2) == 0);
+	FUZZ_ASSERT(m2.type == m->type);
+	FUZZ_ASSERT(m2.status == m->status);
+	FUZZ_ASSERT(m2.len == m->len);
+	FUZZ_ASSERT(m2.req_id == m->req_id);
+	FUZZ_ASSERT(m2.handle == m->handle);
+	free(d2);
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	unsigned int why = spec_drop_reasons(data, size);
+	struct nsw_msg m;
+	int ret;
+
+	memset(&m, 0xa5, sizeof(m));
+	ret = nsw_hdr_decode(data, size, &m);
+
+	if (ret) {
+		/* Dropped: rightly, and for a reason that applies. */
+		FUZZ_ASSERT(ret < 0 && ret > -NSW_WERR_MAX);
+		FUZZ_ASSERT(why & 1U << -ret);
+		return 0;
+	}
+
+	/* Accepted: rightly, and with the fields the bytes hold. */
+	FUZZ_ASSERT(!why);
+	FUZZ_ASSERT(size >= NSW_HDR_LEN);
+	FUZZ_ASSERT(m.len == size - NSW_HDR_LEN);
+	FUZZ_ASSERT(spec_len_ok(m.type, m.status, m.len));
+	FUZZ_ASSERT(m.type == data[5]);
+	FUZZ_ASSERT(m.status == data[6]);
+	FUZZ_ASSERT(m.len == get_be(data + 12, 4));
+	FUZZ_ASSERT(m.req_id == get_be(data + 16, 8));
+	FUZZ_ASSERT(m.handle == get_be(data + 24, 8));
+
+	use_payload(&m, data + NSW_HDR_LEN);
+	round_trip(&m, data, size);
+	return 0;
+}
