@@ -3,7 +3,8 @@
 # make              netswap.ko for the running kernel, and netswapctl
 # make module KDIR=/usr/src/linux-headers-...   for another kernel
 # make unit         userspace unit tests of the pure protocol code
-# make check        the unit tests, then check-static
+# make fuzz         fuzz the datagram parser for FUZZ_SECONDS (60; needs clang)
+# make check        the unit tests, fuzz, then check-static
 # make check-static W=1, sparse and checkpatch --strict against every
 #                   installed Debian kernel's headers
 # make test         the whole suite (boots VMs; see README.md)
@@ -15,7 +16,7 @@ PWD  := $(CURDIR)
 CHECK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 \
 			  /usr/src/linux-headers-6.12.*-amd64)
 
-.PHONY: all module tools unit check check-static clean test demo
+.PHONY: all module tools unit fuzz check check-static clean test demo
 
 all: module tools
 
@@ -28,7 +29,10 @@ tools:
 unit:
 	$(MAKE) -C tests/unit run
 
-check: unit check-static
+fuzz:
+	$(MAKE) -C tests/fuzz run
+
+check: unit fuzz check-static
 
 check-static:
 	@test -n "$(CHECK_KDIRS)" || { echo "check-static: no Debian 6.1/6.12 headers in /usr/src"; exit 1; }
@@ -46,6 +50,7 @@ clean:
 		rm -rf *.o *.ko *.mod* .*.cmd Module.symvers modules.order netswap/*.o netswap/.*.cmd
 	$(MAKE) -C tools/netswapctl clean
 	-$(MAKE) -C tests/unit clean
+	-$(MAKE) -C tests/fuzz clean
 
 test:
 	bash tests/run-all.sh
