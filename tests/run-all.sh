@@ -7,6 +7,9 @@
 #                      the module is only built inside the VM tests, for
 #                      the Debian kernels they boot)
 #   unit               make unit, if the Makefile has that target
+#   fuzz               make fuzz FUZZ_SECONDS=60: libFuzzer on the datagram
+#                      parser, from the committed corpus
+#   check-static       make check-static: W=1, sparse, checkpatch --strict
 #   vm/6.1/testbed-selftest  tests/vm/selftest.sh: the VM test bed must
 #                      detect a kernel WARNING, a failing role, a hung VM
 #   vm/KNAME/SCENARIO  tests/vm/run-scenario.sh KNAME SCENARIO for KNAME in
@@ -71,7 +74,7 @@ run_test() {
 
 # ---- packages --------------------------------------------------------------
 echo "==== installing packages (if missing)"
-pkgs=("${NSW_HOST_PKGS[@]}")
+pkgs=("${NSW_HOST_PKGS[@]}" "${NSW_FUZZ_PKGS[@]}")
 for k in $KERNELS; do
 	read -r _img hdr < <(nsw_kernel_meta "$k")
 	pkgs+=("$hdr")
@@ -89,6 +92,9 @@ if make -C "$ROOT" -n unit >/dev/null 2>&1; then
 else
 	echo "==== unit: no 'make unit' target, skipped"
 fi
+
+# One minute of libFuzzer on nsw_hdr_decode() (tests/fuzz).
+run_test fuzz make -C "$ROOT" fuzz FUZZ_SECONDS=60
 
 # W=1 and sparse against both kernels' headers, checkpatch --strict.
 run_test check-static make -C "$ROOT" check-static

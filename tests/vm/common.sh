@@ -83,3 +83,6 @@ nsw_resolve_meta() {
 NSW_HOST_PKGS=(qemu-system-x86 busybox-static vde2 cpio kmod xz-utils zstd
 	iproute2 gcc make libc6-dev libnl-genl-3-dev libnl-3-dev pkg-config rsync
 	util-linux sparse)
+# And those of make fuzz (tests/fuzz), for the whole suite only. libFuzzer
+# is in libclang-rt-14-dev, which clang merely recommends.
+NSW_FUZZ_PKGS=(clang libclang-rt-14-dev)
