@@ -37,14 +37,16 @@ static bool nsw_len_ok(u8 type, u8 status, u32 len)
 
 /*
  * Returns 0 and fills @m, or a negative enum nsw_wire_err. @buf must hold
- * at least min(dgram_len, NSW_HDR_LEN) bytes.
+ * at least min(dgram_len, NSW_HDR_LEN) bytes, at any alignment.
  */
 int nsw_hdr_decode(const void *buf, size_t dgram_len, struct nsw_msg *m)
 {
-	const struct nsw_hdr *h = buf;
+	struct nsw_hdr copy, *h = &copy;
 
 	if (dgram_len < NSW_HDR_LEN)
 		return -NSW_WERR_SHORT;
+	/* A datagram after its UDP header is rarely 8-byte aligned. */
+	memcpy(&copy, buf, NSW_HDR_LEN);
 	if (be32_to_cpu(h->magic) != NSW_WIRE_MAGIC)
 		return -NSW_WERR_MAGIC;
 	if (h->version != NSW_WIRE_VERSION)
