@@ -18,6 +18,7 @@
 #include "client.h"
 #include "netlink.h"
 #include "liveness.h"
+#include "sysfs.h"
 
 unsigned short nsw_port = NSW_DEFAULT_PORT;
 module_param_named(port, nsw_port, ushort, 0444);
@@ -59,9 +60,12 @@ static int __init nsw_init(void)
 	err = nsw_store_init((unsigned long)nsw_lend_mb << (20 - PAGE_SHIFT));
 	if (err)
 		goto err_wq;
-	err = nsw_transport_init(nsw_port);
+	err = nsw_sysfs_init();
 	if (err)
 		goto err_store;
+	err = nsw_transport_init(nsw_port);
+	if (err)
+		goto err_sysfs;
 	err = nsw_client_init((u64)nsw_size_mb << 20);
 	if (err)
 		goto err_transport;
@@ -81,6 +85,8 @@ err_transport:
 	nsw_store_stop();
 	/* Peers appear with the first datagram or netlink request. */
 	nsw_peers_exit();
+err_sysfs:
+	nsw_sysfs_exit();
 err_store:
 	nsw_store_exit();
 err_wq:
@@ -96,6 +102,7 @@ static void __exit nsw_exit(void)
 	nsw_transport_exit();
 	nsw_store_stop();
 	nsw_peers_exit();
+	nsw_sysfs_exit();
 	nsw_store_exit();
 	destroy_workqueue(nsw_wq);
 	pr_info("unloaded\n");

@@ -16,6 +16,7 @@
 #include "client.h"
 #include "store.h"
 #include "transport.h"
+#include "sysfs.h"
 #include "../include/uapi/netswap.h"
 
 static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
@@ -74,6 +75,8 @@ static int nsw_cmd_peer_add(struct sk_buff *skb, struct genl_info *info)
 			    info->extack);
 	if (IS_ERR(peer))
 		return PTR_ERR(peer);
+	if (nsw_sysfs_peer_add(peer))
+		pr_warn("%pISpc: no sysfs directory\n", &peer->shown);
 	/* Pages an earlier incarnation of this node left there are garbage. */
 	if (nsw_client_reset_peer(peer))
 		pr_warn("%pISpc does not answer yet; adding it anyway\n",

@@ -14,6 +14,7 @@
 #include "../include/netswap_wire.h"
 #include "store.h"
 #include "client.h"
+#include "sysfs.h"
 #include "../include/uapi/netswap.h"
 
 static struct nsw_peer __rcu *nsw_peers[NSW_MAX_PEERS];
@@ -194,6 +195,7 @@ out:
 	if (!err) {
 		/* No new requests find it now; drop what we hold for it. */
 		synchronize_rcu();
+		nsw_sysfs_peer_del(peer);
 		nsw_store_drop_peer(peer);
 		nsw_peer_put(peer);
 	}
@@ -306,6 +308,7 @@ void nsw_peers_exit(void)
 		if (!peer)
 			continue;
 		RCU_INIT_POINTER(nsw_peers[i], NULL);
+		nsw_sysfs_peer_del(peer);
 		nsw_store_drop_peer(peer);
 		nsw_peer_put(peer);
 	}

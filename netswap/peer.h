@@ -69,6 +69,8 @@ struct nsw_peer {
 	struct nsw_tx ctl_tx;		/* the control request, see ctl.c */
 	struct nsw_ctl ctl;
 
+	struct kobject *kobj;		/* sysfs, configured peers only */
+
 	/* Liveness, see liveness.c. */
 	unsigned long last_rx;		/* jiffies of its last valid reply */
 	u8 state;			/* enum netswap_peer_state */
