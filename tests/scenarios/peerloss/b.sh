@@ -1,0 +1,34 @@
+#!/bin/sh
+# peerloss, VM b: the store that goes away when a asks it to.
+. /lib/netswap/guest-lib.sh
+
+A=$(vm_ip a)
+
+run modprobe netswap lend_mb=384
+msg_send "$A" ready
+
+while :; do
+	m=$(msg_recv 1100) || exit 1
+	case "$m" in
+	cut\ *)
+		# Unreachable, as if paused: the pages stay here.
+		secs=${m#cut }
+		log "cutting the link for ${secs}s, holding $(nsw_field store used_pages) pages"
+		run "$IP" link set eth0 down
+		sleep "$secs"
+		run "$IP" link set eth0 up
+		msg_send "$A" "back"
+		;;
+	die)
+		# Gone for good, without a word: no rmmod, no RESET, no FIN.
+		log "dying with $(nsw_field store used_pages) pages of a's"
+		echo "NETSWAP-RESULT: PASS"
+		sync
+		echo o >/proc/sysrq-trigger
+		sleep 60
+		;;
+	*)
+		fail "unexpected message '$m'"
+		;;
+	esac
+done
