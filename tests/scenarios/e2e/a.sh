@@ -40,10 +40,18 @@ run swapon /dev/netswap0
 log "$(mem_summary)"
 cat /proc/swaps
 
-# The workload: 512 MiB (2x RAM), 2 passes, every byte verified.
-log "+ memtouch 512 2 42"
-memtouch 512 2 42 || fail "memtouch 512 2 failed (rc $?)"
+# The workload: 768 MiB (3x RAM), every byte verified, with the hung-task
+# detector at 30 s: nothing may wait that long on netswap.
+echo 30 >/proc/sys/kernel/hung_task_timeout_secs ||
+	fail "no hung task detector"
+log "+ memtouch 768 1 42"
+memtouch 768 1 42 || fail "memtouch 768 1 failed (rc $?)"
 log "$(mem_summary)"
+# It fits in RAM plus swap: nothing may have been OOM-killed.
+if dmesg | grep -E "Out of memory|oom-kill|Killed process"; then
+	fail "the OOM killer ran"
+fi
+log "check ok: no OOM kill"
 nsw_show
 
 # Cross-check with b: b must hold exactly the pages a has placed there, and
