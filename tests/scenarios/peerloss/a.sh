@@ -76,7 +76,7 @@ TICKER=$!
 # 1. Two seconds of silence, well below peer_timeout_ms: retransmission
 #    carries the workload through, every word verified.
 p0=$(pswpout)
-workload /tmp/mt1.log 160 2 7
+workload /tmp/mt1.log 128 1 7
 poll_until 300 "the workload swaps" swapped_since "$p0"
 msg_send "$B" "cut 2"
 m=$(msg_recv 120) || exit 1
@@ -120,8 +120,8 @@ dmesg | grep -q "$PB is up again" || fail "no dmesg line saying $PB is up again"
 nsw_show
 
 # 3. Service resumes: a new workload swaps to b and verifies.
-log "+ memtouch 160 1 11 (in the cgroup)"
-workload /tmp/mt3.log 160 1 11
+log "+ memtouch 128 1 11 (in the cgroup)"
+workload /tmp/mt3.log 128 1 11
 wait "$MT" || fail "memtouch failed after b came back (rc $?): $(tail -n 2 /tmp/mt3.log)"
 log "$(tail -n 1 /tmp/mt3.log)"
 
