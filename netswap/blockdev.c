@@ -29,6 +29,23 @@
  * cmd->refs counts ops in flight plus temporary users (the dispatcher, a
  * retransmission in progress); the request ends when it drops to zero,
  * so a page is never read for sending after its request ended.
+ *
+ * Memory on the swap-out and page-in paths, all of it accounted for:
+ *  - ops, their window slots (peer->tx_ring, allocated with the peer),
+ *    the remote map and its crcs (allocated with the device): no
+ *    allocation per I/O at all;
+ *  - the datagram a send builds: nsw_send() runs under
+ *    memalloc_noreclaim_save() on a sk_set_memalloc() socket, so the skb
+ *    may come from the emergency reserves and never enters reclaim;
+ *    at most NSW_QUEUE_DEPTH * NSW_MAX_OPS pages are in flight, which
+ *    bounds what we take from the reserves;
+ *  - replies arrive in skbs the NIC driver allocated; the udp_tunnel
+ *    encap_rcv hook takes them even when they came from the reserves;
+ *  - freeing swap slots only sets a bit; FREE batches are preallocated
+ *    per peer (map.c), and control requests live in the peer (ctl.h).
+ * The store role allocates the pages it keeps, but that is on the
+ * lending node, with GFP_NOIO | __GFP_NORETRY, answering NOMEM on failure
+ * (store.c).
  */
 #include "netswap.h"
 

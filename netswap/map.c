@@ -18,6 +18,8 @@
 
 #define NSW_ORPHANS		1024
 #define NSW_FREE_DELAY		(HZ / 50)
+/* How soon to try again to free pages on a peer that is down. */
+#define NSW_FREE_RETRY		HZ
 
 static void nsw_map_count(u64 entry, int delta)
 {
@@ -103,10 +105,31 @@ void nsw_map_discard(struct nsw_map *map, u64 pgoff, u64 nr)
 		queue_delayed_work(nsw_wq, &map->free_work, NSW_FREE_DELAY);
 }
 
+/*
+ * The peer is down or did not answer: keep what fits of the batch for
+ * later, since pages a paused peer still holds are worth freeing when it
+ * is back (and freeing twice is harmless: see protocol.rst, Handles).
+ */
+static unsigned int nsw_map_requeue(struct nsw_map *map, u16 idx,
+				    unsigned int n)
+{
+	unsigned int i;
+	u64 entry;
+
+	for (i = 0; i < n; i++) {
+		entry = nsw_entry(idx, be64_to_cpu(map->batch[idx][i]));
+		if (!kfifo_in_spinlocked(&map->orphans, &entry, 1,
+					 &map->orphans_lock))
+			break;
+	}
+	return n - i;
+}
+
 static void nsw_map_send_batch(struct nsw_map *map, u16 idx)
 {
 	unsigned int n = map->batch_len[idx];
 	struct nsw_peer *peer;
+	int err;
 
 	if (!n)
 		return;
@@ -118,8 +141,13 @@ static void nsw_map_send_batch(struct nsw_map *map, u16 idx)
 		atomic64_add(n, &map->lost);
 		return;
 	}
-	if (nsw_ctl_request(peer, NSW_MSG_FREE, map->batch[idx],
-			    n * sizeof(__be64))) {
+	err = nsw_ctl_request(peer, NSW_MSG_FREE, map->batch[idx],
+			      n * sizeof(__be64));
+	if (err == -EHOSTDOWN || err == -ETIMEDOUT) {
+		map->retry = true;
+		n = nsw_map_requeue(map, idx, n);
+	}
+	if (err && n) {
 		atomic64_add(n, &map->lost);
 		atomic64_add(n, &peer->tx_errors);
 		pr_warn_ratelimited("could not free %u pages on %pISpc\n", n,
@@ -144,15 +172,37 @@ static void nsw_map_batch_add(struct nsw_map *map, u64 entry)
 		nsw_map_send_batch(map, idx);
 }
 
+/* Is the peer holding @entry down? Then freeing it has to wait. */
+static bool nsw_map_peer_down(u64 entry)
+{
+	struct nsw_peer *peer;
+	bool down;
+
+	if (!entry)
+		return false;
+	rcu_read_lock();
+	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
+	down = peer && nsw_peer_down(peer);
+	rcu_read_unlock();
+	return down;
+}
+
 static void nsw_map_free_work(struct work_struct *work)
 {
 	struct nsw_map *map = container_of(to_delayed_work(work),
 					   struct nsw_map, free_work);
+	unsigned int orphans;
 	unsigned long i;
 	u64 entry;
 	u16 p;
 
+	map->retry = false;
 	for_each_set_bit(i, map->pending, map->nr) {
+		/* Left in the map, still pending, until the peer is back. */
+		if (nsw_map_peer_down(READ_ONCE(map->entries[i]))) {
+			map->retry = true;
+			continue;
+		}
 		if (!test_and_clear_bit(i, map->pending))
 			continue;
 		entry = nsw_map_xchg(map, i, 0);
@@ -160,11 +210,15 @@ static void nsw_map_free_work(struct work_struct *work)
 			nsw_map_batch_add(map, entry);
 		cond_resched();
 	}
-	while (kfifo_out_spinlocked(&map->orphans, &entry, 1,
-				    &map->orphans_lock))
+	/* Only those queued now: a failed batch may queue its pages again. */
+	orphans = kfifo_len(&map->orphans);
+	while (orphans-- && kfifo_out_spinlocked(&map->orphans, &entry, 1,
+						 &map->orphans_lock))
 		nsw_map_batch_add(map, entry);
 	for (p = 0; p < NSW_MAX_PEERS; p++)
 		nsw_map_send_batch(map, p);
+	if (map->retry)
+		queue_delayed_work(nsw_wq, &map->free_work, NSW_FREE_RETRY);
 }
 
 /* Sends every pending free now and waits for it. */

@@ -29,6 +29,7 @@ struct nsw_map {
 	spinlock_t orphans_lock;
 	DECLARE_KFIFO_PTR(orphans, u64); /* entries replaced or abandoned */
 	struct delayed_work free_work;
+	bool retry;			/* worker only: a peer was down */
 	__be64 (*batch)[NSW_FREE_BATCH];	/* per peer, worker only */
 	unsigned int *batch_len;
 };

@@ -118,6 +118,16 @@ m=$(msg_recv 120) || exit 1
 poll_until 20 "b up again" state_is up
 dmesg | grep -q "$PB is up again" || fail "no dmesg line saying $PB is up again"
 nsw_show
+# The dead workload's swap slots were freed while b was down: those FREEs
+# waited, and now b must drop the pages, holding just what a has there.
+b_holds_placed() {
+	msg_send "$B" held
+	_m=$(msg_recv 60) || exit 1
+	_placed=$(nsw_peer_field "$B" placed)
+	log "b holds ${_m#held }, a has $_placed placed there"
+	[ "${_m#held }" = "$_placed" ]
+}
+poll_until 30 "b holds exactly the pages a placed there" b_holds_placed
 
 # 3. Service resumes: a new workload swaps to b and verifies.
 log "+ memtouch 128 1 11 (in the cgroup)"

@@ -19,6 +19,9 @@ while :; do
 		run "$IP" link set eth0 up
 		msg_send "$A" "back"
 		;;
+	held)
+		msg_send "$A" "held $(nsw_field store used_pages)"
+		;;
 	die)
 		# Gone for good, without a word: no rmmod, no RESET, no FIN.
 		log "dying with $(nsw_field store used_pages) pages of a's"
