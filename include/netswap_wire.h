@@ -59,7 +59,8 @@ struct nsw_hdr {
 	__u8	type;		/* enum nsw_msg_type */
 	__u8	status;		/* enum nsw_status; 0 in requests */
 	__u8	flags;		/* NSW_F_*; 0 in v1 */
-	__be32	key_id;		/* reserved for authentication; 0 in v1 */
+	__be16	offset;		/* of this chunk of the page, see below */
+	__be16	key_id;		/* reserved for authentication; 0 in v1 */
 	__be32	len;		/* payload bytes following the header */
 	__be64	req_id;		/* client's sequence number, echoed */
 	__be64	handle;		/* remote slot handle, see protocol.rst */
@@ -68,7 +69,16 @@ struct nsw_hdr {
 
 #define NSW_HDR_LEN	((unsigned int)sizeof(struct nsw_hdr))	/* 48 */
 
+/*
+ * A page travels as NSW_CHUNKS datagrams (STORE, LOAD_ACK): chunk i holds
+ * bytes [i * NSW_CHUNK, min((i + 1) * NSW_CHUNK, NSW_WIRE_PAGE)) and
+ * says so in offset. With IPv6 and UDP headers a chunk datagram is 1496
+ * bytes: no IP fragmentation on a 1500-byte link. See protocol.rst.
+ */
+#define NSW_CHUNK	1400U
+#define NSW_CHUNKS	((NSW_WIRE_PAGE + NSW_CHUNK - 1) / NSW_CHUNK)	/* 3 */
+
 /* The largest datagram either side sends. */
-#define NSW_MAX_DGRAM	(NSW_HDR_LEN + NSW_WIRE_PAGE)
+#define NSW_MAX_DGRAM	(NSW_HDR_LEN + NSW_CHUNK)
 
 #endif /* _NETSWAP_WIRE_H */

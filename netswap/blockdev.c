@@ -91,6 +91,7 @@ struct nsw_op {
 	u64 sent_ns;		/* last transmission; 0: not sent yet */
 	unsigned int tries;
 	u32 crc;		/* crc32c of the page, stored or expected */
+	atomic_t got;		/* LOAD: chunks of the page received */
 };
 
 struct nsw_cmd {
@@ -154,13 +155,16 @@ static void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 	nsw_cmd_put(dev, cmd);
 }
 
+/* Sends @op's request: a LOAD, or a STORE as NSW_CHUNKS datagrams. */
 static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 {
 	struct nsw_hdr hdr;
 	struct kvec vec[2];
+	unsigned int c;
+	void *p;
 
 	nsw_hdr_encode(&hdr, cmd->write ? NSW_MSG_STORE : NSW_MSG_LOAD, 0,
-		       req_id, op->handle, cmd->write ? NSW_WIRE_PAGE : 0);
+		       req_id, op->handle, 0);
 	vec[0].iov_base = &hdr;
 	vec[0].iov_len = NSW_HDR_LEN;
 	op->sent_ns = ktime_get_ns();
@@ -168,11 +172,17 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 		nsw_send(&op->peer->addr, vec, 1, NSW_HDR_LEN);
 		return;
 	}
-	vec[1].iov_base = kmap_local_page(op->page);
-	vec[1].iov_len = NSW_WIRE_PAGE;
-	/* Errors (a full socket buffer) are retried by retransmission. */
-	nsw_send(&op->peer->addr, vec, 2, NSW_HDR_LEN + NSW_WIRE_PAGE);
-	kunmap_local(vec[1].iov_base);
+	p = kmap_local_page(op->page);
+	for (c = 0; c < NSW_CHUNKS; c++) {
+		nsw_hdr_set_chunk(&hdr, c);
+		vec[1].iov_base = p + nsw_chunk_off(c);
+		vec[1].iov_len = nsw_chunk_len(c);
+		/* Errors (a full socket buffer) are retried by retransmission. */
+		if (nsw_send(&op->peer->addr, vec, 2,
+			     NSW_HDR_LEN + nsw_chunk_len(c)))
+			break;
+	}
+	kunmap_local(p);
 }
 
 /*
@@ -267,6 +277,7 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 		}
 		op->cmd = cmd;
 		op->tries = 0;
+		atomic_set(&op->got, 0);
 		op->crc = cmd->write ? nsw_page_crc(op->page) :
 				       nsw_map_crc(&dev->map, op->pgoff);
 		op->sent_ns = 0;
@@ -401,6 +412,39 @@ static void nsw_rexmit_work(struct work_struct *work)
 		queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
 }
 
+/*
+ * Softirq. Copies a LOAD_ACK's chunk into @op's page. Returns true for the
+ * one call that completes the page. Chunks of one reply may be handled
+ * on several CPUs at once, and duplicates after the op has completed: a
+ * reference on the request keeps the page ours while we write to it, and
+ * a chunk's bit is set only after its copy, so whoever completes the
+ * page sees every byte of it.
+ */
+static bool nsw_op_chunk(struct nsw_op *op, struct sk_buff *skb,
+			 const struct nsw_msg *m)
+{
+	struct nsw_cmd *cmd = op->cmd;
+	unsigned int bit = 1U << (m->offset / NSW_CHUNK);
+	bool done = false;
+	void *dst;
+	int old;
+
+	if (!atomic_inc_not_zero(&cmd->refs))
+		return false;
+	if ((u64)atomic64_read(&op->tx.inflight) != m->req_id)
+		goto out;	/* completed meanwhile */
+	dst = kmap_local_page(op->page);
+	/* The header check guaranteed a whole chunk within the page. */
+	if (skb_copy_bits(skb, NSW_HDR_LEN, dst + m->offset, m->len))
+		WRITE_ONCE(cmd->status, BLK_STS_IOERR);
+	kunmap_local(dst);
+	old = atomic_fetch_or(bit, &op->got);
+	done = old != NSW_CHUNKS_ALL && (old | bit) == NSW_CHUNKS_ALL;
+out:
+	nsw_cmd_put(nsw_dev, cmd);
+	return done;
+}
+
 /* Softirq, from the transport. Consumes @skb. */
 void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		   const struct nsw_msg *m)
@@ -440,6 +484,8 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 	/* The store is short of memory: let retransmission ask again. */
 	if (m->status == NSW_ST_NOMEM)
 		goto out;
+	if (nsw_msg_has_page(m->type, m->status) && !nsw_op_chunk(op, skb, m))
+		goto out;	/* more chunks to come */
 	if (atomic64_cmpxchg(&op->tx.inflight, m->req_id, 0) != m->req_id)
 		goto out;
 	nsw_peer_tx_end(peer, m->req_id);
@@ -474,10 +520,8 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 			    nsw_entry(op->peer->idx, m->handle));
 		atomic64_inc(&op->peer->tx_stores);
 	} else {
+		/* Every chunk is in: see nsw_op_chunk(). */
 		dst = kmap_local_page(op->page);
-		/* The header check guaranteed exactly one page. */
-		if (skb_copy_bits(skb, NSW_HDR_LEN, dst, NSW_WIRE_PAGE))
-			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
 		crc = nsw_crc32c(dst, PAGE_SIZE);
 		kunmap_local(dst);
 		atomic64_inc(&op->peer->tx_loads);

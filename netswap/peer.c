@@ -61,6 +61,7 @@ static void nsw_peer_free_rcu(struct rcu_head *rcu)
 
 	/* vfree() defers itself when called from softirq. */
 	kvfree(peer->seqwin);
+	kvfree(peer->reasm);
 	kvfree(peer->tx_ring);
 	kfree(peer);
 }

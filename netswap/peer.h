@@ -26,6 +26,7 @@
 #include "../include/uapi/netswap.h"
 
 struct nsw_seqwin_slot;
+struct nsw_reasm_slot;
 
 #define NSW_MAX_PEERS	64
 
@@ -96,6 +97,7 @@ struct nsw_peer {
 	atomic64_t rx_frees;
 	atomic64_t rx_full;
 	struct nsw_seqwin_slot *seqwin;	/* store role only, see seqwin.h */
+	struct nsw_reasm_slot *reasm;	/* store role only, see reasm.h */
 
 	struct kref ref;
 	struct rcu_head rcu;

@@ -27,6 +27,8 @@ typedef __u16 u16;
 typedef __u32 u32;
 typedef __u64 u64;
 
+#define cpu_to_be16(x)	((__be16)htobe16(x))
+#define be16_to_cpu(x)	be16toh((uint16_t)(x))
 #define cpu_to_be32(x)	((__be32)htobe32(x))
 #define cpu_to_be64(x)	((__be64)htobe64(x))
 #define be32_to_cpu(x)	be32toh((uint32_t)(x))

@@ -29,6 +29,7 @@
 #include "peer.h"
 #include "slotmap.h"
 #include "seqwin.h"
+#include "reasm.h"
 #include "transport.h"
 #include "../include/uapi/netswap.h"
 
@@ -57,21 +58,27 @@ static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
 {
 	struct nsw_hdr hdr;
 	struct kvec vec[2];
-	size_t len = NSW_HDR_LEN;
+	unsigned int c;
+	void *p;
 	int err;
 
-	nsw_hdr_encode(&hdr, m->type + 1, status, m->req_id, handle,
-		       page ? NSW_WIRE_PAGE : 0);
+	nsw_hdr_encode(&hdr, m->type + 1, status, m->req_id, handle, 0);
 	vec[0].iov_base = &hdr;
 	vec[0].iov_len = NSW_HDR_LEN;
-	if (page) {
-		vec[1].iov_base = kmap_local_page(page);
-		vec[1].iov_len = NSW_WIRE_PAGE;
-		len += NSW_WIRE_PAGE;
+	if (!page) {
+		err = nsw_send(&peer->addr, vec, 1, NSW_HDR_LEN);
+		goto out;
 	}
-	err = nsw_send(&peer->addr, vec, page ? 2 : 1, len);
-	if (page)
-		kunmap_local(vec[1].iov_base);
+	p = kmap_local_page(page);
+	for (c = 0, err = 0; c < NSW_CHUNKS && !err; c++) {
+		nsw_hdr_set_chunk(&hdr, c);
+		vec[1].iov_base = p + nsw_chunk_off(c);
+		vec[1].iov_len = nsw_chunk_len(c);
+		err = nsw_send(&peer->addr, vec, 2,
+			       NSW_HDR_LEN + nsw_chunk_len(c));
+	}
+	kunmap_local(p);
+out:
 	/* A lost reply is recovered by the client's retransmission. */
 	if (err)
 		pr_debug("reply to %pISpc failed: %d\n", &peer->shown, err);
@@ -100,52 +107,72 @@ static struct page *nsw_store_release(struct nsw_peer *peer, u64 handle)
 	return page;
 }
 
-static void nsw_store_copy_in(struct page *page, struct sk_buff *skb)
+/*
+ * Adds a STORE's chunk to the page being reassembled for it. Returns the
+ * page once complete (the caller owns it then), NULL while chunks are
+ * missing, or an ERR_PTR(-ENOMEM).
+ */
+static struct page *nsw_store_chunk(struct nsw_peer *peer,
+				    struct sk_buff *skb,
+				    const struct nsw_msg *m)
 {
-	void *dst = kmap_local_page(page);
+	struct nsw_reasm_slot *slot;
+	void *evicted, *dst;
+	struct page *page;
 
-	/* The header check guaranteed exactly one page of payload. */
-	WARN_ON_ONCE(skb_copy_bits(skb, NSW_HDR_LEN, dst, NSW_WIRE_PAGE));
+	slot = nsw_reasm_get(peer->reasm, m->req_id, &evicted);
+	if (evicted)
+		__free_page(evicted);
+	if (!slot)
+		return NULL;	/* older than the request in its slot */
+	if (!slot->buf) {
+		page = alloc_page(GFP_NOIO | __GFP_NOWARN | __GFP_NORETRY);
+		if (!page)
+			return ERR_PTR(-ENOMEM);
+		slot->buf = page;
+	}
+	page = slot->buf;
+	dst = kmap_local_page(page);
+	/* The header check guaranteed a whole chunk of the page. */
+	WARN_ON_ONCE(skb_copy_bits(skb, NSW_HDR_LEN, dst + m->offset, m->len));
 	kunmap_local(dst);
+	if (!nsw_reasm_add(slot, m->offset / NSW_CHUNK))
+		return NULL;
+	return nsw_reasm_take(slot);
 }
 
-/* Returns the status of the reply; *@handle is where the page is now. */
-static u8 nsw_store_page(struct nsw_peer *peer, struct sk_buff *skb,
+/*
+ * Keeps the complete page @fresh for the client. Returns the status of
+ * the reply; *@handle is where the page is now.
+ */
+static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 			 const struct nsw_msg *m, u64 *handle)
 {
-	struct page *page, *fresh;
+	struct page *old = NULL;
+	u32 idx;
 	int err;
 
+	spin_lock_bh(&nsw_store.lock);
 	/* Overwrite in place: the client already has a page here. */
-	spin_lock_bh(&nsw_store.lock);
-	page = m->handle ? nsw_store_find(peer, m->handle) : NULL;
-	if (page)
-		get_page(page);
-	spin_unlock_bh(&nsw_store.lock);
-	if (page) {
-		nsw_store_copy_in(page, skb);
-		put_page(page);
-		atomic64_inc(&peer->rx_stores);
-		*handle = m->handle;
-		return NSW_ST_OK;
-	}
-
-	fresh = alloc_page(GFP_NOIO | __GFP_NOWARN | __GFP_NORETRY);
-	if (!fresh)
-		return NSW_ST_NOMEM;
-	nsw_store_copy_in(fresh, skb);
-
-	spin_lock_bh(&nsw_store.lock);
-	err = nsw_slotmap_alloc(&nsw_store.sm, handle);
-	if (!err) {
-		u32 idx = NSW_HANDLE_IDX(*handle);
-
+	if (m->handle && nsw_store_find(peer, m->handle)) {
+		idx = NSW_HANDLE_IDX(m->handle);
+		old = nsw_store.pages[idx];
 		nsw_store.pages[idx] = fresh;
-		nsw_store.owner[idx] = peer->idx;
-		atomic64_inc(&peer->held);
+		*handle = m->handle;
+		err = 0;
+	} else {
+		err = nsw_slotmap_alloc(&nsw_store.sm, handle);
+		if (!err) {
+			idx = NSW_HANDLE_IDX(*handle);
+			nsw_store.pages[idx] = fresh;
+			nsw_store.owner[idx] = peer->idx;
+			atomic64_inc(&peer->held);
+		}
 	}
 	spin_unlock_bh(&nsw_store.lock);
 
+	if (old)
+		put_page(old);	/* a LOAD may still be sending it */
 	if (err) {
 		__free_page(fresh);
 		atomic64_inc(&peer->rx_full);
@@ -233,19 +260,49 @@ static void nsw_store_drop_pages(struct nsw_peer *peer)
 	}
 }
 
-void nsw_store_drop_peer(struct nsw_peer *peer)
+/*
+ * Frees the partial pages of @peer's STOREs. Only the worker touches
+ * them, or someone who knows the worker is done with @peer.
+ */
+static void nsw_store_drop_partial(struct nsw_peer *peer)
+{
+	unsigned int i;
+	void *page;
+
+	for (i = 0; peer->reasm && i < NSW_REASM_SLOTS; i++) {
+		page = nsw_reasm_take(&peer->reasm[i]);
+		if (page)
+			__free_page(page);
+	}
+}
+
+/* The worker, on RESET. */
+static void nsw_store_reset(struct nsw_peer *peer)
 {
 	u64 held = atomic64_read(&peer->held);
 
+	nsw_store_drop_partial(peer);
 	nsw_store_drop_pages(peer);
 	if (held)
 		pr_info("dropped %llu pages stored for %pISpc\n", held,
 			&peer->shown);
 }
 
+/*
+ * @peer is out of the peer table (netlink deletion, module exit): once
+ * the worker is done with what it already took, nothing touches @peer's
+ * store state but us. At module exit the worker is stopped already.
+ */
+void nsw_store_drop_peer(struct nsw_peer *peer)
+{
+	flush_work(&nsw_store.work);
+	nsw_store_reset(peer);
+}
+
 /* Finds or learns the peer a request came from; returns a reference. */
 static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
 {
+	struct nsw_reasm_slot *reasm;
 	struct nsw_seqwin_slot *win;
 	struct nsw_peer *peer;
 
@@ -259,14 +316,19 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
 		if (IS_ERR(peer))
 			return NULL;
 	}
-	/* Only this worker sets seqwin; it is freed with the peer. */
+	/* Only this worker sets these; they are freed with the peer. */
 	if (!peer->seqwin) {
 		win = kvcalloc(NSW_SEQ_WINDOW, sizeof(*win),
 			       GFP_NOIO | __GFP_NOWARN);
-		if (!win) {
+		reasm = kvcalloc(NSW_REASM_SLOTS, sizeof(*reasm),
+				 GFP_NOIO | __GFP_NOWARN);
+		if (!win || !reasm) {
+			kvfree(win);
+			kvfree(reasm);
 			nsw_peer_put(peer);
 			return NULL;
 		}
+		peer->reasm = reasm;
 		peer->seqwin = win;
 		pr_info("storing pages for %pISpc\n", &peer->shown);
 	}
@@ -285,10 +347,10 @@ static void nsw_store_pong(const struct sockaddr_in6 *to)
 static void nsw_store_handle(struct sk_buff *skb)
 {
 	const struct sockaddr_in6 *from = (void *)skb->cb;
-	struct nsw_peer *peer;
-	struct nsw_msg m;
-
 	struct nsw_seqwin_slot *slot;
+	struct nsw_peer *peer;
+	struct page *page;
+	struct nsw_msg m;
 	u64 handle = 0;
 	u8 status;
 
@@ -319,7 +381,13 @@ static void nsw_store_handle(struct sk_buff *skb)
 
 	switch (m.type) {
 	case NSW_MSG_STORE:
-		status = nsw_store_page(peer, skb, &m, &handle);
+		page = nsw_store_chunk(peer, skb, &m);
+		if (!page)
+			goto out;	/* chunks missing still */
+		if (IS_ERR(page))
+			status = NSW_ST_NOMEM;
+		else
+			status = nsw_store_page(peer, page, &m, &handle);
 		break;
 	case NSW_MSG_LOAD:
 		nsw_store_load(peer, &m);
@@ -329,7 +397,7 @@ static void nsw_store_handle(struct sk_buff *skb)
 		status = nsw_store_free(peer, skb, &m);
 		break;
 	case NSW_MSG_RESET:
-		nsw_store_drop_peer(peer);
+		nsw_store_reset(peer);
 		status = NSW_ST_OK;
 		break;
 	default:

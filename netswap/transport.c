@@ -8,9 +8,11 @@
  * (a plain socket would drop them and deadlock reclaim). sk_set_memalloc()
  * lets our sends dip into the reserves for the same reason.
  *
- * A 4 KiB page travels in one datagram of NSW_MAX_DGRAM bytes; on a
- * 1500-byte link IP fragments it into three frames. See
- * Documentation/netswap/protocol.rst for why, and for the limits of that.
+ * A 4 KiB page travels as NSW_CHUNKS datagrams of at most NSW_MAX_DGRAM
+ * bytes, each within a 1500-byte MTU: IP never fragments them, so no
+ * reassembly memory of the IP stack (which a lossy link fills with
+ * incomplete pages for ipfrag_time, 30 s) is ever involved. See
+ * Documentation/netswap/protocol.rst.
  */
 #include "netswap.h"
 

@@ -19,14 +19,25 @@ void nsw_hdr_encode(struct nsw_hdr *h, u8 type, u8 status, u64 req_id,
 	h->handle = cpu_to_be64(handle);
 }
 
-/* Is @len the right payload length for a message of this type? */
-static bool nsw_len_ok(u8 type, u8 status, u32 len)
+/*
+ * Sets the chunk a page message carries; the caller sends that chunk's
+ * nsw_chunk_len() bytes from nsw_chunk_off() of the page.
+ */
+void nsw_hdr_set_chunk(struct nsw_hdr *h, unsigned int chunk)
 {
+	h->offset = cpu_to_be16(nsw_chunk_off(chunk));
+	h->len = cpu_to_be32(nsw_chunk_len(chunk));
+}
+
+/* Are @offset and @len right for a message of this type? */
+static bool nsw_len_ok(u8 type, u8 status, u16 offset, u32 len)
+{
+	if (nsw_msg_has_page(type, status))
+		return offset % NSW_CHUNK == 0 && offset < NSW_WIRE_PAGE &&
+		       len == nsw_chunk_len(offset / NSW_CHUNK);
+	if (offset)
+		return false;
 	switch (type) {
-	case NSW_MSG_STORE:
-		return len == NSW_WIRE_PAGE;
-	case NSW_MSG_LOAD_ACK:
-		return len == (status == NSW_ST_OK ? NSW_WIRE_PAGE : 0);
 	case NSW_MSG_FREE:
 		return len && len % sizeof(__be64) == 0 &&
 		       len / sizeof(__be64) <= NSW_FREE_BATCH;
@@ -58,12 +69,13 @@ int nsw_hdr_decode(const void *buf, size_t dgram_len, struct nsw_msg *m)
 
 	m->type = h->type;
 	m->status = h->status;
+	m->offset = be16_to_cpu(h->offset);
 	m->len = be32_to_cpu(h->len);
 	m->req_id = be64_to_cpu(h->req_id);
 	m->handle = be64_to_cpu(h->handle);
 
 	if (m->len != dgram_len - NSW_HDR_LEN ||
-	    !nsw_len_ok(m->type, m->status, m->len))
+	    !nsw_len_ok(m->type, m->status, m->offset, m->len))
 		return -NSW_WERR_LEN;
 	return 0;
 }

@@ -14,6 +14,7 @@
 struct nsw_msg {
 	u8 type;
 	u8 status;
+	u16 offset;	/* of a page chunk; 0 in other messages */
 	u32 len;
 	u64 req_id;
 	u64 handle;
@@ -32,6 +33,33 @@ enum nsw_wire_err {
 
 void nsw_hdr_encode(struct nsw_hdr *h, u8 type, u8 status, u64 req_id,
 		    u64 handle, u32 len);
+void nsw_hdr_set_chunk(struct nsw_hdr *h, unsigned int chunk);
+
+/* Does a message of this type and status carry a page, in chunks? */
+static inline bool nsw_msg_has_page(u8 type, u8 status)
+{
+	return type == NSW_MSG_STORE ||
+	       (type == NSW_MSG_LOAD_ACK && status == NSW_ST_OK);
+}
+
+static inline unsigned int nsw_chunk_off(unsigned int chunk)
+{
+	return chunk * NSW_CHUNK;
+}
+
+/* Bytes in @chunk: 0 for a chunk beyond the page. */
+static inline unsigned int nsw_chunk_len(unsigned int chunk)
+{
+	unsigned int off = nsw_chunk_off(chunk);
+
+	if (off >= NSW_WIRE_PAGE)
+		return 0;
+	return NSW_WIRE_PAGE - off < NSW_CHUNK ? NSW_WIRE_PAGE - off :
+						 NSW_CHUNK;
+}
+
+/* Bit mask of a page's chunks: all of them received. */
+#define NSW_CHUNKS_ALL	((1U << NSW_CHUNKS) - 1)
 int nsw_hdr_decode(const void *buf, size_t dgram_len, struct nsw_msg *m);
 u64 nsw_free_handle_at(const void *payload, unsigned int i);
 void nsw_free_handle_put(void *payload, unsigned int i, u64 handle);

@@ -11,12 +11,17 @@
  * buffer of exactly its size, so AddressSanitizer catches any read beyond
  * it. The verdict is checked against the rules of protocol.rst, written
  * out again here from the bytes rather than through wire.c, and a decoded
- * header must encode back to the bytes it came from. A broken property
- * prints which and aborts; libFuzzer keeps the input.
+ * header must encode back to the bytes it came from. A page travels in
+ * chunks: an accepted chunk is copied into a page where its offset says,
+ * and must fit there exactly. A broken property prints which and aborts;
+ * libFuzzer keeps the input.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include "wire.h"
+
+/* The Makefile's -max_len: the largest datagram, and then some. */
+#define FUZZ_MAX_LEN	1600
 
 #define FUZZ_ASSERT(cond) do {						\
 	if (!(cond)) {							\
@@ -41,19 +46,35 @@ static bool spec_type_ok(u8 type)
 	return type >= NSW_MSG_STORE && type <= NSW_MSG_MAX;
 }
 
+/* Page messages: STORE, and LOAD_ACK when status is OK. */
+static bool spec_is_page(u8 type, u8 status)
+{
+	return type == NSW_MSG_STORE ||
+	       (type == NSW_MSG_LOAD_ACK && status == NSW_ST_OK);
+}
+
 /*
- * The message types table of protocol.rst: may this type carry @len bytes?
- * Three types carry a payload; every other one carries none.
+ * The message types table and "Pages in chunks" of protocol.rst: may this
+ * type carry @len bytes from @offset? A page message carries one of the
+ * chunks [0, 1400), [1400, 2800), [2800, 4096) of the page; FREE carries
+ * handles; every other type carries nothing, and only page messages have
+ * an offset.
  */
-static bool spec_len_ok(u8 type, u8 status, u64 len)
+static bool spec_len_ok(u8 type, u8 status, u64 offset, u64 len)
 {
 	if (!spec_type_ok(type))
 		return false;
+	if (spec_is_page(type, status)) {
+		u64 end = offset + NSW_CHUNK;
+
+		if (end > NSW_WIRE_PAGE)
+			end = NSW_WIRE_PAGE;
+		return offset % NSW_CHUNK == 0 && offset < NSW_WIRE_PAGE &&
+		       len == end - offset;
+	}
+	if (offset)
+		return false;
 	switch (type) {
-	case NSW_MSG_STORE:
-		return len == NSW_WIRE_PAGE;
-	case NSW_MSG_LOAD_ACK:		/* the page only when status is OK */
-		return len == (status == NSW_ST_OK ? NSW_WIRE_PAGE : 0);
 	case NSW_MSG_FREE:		/* n x 8 bytes, 1 <= n <= 160 */
 		return len % 8 == 0 && len >= 8 && len / 8 <= NSW_FREE_BATCH;
 	default:
@@ -81,7 +102,7 @@ static unsigned int spec_drop_reasons(const u8 *d, size_t size)
 	if (d[7])
 		why |= 1U << NSW_WERR_FLAGS;
 	if (get_be(d + 12, 4) != size - NSW_HDR_LEN ||
-	    !spec_len_ok(d[5], d[6], size - NSW_HDR_LEN))
+	    !spec_len_ok(d[5], d[6], get_be(d + 8, 2), size - NSW_HDR_LEN))
 		why |= 1U << NSW_WERR_LEN;
 	return why;
 }
@@ -89,18 +110,31 @@ static unsigned int spec_drop_reasons(const u8 *d, size_t size)
 /* What a caller does with an accepted payload, checked byte by byte. */
 static void use_payload(const struct nsw_msg *m, const u8 *payload)
 {
-	static u8 page[NSW_WIRE_PAGE], handles[NSW_FREE_BATCH * 8];
+	static u8 handles[NSW_FREE_BATCH * 8];
 	unsigned int i, n;
 	u64 handle;
 
-	if (m->type == NSW_MSG_STORE ||
-	    (m->type == NSW_MSG_LOAD_ACK && m->status == NSW_ST_OK)) {
-		FUZZ_ASSERT(m->len == NSW_WIRE_PAGE);
-		/* As the store does; compared so the copy is not optimised out. */
-		memcpy(page, payload, NSW_WIRE_PAGE);
-		FUZZ_ASSERT(!memcmp(page, payload, NSW_WIRE_PAGE));
+	if (spec_is_page(m->type, m->status)) {
+		/* Exactly a page: ASan sees a chunk that does not fit. */
+		u8 *page = malloc(NSW_WIRE_PAGE);
+
+		if (!page)
+			abort();
+		FUZZ_ASSERT(m->offset % NSW_CHUNK == 0);
+		FUZZ_ASSERT(m->offset < NSW_WIRE_PAGE);
+		FUZZ_ASSERT(m->len == nsw_chunk_len(m->offset / NSW_CHUNK));
+		FUZZ_ASSERT(m->len > 0 && m->len <= NSW_CHUNK);
+		FUZZ_ASSERT(m->offset + m->len <= NSW_WIRE_PAGE);
+		/* The last chunk ends the page; the others are full. */
+		FUZZ_ASSERT(m->len == NSW_CHUNK ||
+			    m->offset + m->len == NSW_WIRE_PAGE);
+		/* As the store and client do; compared so the copy stays. */
+		memcpy(page + m->offset, payload, m->len);
+		FUZZ_ASSERT(!memcmp(page + m->offset, payload, m->len));
+		free(page);
 		return;
 	}
+	FUZZ_ASSERT(m->offset == 0);
 	if (m->type != NSW_MSG_FREE) {
 		FUZZ_ASSERT(m->len == 0);
 		return;
@@ -118,7 +152,8 @@ static void use_payload(const struct nsw_msg *m, const u8 *payload)
 }
 
 /*
- * Encode the decoded header again: the result must be the datagram's own
+ * Encode the decoded header again, as a sender does (a page message's
+ * chunk set by nsw_hdr_set_chunk()): the result must be the datagram's own
  * header except key_id and tag, which v1 ignores and sends as zero, and
  * must decode, with the same payload, to the same message.
  */
@@ -132,7 +167,15 @@ static void round_trip(const struct nsw_msg *m, const u8 *d, size_t size)
 	struct nsw_msg m2;
 	u8 *d2;
 
-	nsw_hdr_encode(&h, m->type, m->status, m->req_id, m->handle, m->len);
+	if (spec_is_page(m->type, m->status)) {
+		nsw_hdr_encode(&h, m->type, m->status, m->req_id, m->handle, 0);
+		nsw_hdr_set_chunk(&h, m->offset / NSW_CHUNK);
+	} else {
+		nsw_hdr_encode(&h, m->type, m->status, m->req_id, m->handle,
+			       m->len);
+	}
+	/* magic .. flags, and offset. */
+	FUZZ_ASSERT(key_off == offsetof(struct nsw_hdr, offset) + 2);
 	FUZZ_ASSERT(!memcmp(&h, d, key_off));
 	FUZZ_ASSERT(!memcmp((u8 *)&h + len_off, d + len_off, tag_off - len_off));
 	FUZZ_ASSERT(!memcmp(&h.key_id, zero, sizeof(h.key_id)));
@@ -147,6 +190,7 @@ static void round_trip(const struct nsw_msg *m, const u8 *d, size_t size)
 	FUZZ_ASSERT(nsw_hdr_decode(d2, size, &m2) == 0);
 	FUZZ_ASSERT(m2.type == m->type);
 	FUZZ_ASSERT(m2.status == m->status);
+	FUZZ_ASSERT(m2.offset == m->offset);
 	FUZZ_ASSERT(m2.len == m->len);
 	FUZZ_ASSERT(m2.req_id == m->req_id);
 	FUZZ_ASSERT(m2.handle == m->handle);
@@ -161,8 +205,8 @@ static void round_trip(const struct nsw_msg *m, const u8 *d, size_t size)
 static void misaligned(const u8 *data, size_t size, int ret,
 		       const struct nsw_msg *m)
 {
-	static u8 buf[8 + 4200];
-	size_t n = size < 4200 ? size : 4200;
+	static u8 buf[8 + FUZZ_MAX_LEN];
+	size_t n = size < FUZZ_MAX_LEN ? size : FUZZ_MAX_LEN;
 	struct nsw_msg m2;
 
 	memset(&m2, 0xa5, sizeof(m2));
@@ -196,9 +240,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	FUZZ_ASSERT(!why);
 	FUZZ_ASSERT(size >= NSW_HDR_LEN);
 	FUZZ_ASSERT(m.len == size - NSW_HDR_LEN);
-	FUZZ_ASSERT(spec_len_ok(m.type, m.status, m.len));
+	FUZZ_ASSERT(spec_len_ok(m.type, m.status, m.offset, m.len));
 	FUZZ_ASSERT(m.type == data[5]);
 	FUZZ_ASSERT(m.status == data[6]);
+	FUZZ_ASSERT(m.offset == get_be(data + 8, 2));
 	FUZZ_ASSERT(m.len == get_be(data + 12, 4));
 	FUZZ_ASSERT(m.req_id == get_be(data + 16, 8));
 	FUZZ_ASSERT(m.handle == get_be(data + 24, 8));

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Writes the seed corpus of fuzz_wire into the directory given: one
- * datagram of every message type the way a peer sends it, and one for
- * each reason a receiver drops a datagram, so the fuzzer starts with every
- * branch of nsw_hdr_decode() taken. Headers are made by nsw_hdr_encode()
- * and then broken where a seed needs it. Output is deterministic;
- * "make -C tests/fuzz corpus" regenerates tests/fuzz/corpus/wire.
- *
- * Only three seeds carry a page: libFuzzer's mutations find the rest.
+ * datagram of every message type the way a peer sends it (a page message
+ * once for each chunk of the page), and one for each reason a receiver
+ * drops a datagram, so the fuzzer starts with every branch of
+ * nsw_hdr_decode() taken. Headers are made by nsw_hdr_encode() and
+ * nsw_hdr_set_chunk(), then broken where a seed needs it. Output is
+ * deterministic; "make -C tests/fuzz corpus" regenerates
+ * tests/fuzz/corpus/wire.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,26 +28,39 @@ static void put(const char *name, const u8 *buf, size_t len)
 	}
 }
 
+/* Largest payload of a seed: a chunk, or a FREE batch, and then some. */
+#define SEED_MAX	(NSW_CHUNK + 8)
+
 /*
- * A datagram of @payload bytes after a header that says @len; bytes
- * [@at, @at + @nbytes) of the header are then set to @val, to break it.
+ * A datagram of @payload bytes after a header that says @len and, for
+ * @offset other than 0, that offset; bytes [@at, @at + @nbytes) of the
+ * header are then set to @val, to break it.
  */
-static void seed(const char *name, u8 type, u8 status, u64 req_id,
-		 u64 handle, u32 len, size_t payload,
-		 size_t at, size_t nbytes, u8 val)
+static void seed_off(const char *name, u8 type, u8 status, u64 req_id,
+		     u64 handle, u16 offset, u32 len, size_t payload,
+		     size_t at, size_t nbytes, u8 val)
 {
-	static u8 buf[NSW_MAX_DGRAM];
+	static u8 buf[NSW_HDR_LEN + SEED_MAX];
 	struct nsw_hdr h;
 	size_t i;
 
-	if (payload > NSW_WIRE_PAGE || at + nbytes > NSW_HDR_LEN)
+	if (payload > SEED_MAX || at + nbytes > NSW_HDR_LEN)
 		abort();
 	nsw_hdr_encode(&h, type, status, req_id, handle, len);
+	h.offset = cpu_to_be16(offset);
 	memcpy(buf, &h, NSW_HDR_LEN);
 	memset(buf + at, val, nbytes);
 	for (i = 0; i < payload; i++)
 		buf[NSW_HDR_LEN + i] = (u8)(i * 7 + 1);
 	put(name, buf, NSW_HDR_LEN + payload);
+}
+
+static void seed(const char *name, u8 type, u8 status, u64 req_id,
+		 u64 handle, u32 len, size_t payload,
+		 size_t at, size_t nbytes, u8 val)
+{
+	seed_off(name, type, status, req_id, handle, 0, len, payload,
+		 at, nbytes, val);
 }
 
 /* A valid datagram: @len bytes after a header that says so. */
@@ -56,12 +69,30 @@ static void ok(const char *name, u8 type, u8 status, u64 handle, u32 len)
 	seed(name, type, status, 0x1234, handle, len, len, 0, 0, 0);
 }
 
-int main(int argc, char **argv)
+/* Chunk @chunk of a page, as the module sends it. */
+static void ok_chunk(const char *name, u8 type, u64 handle,
+		     unsigned int chunk)
 {
 	static u8 buf[NSW_MAX_DGRAM];
-	const u32 page = NSW_WIRE_PAGE, batch = NSW_FREE_BATCH * 8;
 	struct nsw_hdr h;
 	unsigned int i;
+
+	nsw_hdr_encode(&h, type, NSW_ST_OK, 0x1234, handle, 0);
+	nsw_hdr_set_chunk(&h, chunk);
+	memcpy(buf, &h, NSW_HDR_LEN);
+	/* The page's own bytes, where the chunk has them. */
+	for (i = 0; i < nsw_chunk_len(chunk); i++)
+		buf[NSW_HDR_LEN + i] = (u8)((nsw_chunk_off(chunk) + i) * 7 + 1);
+	put(name, buf, NSW_HDR_LEN + nsw_chunk_len(chunk));
+}
+
+int main(int argc, char **argv)
+{
+	static u8 buf[NSW_HDR_LEN + NSW_FREE_BATCH * 8];
+	const u32 batch = NSW_FREE_BATCH * 8;
+	struct nsw_hdr h;
+	unsigned int i;
+	char name[64];
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s DIR\n", argv[0]);
@@ -69,16 +100,22 @@ int main(int argc, char **argv)
 	}
 	outdir = argv[1];
 
-	/* Valid: every type as the module sends it. */
-	ok("ok-store", NSW_MSG_STORE, 0, 0, page);
+	/* Valid: every type as the module sends it, pages in each chunk. */
+	for (i = 0; i < NSW_CHUNKS; i++) {
+		snprintf(name, sizeof(name), "ok-store-chunk%u", i);
+		ok_chunk(name, NSW_MSG_STORE, 0, i);
+		snprintf(name, sizeof(name), "ok-load-ack-chunk%u", i);
+		ok_chunk(name, NSW_MSG_LOAD_ACK, 0x100000007ULL, i);
+	}
 	ok("ok-store-ack", NSW_MSG_STORE_ACK, NSW_ST_OK, 0x100000007ULL, 0);
 	ok("ok-store-ack-full", NSW_MSG_STORE_ACK, NSW_ST_FULL, 0, 0);
 	ok("ok-load", NSW_MSG_LOAD, 0, 0x100000007ULL, 0);
-	ok("ok-load-ack", NSW_MSG_LOAD_ACK, NSW_ST_OK, 0x100000007ULL, page);
 	ok("ok-load-ack-noent", NSW_MSG_LOAD_ACK, NSW_ST_NOENT, 7, 0);
 	ok("ok-free-ack", NSW_MSG_FREE_ACK, 0, 0, 0);
 	ok("ok-reset", NSW_MSG_RESET, 0, 0, 0);
 	ok("ok-reset-ack", NSW_MSG_RESET_ACK, 0, 0, 0);
+	ok("ok-ping", NSW_MSG_PING, 0, 0, 0);
+	ok("ok-pong", NSW_MSG_PONG, 0, 0, 0);
 
 	/* FREE of one handle and of a full batch, real handles inside. */
 	for (i = 0; i < NSW_FREE_BATCH; i++)
@@ -93,7 +130,7 @@ int main(int argc, char **argv)
 
 	/* Valid too: v1 ignores key_id and tag. */
 	seed("ok-load-key-tag", NSW_MSG_LOAD, 0, 1, 2, 0, 0,
-	     offsetof(struct nsw_hdr, key_id), 4, 0xff);
+	     offsetof(struct nsw_hdr, key_id), 2, 0xff);
 	seed("ok-reset-tag", NSW_MSG_RESET, 0, 1, 0, 0, 0,
 	     offsetof(struct nsw_hdr, tag), 16, 0x5a);
 
@@ -111,8 +148,34 @@ int main(int argc, char **argv)
 	seed("bad-len-says-less", NSW_MSG_RESET, 0, 1, 0, 0, 1, 0, 0, 0);
 	seed("bad-len-huge", NSW_MSG_LOAD, 0, 1, 2, 0xffffffd0U, 0, 0, 0, 0);
 	seed("bad-store-empty", NSW_MSG_STORE, 0, 1, 0, 0, 0, 0, 0, 0);
-	seed("bad-load-ack-noent-page", NSW_MSG_LOAD_ACK, NSW_ST_NOENT, 1, 2,
-	     page, page, 0, 0, 0);
+	/* The old format's len, a whole page: header only, len says 4096. */
+	seed("bad-store-len-page", NSW_MSG_STORE, 0, 1, 0, NSW_WIRE_PAGE, 0,
+	     0, 0, 0);
+	seed("bad-load-ack-noent-chunk", NSW_MSG_LOAD_ACK, NSW_ST_NOENT, 1, 2,
+	     NSW_CHUNK, NSW_CHUNK, 0, 0, 0);
+
+	/* Invalid offsets of a page message, len matching the datagram. */
+	seed_off("bad-store-offset-unaligned", NSW_MSG_STORE, 0, 1, 0,
+		 NSW_CHUNK / 2, NSW_CHUNK, NSW_CHUNK, 0, 0, 0);
+	seed_off("bad-store-offset-4095", NSW_MSG_STORE, 0, 1, 0,
+		 NSW_WIRE_PAGE - 1, 1, 1, 0, 0, 0);
+	/* A multiple of the chunk size past the page: no chunk 3. */
+	seed_off("bad-store-offset-chunk3", NSW_MSG_STORE, 0, 1, 0,
+		 NSW_CHUNKS * NSW_CHUNK, NSW_CHUNK, NSW_CHUNK, 0, 0, 0);
+	seed_off("bad-load-ack-offset-ffff", NSW_MSG_LOAD_ACK, NSW_ST_OK, 1,
+		 2, 0xffff, NSW_CHUNK, NSW_CHUNK, 0, 0, 0);
+	/* Chunk 2 is short, chunks 0 and 1 are not. */
+	seed_off("bad-store-chunk2-len-full", NSW_MSG_STORE, 0, 1, 0,
+		 2 * NSW_CHUNK, NSW_CHUNK, NSW_CHUNK, 0, 0, 0);
+	seed_off("bad-load-ack-chunk0-len-short", NSW_MSG_LOAD_ACK,
+		 NSW_ST_OK, 1, 2, 0, NSW_WIRE_PAGE - 2 * NSW_CHUNK,
+		 NSW_WIRE_PAGE - 2 * NSW_CHUNK, 0, 0, 0);
+	/* An offset on messages that carry no page. */
+	seed_off("bad-load-offset", NSW_MSG_LOAD, 0, 1, 2, NSW_CHUNK, 0, 0,
+		 0, 0, 0);
+	seed_off("bad-load-ack-noent-offset", NSW_MSG_LOAD_ACK, NSW_ST_NOENT,
+		 1, 2, NSW_CHUNK, 0, 0, 0, 0, 0);
+	seed_off("bad-free-offset", NSW_MSG_FREE, 0, 1, 0, 1, 8, 8, 0, 0, 0);
 	seed("bad-free-0", NSW_MSG_FREE, 0, 1, 0, 0, 0, 0, 0, 0);
 	seed("bad-free-odd", NSW_MSG_FREE, 0, 1, 0, 12, 12, 0, 0, 0);
 	seed("bad-free-161", NSW_MSG_FREE, 0, 1, 0, batch + 8, batch + 8,

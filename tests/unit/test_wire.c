@@ -8,10 +8,16 @@
 #include "wire.h"
 #include "test.h"
 
-/* A datagram of exactly @dgram_len bytes; header encoded if it fits. */
-static u8 *mkdgram(size_t dgram_len, u8 type, u8 status, u64 req_id,
-		   u64 handle, u32 len)
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * A datagram of exactly @dgram_len bytes; header encoded if it fits, with
+ * @offset written into its offset field by hand (big endian).
+ */
+static u8 *mkdgram_off(size_t dgram_len, u8 type, u8 status, u64 req_id,
+		       u64 handle, u16 offset, u32 len)
 {
+	u8 hb[NSW_HDR_LEN];
 	u8 *d = malloc(dgram_len ? dgram_len : 1);
 	struct nsw_hdr h;
 	size_t i;
@@ -19,21 +25,39 @@ static u8 *mkdgram(size_t dgram_len, u8 type, u8 status, u64 req_id,
 	if (!d)
 		abort();
 	nsw_hdr_encode(&h, type, status, req_id, handle, len);
-	memcpy(d, &h, dgram_len < NSW_HDR_LEN ? dgram_len : NSW_HDR_LEN);
+	memcpy(hb, &h, NSW_HDR_LEN);
+	hb[8] = offset >> 8;
+	hb[9] = offset & 0xff;
+	memcpy(d, hb, dgram_len < NSW_HDR_LEN ? dgram_len : NSW_HDR_LEN);
 	for (i = NSW_HDR_LEN; i < dgram_len; i++)
 		d[i] = (u8)(i * 7);
 	return d;
 }
 
-/* Decode a well-formed datagram: header says @len, and @len bytes follow. */
-static int decode_len(u8 type, u8 status, u32 len)
+static u8 *mkdgram(size_t dgram_len, u8 type, u8 status, u64 req_id,
+		   u64 handle, u32 len)
+{
+	return mkdgram_off(dgram_len, type, status, req_id, handle, 0, len);
+}
+
+/*
+ * Decode a datagram whose header says @offset and @len, with @len bytes
+ * following: well-formed but for what offset and len themselves say.
+ */
+static int decode_off(u8 type, u8 status, u16 offset, u32 len)
 {
 	struct nsw_msg m;
-	u8 *d = mkdgram(NSW_HDR_LEN + len, type, status, 42, 43, len);
+	u8 *d = mkdgram_off(NSW_HDR_LEN + len, type, status, 42, 43, offset,
+			    len);
 	int ret = nsw_hdr_decode(d, NSW_HDR_LEN + len, &m);
 
 	free(d);
 	return ret;
+}
+
+static int decode_len(u8 type, u8 status, u32 len)
+{
+	return decode_off(type, status, 0, len);
 }
 
 static void test_layout(void)
@@ -45,30 +69,91 @@ static void test_layout(void)
 	CHECK_EQ(offsetof(struct nsw_hdr, type), 5);
 	CHECK_EQ(offsetof(struct nsw_hdr, status), 6);
 	CHECK_EQ(offsetof(struct nsw_hdr, flags), 7);
-	CHECK_EQ(offsetof(struct nsw_hdr, key_id), 8);
+	CHECK_EQ(offsetof(struct nsw_hdr, offset), 8);
+	CHECK_EQ(sizeof(((struct nsw_hdr *)0)->offset), 2);
+	CHECK_EQ(offsetof(struct nsw_hdr, key_id), 10);
+	CHECK_EQ(sizeof(((struct nsw_hdr *)0)->key_id), 2);
 	CHECK_EQ(offsetof(struct nsw_hdr, len), 12);
 	CHECK_EQ(offsetof(struct nsw_hdr, req_id), 16);
 	CHECK_EQ(offsetof(struct nsw_hdr, handle), 24);
 	CHECK_EQ(offsetof(struct nsw_hdr, tag), 32);
-	CHECK_EQ(NSW_MAX_DGRAM, 48 + 4096);
+	/* A page in chunks of 1400, 1400 and 1296 bytes. */
+	CHECK_EQ(NSW_CHUNK, 1400);
+	CHECK_EQ(NSW_CHUNKS, 3);
+	CHECK_EQ(NSW_CHUNKS_ALL, 7);
+	CHECK_EQ(NSW_MAX_DGRAM, 48 + 1400);
+	/* IPv6 (40) and UDP (8) headers on top fit a 1500-byte MTU. */
+	CHECK(NSW_MAX_DGRAM + 40 + 8 <= 1500);
 	/* Replies are request + 1, requests odd. */
 	CHECK(!NSW_MSG_IS_REPLY(NSW_MSG_STORE));
 	CHECK(NSW_MSG_IS_REPLY(NSW_MSG_STORE_ACK));
 	CHECK(!NSW_MSG_IS_REPLY(NSW_MSG_FREE));
 	CHECK(NSW_MSG_IS_REPLY(NSW_MSG_RESET_ACK));
+	CHECK(!NSW_MSG_IS_REPLY(NSW_MSG_PING));
+	CHECK(NSW_MSG_IS_REPLY(NSW_MSG_PONG));
+}
+
+/* The chunk helpers: the chunks tile the page exactly, in order. */
+static void test_chunks(void)
+{
+	static const unsigned int off[] = { 0, 1400, 2800 };
+	static const unsigned int len[] = { 1400, 1400, 1296 };
+	unsigned int c, end = 0;
+	u8 t, st;
+
+	for (c = 0; c < NSW_CHUNKS; c++) {
+		CHECK_EQ(nsw_chunk_off(c), off[c]);
+		CHECK_EQ(nsw_chunk_len(c), len[c]);
+		CHECK_EQ(nsw_chunk_off(c), end);
+		CHECK(nsw_chunk_len(c) > 0 && nsw_chunk_len(c) <= NSW_CHUNK);
+		end += nsw_chunk_len(c);
+	}
+	CHECK_EQ(end, NSW_WIRE_PAGE);
+
+	/* Which messages carry a page: STORE, and LOAD_ACK if OK. */
+	for (t = 0; t <= NSW_MSG_MAX + 1; t++) {
+		for (st = 0; st < 8; st++)
+			CHECK_EQ(nsw_msg_has_page(t, st),
+				 t == NSW_MSG_STORE ||
+				 (t == NSW_MSG_LOAD_ACK && st == NSW_ST_OK));
+		CHECK_EQ(nsw_msg_has_page(t, 0xff), t == NSW_MSG_STORE);
+	}
+
+	/* set_chunk writes offset and len, big endian, and nothing else. */
+	for (c = 0; c < NSW_CHUNKS; c++) {
+		struct nsw_hdr h, ref;
+		u8 *b = (u8 *)&h, *r = (u8 *)&ref;
+		unsigned int i;
+
+		nsw_hdr_encode(&h, NSW_MSG_STORE, 0, 0x1122334455667788ULL,
+			       0x99aabbccddeeff00ULL, 0xdeadbeef);
+		memcpy(&ref, &h, sizeof(h));
+		nsw_hdr_set_chunk(&h, c);
+		CHECK_EQ(b[8], off[c] >> 8);
+		CHECK_EQ(b[9], off[c] & 0xff);
+		CHECK_EQ(b[12], 0);
+		CHECK_EQ(b[13], 0);
+		CHECK_EQ(b[14], len[c] >> 8);
+		CHECK_EQ(b[15], len[c] & 0xff);
+		for (i = 0; i < NSW_HDR_LEN; i++)
+			if (i != 8 && i != 9 && (i < 12 || i > 15))
+				CHECK_EQ(b[i], r[i]);
+	}
 }
 
 /* Encoding against hand-written bytes, and decoding hand-written bytes. */
 static void test_byte_order(void)
 {
+	/* The second chunk of a STORE: offset 1400, len 1400. */
 	static const u8 want[48] = {
 		'N', 'S', 'W', 'P',		/* magic */
 		1,				/* version */
 		NSW_MSG_STORE,			/* type */
 		0x5a,				/* status */
 		0,				/* flags */
-		0, 0, 0, 0,			/* key_id */
-		0x00, 0x00, 0x10, 0x00,		/* len 4096 */
+		0x05, 0x78,			/* offset 1400 */
+		0, 0,				/* key_id */
+		0x00, 0x00, 0x05, 0x78,		/* len 1400 */
 		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, /* req_id */
 		0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18, /* handle */
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* tag */
@@ -78,12 +163,22 @@ static void test_byte_order(void)
 	u8 *d;
 	int i;
 
-	/* encode must clear the reserved fields, whatever was there. */
+	/* encode must clear the reserved fields and offset, whatever was there. */
 	memset(&h, 0xff, sizeof(h));
 	nsw_hdr_encode(&h, NSW_MSG_STORE, 0x5a, 0x0102030405060708ULL,
 		       0xa1b2c3d4e5f60718ULL, 4096);
+	CHECK_EQ(((u8 *)&h)[8], 0);
+	CHECK_EQ(((u8 *)&h)[9], 0);
+	CHECK_EQ(((u8 *)&h)[14], 0x10);
+	nsw_hdr_set_chunk(&h, 1);
 	for (i = 0; i < 48; i++)
 		CHECK_EQ(((u8 *)&h)[i], want[i]);
+	/* The last chunk: offset 2800 = 0x0af0, len 1296 = 0x0510. */
+	nsw_hdr_set_chunk(&h, 2);
+	CHECK_EQ(((u8 *)&h)[8], 0x0a);
+	CHECK_EQ(((u8 *)&h)[9], 0xf0);
+	CHECK_EQ(((u8 *)&h)[14], 0x05);
+	CHECK_EQ(((u8 *)&h)[15], 0x10);
 
 	/* A FREE_ACK with small values, to see each field's low byte. */
 	{
@@ -101,25 +196,50 @@ static void test_byte_order(void)
 			CHECK_EQ(((u8 *)&h)[i], want2[i]);
 	}
 
-	/* Decode the hand-written STORE (with status 0x5a: decode does not
-	 * judge status except for LOAD_ACK). */
-	d = malloc(48 + 4096);
+	/*
+	 * Decode the hand-written STORE (with status 0x5a: decode does not
+	 * judge status except for LOAD_ACK).
+	 */
+	d = malloc(48 + 1400);
 	memcpy(d, want, 48);
-	memset(d + 48, 0xcc, 4096);
+	memset(d + 48, 0xcc, 1400);
 	memset(&m, 0, sizeof(m));
-	CHECK_EQ(nsw_hdr_decode(d, 48 + 4096, &m), 0);
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), 0);
 	CHECK_EQ(m.type, NSW_MSG_STORE);
 	CHECK_EQ(m.status, 0x5a);
-	CHECK_EQ(m.len, 4096);
+	CHECK_EQ(m.offset, 1400);
+	CHECK_EQ(m.len, 1400);
 	CHECK(m.req_id == 0x0102030405060708ULL);
 	CHECK(m.handle == 0xa1b2c3d4e5f60718ULL);
 
+	/* key_id is ignored, like the tag. */
+	d[10] = 0xab;
+	d[11] = 0xcd;
+	d[40] = 0x77;
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), 0);
+	CHECK_EQ(m.offset, 1400);
+	memcpy(d, want, 48);
+
 	/* Magic in the wrong byte order is rejected. */
 	d[0] = 'P'; d[1] = 'W'; d[2] = 'S'; d[3] = 'N';
-	CHECK_EQ(nsw_hdr_decode(d, 48 + 4096, &m), -NSW_WERR_MAGIC);
-	/* len in little-endian (00 10 00 00 = 0x00100000) is a LEN error. */
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), -NSW_WERR_MAGIC);
+	/* len in little-endian (78 05 00 00) is a LEN error. */
 	memcpy(d, want, 48);
-	d[12] = 0x00; d[13] = 0x10; d[14] = 0x00; d[15] = 0x00;
+	d[12] = 0x78; d[13] = 0x05; d[14] = 0x00; d[15] = 0x00;
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), -NSW_WERR_LEN);
+	/* So is offset in little-endian (78 05 = 30725). */
+	memcpy(d, want, 48);
+	d[8] = 0x78; d[9] = 0x05;
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), -NSW_WERR_LEN);
+	/* offset is 16 bits at byte 8: a byte at 10 or 11 is not part of it. */
+	memcpy(d, want, 48);
+	d[8] = 0; d[9] = 0; d[10] = 0x05; d[11] = 0x78;
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), 0);
+	CHECK_EQ(m.offset, 0);
+	free(d);
+
+	/* The old format: a whole page at offset 0 in one datagram. */
+	d = mkdgram(48 + 4096, NSW_MSG_STORE, 0, 1, 0, 4096);
 	CHECK_EQ(nsw_hdr_decode(d, 48 + 4096, &m), -NSW_WERR_LEN);
 	free(d);
 }
@@ -138,23 +258,95 @@ static void roundtrip(u8 type, u8 status, u32 len)
 	CHECK_EQ(nsw_hdr_decode(d, NSW_HDR_LEN + len, &m), 0);
 	CHECK_EQ(m.type, type);
 	CHECK_EQ(m.status, status);
+	CHECK_EQ(m.offset, 0);
 	CHECK_EQ(m.len, len);
 	CHECK(m.req_id == req_id);
 	CHECK(m.handle == handle);
 	free(d);
 }
 
+/*
+ * A page message as the module sends it: encoded, then given its chunk.
+ * The chunk's payload, copied to where offset says, must land exactly on
+ * its bytes of the page: the page is a heap buffer of exactly 4096 bytes.
+ */
+static void roundtrip_chunk(u8 type, u8 status, unsigned int chunk,
+			    u8 *page)
+{
+	static u64 seq = 0x0fedcba987654321ULL;
+	u64 req_id = seq * 0x9e3779b97f4a7c15ULL, handle = ~req_id;
+	static const u32 want_len[] = { 1400, 1400, 1296 };
+	u32 len = want_len[chunk];
+	struct nsw_hdr h;
+	struct nsw_msg m;
+	u32 i;
+	u8 *d;
+
+	seq++;
+	d = malloc(NSW_HDR_LEN + len);
+	if (!d)
+		abort();
+	nsw_hdr_encode(&h, type, status, req_id, handle, 0);
+	nsw_hdr_set_chunk(&h, chunk);
+	memcpy(d, &h, NSW_HDR_LEN);
+	for (i = 0; i < len; i++)
+		d[NSW_HDR_LEN + i] = (u8)((chunk * 1400 + i) * 13 + type);
+	memset(&m, 0xa5, sizeof(m));
+	CHECK_EQ(nsw_hdr_decode(d, NSW_HDR_LEN + len, &m), 0);
+	CHECK_EQ(m.type, type);
+	CHECK_EQ(m.status, status);
+	CHECK_EQ(m.offset, chunk * 1400);
+	CHECK_EQ(m.len, len);
+	CHECK(m.req_id == req_id);
+	CHECK(m.handle == handle);
+	memcpy(page + m.offset, d + NSW_HDR_LEN, m.len);
+	free(d);
+	/* One byte more or less than the chunk is not a chunk. */
+	d = mkdgram_off(NSW_HDR_LEN + len + 1, type, status, 1, 2,
+			chunk * 1400, len + 1);
+	CHECK_EQ(nsw_hdr_decode(d, NSW_HDR_LEN + len + 1, &m), -NSW_WERR_LEN);
+	free(d);
+	d = mkdgram_off(NSW_HDR_LEN + len - 1, type, status, 1, 2,
+			chunk * 1400, len - 1);
+	CHECK_EQ(nsw_hdr_decode(d, NSW_HDR_LEN + len - 1, &m), -NSW_WERR_LEN);
+	free(d);
+}
+
+/* All chunks of a page, in the order given, rebuild the whole page. */
+static void roundtrip_page(u8 type, u8 status, const unsigned int *order)
+{
+	u8 *page = malloc(NSW_WIRE_PAGE);
+	unsigned int c, i;
+
+	if (!page)
+		abort();
+	memset(page, 0, NSW_WIRE_PAGE);
+	for (c = 0; c < NSW_CHUNKS; c++)
+		roundtrip_chunk(type, status, order[c], page);
+	for (i = 0; i < NSW_WIRE_PAGE; i++)
+		if (page[i] != (u8)(i * 13 + type))
+			break;
+	CHECK_EQ(i, NSW_WIRE_PAGE);
+	free(page);
+}
+
 static void test_roundtrip(void)
 {
+	static const unsigned int fwd[] = { 0, 1, 2 }, rev[] = { 2, 1, 0 },
+				  mid[] = { 1, 2, 0 };
 	unsigned int n;
 	u8 st;
 
-	roundtrip(NSW_MSG_STORE, NSW_ST_OK, NSW_WIRE_PAGE);
+	roundtrip_page(NSW_MSG_STORE, NSW_ST_OK, fwd);
+	roundtrip_page(NSW_MSG_STORE, NSW_ST_OK, rev);
+	/* decode judges the status of a LOAD_ACK only. */
+	roundtrip_page(NSW_MSG_STORE, 0x5a, mid);
+	roundtrip_page(NSW_MSG_LOAD_ACK, NSW_ST_OK, fwd);
+	roundtrip_page(NSW_MSG_LOAD_ACK, NSW_ST_OK, mid);
 	roundtrip(NSW_MSG_STORE_ACK, NSW_ST_OK, 0);
 	roundtrip(NSW_MSG_STORE_ACK, NSW_ST_FULL, 0);
 	roundtrip(NSW_MSG_STORE_ACK, NSW_ST_NOMEM, 0);
 	roundtrip(NSW_MSG_LOAD, NSW_ST_OK, 0);
-	roundtrip(NSW_MSG_LOAD_ACK, NSW_ST_OK, NSW_WIRE_PAGE);
 	for (st = NSW_ST_FULL; st <= NSW_ST_INVAL; st++)
 		roundtrip(NSW_MSG_LOAD_ACK, st, 0);
 	roundtrip(NSW_MSG_LOAD_ACK, 0xff, 0);
@@ -279,18 +471,32 @@ static void test_reject_flags(void)
 static void test_reject_len_mismatch(void)
 {
 	struct nsw_msg m;
+	unsigned int c;
 	u8 *d;
 
-	/* STORE claiming 4096 with one byte too few / too many. */
-	d = mkdgram(48 + 4095, NSW_MSG_STORE, 0, 1, 0, 4096);
-	CHECK_EQ(nsw_hdr_decode(d, 48 + 4095, &m), -NSW_WERR_LEN);
+	for (c = 0; c < NSW_CHUNKS; c++) {
+		u16 off = c * 1400;
+		u32 len = c < 2 ? 1400 : 1296;
+
+		/* A chunk with one byte too few / too many. */
+		d = mkdgram_off(48 + len - 1, NSW_MSG_STORE, 0, 1, 0, off, len);
+		CHECK_EQ(nsw_hdr_decode(d, 48 + len - 1, &m), -NSW_WERR_LEN);
+		free(d);
+		d = mkdgram_off(48 + len + 1, NSW_MSG_LOAD_ACK, 0, 1, 2, off,
+				len);
+		CHECK_EQ(nsw_hdr_decode(d, 48 + len + 1, &m), -NSW_WERR_LEN);
+		free(d);
+		/* A chunk's len with no payload at all. */
+		d = mkdgram_off(48, NSW_MSG_STORE, 0, 1, 0, off, len);
+		CHECK_EQ(nsw_hdr_decode(d, 48, &m), -NSW_WERR_LEN);
+		free(d);
+	}
+	/* The last chunk's len, with a full chunk's bytes, and the reverse. */
+	d = mkdgram_off(48 + 1400, NSW_MSG_STORE, 0, 1, 0, 2800, 1296);
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), -NSW_WERR_LEN);
 	free(d);
-	d = mkdgram(48 + 4097, NSW_MSG_STORE, 0, 1, 0, 4096);
-	CHECK_EQ(nsw_hdr_decode(d, 48 + 4097, &m), -NSW_WERR_LEN);
-	free(d);
-	/* STORE claiming 4096 with no payload at all. */
-	d = mkdgram(48, NSW_MSG_STORE, 0, 1, 0, 4096);
-	CHECK_EQ(nsw_hdr_decode(d, 48, &m), -NSW_WERR_LEN);
+	d = mkdgram_off(48 + 1296, NSW_MSG_STORE, 0, 1, 0, 0, 1400);
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1296, &m), -NSW_WERR_LEN);
 	free(d);
 	/* LOAD claiming 0 with a trailing byte. */
 	d = mkdgram(49, NSW_MSG_LOAD, 0, 1, 2, 0);
@@ -310,48 +516,76 @@ static void test_reject_len_mismatch(void)
 	d = mkdgram(48 + 8, NSW_MSG_FREE, 0, 1, 0, 0xfffffff8U);
 	CHECK_EQ(nsw_hdr_decode(d, 48 + 8, &m), -NSW_WERR_LEN);
 	free(d);
+	d = mkdgram_off(48, NSW_MSG_STORE, 0, 1, 0, 1400, 0xffffffffU);
+	CHECK_EQ(nsw_hdr_decode(d, 48, &m), -NSW_WERR_LEN);
+	free(d);
 	/*
 	 * dgram_len whose payload length only matches len modulo 2^32. The
 	 * contract says buf need hold only NSW_HDR_LEN bytes here.
 	 */
 	if (SIZE_MAX > 0xffffffffU) {
-		d = mkdgram(48, NSW_MSG_STORE, 0, 1, 0, 4096);
-		CHECK_EQ(nsw_hdr_decode(d, (size_t)48 + 4096 +
-					((size_t)1 << 31 << 1), &m),
+		const size_t wrap = (size_t)1 << 31 << 1;
+
+		d = mkdgram_off(48, NSW_MSG_STORE, 0, 1, 0, 2800, 1296);
+		CHECK_EQ(nsw_hdr_decode(d, (size_t)48 + 1296 + wrap, &m),
+			 -NSW_WERR_LEN);
+		free(d);
+		d = mkdgram_off(48, NSW_MSG_LOAD_ACK, 0, 1, 0, 0, 1400);
+		CHECK_EQ(nsw_hdr_decode(d, (size_t)48 + 1400 + wrap, &m),
 			 -NSW_WERR_LEN);
 		free(d);
 		d = mkdgram(48, NSW_MSG_LOAD, 0, 1, 2, 0);
-		CHECK_EQ(nsw_hdr_decode(d, (size_t)48 + ((size_t)1 << 31 << 1),
-					&m), -NSW_WERR_LEN);
+		CHECK_EQ(nsw_hdr_decode(d, (size_t)48 + wrap, &m),
+			 -NSW_WERR_LEN);
 		CHECK_EQ(nsw_hdr_decode(d, SIZE_MAX, &m), -NSW_WERR_LEN);
 		free(d);
 	}
 }
 
-/* len matches the datagram but is wrong for the type. */
+/* len matches the datagram but is wrong for the type (and offset). */
 static void test_reject_len_type(void)
 {
-	static const u32 store_bad[] = { 0, 1, 8, 4095, 4097, 8192 };
-	static const u32 zero_bad[] = { 1, 8, 16, 4096 };
+	/* No chunk of a page is any of these long. */
+	static const u32 page_bad[] = {
+		0, 1, 8, 1295, 1297, 1399, 1401, 2800, 4095, 4096, 4097, 8192,
+	};
+	static const u32 zero_bad[] = { 1, 8, 16, 1296, 1400, 4096 };
 	static const u8 zero_types[] = {
 		NSW_MSG_STORE_ACK, NSW_MSG_LOAD, NSW_MSG_FREE_ACK,
 		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING, NSW_MSG_PONG,
 	};
-	unsigned int i, j;
+	unsigned int i, j, c;
 	u8 st;
 
-	for (i = 0; i < sizeof(store_bad) / sizeof(store_bad[0]); i++)
-		CHECK_EQ(decode_len(NSW_MSG_STORE, 0, store_bad[i]),
-			 -NSW_WERR_LEN);
-	/* LOAD_ACK: a page with OK, nothing otherwise. */
-	CHECK_EQ(decode_len(NSW_MSG_LOAD_ACK, NSW_ST_OK, 0), -NSW_WERR_LEN);
-	CHECK_EQ(decode_len(NSW_MSG_LOAD_ACK, NSW_ST_OK, 4095), -NSW_WERR_LEN);
-	CHECK_EQ(decode_len(NSW_MSG_LOAD_ACK, NSW_ST_OK, 4097), -NSW_WERR_LEN);
+	for (i = 0; i < ARRAY_SIZE(page_bad); i++) {
+		for (c = 0; c < NSW_CHUNKS; c++) {
+			CHECK_EQ(decode_off(NSW_MSG_STORE, 0, c * 1400,
+					    page_bad[i]), -NSW_WERR_LEN);
+			CHECK_EQ(decode_off(NSW_MSG_LOAD_ACK, NSW_ST_OK,
+					    c * 1400, page_bad[i]),
+				 -NSW_WERR_LEN);
+		}
+	}
+	/* Each chunk's own len, and no other chunk's. */
+	for (c = 0; c < NSW_CHUNKS; c++) {
+		CHECK_EQ(decode_off(NSW_MSG_STORE, 0, c * 1400,
+				    c < 2 ? 1400 : 1296), 0);
+		CHECK_EQ(decode_off(NSW_MSG_STORE, 0, c * 1400,
+				    c < 2 ? 1296 : 1400), -NSW_WERR_LEN);
+		CHECK_EQ(decode_off(NSW_MSG_LOAD_ACK, NSW_ST_OK, c * 1400,
+				    c < 2 ? 1400 : 1296), 0);
+		CHECK_EQ(decode_off(NSW_MSG_LOAD_ACK, NSW_ST_OK, c * 1400,
+				    c < 2 ? 1296 : 1400), -NSW_WERR_LEN);
+	}
+	/* LOAD_ACK: a chunk with OK, nothing otherwise. */
 	for (st = NSW_ST_FULL; st <= NSW_ST_INVAL; st++) {
+		CHECK_EQ(decode_len(NSW_MSG_LOAD_ACK, st, 1400), -NSW_WERR_LEN);
+		CHECK_EQ(decode_off(NSW_MSG_LOAD_ACK, st, 2800, 1296),
+			 -NSW_WERR_LEN);
 		CHECK_EQ(decode_len(NSW_MSG_LOAD_ACK, st, 4096), -NSW_WERR_LEN);
 		CHECK_EQ(decode_len(NSW_MSG_LOAD_ACK, st, 8), -NSW_WERR_LEN);
 	}
-	CHECK_EQ(decode_len(NSW_MSG_LOAD_ACK, 0xff, 4096), -NSW_WERR_LEN);
+	CHECK_EQ(decode_len(NSW_MSG_LOAD_ACK, 0xff, 1400), -NSW_WERR_LEN);
 	/* FREE: nonzero multiple of 8, at most NSW_FREE_BATCH handles. */
 	CHECK_EQ(decode_len(NSW_MSG_FREE, 0, 0), -NSW_WERR_LEN);
 	for (i = 1; i < 8; i++)
@@ -363,13 +597,116 @@ static void test_reject_len_type(void)
 		 -NSW_WERR_LEN);
 	CHECK_EQ(decode_len(NSW_MSG_FREE, 0, (NSW_FREE_BATCH + 1) * 8),
 		 -NSW_WERR_LEN);
-	CHECK_EQ(decode_len(NSW_MSG_FREE, 0, 4096), -NSW_WERR_LEN);
+	CHECK_EQ(decode_len(NSW_MSG_FREE, 0, 1400), -NSW_WERR_LEN);
 	CHECK_EQ(decode_len(NSW_MSG_FREE, 0, NSW_FREE_BATCH * 8), 0);
 	/* Everything else: no payload. */
 	for (i = 0; i < sizeof(zero_types); i++)
-		for (j = 0; j < sizeof(zero_bad) / sizeof(zero_bad[0]); j++)
+		for (j = 0; j < ARRAY_SIZE(zero_bad); j++)
 			CHECK_EQ(decode_len(zero_types[i], 0, zero_bad[j]),
 				 -NSW_WERR_LEN);
+}
+
+/* offset is wrong for the message, whatever len says. */
+static void test_reject_offset(void)
+{
+	/* Not a multiple of 1400, but within the page. */
+	static const u16 unaligned[] = {
+		1, 8, 700, 1024, 1296, 1399, 1401, 2048, 2799, 2801, 4095,
+	};
+	/* Beyond the page: first the multiples of 1400, then any. */
+	static const u16 beyond[] = {
+		4096, 4097, 5000, 8192, 0x8000, 0xfff0, 0xffff,
+	};
+	static const u8 nopage_types[] = {
+		NSW_MSG_STORE_ACK, NSW_MSG_LOAD, NSW_MSG_FREE_ACK,
+		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING, NSW_MSG_PONG,
+	};
+	static const u16 some_off[] = { 1, 1400, 2800, 0x100, 0x8000, 0xffff };
+	static const u32 lens[] = { 0, 1296, 1400, 4096 };
+	unsigned int i, j, k;
+	u8 st;
+
+	for (i = 0; i < ARRAY_SIZE(unaligned); i++) {
+		/* Even with the len of the chunk it is closest to. */
+		u32 near = unaligned[i] >= 2800 ? 1296 : 1400;
+
+		CHECK_EQ(decode_off(NSW_MSG_STORE, 0, unaligned[i], near),
+			 -NSW_WERR_LEN);
+		CHECK_EQ(decode_off(NSW_MSG_LOAD_ACK, NSW_ST_OK, unaligned[i],
+				    near), -NSW_WERR_LEN);
+		/* Or a len that would end exactly at the end of the page. */
+		CHECK_EQ(decode_off(NSW_MSG_STORE, 0, unaligned[i],
+				    4096 - unaligned[i] < 1400 ?
+				    4096 - unaligned[i] : 1400),
+			 -NSW_WERR_LEN);
+	}
+	/*
+	 * Every multiple of 1400 from the page's end up: 4200 is chunk 3,
+	 * which does not exist, though 4200 % 1400 == 0.
+	 */
+	for (k = 3; k * 1400 <= 0xffff; k++) {
+		for (j = 0; j < ARRAY_SIZE(lens); j++) {
+			CHECK_EQ(decode_off(NSW_MSG_STORE, 0, k * 1400, lens[j]),
+				 -NSW_WERR_LEN);
+			CHECK_EQ(decode_off(NSW_MSG_LOAD_ACK, NSW_ST_OK,
+					    k * 1400, lens[j]), -NSW_WERR_LEN);
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(beyond); i++)
+		for (j = 0; j < ARRAY_SIZE(lens); j++)
+			CHECK_EQ(decode_off(NSW_MSG_STORE, 0, beyond[i], lens[j]),
+				 -NSW_WERR_LEN);
+
+	/* Every other message has offset 0, even a chunk-aligned one. */
+	for (i = 0; i < ARRAY_SIZE(some_off); i++) {
+		for (j = 0; j < sizeof(nopage_types); j++)
+			CHECK_EQ(decode_off(nopage_types[j], 0, some_off[i], 0),
+				 -NSW_WERR_LEN);
+		CHECK_EQ(decode_off(NSW_MSG_FREE, 0, some_off[i], 8),
+			 -NSW_WERR_LEN);
+		CHECK_EQ(decode_off(NSW_MSG_FREE, 0, some_off[i],
+				    NSW_FREE_BATCH * 8), -NSW_WERR_LEN);
+		for (st = NSW_ST_FULL; st <= NSW_ST_INVAL; st++)
+			CHECK_EQ(decode_off(NSW_MSG_LOAD_ACK, st, some_off[i], 0),
+				 -NSW_WERR_LEN);
+		CHECK_EQ(decode_off(NSW_MSG_LOAD_ACK, 0xff, some_off[i], 0),
+			 -NSW_WERR_LEN);
+	}
+	/* And with offset 0 they are fine: it is offset that failed above. */
+	for (j = 0; j < sizeof(nopage_types); j++)
+		CHECK_EQ(decode_off(nopage_types[j], 0, 0, 0), 0);
+	CHECK_EQ(decode_off(NSW_MSG_FREE, 0, 0, 8), 0);
+	CHECK_EQ(decode_off(NSW_MSG_LOAD_ACK, NSW_ST_NOENT, 0, 0), 0);
+
+	/* All 65536 offsets of a STORE with a full chunk: exactly two pass. */
+	{
+		unsigned int pass = 0, pass_last = 0, o;
+		struct nsw_msg m;
+		u8 *d = mkdgram_off(48 + 1400, NSW_MSG_STORE, 0, 1, 0, 0, 1400);
+		u8 *e = mkdgram_off(48 + 1296, NSW_MSG_LOAD_ACK, 0, 1, 0, 0,
+				    1296);
+
+		for (o = 0; o <= 0xffff; o++) {
+			d[8] = o >> 8;
+			d[9] = o & 0xff;
+			e[8] = o >> 8;
+			e[9] = o & 0xff;
+			if (!nsw_hdr_decode(d, 48 + 1400, &m)) {
+				pass++;
+				CHECK(o == 0 || o == 1400);
+				CHECK_EQ(m.offset, o);
+			}
+			if (!nsw_hdr_decode(e, 48 + 1296, &m)) {
+				pass_last++;
+				CHECK_EQ(o, 2800);
+				CHECK_EQ(m.offset, o);
+			}
+		}
+		CHECK_EQ(pass, 2);
+		CHECK_EQ(pass_last, 1);
+		free(d);
+		free(e);
+	}
 }
 
 /* FREE payload accessors at every alignment, all batch positions. */
@@ -422,11 +759,12 @@ static void test_free_handles(void)
 
 /*
  * An independent statement of the acceptance rules, read straight from
- * the bytes, to compare decode's verdict with.
+ * the bytes, to compare decode's verdict with: protocol.rst's tables in
+ * plain numbers, no wire.h helper.
  */
 static int ref_decode(const u8 *d, size_t dl)
 {
-	u32 len;
+	u32 len, off, end;
 	u8 type, status;
 
 	if (dl < 48)
@@ -441,14 +779,20 @@ static int ref_decode(const u8 *d, size_t dl)
 		return -NSW_WERR_TYPE;
 	if (d[7])
 		return -NSW_WERR_FLAGS;
+	off = (u32)d[8] << 8 | d[9];
 	len = (u32)d[12] << 24 | (u32)d[13] << 16 | (u32)d[14] << 8 | d[15];
 	if ((size_t)len != dl - 48)
 		return -NSW_WERR_LEN;
+	/* A page message: one of the chunks [0,1400) [1400,2800) [2800,4096). */
+	if (type == 1 || (type == 4 && status == 0)) {
+		if (off != 0 && off != 1400 && off != 2800)
+			return -NSW_WERR_LEN;
+		end = off + 1400 > 4096 ? 4096 : off + 1400;
+		return len == end - off ? 0 : -NSW_WERR_LEN;
+	}
+	if (off)
+		return -NSW_WERR_LEN;
 	switch (type) {
-	case 1:
-		return len == 4096 ? 0 : -NSW_WERR_LEN;
-	case 4:
-		return len == (status == 0 ? 4096U : 0U) ? 0 : -NSW_WERR_LEN;
 	case 5:
 		return len >= 8 && len <= 8 * 160 && len % 8 == 0 ?
 			0 : -NSW_WERR_LEN;
@@ -467,15 +811,48 @@ static u64 be_at(const u8 *p)
 	return v;
 }
 
+/* An offset for a generated header: mostly a chunk's, sometimes not. */
+static u16 rand_offset(u64 *seed, size_t dl)
+{
+	switch (test_rand_below(seed, 8)) {
+	case 0:
+	case 1:
+	case 2:
+		/* The chunk this length is, if it is one. */
+		if (dl == 48 + 1296)
+			return 2800;
+		if (dl == 48 + 1400)
+			return test_rand_below(seed, 2) * 1400;
+		return 0;
+	case 3:
+	case 4:
+		return 0;
+	case 5:
+		return test_rand_below(seed, 3) * 1400;
+	case 6:
+		/* Any multiple of 1400, most beyond the page. */
+		return test_rand_below(seed, 0xffff / 1400 + 1) * 1400;
+	default:
+		return (u16)test_rand(seed);
+	}
+}
+
 static void test_random(void)
 {
-	static const u32 good_len[] = { 0, 4096, 8, 16, 1280, 1288 };
+	static const u32 good_len[] = { 0, 1400, 1296, 8, 16, 1280, 4096 };
+	const unsigned int ngood = ARRAY_SIZE(good_len);
 	unsigned long accepted = 0, per_type[NSW_MSG_MAX + 1] = { 0 };
 	unsigned long per_err[NSW_WERR_MAX] = { 0 };
+	unsigned long store_chunk[NSW_CHUNKS] = { 0 };
+	unsigned long ack_chunk[NSW_CHUNKS] = { 0 };
+	unsigned long bad_off = 0;
 	u64 seed = 0x6e6574737761702aULL;	/* fixed: reproducible */
+	u8 *page = malloc(NSW_WIRE_PAGE);
 	int iter, t;
 
-	for (iter = 0; iter < 100000; iter++) {
+	if (!page)
+		abort();
+	for (iter = 0; iter < 200000; iter++) {
 		u64 r = test_rand(&seed);
 		size_t dl, i;
 		struct nsw_msg m;
@@ -492,7 +869,7 @@ static void test_random(void)
 			break;
 		default:
 			/* A legal length, sometimes off by one. */
-			dl = 48 + good_len[test_rand_below(&seed, 6)];
+			dl = 48 + good_len[test_rand_below(&seed, ngood)];
 			if (test_rand_below(&seed, 8) == 0)
 				dl += test_rand_below(&seed, 2) ? 1 : -1;
 			break;
@@ -508,13 +885,21 @@ static void test_random(void)
 		if (dl >= 48 && (r >> 2) % 8 != 0) {
 			struct nsw_hdr h;
 			u64 k = test_rand(&seed);
+			u16 off = rand_offset(&seed, dl);
+			u8 type = 1 + test_rand_below(&seed, NSW_MSG_MAX);
 
-			nsw_hdr_encode(&h, 1 + test_rand_below(&seed, NSW_MSG_MAX),
+			/* Page messages are worth more tries: three chunks. */
+			if ((k >> 24) % 4 == 0)
+				type = (k >> 26) & 1 ? NSW_MSG_STORE :
+						       NSW_MSG_LOAD_ACK;
+			nsw_hdr_encode(&h, type,
 				       (k & 1) ? 0 : (u8)(k >> 8),
 				       test_rand(&seed), test_rand(&seed),
 				       (k & 2) ? (u32)(dl - 48)
 					       : (u32)test_rand(&seed));
 			memcpy(d, &h, 48);
+			d[8] = off >> 8;
+			d[9] = off & 0xff;
 			if ((k >> 16) % 4 == 0)
 				d[test_rand_below(&seed, 48)] =
 					(u8)test_rand(&seed);
@@ -527,53 +912,81 @@ static void test_random(void)
 		ref = ref_decode(d, dl);
 		CHECK_EQ(ret, ref);
 		CHECK(ret <= 0 && ret > -NSW_WERR_MAX);
+		if (ret == -NSW_WERR_LEN && (d[8] || d[9]) &&
+		    (u32)be_at(d + 8) == dl - 48)
+			bad_off++;	/* the datagram's len, a bad offset */
 		if (ret < 0) {
 			per_err[-ret]++;
-		} else {
-			accepted++;
-			per_type[m.type]++;
-			CHECK(m.type >= NSW_MSG_STORE && m.type <= NSW_MSG_MAX);
-			CHECK_EQ(m.len, dl - NSW_HDR_LEN);
-			CHECK(m.req_id == be_at(d + 16));
-			CHECK(m.handle == be_at(d + 24));
-			CHECK_EQ(m.status, d[6]);
-			switch (m.type) {
-			case NSW_MSG_STORE:
-				CHECK_EQ(m.len, NSW_WIRE_PAGE);
-				break;
-			case NSW_MSG_LOAD_ACK:
-				CHECK_EQ(m.len, m.status == NSW_ST_OK ?
-					 NSW_WIRE_PAGE : 0);
-				break;
-			case NSW_MSG_FREE:
-				CHECK(m.len > 0 && m.len % 8 == 0 &&
-				      m.len / 8 <= NSW_FREE_BATCH);
-				/* Walk the handles: must stay in bounds. */
-				for (i = 0; i < m.len / 8; i++)
-					(void)nsw_free_handle_at(d + 48, i);
-				break;
-			default:
+			free(d);
+			continue;
+		}
+		accepted++;
+		per_type[m.type]++;
+		CHECK(m.type >= NSW_MSG_STORE && m.type <= NSW_MSG_MAX);
+		CHECK_EQ(m.len, dl - NSW_HDR_LEN);
+		CHECK_EQ(m.offset, (u16)(d[8] << 8 | d[9]));
+		CHECK(m.req_id == be_at(d + 16));
+		CHECK(m.handle == be_at(d + 24));
+		CHECK_EQ(m.status, d[6]);
+		switch (m.type) {
+		case NSW_MSG_STORE:
+		case NSW_MSG_LOAD_ACK:
+			if (m.type == NSW_MSG_LOAD_ACK &&
+			    m.status != NSW_ST_OK) {
 				CHECK_EQ(m.len, 0);
+				CHECK_EQ(m.offset, 0);
+				break;
 			}
+			CHECK(m.offset == 0 || m.offset == 1400 ||
+			      m.offset == 2800);
+			CHECK_EQ(m.len, m.offset == 2800 ? 1296 : 1400);
+			if (m.offset % 1400 || m.offset >= 4096)
+				break;
+			(m.type == NSW_MSG_STORE ? store_chunk :
+						   ack_chunk)[m.offset / 1400]++;
+			/* As the store does: in bounds of the page. */
+			memcpy(page + m.offset, d + 48, m.len);
+			break;
+		case NSW_MSG_FREE:
+			CHECK_EQ(m.offset, 0);
+			CHECK(m.len > 0 && m.len % 8 == 0 &&
+			      m.len / 8 <= NSW_FREE_BATCH);
+			/* Walk the handles: must stay in bounds. */
+			for (i = 0; i < m.len / 8; i++)
+				(void)nsw_free_handle_at(d + 48, i);
+			break;
+		default:
+			CHECK_EQ(m.offset, 0);
+			CHECK_EQ(m.len, 0);
 		}
 		free(d);
 	}
+	free(page);
 	/* The generator must actually reach every verdict. */
 	CHECK(accepted > 1000);
 	for (t = NSW_MSG_STORE; t <= NSW_MSG_MAX; t++)
 		CHECK(per_type[t] > 0);
 	for (t = 1; t < NSW_WERR_MAX; t++)
 		CHECK(per_err[t] > 0);
-	printf("  random: %lu/100000 accepted; rejected short %lu magic %lu "
-	       "version %lu type %lu flags %lu len %lu\n", accepted,
-	       per_err[NSW_WERR_SHORT], per_err[NSW_WERR_MAGIC],
+	for (t = 0; t < (int)NSW_CHUNKS; t++) {
+		CHECK(store_chunk[t] > 0);
+		CHECK(ack_chunk[t] > 0);
+	}
+	CHECK(bad_off > 1000);
+	printf("  random: %lu/200000 accepted (STORE chunks %lu %lu %lu,",
+	       accepted, store_chunk[0], store_chunk[1], store_chunk[2]);
+	printf(" LOAD_ACK chunks %lu %lu %lu); rejected short %lu magic %lu",
+	       ack_chunk[0], ack_chunk[1], ack_chunk[2],
+	       per_err[NSW_WERR_SHORT], per_err[NSW_WERR_MAGIC]);
+	printf(" version %lu type %lu flags %lu len %lu (%lu: bad offset)\n",
 	       per_err[NSW_WERR_VERSION], per_err[NSW_WERR_TYPE],
-	       per_err[NSW_WERR_FLAGS], per_err[NSW_WERR_LEN]);
+	       per_err[NSW_WERR_FLAGS], per_err[NSW_WERR_LEN], bad_off);
 }
 
 int main(void)
 {
 	test_layout();
+	test_chunks();
 	test_byte_order();
 	test_roundtrip();
 	test_reject_short();
@@ -583,6 +996,7 @@ int main(void)
 	test_reject_flags();
 	test_reject_len_mismatch();
 	test_reject_len_type();
+	test_reject_offset();
 	test_free_handles();
 	test_random();
 	return test_summary("test_wire");
