@@ -118,16 +118,19 @@ m=$(msg_recv 120) || exit 1
 poll_until 20 "b up again" state_is up
 dmesg | grep -q "$PB is up again" || fail "no dmesg line saying $PB is up again"
 nsw_show
-# The dead workload's swap slots were freed while b was down: those FREEs
-# waited, and now b must drop the pages, holding just what a has there.
+# The dead workload's swap slots were freed while b was down (thousands of
+# pages): those FREEs waited, and now b must drop the pages. What b may
+# still hold beyond a's own pages: new pages b stored from requests in
+# flight when its link went down, whose answers a never got (at most 128,
+# the pages a device has in flight; they stay until the next RESET).
 b_holds_placed() {
 	msg_send "$B" held
 	_m=$(msg_recv 60) || exit 1
 	_placed=$(nsw_peer_field "$B" placed)
 	log "b holds ${_m#held }, a has $_placed placed there"
-	[ "${_m#held }" = "$_placed" ]
+	[ "${_m#held }" -ge "$_placed" ] && [ "${_m#held }" -le $((_placed + 128)) ]
 }
-poll_until 30 "b holds exactly the pages a placed there" b_holds_placed
+poll_until 30 "b holds the pages a placed there (+ at most 128 in flight at the cut)" b_holds_placed
 
 # 3. Service resumes: a new workload swaps to b and verifies.
 log "+ memtouch 128 1 11 (in the cgroup)"
