@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * roguestore - a netswap store in userspace that can be told to lie.
+ *
+ * Why it exists: the client's integrity checks (page checksums, the
+ * validation of every datagram, the dropping of stale replies) can only be
+ * proven against a store that misbehaves, and the module's own store never
+ * does. This is a second, independent implementation of the store side of
+ * Documentation/netswap/protocol.rst, version 1: it encodes and decodes
+ * the header byte by byte from the spec and does not include
+ * include/netswap_wire.h or netswap/wire.c, so that it also cross-checks
+ * the module's idea of the wire format. It first behaves honestly (a test
+ * proves that it interoperates), then misbehaves on demand, at run time,
+ * without losing the pages it holds:
+ *
+ *   SIGUSR1  toggle "corrupt": every LOAD_ACK sent flips one bit of the
+ *            page it carries (the stored copy stays intact), status OK
+ *   SIGUSR2  send a burst of malformed and stale datagrams to the last
+ *            client seen, then print one line
+ *            "sent version N len N type N magic N short N flags N stale N"
+ *   SIGHUP   print the statistics line
+ *   SIGTERM, SIGINT  print the statistics line and exit 0
+ *
+ * Usage: roguestore [-p PORT] [-n PAGES] [-g N] [-v]
+ *   -p PORT   UDP port (default 7878), bound on 0.0.0.0
+ *   -n PAGES  pages it lends in all (default 65536); beyond, STORE gets FULL
+ *   -g N      datagrams of each kind per SIGUSR2 burst (default 10)
+ *   -v        one line per request
+ *
+ * Every line it prints starts with "roguestore: " except the burst line,
+ * and stdout is flushed after each, so a test can follow it in a file.
+ *
+ * Build: gcc -O2 -Wall -Wextra -static -o roguestore roguestore.c
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Protocol constants, written down from protocol.rst. */
+#define WIRE_MAGIC	0x4e535750U	/* "NSWP" */
+#define WIRE_VERSION	1
+#define HDR_LEN		48
+#define PAGE_LEN	4096
+#define FREE_MAX	160		/* handles in one FREE */
+#define DEDUP_BITS	12		/* low req_id bits indexing the table */
+#define DEDUP_SIZE	(1U << DEDUP_BITS)
+
+enum {
+	MSG_STORE = 1, MSG_STORE_ACK, MSG_LOAD, MSG_LOAD_ACK,
+	MSG_FREE, MSG_FREE_ACK, MSG_RESET, MSG_RESET_ACK,
+};
+
+enum { ST_OK, ST_FULL, ST_NOENT, ST_NOMEM, ST_INVAL };
+
+/* Header field offsets. */
+#define OFF_MAGIC	0
+#define OFF_VERSION	4
+#define OFF_TYPE	5
+#define OFF_STATUS	6
+#define OFF_FLAGS	7
+#define OFF_KEY_ID	8
+#define OFF_LEN		12
+#define OFF_REQ_ID	16
+#define OFF_HANDLE	24
+#define OFF_TAG		32
+
+/* The req_ids of the stale replies: bit 63 clear, far from any real id. */
+#define STALE_BASE	0x7fffffff00000000ULL
+
+#define MAX_CLIENTS	16
+
+struct header {
+	uint8_t type;
+	uint8_t status;
+	uint32_t len;
+	uint64_t req_id;
+	uint64_t handle;
+};
+
+struct slot {
+	uint8_t *page;		/* NULL: free */
+	uint16_t gen;		/* 1..0xffff, bumped on each free */
+	int owner;		/* index in clients[] */
+};
+
+struct client {
+	bool used;
+	struct sockaddr_in addr;
+	uint64_t held;
+	struct {
+		uint64_t req_id;
+		uint64_t handle;
+	} dedup[DEDUP_SIZE];
+};
+
+static struct {
+	int fd;
+	unsigned int port;
+	uint32_t nslots;
+	unsigned int burst;
+	bool verbose;
+	struct slot *slots;
+	uint32_t *free_stack;	/* free slot indexes, lowest on top first */
+	uint32_t nfree;
+	struct client clients[MAX_CLIENTS];
+	bool corrupt;
+	bool have_last;
+	struct sockaddr_in last;	/* the last client seen */
+	uint8_t rx[65536];
+	uint8_t tx[HDR_LEN + PAGE_LEN];
+} rs;
+
+static struct {
+	uint64_t stores, overwrites, dups, full, loads, noent, corrupted;
+	uint64_t frees, freed, resets, dropped, replies_in, unknown_client;
+} st;
+
+static volatile sig_atomic_t sig_corrupt, sig_burst, sig_stats, sig_exit;
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, v >> 32);
+	put32(p + 4, v);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+/* A v1 header in @buf: every reserved field zero. */
+static void hdr_put(uint8_t *buf, uint8_t type, uint8_t status,
+		    uint64_t req_id, uint64_t handle, uint32_t len)
+{
+	memset(buf, 0, HDR_LEN);
+	put32(buf + OFF_MAGIC, WIRE_MAGIC);
+	buf[OFF_VERSION] = WIRE_VERSION;
+	buf[OFF_TYPE] = type;
+	buf[OFF_STATUS] = status;
+	put32(buf + OFF_LEN, len);
+	put64(buf + OFF_REQ_ID, req_id);
+	put64(buf + OFF_HANDLE, handle);
+}
+
+/* The payload length protocol.rst requires for @type and @status. */
+static bool len_ok(uint8_t type, uint8_t status, uint32_t len)
+{
+	switch (type) {
+	case MSG_STORE:
+		return len == PAGE_LEN;
+	case MSG_LOAD_ACK:
+		return len == (status == ST_OK ? PAGE_LEN : 0);
+	case MSG_FREE:
+		return len >= 8 && len % 8 == 0 && len / 8 <= FREE_MAX;
+	default:
+		return len == 0;
+	}
+}
+
+/* Returns false for a datagram protocol.rst says to drop. */
+static bool hdr_get(const uint8_t *buf, size_t n, struct header *h)
+{
+	if (n < HDR_LEN || get32(buf + OFF_MAGIC) != WIRE_MAGIC ||
+	    buf[OFF_VERSION] != WIRE_VERSION || buf[OFF_FLAGS])
+		return false;
+	h->type = buf[OFF_TYPE];
+	h->status = buf[OFF_STATUS];
+	h->len = get32(buf + OFF_LEN);
+	h->req_id = get64(buf + OFF_REQ_ID);
+	h->handle = get64(buf + OFF_HANDLE);
+	if (h->type < MSG_STORE || h->type > MSG_RESET_ACK)
+		return false;
+	return h->len == n - HDR_LEN && len_ok(h->type, h->status, h->len);
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("roguestore: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static const char *addr_str(const struct sockaddr_in *a)
+{
+	static char buf[INET_ADDRSTRLEN + 8];
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+	snprintf(buf, sizeof(buf), "%s:%u", ip, ntohs(a->sin_port));
+	return buf;
+}
+
+static void send_to(const struct sockaddr_in *to, const void *buf, size_t n)
+{
+	ssize_t ret;
+
+	do {
+		ret = sendto(rs.fd, buf, n, 0, (const struct sockaddr *)to,
+			     sizeof(*to));
+	} while (ret < 0 && errno == EINTR);
+	/* A lost reply is the client's retransmission's business. */
+	if (ret < 0 && rs.verbose)
+		say("sendto %s: %s", addr_str(to), strerror(errno));
+}
+
+static void reply(int c, const struct header *req, uint8_t status,
+		  uint64_t handle, const uint8_t *page)
+{
+	hdr_put(rs.tx, req->type + 1, status, req->req_id, handle,
+		page ? PAGE_LEN : 0);
+	if (page)
+		memcpy(rs.tx + HDR_LEN, page, PAGE_LEN);
+	send_to(&rs.clients[c].addr, rs.tx, HDR_LEN + (page ? PAGE_LEN : 0));
+}
+
+/* The slot @handle names, if it is a page of client @c; else NULL. */
+static struct slot *lookup(int c, uint64_t handle)
+{
+	uint32_t idx = (uint32_t)handle;
+	struct slot *s;
+
+	if (handle >> 48 || idx >= rs.nslots)
+		return NULL;
+	s = &rs.slots[idx];
+	if (!s->page || s->gen != (uint16_t)(handle >> 32) || s->owner != c)
+		return NULL;
+	return s;
+}
+
+static uint64_t handle_of(const struct slot *s)
+{
+	return (uint64_t)s->gen << 32 | (uint64_t)(s - rs.slots);
+}
+
+static void release(struct slot *s)
+{
+	free(s->page);
+	s->page = NULL;
+	rs.clients[s->owner].held--;
+	/* A new generation: old handles of this slot become stale. */
+	s->gen = s->gen == 0xffff ? 1 : s->gen + 1;
+	rs.free_stack[rs.nfree++] = s - rs.slots;
+}
+
+static void do_store(int c, const struct header *h, const uint8_t *payload)
+{
+	struct client *cl = &rs.clients[c];
+	unsigned int d = h->req_id & (DEDUP_SIZE - 1);
+	struct slot *s;
+	uint8_t *page;
+
+	/* A retransmission of a STORE we took: same answer, no new copy. */
+	if (cl->dedup[d].req_id == h->req_id &&
+	    lookup(c, cl->dedup[d].handle)) {
+		st.dups++;
+		reply(c, h, ST_OK, cl->dedup[d].handle, NULL);
+		return;
+	}
+	s = h->handle ? lookup(c, h->handle) : NULL;
+	if (s) {
+		memcpy(s->page, payload, PAGE_LEN);
+		st.overwrites++;
+	} else {
+		if (!rs.nfree) {
+			st.full++;
+			reply(c, h, ST_FULL, 0, NULL);
+			return;
+		}
+		page = malloc(PAGE_LEN);
+		if (!page) {
+			reply(c, h, ST_NOMEM, 0, NULL);
+			return;
+		}
+		memcpy(page, payload, PAGE_LEN);
+		s = &rs.slots[rs.free_stack[--rs.nfree]];
+		s->page = page;
+		s->owner = c;
+		cl->held++;
+		st.stores++;
+	}
+	cl->dedup[d].req_id = h->req_id;
+	cl->dedup[d].handle = handle_of(s);
+	reply(c, h, ST_OK, handle_of(s), NULL);
+}
+
+static void do_load(int c, const struct header *h)
+{
+	struct slot *s = lookup(c, h->handle);
+	uint8_t *p = rs.tx + HDR_LEN;
+	unsigned int bit;
+
+	if (!s) {
+		st.noent++;
+		reply(c, h, ST_NOENT, h->handle, NULL);
+		return;
+	}
+	st.loads++;
+	if (!rs.corrupt) {
+		reply(c, h, ST_OK, h->handle, s->page);
+		return;
+	}
+	/* One flipped bit, somewhere else each time; the copy here is kept. */
+	bit = (st.corrupted * 7919 + 13) % (PAGE_LEN * 8);
+	st.corrupted++;
+	hdr_put(rs.tx, MSG_LOAD_ACK, ST_OK, h->req_id, h->handle, PAGE_LEN);
+	memcpy(p, s->page, PAGE_LEN);
+	p[bit / 8] ^= 1U << (bit % 8);
+	send_to(&rs.clients[c].addr, rs.tx, HDR_LEN + PAGE_LEN);
+}
+
+static void do_free(int c, const struct header *h, const uint8_t *payload)
+{
+	struct slot *s;
+	uint32_t i;
+
+	st.frees++;
+	for (i = 0; i < h->len / 8; i++) {
+		s = lookup(c, get64(payload + 8 * i));
+		if (s) {
+			release(s);
+			st.freed++;
+		}
+	}
+	reply(c, h, ST_OK, 0, NULL);
+}
+
+static void do_reset(int c, const struct header *h)
+{
+	uint32_t i;
+
+	st.resets++;
+	for (i = 0; i < rs.nslots; i++)
+		if (rs.slots[i].page && rs.slots[i].owner == c)
+			release(&rs.slots[i]);
+	memset(rs.clients[c].dedup, 0, sizeof(rs.clients[c].dedup));
+	reply(c, h, ST_OK, 0, NULL);
+}
+
+/* Index of the client at @from, created on its first request; or -1. */
+static int client_of(const struct sockaddr_in *from)
+{
+	int i, freec = -1;
+
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		if (!rs.clients[i].used) {
+			if (freec < 0)
+				freec = i;
+			continue;
+		}
+		if (rs.clients[i].addr.sin_addr.s_addr ==
+		    from->sin_addr.s_addr &&
+		    rs.clients[i].addr.sin_port == from->sin_port)
+			return i;
+	}
+	if (freec >= 0) {
+		rs.clients[freec].used = true;
+		rs.clients[freec].addr = *from;
+		say("new client %s", addr_str(from));
+	}
+	return freec;
+}
+
+static const char *const type_names[] = {
+	"?", "STORE", "STORE_ACK", "LOAD", "LOAD_ACK",
+	"FREE", "FREE_ACK", "RESET", "RESET_ACK",
+};
+
+static void handle_dgram(size_t n, const struct sockaddr_in *from)
+{
+	const uint8_t *payload = rs.rx + HDR_LEN;
+	struct header h;
+	int c;
+
+	if (!hdr_get(rs.rx, n, &h)) {
+		st.dropped++;
+		if (rs.verbose)
+			say("dropped %zu bytes from %s", n, addr_str(from));
+		return;
+	}
+	if (!(h.type & 1)) {
+		/* We are no client: a reply is nothing to act on. */
+		st.replies_in++;
+		return;
+	}
+	c = client_of(from);
+	if (c < 0) {
+		st.unknown_client++;
+		return;
+	}
+	rs.last = *from;
+	rs.have_last = true;
+	if (rs.verbose)
+		say("%s %s req_id %#" PRIx64 " handle %#" PRIx64,
+		    addr_str(from), type_names[h.type], h.req_id, h.handle);
+	switch (h.type) {
+	case MSG_STORE:
+		do_store(c, &h, payload);
+		break;
+	case MSG_LOAD:
+		do_load(c, &h);
+		break;
+	case MSG_FREE:
+		do_free(c, &h, payload);
+		break;
+	case MSG_RESET:
+		do_reset(c, &h);
+		break;
+	}
+}
+
+static void pause_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Sends @n bytes of rs.tx to the last client; true if the kernel took it. */
+static bool burst_send(size_t n)
+{
+	ssize_t ret;
+
+	do {
+		ret = sendto(rs.fd, rs.tx, n, 0,
+			     (const struct sockaddr *)&rs.last,
+			     sizeof(rs.last));
+	} while (ret < 0 && errno == EINTR);
+	/* Paced, so that neither our queue nor the client's ring overflows. */
+	pause_ms(2);
+	return ret == (ssize_t)n;
+}
+
+/*
+ * Each kind breaks exactly one rule of protocol.rst in a reply that is
+ * otherwise well formed; the stale replies break none, only their req_id
+ * matches no request. All carry req_ids no client has in flight.
+ */
+static void garbage_burst(void)
+{
+	unsigned int version = 0, len = 0, type = 0, magic = 0, shrt = 0;
+	unsigned int flags = 0, stale = 0, i;
+	uint64_t id;
+
+	if (!rs.have_last) {
+		say("no client seen yet, nothing to send the burst to");
+	} else {
+		say("garbage burst of %u per kind to %s", rs.burst,
+		    addr_str(&rs.last));
+	}
+	for (i = 0; rs.have_last && i < rs.burst; i++) {
+		id = STALE_BASE | i;
+
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		rs.tx[OFF_VERSION] = 2;
+		version += burst_send(HDR_LEN);
+
+		hdr_put(rs.tx, MSG_LOAD_ACK, ST_OK, id, 1ULL << 32, 100);
+		memset(rs.tx + HDR_LEN, 0xa5, 100);
+		len += burst_send(HDR_LEN + 100);
+
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		rs.tx[OFF_TYPE] = 42;
+		type += burst_send(HDR_LEN);
+
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		put32(rs.tx + OFF_MAGIC, 0x50575e4e);
+		magic += burst_send(HDR_LEN);
+
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		shrt += burst_send(20);
+
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		rs.tx[OFF_FLAGS] = 0x01;	/* AUTH, reserved for v2 */
+		flags += burst_send(HDR_LEN);
+
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		stale += burst_send(HDR_LEN);
+
+		hdr_put(rs.tx, MSG_LOAD_ACK, ST_OK, id, 1ULL << 32, PAGE_LEN);
+		memset(rs.tx + HDR_LEN, 0x5a, PAGE_LEN);
+		stale += burst_send(HDR_LEN + PAGE_LEN);
+	}
+	printf("sent version %u len %u type %u magic %u short %u flags %u stale %u\n",
+	       version, len, type, magic, shrt, flags, stale);
+	fflush(stdout);
+}
+
+static void print_stats(const char *why)
+{
+	uint64_t held = 0;
+	int i;
+
+	for (i = 0; i < MAX_CLIENTS; i++)
+		held += rs.clients[i].held;
+	say("%s: held %" PRIu64 " stores %" PRIu64 " overwrites %" PRIu64
+	    " dups %" PRIu64 " full %" PRIu64 " loads %" PRIu64
+	    " corrupted %" PRIu64 " noent %" PRIu64 " frees %" PRIu64
+	    " freed %" PRIu64 " resets %" PRIu64 " dropped %" PRIu64
+	    " replies_in %" PRIu64, why, held, st.stores, st.overwrites,
+	    st.dups, st.full, st.loads, st.corrupted, st.noent, st.frees,
+	    st.freed, st.resets, st.dropped, st.replies_in);
+}
+
+static void on_signal(int sig)
+{
+	switch (sig) {
+	case SIGUSR1:
+		sig_corrupt = 1;
+		break;
+	case SIGUSR2:
+		sig_burst = 1;
+		break;
+	case SIGHUP:
+		sig_stats = 1;
+		break;
+	default:
+		sig_exit = 1;
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: roguestore [-p PORT] [-n PAGES] [-g N] [-v]\n");
+	exit(2);
+}
+
+static unsigned long number(const char *s, unsigned long min,
+			    unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || v < min || v > max)
+		usage();
+	return v;
+}
+
+/* The signal mask to wait with: the one we started with. */
+static sigset_t wait_mask;
+
+static void setup(void)
+{
+	static const int sigs[] = { SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block;
+	uint32_t i;
+	int bufsz = 4 << 20;
+
+	rs.slots = calloc(rs.nslots, sizeof(*rs.slots));
+	rs.free_stack = calloc(rs.nslots, sizeof(*rs.free_stack));
+	if (!rs.slots || !rs.free_stack) {
+		perror("roguestore: calloc");
+		exit(1);
+	}
+	for (i = 0; i < rs.nslots; i++) {
+		rs.slots[i].gen = 1;
+		rs.free_stack[i] = rs.nslots - 1 - i;
+	}
+	rs.nfree = rs.nslots;
+
+	/*
+	 * The signals are blocked except inside ppoll(): a signal is acted
+	 * on at once, and never lost between a check and a blocking call.
+	 */
+	sigemptyset(&block);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigaddset(&block, sigs[i]);
+		sigaction(sigs[i], &sa, NULL);	/* no SA_RESTART */
+	}
+	sigprocmask(SIG_BLOCK, &block, &wait_mask);
+
+	rs.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (rs.fd < 0) {
+		perror("roguestore: socket");
+		exit(1);
+	}
+	setsockopt(rs.fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	setsockopt(rs.fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	sin.sin_port = htons(rs.port);
+	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	if (bind(rs.fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		perror("roguestore: bind");
+		exit(1);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct pollfd pfd;
+	struct sockaddr_in from;
+	socklen_t fromlen;
+	ssize_t n;
+	int opt;
+
+	rs.port = 7878;
+	rs.nslots = 65536;
+	rs.burst = 10;
+	while ((opt = getopt(argc, argv, "p:n:g:v")) != -1) {
+		switch (opt) {
+		case 'p':
+			rs.port = number(optarg, 1, 65535);
+			break;
+		case 'n':
+			/* Slot indexes are 32 bits; keep memory sane. */
+			rs.nslots = number(optarg, 1, 1U << 24);
+			break;
+		case 'g':
+			rs.burst = number(optarg, 0, 1000000);
+			break;
+		case 'v':
+			rs.verbose = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	setup();
+	say("listening on 0.0.0.0:%u, %u pages, burst %u, pid %d",
+	    rs.port, rs.nslots, rs.burst, (int)getpid());
+
+	pfd.fd = rs.fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		if (sig_corrupt) {
+			sig_corrupt = 0;
+			rs.corrupt = !rs.corrupt;
+			say("corrupt %s (%" PRIu64 " loads corrupted so far)",
+			    rs.corrupt ? "on" : "off", st.corrupted);
+		}
+		if (sig_burst) {
+			sig_burst = 0;
+			garbage_burst();
+		}
+		if (sig_stats) {
+			sig_stats = 0;
+			print_stats("stats");
+		}
+		if (sig_exit) {
+			print_stats("exit");
+			return 0;
+		}
+		if (ppoll(&pfd, 1, NULL, &wait_mask) < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("roguestore: ppoll");
+			return 1;
+		}
+		fromlen = sizeof(from);
+		/* MSG_TRUNC: the datagram's real length, to reject giants. */
+		n = recvfrom(rs.fd, rs.rx, sizeof(rs.rx),
+			     MSG_DONTWAIT | MSG_TRUNC,
+			     (struct sockaddr *)&from, &fromlen);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			perror("roguestore: recvfrom");
+			return 1;
+		}
+		if (from.sin_family != AF_INET || (size_t)n > sizeof(rs.rx)) {
+			st.dropped++;
+			continue;
+		}
+		handle_dgram(n, &from);
+	}
+}
