@@ -1,0 +1,71 @@
+#!/bin/sh
+# integrity, VM b: roguestore is the store; netswap is not loaded here.
+# a drives the test with messages; each is answered once roguestore has
+# said that it acted on the signal it got.
+. /lib/netswap/guest-lib.sh
+
+A=$(vm_ip a)
+OUT=/tmp/rogue.out
+
+# rogue_count PATTERN: lines of roguestore's output matching PATTERN.
+rogue_count() {
+	grep -c -- "$1" "$OUT"
+}
+
+# rogue_signal SIG PATTERN: send SIG, wait until one more line matches.
+rogue_signal() {
+	_n=$(rogue_count "$2")
+	run kill "-$1" "$RS"
+	poll_until 20 "roguestore answered SIG$1 ($2)" \
+		test "$(rogue_count "$2")" -gt "$_n"
+}
+
+rogue_alive() {
+	kill -0 "$RS" 2>/dev/null || {
+		cat "$OUT"
+		fail "roguestore is gone"
+	}
+}
+
+log "+ roguestore -g 10 >$OUT &"
+roguestore -g 10 >"$OUT" 2>&1 &
+RS=$!
+poll_until 20 "roguestore listening" grep -q "listening on 0.0.0.0:7878" "$OUT"
+wait_for_ping "$A" 60
+msg_send "$A" "ready"
+
+while :; do
+	m=$(msg_recv 300) || exit 1
+	rogue_alive
+	case "$m" in
+	corrupt)
+		rogue_signal USR1 "corrupt on"
+		msg_send "$A" "corrupting"
+		;;
+	honest)
+		rogue_signal USR1 "corrupt off"
+		grep "corrupt off" "$OUT" | tail -1
+		msg_send "$A" "honest"
+		;;
+	garbage)
+		rogue_signal USR2 "^sent "
+		msg_send "$A" "$(grep "^sent " "$OUT" | tail -1)"
+		;;
+	"done")
+		break
+		;;
+	*)
+		fail "unexpected message '$m'"
+		;;
+	esac
+done
+
+# a unloaded its module, which RESETs its pages here: none may be left.
+rogue_signal TERM "roguestore: exit:"
+cat "$OUT"
+ex=$(grep "roguestore: exit:" "$OUT" | tail -1)
+assert_eq "$(msg_field held "$ex")" 0 "pages held after a unloaded"
+assert_gt "$(msg_field corrupted "$ex")" 0 "LOAD_ACKs corrupted"
+assert_gt "$(msg_field resets "$ex")" 1 "RESETs (add-peer and unload)"
+assert_eq "$(msg_field dropped "$ex")" 0 "malformed requests from a"
+log "integrity b: all checks passed"
