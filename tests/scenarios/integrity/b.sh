@@ -12,24 +12,26 @@ rogue_count() {
 	grep -c -- "$1" "$OUT"
 }
 
+# rogue_more PATTERN N: more than N lines match PATTERN.
+rogue_more() {
+	[ "$(rogue_count "$1")" -gt "$2" ]
+}
+
 # rogue_signal SIG PATTERN: send SIG, wait until one more line matches.
 rogue_signal() {
 	_n=$(rogue_count "$2")
 	run kill "-$1" "$RS"
-	poll_until 20 "roguestore answered SIG$1 ($2)" \
-		test "$(rogue_count "$2")" -gt "$_n"
+	poll_until 20 "roguestore answered SIG$1 ($2)" rogue_more "$2" "$_n"
 }
 
 rogue_alive() {
-	kill -0 "$RS" 2>/dev/null || {
-		cat "$OUT"
-		fail "roguestore is gone"
-	}
+	kill -0 "$RS" 2>/dev/null || fail "roguestore is gone"
 }
 
 log "+ roguestore -g 10 >$OUT &"
 roguestore -g 10 >"$OUT" 2>&1 &
 RS=$!
+trap 'log "roguestore output:"; cat "$OUT"' EXIT
 poll_until 20 "roguestore listening" grep -q "listening on 0.0.0.0:7878" "$OUT"
 wait_for_ping "$A" 60
 msg_send "$A" "ready"
@@ -62,7 +64,6 @@ done
 
 # a unloaded its module, which RESETs its pages here: none may be left.
 rogue_signal TERM "roguestore: exit:"
-cat "$OUT"
 ex=$(grep "roguestore: exit:" "$OUT" | tail -1)
 assert_eq "$(msg_field held "$ex")" 0 "pages held after a unloaded"
 assert_gt "$(msg_field corrupted "$ex")" 0 "LOAD_ACKs corrupted"
