@@ -67,6 +67,17 @@ read_must_fail() {
 	log "check ok: $1 failed with an I/O error after $((_t1 - _t0)) s"
 }
 
+# net_stats: one line of this VM's IP/UDP loss counters, for the log.
+net_stats() {
+	awk '$1 == "Ip:" || $1 == "Udp:" {
+			if (!($1 in hdr)) { for (i = 2; i <= NF; i++) k[$1, i] = $i; hdr[$1] = 1; next }
+			for (i = 2; i <= NF; i++) v[k[$1, i]] = $i
+		}
+		END { printf "net: ReasmReqds %s ReasmFails %s UdpIn %s UdpInErrors %s RcvbufErrors %s",
+			v["ReasmReqds"], v["ReasmFails"], v["InDatagrams"], v["InErrors"], v["RcvbufErrors"] }' /proc/net/snmp
+	echo " eth0 rx_dropped $(cat /sys/class/net/eth0/statistics/rx_dropped)"
+}
+
 crc_errors() {
 	_v=$(nsw_peer_field "$B" crc_errors)
 	[ -n "$_v" ] || fail "netswapctl show has no crc_errors for $B"
@@ -149,6 +160,8 @@ read_back "new data after the garbage"
 assert_eq "$(nsw_peer_field "$B" placed)" $PAGES "pages placed on b after overwriting"
 
 # 5. Unload; b checks that the unload's RESET left nothing there.
+nsw_show
+log "$(net_stats)"
 run rmmod netswap
 if dmesg | grep -q "WARNING"; then
 	dmesg | grep -A 20 "WARNING"

@@ -24,6 +24,17 @@ rogue_signal() {
 	poll_until 20 "roguestore answered SIG$1 ($2)" rogue_more "$2" "$_n"
 }
 
+# net_stats: one line of this VM's IP/UDP loss counters, for the log.
+net_stats() {
+	awk '$1 == "Ip:" || $1 == "Udp:" {
+			if (!($1 in hdr)) { for (i = 2; i <= NF; i++) k[$1, i] = $i; hdr[$1] = 1; next }
+			for (i = 2; i <= NF; i++) v[k[$1, i]] = $i
+		}
+		END { printf "net: ReasmReqds %s ReasmFails %s UdpIn %s UdpInErrors %s RcvbufErrors %s",
+			v["ReasmReqds"], v["ReasmFails"], v["InDatagrams"], v["InErrors"], v["RcvbufErrors"] }' /proc/net/snmp
+	echo " eth0 rx_dropped $(cat /sys/class/net/eth0/statistics/rx_dropped)"
+}
+
 rogue_alive() {
 	kill -0 "$RS" 2>/dev/null || fail "roguestore is gone"
 }
@@ -63,6 +74,7 @@ while :; do
 done
 
 # a unloaded its module, which RESETs its pages here: none may be left.
+log "$(net_stats)"
 rogue_signal TERM "roguestore: exit:"
 ex=$(grep "roguestore: exit:" "$OUT" | tail -1)
 assert_eq "$(msg_field held "$ex")" 0 "pages held after a unloaded"
