@@ -73,9 +73,12 @@ net_stats() {
 			if (!($1 in hdr)) { for (i = 2; i <= NF; i++) k[$1, i] = $i; hdr[$1] = 1; next }
 			for (i = 2; i <= NF; i++) v[k[$1, i]] = $i
 		}
-		END { printf "net: ReasmReqds %s ReasmFails %s UdpIn %s UdpInErrors %s RcvbufErrors %s",
-			v["ReasmReqds"], v["ReasmFails"], v["InDatagrams"], v["InErrors"], v["RcvbufErrors"] }' /proc/net/snmp
-	echo " eth0 rx_dropped $(cat /sys/class/net/eth0/statistics/rx_dropped)"
+		END {
+			printf "net: frags in %s reassembled %s failed %s, udp in %s errors %s rcvbuf %s, udp out %s sndbuf errors %s,",
+				v["ReasmReqds"], v["ReasmOKs"], v["ReasmFails"], v["InDatagrams"], v["InErrors"],
+				v["RcvbufErrors"], v["OutDatagrams"], v["SndbufErrors"]
+		}' /proc/net/snmp
+	echo " eth0 rx_dropped $(cat /sys/class/net/eth0/statistics/rx_dropped) tx_dropped $(cat /sys/class/net/eth0/statistics/tx_dropped)"
 }
 
 crc_errors() {
