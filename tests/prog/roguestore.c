@@ -27,8 +27,8 @@
  *   -g N      datagrams of each kind per SIGUSR2 burst (default 10)
  *   -v        one line per request
  *
- * Every line it prints starts with "roguestore: " except the burst line,
- * and stdout is flushed after each, so a test can follow it in a file.
+ * Every line it prints but the burst line starts with "roguestore:", and
+ * stdout is flushed after each line, so a test can follow it in a file.
  *
  * Build: gcc -O2 -Wall -Wextra -static -o roguestore roguestore.c
  */
@@ -81,6 +81,8 @@ enum { ST_OK, ST_FULL, ST_NOENT, ST_NOMEM, ST_INVAL };
 #define STALE_BASE	0x7fffffff00000000ULL
 
 #define MAX_CLIENTS	16
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct header {
 	uint8_t type;
@@ -577,6 +579,15 @@ static unsigned long number(const char *s, unsigned long min,
 	return v;
 }
 
+static int sock_int(int opt)
+{
+	socklen_t len = sizeof(int);
+	int v = -1;
+
+	getsockopt(rs.fd, SOL_SOCKET, opt, &v, &len);
+	return v;
+}
+
 /* The signal mask to wait with: the one we started with. */
 static sigset_t wait_mask;
 
@@ -606,7 +617,7 @@ static void setup(void)
 	 * on at once, and never lost between a check and a blocking call.
 	 */
 	sigemptyset(&block);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
 		sigaddset(&block, sigs[i]);
 		sigaction(sigs[i], &sa, NULL);	/* no SA_RESTART */
 	}
@@ -617,8 +628,15 @@ static void setup(void)
 		perror("roguestore: socket");
 		exit(1);
 	}
-	setsockopt(rs.fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
-	setsockopt(rs.fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	/*
+	 * A client has up to 128 pages in flight: 4 MiB of buffer, beyond
+	 * net.core.rmem_max, which only root (the *FORCE options) may pass.
+	 * Smaller still works, with more requests lost and retransmitted.
+	 */
+	if (setsockopt(rs.fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)))
+		setsockopt(rs.fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	if (setsockopt(rs.fd, SOL_SOCKET, SO_SNDBUFFORCE, &bufsz, sizeof(bufsz)))
+		setsockopt(rs.fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
 	sin.sin_port = htons(rs.port);
 	sin.sin_addr.s_addr = htonl(INADDR_ANY);
 	if (bind(rs.fd, (struct sockaddr *)&sin, sizeof(sin))) {
@@ -660,8 +678,8 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	setup();
-	say("listening on 0.0.0.0:%u, %u pages, burst %u, pid %d",
-	    rs.port, rs.nslots, rs.burst, (int)getpid());
+	say("listening on 0.0.0.0:%u, %u pages, burst %u, rcvbuf %d, pid %d",
+	    rs.port, rs.nslots, rs.burst, sock_int(SO_RCVBUF), (int)getpid());
 
 	pfd.fd = rs.fd;
 	pfd.events = POLLIN;
