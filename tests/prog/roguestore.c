@@ -9,14 +9,19 @@
  * Documentation/netswap/protocol.rst, version 1: it encodes and decodes
  * the header byte by byte from the spec and does not include
  * include/netswap_wire.h or netswap/wire.c, so that it also cross-checks
- * the module's idea of the wire format. It first behaves honestly (a test
- * proves that it interoperates), then misbehaves on demand, at run time,
- * without losing the pages it holds:
+ * the module's idea of the wire format: pages in three chunks, the
+ * sequence window, PING. It first behaves honestly (a test proves that it
+ * interoperates), then misbehaves on demand, at run time, without losing
+ * the pages it holds:
  *
- *   SIGUSR1  toggle "corrupt": every LOAD_ACK sent flips one bit of the
- *            page it carries (the stored copy stays intact), status OK
- *   SIGUSR2  send a burst of malformed and stale datagrams to the last
- *            client seen, then print one line
+ *   SIGUSR1  toggle "corrupt": every page it sends back (as LOAD_ACK
+ *            chunks, status OK) has one bit flipped; the stored copy stays
+ *            intact
+ *   SIGUSR2  send a burst of malformed and stale replies to the last
+ *            client seen, -g of each kind: version 2, a LOAD_ACK chunk
+ *            with len 100, type 42, bad magic, 20 bytes, a flag set; and
+ *            as stale, a well-formed STORE_ACK and LOAD_ACK chunk each
+ *            with a req_id no request has. Then print one line
  *            "sent version N len N type N magic N short N flags N stale N"
  *   SIGHUP   print the statistics line
  *   SIGTERM, SIGINT  print the statistics line and exit 0
@@ -54,13 +59,17 @@
 #define WIRE_VERSION	1
 #define HDR_LEN		48
 #define PAGE_LEN	4096
+#define CHUNK		1400		/* page bytes in one page message */
+#define NCHUNKS		3		/* 1400 + 1400 + 1296 */
+#define ALL_CHUNKS	((1U << NCHUNKS) - 1)
 #define FREE_MAX	160		/* handles in one FREE */
-#define DEDUP_BITS	12		/* low req_id bits indexing the table */
-#define DEDUP_SIZE	(1U << DEDUP_BITS)
+#define WINDOW		1024		/* sequence window, per client */
+#define REASM		256		/* partial STOREs kept, per client */
 
 enum {
 	MSG_STORE = 1, MSG_STORE_ACK, MSG_LOAD, MSG_LOAD_ACK,
 	MSG_FREE, MSG_FREE_ACK, MSG_RESET, MSG_RESET_ACK,
+	MSG_PING, MSG_PONG,
 };
 
 enum { ST_OK, ST_FULL, ST_NOENT, ST_NOMEM, ST_INVAL };
@@ -71,7 +80,8 @@ enum { ST_OK, ST_FULL, ST_NOENT, ST_NOMEM, ST_INVAL };
 #define OFF_TYPE	5
 #define OFF_STATUS	6
 #define OFF_FLAGS	7
-#define OFF_KEY_ID	8
+#define OFF_OFFSET	8		/* of a page message's chunk */
+#define OFF_KEY_ID	10
 #define OFF_LEN		12
 #define OFF_REQ_ID	16
 #define OFF_HANDLE	24
@@ -87,6 +97,7 @@ enum { ST_OK, ST_FULL, ST_NOENT, ST_NOMEM, ST_INVAL };
 struct header {
 	uint8_t type;
 	uint8_t status;
+	uint16_t offset;
 	uint32_t len;
 	uint64_t req_id;
 	uint64_t handle;
@@ -102,10 +113,18 @@ struct client {
 	bool used;
 	struct sockaddr_in addr;
 	uint64_t held;
+	/* The last request carried out per req_id % WINDOW, and its reply. */
 	struct {
-		uint64_t req_id;
+		uint64_t seq;
 		uint64_t handle;
-	} dedup[DEDUP_SIZE];
+		uint8_t status;
+	} win[WINDOW];
+	/* STOREs still missing chunks, per req_id % REASM. */
+	struct {
+		uint64_t seq;
+		uint8_t got;	/* a bit per chunk */
+		uint8_t *buf;
+	} reasm[REASM];
 };
 
 static struct {
@@ -123,11 +142,13 @@ static struct {
 	struct sockaddr_in last;	/* the last client seen */
 	uint8_t rx[65536];
 	uint8_t tx[HDR_LEN + PAGE_LEN];
+	uint8_t page[PAGE_LEN];	/* a page being sent back */
 } rs;
 
 static struct {
-	uint64_t stores, overwrites, dups, full, loads, noent, corrupted;
-	uint64_t frees, freed, resets, dropped, replies_in, unknown_client;
+	uint64_t stores, overwrites, dups, stale, full, loads, noent;
+	uint64_t corrupted, frees, freed, resets, pings, evicted, dropped;
+	uint64_t replies_in, unknown_client;
 } st;
 
 static volatile sig_atomic_t sig_corrupt, sig_burst, sig_stats, sig_exit;
@@ -175,19 +196,30 @@ static void hdr_put(uint8_t *buf, uint8_t type, uint8_t status,
 	put64(buf + OFF_HANDLE, handle);
 }
 
-/* The payload length protocol.rst requires for @type and @status. */
-static bool len_ok(uint8_t type, uint8_t status, uint32_t len)
+static unsigned int chunk_len(unsigned int chunk)
 {
-	switch (type) {
-	case MSG_STORE:
-		return len == PAGE_LEN;
-	case MSG_LOAD_ACK:
-		return len == (status == ST_OK ? PAGE_LEN : 0);
-	case MSG_FREE:
-		return len >= 8 && len % 8 == 0 && len / 8 <= FREE_MAX;
-	default:
-		return len == 0;
-	}
+	return chunk < NCHUNKS - 1 ? CHUNK : PAGE_LEN - (NCHUNKS - 1) * CHUNK;
+}
+
+/* Makes the header in @buf that of chunk @chunk of a page. */
+static void hdr_chunk(uint8_t *buf, unsigned int chunk)
+{
+	put16(buf + OFF_OFFSET, chunk * CHUNK);
+	put32(buf + OFF_LEN, chunk_len(chunk));
+}
+
+/* Offset and payload length as protocol.rst requires for the type. */
+static bool len_ok(const struct header *h)
+{
+	/* Page messages: STORE, and LOAD_ACK with the page. */
+	if (h->type == MSG_STORE || (h->type == MSG_LOAD_ACK && !h->status))
+		return h->offset % CHUNK == 0 && h->offset < PAGE_LEN &&
+		       h->len == chunk_len(h->offset / CHUNK);
+	if (h->offset)
+		return false;
+	if (h->type == MSG_FREE)
+		return h->len >= 8 && h->len % 8 == 0 && h->len / 8 <= FREE_MAX;
+	return h->len == 0;
 }
 
 /* Returns false for a datagram protocol.rst says to drop. */
@@ -198,12 +230,13 @@ static bool hdr_get(const uint8_t *buf, size_t n, struct header *h)
 		return false;
 	h->type = buf[OFF_TYPE];
 	h->status = buf[OFF_STATUS];
+	h->offset = (uint16_t)buf[OFF_OFFSET] << 8 | buf[OFF_OFFSET + 1];
 	h->len = get32(buf + OFF_LEN);
 	h->req_id = get64(buf + OFF_REQ_ID);
 	h->handle = get64(buf + OFF_HANDLE);
-	if (h->type < MSG_STORE || h->type > MSG_RESET_ACK)
+	if (h->type < MSG_STORE || h->type > MSG_PONG)
 		return false;
-	return h->len == n - HDR_LEN && len_ok(h->type, h->status, h->len);
+	return h->len == n - HDR_LEN && len_ok(h);
 }
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -243,14 +276,22 @@ static void send_to(const struct sockaddr_in *to, const void *buf, size_t n)
 		say("sendto %s: %s", addr_str(to), strerror(errno));
 }
 
+/* Answers @req; a page goes as one datagram per chunk. */
 static void reply(int c, const struct header *req, uint8_t status,
 		  uint64_t handle, const uint8_t *page)
 {
-	hdr_put(rs.tx, req->type + 1, status, req->req_id, handle,
-		page ? PAGE_LEN : 0);
-	if (page)
-		memcpy(rs.tx + HDR_LEN, page, PAGE_LEN);
-	send_to(&rs.clients[c].addr, rs.tx, HDR_LEN + (page ? PAGE_LEN : 0));
+	unsigned int i;
+
+	hdr_put(rs.tx, req->type + 1, status, req->req_id, handle, 0);
+	if (!page) {
+		send_to(&rs.clients[c].addr, rs.tx, HDR_LEN);
+		return;
+	}
+	for (i = 0; i < NCHUNKS; i++) {
+		hdr_chunk(rs.tx, i);
+		memcpy(rs.tx + HDR_LEN, page + i * CHUNK, chunk_len(i));
+		send_to(&rs.clients[c].addr, rs.tx, HDR_LEN + chunk_len(i));
+	}
 }
 
 /* The slot @handle names, if it is a page of client @c; else NULL. */
@@ -282,51 +323,80 @@ static void release(struct slot *s)
 	rs.free_stack[rs.nfree++] = s - rs.slots;
 }
 
-static void do_store(int c, const struct header *h, const uint8_t *payload)
+/*
+ * Keeps the complete page @page (malloc()ed, now ours) for client @c.
+ * Returns the status; *@handle is where the page lives.
+ */
+static uint8_t do_store(int c, const struct header *h, uint8_t *page,
+			uint64_t *handle)
 {
-	struct client *cl = &rs.clients[c];
-	unsigned int d = h->req_id & (DEDUP_SIZE - 1);
-	struct slot *s;
-	uint8_t *page;
+	struct slot *s = h->handle ? lookup(c, h->handle) : NULL;
 
-	/* A retransmission of a STORE we took: same answer, no new copy. */
-	if (cl->dedup[d].req_id == h->req_id &&
-	    lookup(c, cl->dedup[d].handle)) {
-		st.dups++;
-		reply(c, h, ST_OK, cl->dedup[d].handle, NULL);
-		return;
-	}
-	s = h->handle ? lookup(c, h->handle) : NULL;
+	*handle = 0;
 	if (s) {
-		memcpy(s->page, payload, PAGE_LEN);
+		/* Overwrite in place: the client already has a page here. */
+		free(s->page);
+		s->page = page;
 		st.overwrites++;
 	} else {
 		if (!rs.nfree) {
+			free(page);
 			st.full++;
-			reply(c, h, ST_FULL, 0, NULL);
-			return;
+			return ST_FULL;
 		}
-		page = malloc(PAGE_LEN);
-		if (!page) {
-			reply(c, h, ST_NOMEM, 0, NULL);
-			return;
-		}
-		memcpy(page, payload, PAGE_LEN);
 		s = &rs.slots[rs.free_stack[--rs.nfree]];
 		s->page = page;
 		s->owner = c;
-		cl->held++;
+		rs.clients[c].held++;
 		st.stores++;
 	}
-	cl->dedup[d].req_id = h->req_id;
-	cl->dedup[d].handle = handle_of(s);
-	reply(c, h, ST_OK, handle_of(s), NULL);
+	*handle = handle_of(s);
+	return ST_OK;
+}
+
+/*
+ * Adds a STORE's chunk to the page being put together for it. Returns
+ * the page once all chunks are in (the caller owns it), else NULL.
+ */
+static uint8_t *store_chunk(int c, const struct header *h,
+			    const uint8_t *payload, bool *nomem)
+{
+	struct client *cl = &rs.clients[c];
+	unsigned int r = h->req_id % REASM;
+	uint8_t *page;
+
+	*nomem = false;
+	if (cl->reasm[r].seq > h->req_id)
+		return NULL;	/* older than what the slot holds: drop */
+	if (cl->reasm[r].seq < h->req_id) {
+		/* A newer request takes the slot over. */
+		if (cl->reasm[r].buf)
+			st.evicted++;
+		free(cl->reasm[r].buf);
+		cl->reasm[r].buf = NULL;
+		cl->reasm[r].seq = h->req_id;
+		cl->reasm[r].got = 0;
+	}
+	if (!cl->reasm[r].buf) {
+		cl->reasm[r].buf = malloc(PAGE_LEN);
+		if (!cl->reasm[r].buf) {
+			*nomem = true;
+			return NULL;
+		}
+	}
+	memcpy(cl->reasm[r].buf + h->offset, payload, h->len);
+	cl->reasm[r].got |= 1U << (h->offset / CHUNK);
+	if (cl->reasm[r].got != ALL_CHUNKS)
+		return NULL;
+	page = cl->reasm[r].buf;
+	cl->reasm[r].buf = NULL;
+	cl->reasm[r].got = 0;
+	return page;
 }
 
 static void do_load(int c, const struct header *h)
 {
 	struct slot *s = lookup(c, h->handle);
-	uint8_t *p = rs.tx + HDR_LEN;
 	unsigned int bit;
 
 	if (!s) {
@@ -342,13 +412,13 @@ static void do_load(int c, const struct header *h)
 	/* One flipped bit, somewhere else each time; the copy here is kept. */
 	bit = (st.corrupted * 7919 + 13) % (PAGE_LEN * 8);
 	st.corrupted++;
-	hdr_put(rs.tx, MSG_LOAD_ACK, ST_OK, h->req_id, h->handle, PAGE_LEN);
-	memcpy(p, s->page, PAGE_LEN);
-	p[bit / 8] ^= 1U << (bit % 8);
-	send_to(&rs.clients[c].addr, rs.tx, HDR_LEN + PAGE_LEN);
+	memcpy(rs.page, s->page, PAGE_LEN);
+	rs.page[bit / 8] ^= 1U << (bit % 8);
+	reply(c, h, ST_OK, h->handle, rs.page);
 }
 
-static void do_free(int c, const struct header *h, const uint8_t *payload)
+/* Frees each handle of client @c's in the payload; ignores the rest. */
+static uint8_t do_free(int c, const struct header *h, const uint8_t *payload)
 {
 	struct slot *s;
 	uint32_t i;
@@ -361,19 +431,82 @@ static void do_free(int c, const struct header *h, const uint8_t *payload)
 			st.freed++;
 		}
 	}
-	reply(c, h, ST_OK, 0, NULL);
+	return ST_OK;
 }
 
-static void do_reset(int c, const struct header *h)
+/* Drops every page of client @c's, whole or partial; not its window. */
+static uint8_t do_reset(int c)
 {
+	struct client *cl = &rs.clients[c];
 	uint32_t i;
 
 	st.resets++;
 	for (i = 0; i < rs.nslots; i++)
 		if (rs.slots[i].page && rs.slots[i].owner == c)
 			release(&rs.slots[i]);
-	memset(rs.clients[c].dedup, 0, sizeof(rs.clients[c].dedup));
-	reply(c, h, ST_OK, 0, NULL);
+	for (i = 0; i < REASM; i++) {
+		free(cl->reasm[i].buf);
+		cl->reasm[i].buf = NULL;
+		cl->reasm[i].got = 0;
+	}
+	return ST_OK;
+}
+
+/*
+ * A request of client @c's, through its sequence window: a new one is
+ * carried out and its reply recorded (but NOMEM, so that the
+ * retransmission is carried out for real), a duplicate is answered from
+ * the record (a LOAD is served again), a stale one is dropped.
+ */
+static void do_request(int c, const struct header *h, const uint8_t *payload)
+{
+	struct client *cl = &rs.clients[c];
+	unsigned int w = h->req_id % WINDOW;
+	uint64_t handle = 0;
+	uint8_t status, *page;
+	bool nomem;
+
+	if (cl->win[w].seq > h->req_id) {
+		st.stale++;
+		return;
+	}
+	if (cl->win[w].seq == h->req_id) {
+		st.dups++;
+		if (h->type == MSG_LOAD)
+			do_load(c, h);
+		else
+			reply(c, h, cl->win[w].status, cl->win[w].handle, NULL);
+		return;
+	}
+	switch (h->type) {
+	case MSG_STORE:
+		page = store_chunk(c, h, payload, &nomem);
+		if (nomem) {
+			reply(c, h, ST_NOMEM, 0, NULL);
+			return;
+		}
+		if (!page)
+			return;		/* chunks missing still */
+		status = do_store(c, h, page, &handle);
+		break;
+	case MSG_LOAD:
+		do_load(c, h);
+		status = lookup(c, h->handle) ? ST_OK : ST_NOENT;
+		break;
+	case MSG_FREE:
+		status = do_free(c, h, payload);
+		break;
+	case MSG_RESET:
+		status = do_reset(c);
+		break;
+	default:
+		return;
+	}
+	cl->win[w].seq = h->req_id;
+	cl->win[w].status = status;
+	cl->win[w].handle = handle;
+	if (h->type != MSG_LOAD)
+		reply(c, h, status, handle, NULL);
 }
 
 /* Index of the client at @from, created on its first request; or -1. */
@@ -402,7 +535,7 @@ static int client_of(const struct sockaddr_in *from)
 
 static const char *const type_names[] = {
 	"?", "STORE", "STORE_ACK", "LOAD", "LOAD_ACK",
-	"FREE", "FREE_ACK", "RESET", "RESET_ACK",
+	"FREE", "FREE_ACK", "RESET", "RESET_ACK", "PING", "PONG",
 };
 
 static void handle_dgram(size_t n, const struct sockaddr_in *from)
@@ -422,6 +555,13 @@ static void handle_dgram(size_t n, const struct sockaddr_in *from)
 		st.replies_in++;
 		return;
 	}
+	if (h.type == MSG_PING) {
+		/* Outside any window, and it makes no one a client. */
+		st.pings++;
+		hdr_put(rs.tx, MSG_PONG, ST_OK, 0, 0, 0);
+		send_to(from, rs.tx, HDR_LEN);
+		return;
+	}
 	c = client_of(from);
 	if (c < 0) {
 		st.unknown_client++;
@@ -430,22 +570,10 @@ static void handle_dgram(size_t n, const struct sockaddr_in *from)
 	rs.last = *from;
 	rs.have_last = true;
 	if (rs.verbose)
-		say("%s %s req_id %#" PRIx64 " handle %#" PRIx64,
-		    addr_str(from), type_names[h.type], h.req_id, h.handle);
-	switch (h.type) {
-	case MSG_STORE:
-		do_store(c, &h, payload);
-		break;
-	case MSG_LOAD:
-		do_load(c, &h);
-		break;
-	case MSG_FREE:
-		do_free(c, &h, payload);
-		break;
-	case MSG_RESET:
-		do_reset(c, &h);
-		break;
-	}
+		say("%s %s req_id %#" PRIx64 " handle %#" PRIx64 " offset %u",
+		    addr_str(from), type_names[h.type], h.req_id, h.handle,
+		    h.offset);
+	do_request(c, &h, payload);
 }
 
 static void pause_ms(unsigned int ms)
@@ -518,9 +646,11 @@ static void garbage_burst(void)
 		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
 		stale += burst_send(HDR_LEN);
 
-		hdr_put(rs.tx, MSG_LOAD_ACK, ST_OK, id, 1ULL << 32, PAGE_LEN);
-		memset(rs.tx + HDR_LEN, 0x5a, PAGE_LEN);
-		stale += burst_send(HDR_LEN + PAGE_LEN);
+		/* The first chunk of a page, well formed. */
+		hdr_put(rs.tx, MSG_LOAD_ACK, ST_OK, id, 1ULL << 32, 0);
+		hdr_chunk(rs.tx, 0);
+		memset(rs.tx + HDR_LEN, 0x5a, chunk_len(0));
+		stale += burst_send(HDR_LEN + chunk_len(0));
 	}
 	printf("sent version %u len %u type %u magic %u short %u flags %u stale %u\n",
 	       version, len, type, magic, shrt, flags, stale);
@@ -535,12 +665,14 @@ static void print_stats(const char *why)
 	for (i = 0; i < MAX_CLIENTS; i++)
 		held += rs.clients[i].held;
 	say("%s: held %" PRIu64 " stores %" PRIu64 " overwrites %" PRIu64
-	    " dups %" PRIu64 " full %" PRIu64 " loads %" PRIu64
-	    " corrupted %" PRIu64 " noent %" PRIu64 " frees %" PRIu64
-	    " freed %" PRIu64 " resets %" PRIu64 " dropped %" PRIu64
+	    " dups %" PRIu64 " stale %" PRIu64 " full %" PRIu64
+	    " loads %" PRIu64 " corrupted %" PRIu64 " noent %" PRIu64
+	    " frees %" PRIu64 " freed %" PRIu64 " resets %" PRIu64
+	    " pings %" PRIu64 " evicted %" PRIu64 " dropped %" PRIu64
 	    " replies_in %" PRIu64, why, held, st.stores, st.overwrites,
-	    st.dups, st.full, st.loads, st.corrupted, st.noent, st.frees,
-	    st.freed, st.resets, st.dropped, st.replies_in);
+	    st.dups, st.stale, st.full, st.loads, st.corrupted, st.noent,
+	    st.frees, st.freed, st.resets, st.pings, st.evicted, st.dropped,
+	    st.replies_in);
 }
 
 static void on_signal(int sig)
