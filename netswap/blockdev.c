@@ -92,6 +92,7 @@ struct nsw_op {
 	unsigned int tries;
 	u32 crc;		/* crc32c of the page, stored or expected */
 	atomic_t got;		/* LOAD: chunks of the page received */
+	spinlock_t chunk_lock;	/* got and the page's bytes, see nsw_op_chunk() */
 };
 
 struct nsw_cmd {
@@ -415,10 +416,11 @@ static void nsw_rexmit_work(struct work_struct *work)
 /*
  * Softirq. Copies a LOAD_ACK's chunk into @op's page. Returns true for the
  * one call that completes the page. Chunks of one reply may be handled
- * on several CPUs at once, and duplicates after the op has completed: a
- * reference on the request keeps the page ours while we write to it, and
- * a chunk's bit is set only after its copy, so whoever completes the
- * page sees every byte of it.
+ * on several CPUs at once, and duplicates may come after the page is
+ * complete: a reference on the request keeps the page ours while we
+ * write to it, and op->chunk_lock makes each chunk land once, before
+ * the page is complete, so no byte changes after the caller checked the
+ * crc (a lying store could otherwise slip one past it).
  */
 static bool nsw_op_chunk(struct nsw_op *op, struct sk_buff *skb,
 			 const struct nsw_msg *m)
@@ -431,16 +433,20 @@ static bool nsw_op_chunk(struct nsw_op *op, struct sk_buff *skb,
 
 	if (!atomic_inc_not_zero(&cmd->refs))
 		return false;
-	if ((u64)atomic64_read(&op->tx.inflight) != m->req_id)
-		goto out;	/* completed meanwhile */
+	spin_lock(&op->chunk_lock);
+	old = atomic_read(&op->got);
+	/* Completed meanwhile, or a duplicate of a chunk we have. */
+	if ((u64)atomic64_read(&op->tx.inflight) != m->req_id || (old & bit))
+		goto out;
 	dst = kmap_local_page(op->page);
 	/* The header check guaranteed a whole chunk within the page. */
 	if (skb_copy_bits(skb, NSW_HDR_LEN, dst + m->offset, m->len))
 		WRITE_ONCE(cmd->status, BLK_STS_IOERR);
 	kunmap_local(dst);
-	old = atomic_fetch_or(bit, &op->got);
-	done = old != NSW_CHUNKS_ALL && (old | bit) == NSW_CHUNKS_ALL;
+	atomic_set(&op->got, old | bit);
+	done = (old | bit) == NSW_CHUNKS_ALL;
 out:
+	spin_unlock(&op->chunk_lock);
 	nsw_cmd_put(nsw_dev, cmd);
 	return done;
 }
@@ -556,8 +562,21 @@ static const struct block_device_operations nsw_fops = {
 	.swap_slot_free_notify	= nsw_swap_slot_free_notify,
 };
 
+/* Once per request slot, for the tag set's lifetime. */
+static int nsw_init_request(struct blk_mq_tag_set *set, struct request *rq,
+			    unsigned int hctx_idx, unsigned int numa_node)
+{
+	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	unsigned int i;
+
+	for (i = 0; i < NSW_MAX_OPS; i++)
+		spin_lock_init(&cmd->ops[i].chunk_lock);
+	return 0;
+}
+
 static const struct blk_mq_ops nsw_mq_ops = {
 	.queue_rq	= nsw_queue_rq,
+	.init_request	= nsw_init_request,
 };
 
 void nsw_client_info(struct nsw_dev_info *info)
