@@ -67,20 +67,6 @@ read_must_fail() {
 	log "check ok: $1 failed with an I/O error after $((_t1 - _t0)) s"
 }
 
-# net_stats: one line of this VM's IP/UDP loss counters, for the log.
-net_stats() {
-	awk '$1 == "Ip:" || $1 == "Udp:" {
-			if (!($1 in hdr)) { for (i = 2; i <= NF; i++) k[$1, i] = $i; hdr[$1] = 1; next }
-			for (i = 2; i <= NF; i++) v[k[$1, i]] = $i
-		}
-		END {
-			printf "net: frags in %s reassembled %s failed %s, udp in %s errors %s rcvbuf %s, udp out %s sndbuf errors %s,",
-				v["ReasmReqds"], v["ReasmOKs"], v["ReasmFails"], v["InDatagrams"], v["InErrors"],
-				v["RcvbufErrors"], v["OutDatagrams"], v["SndbufErrors"]
-		}' /proc/net/snmp
-	echo " eth0 rx_dropped $(cat /sys/class/net/eth0/statistics/rx_dropped) tx_dropped $(cat /sys/class/net/eth0/statistics/tx_dropped)"
-}
-
 crc_errors() {
 	_v=$(nsw_peer_field "$B" crc_errors)
 	[ -n "$_v" ] || fail "netswapctl show has no crc_errors for $B"

@@ -48,6 +48,16 @@ ticker_alive() {
 finished() {
 	! kill -0 "$MT" 2>/dev/null
 }
+# workload_failed LOG WHY: the workload must stop with an error, and the
+# bystander must not notice.
+workload_failed() {
+	poll_until 60 "the workload stopped" finished
+	_rc=0
+	wait "$MT" || _rc=$?
+	[ "$_rc" -ne 0 ] || fail "memtouch succeeded although $2"
+	log "check ok: the workload failed (rc $_rc): $(tail -n 1 "$1")"
+	ticker_alive
+}
 
 m=$(msg_recv 300) || exit 1
 [ "$m" = "ready" ] || fail "expected 'ready' from b, got '$m'"
@@ -109,12 +119,7 @@ fi
 t1=$(date +%s)
 [ $((t1 - t0)) -le 2 ] || fail "reading a page of a down peer took $((t1 - t0)) s"
 log "check ok: a read of b's page failed in $((t1 - t0)) s while b is down"
-poll_until 60 "the workload stopped" finished
-rc=0
-wait "$MT" || rc=$?
-[ "$rc" -ne 0 ] || fail "memtouch succeeded although its pages were unreachable"
-log "check ok: the workload failed (rc $rc): $(tail -n 1 /tmp/mt2.log)"
-ticker_alive
+workload_failed /tmp/mt2.log "its pages were unreachable"
 m=$(msg_recv 120) || exit 1
 [ "$m" = "back" ] || fail "expected 'back' from b, got '$m'"
 poll_until 20 "b up again" state_is up
@@ -153,12 +158,7 @@ workload /tmp/mt4.log 160 1000 13
 poll_until 300 "the workload swaps" swapped_since "$p0"
 msg_send "$B" die
 poll_until 30 "b declared down" state_is down
-poll_until 60 "the workload stopped" finished
-rc=0
-wait "$MT" || rc=$?
-[ "$rc" -ne 0 ] || fail "memtouch succeeded although its store died"
-log "check ok: the workload failed (rc $rc): $(tail -n 1 /tmp/mt4.log)"
-ticker_alive
+workload_failed /tmp/mt4.log "its store died"
 nsw_show
 assert_gt "$(nsw_peer_field "$B" errors)" 0 "errors counted for the dead peer"
 
