@@ -27,6 +27,7 @@
 #   NETSWAP_FOLLOW="a b"|all   stream those VMs' consoles to stdout live
 #   NETSWAP_GRACE=30           seconds the other VMs get after one failed
 #   NETSWAP_KARGS=...          base kernel arguments (default mitigations=off)
+#   NETSWAP_CPU=max,-cx16      QEMU -cpu model (see README.md: "CPU model")
 #   NETSWAP_APPEND="..."       more kernel command line for every VM; each
 #                              nsw_key=value is NSW_KEY=value for the roles
 
@@ -47,6 +48,10 @@ else
 	SCEN_DIR="$NETSWAP_SRC/tests/scenarios/$2"
 fi
 SCEN=$(basename "$SCEN_DIR")
+# Without cmpxchg16b: QEMU up to 7.2 (Debian 12's) computes the flags of
+# cmpxchg16b from stale state under TCG, which makes 6.12 guests double
+# fault in the slab allocator (tests/prog/cx16check.c, README.md).
+NSW_CPU=${NETSWAP_CPU:-max,-cx16}
 # demo/scenario is called "demo"
 [[ "$SCEN" == scenario ]] && SCEN=$(basename "$(dirname "$SCEN_DIR")")
 [[ -f "$SCEN_DIR/vms" ]] || { echo "no $SCEN_DIR/vms" >&2; exit 2; }
@@ -138,7 +143,7 @@ for i in "${!VM_NAMES[@]}"; do
 	[[ -n "${VM_IP6[$i]}" ]] && append+=" nsw_ip6=${VM_IP6[$i]}"
 	append+=" ${NETSWAP_APPEND:-}"
 	: >"$RES/$n.console"
-	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 1 -m "${VM_MEM[$i]}" \
+	qemu-system-x86_64 -machine q35 -accel tcg -cpu "$NSW_CPU" -smp 1 -m "${VM_MEM[$i]}" \
 		-nodefaults -display none -no-reboot -monitor none \
 		-kernel "$NSW_VMLINUZ" -initrd "$INITRD" -append "$append" \
 		-netdev "vde,sock=$TMP/sw,id=n0" \
