@@ -66,4 +66,25 @@ static inline unsigned long long test_rand_below(unsigned long long *state,
 	return test_rand(state) % n;
 }
 
+/*
+ * The network of the model checks: what becomes of one datagram sent.
+ * 5 % are lost, 3 % arrive twice; each copy mostly arrives within 50
+ * steps, but 2 % arrive up to 200000 steps late (reordering without
+ * bound). Returns the number of copies (0 to 2) and their delays.
+ */
+static inline unsigned int test_net_delays(unsigned long long *rng,
+					   unsigned int delay[2])
+{
+	unsigned int copies = 1, i;
+
+	if (test_rand(rng) % 100 < 5)
+		return 0;
+	if (test_rand(rng) % 100 < 3)
+		copies = 2;
+	for (i = 0; i < copies; i++)
+		delay[i] = test_rand(rng) % 100 < 2 ? test_rand(rng) % 200000 :
+						      test_rand(rng) % 50;
+	return copies;
+}
+
 #endif /* _NSW_UNIT_TEST_H */

@@ -443,21 +443,12 @@ static struct nsw_seqwin_slot win[W];
 static void net_send(unsigned long long *rng, u64 seq, u8 what,
 		     unsigned int now)
 {
-	unsigned int copies = 1, i;
+	unsigned int delay[2], copies = test_net_delays(rng, delay), i;
 
-	if (test_rand(rng) % 100 < 5)
-		return;				/* 5 % loss */
-	if (test_rand(rng) % 100 < 3)
-		copies = 2;			/* 3 % duplication */
 	for (i = 0; i < copies && net_len < NET_MAX; i++) {
-		/* Mostly soon, sometimes very late: unbounded reordering. */
-		unsigned int delay = test_rand(rng) % 100 < 2 ?
-				     test_rand(rng) % 200000 :
-				     test_rand(rng) % 50;
-
 		net[net_len].seq = seq;
 		net[net_len].what = what;
-		net[net_len].due = now + delay;
+		net[net_len].due = now + delay[i];
 		net_len++;
 	}
 }

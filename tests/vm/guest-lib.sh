@@ -45,6 +45,43 @@ vm_ip() {
 	awk -v n="$1" '$1 == n { print $3; exit }' /scenario/vms
 }
 
+# cpu_check: the emulated CPU keeps EFLAGS across cmpxchg16b
+# (tests/vm/README.md, "CPU model"); cx16check exits 0 if it does, 3
+# without the instruction.
+cpu_check() {
+	cx16check 100000
+	_rc=$?
+	[ $_rc -eq 0 ] || [ $_rc -eq 3 ] ||
+		fail "the emulated CPU corrupts EFLAGS in cmpxchg16b (cx16check rc $_rc), see tests/vm/README.md"
+}
+
+# host_pause SECS: have the host freeze this whole VM (SIGSTOP of its
+# QEMU, run-scenario.sh) for SECS (<= 100) seconds; returns once it runs
+# again, or fails if it was not frozen. The clocks jump by SECS on resume,
+# which the soft-lockup and RCU stall detectors would take for a CPU stuck
+# that long (KVM guests are told of pauses, TCG ones are not): their
+# limits are raised above SECS first.
+host_pause() {
+	[ "$1" -le 100 ] || fail "host_pause: $1 s is more than 100"
+	_th=$(($1 / 2 + 10))
+	[ "$(cat /proc/sys/kernel/watchdog_thresh)" -ge $_th ] ||
+		echo $_th >/proc/sys/kernel/watchdog_thresh
+	echo $(($1 + 60)) >/sys/module/rcupdate/parameters/rcu_cpu_stall_timeout
+	_t=$(cut -d. -f1 /proc/uptime)
+	_end=$((_t + $1 + 30)) _gap=0
+	echo "NETSWAP-HOST: pause $1"
+	# The host reads the console once a second; the pause shows as one
+	# sleep 1 that took SECS longer.
+	while [ $_gap -lt $(($1 - 1)) ] && [ "$_t" -lt $_end ]; do
+		sleep 1
+		_n=$(cut -d. -f1 /proc/uptime)
+		[ $((_n - _t)) -gt $_gap ] && _gap=$((_n - _t))
+		_t=$_n
+	done
+	[ $_gap -ge $(($1 - 1)) ] || fail "the host did not pause this VM (longest gap ${_gap}s)"
+	log "resumed after a pause of ${_gap}s"
+}
+
 # wait_for_ping IP [TIMEOUT_S]: wait until IP answers pings.
 wait_for_ping() {
 	_ip=$1 _t=${2:-60} _i=0

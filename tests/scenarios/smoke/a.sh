@@ -4,12 +4,7 @@
 . /lib/netswap/guest-lib.sh
 
 B=$(vm_ip b)
-# The emulated CPU must keep EFLAGS across cmpxchg16b (tests/vm/README.md,
-# "CPU model"): cx16check exits 0 if it does, 3 without the instruction.
-cx16check 100000
-rc=$?
-[ $rc -eq 0 ] || [ $rc -eq 3 ] ||
-	fail "the emulated CPU corrupts EFLAGS in cmpxchg16b (cx16check rc $rc), see tests/vm/README.md"
+cpu_check
 run $IP -br addr show dev eth0
 run $TC qdisc show dev eth0
 wait_for_ping "$B" 60
