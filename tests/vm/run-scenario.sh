@@ -165,6 +165,28 @@ vm_result() {
 		sed 's/^NETSWAP-RESULT: //; s/\r$//' || true
 }
 
+# What a VM asks of the host on its console. "NETSWAP-HOST: pause N"
+# stops its QEMU (SIGSTOP) for N seconds: the whole VM freezes, as a
+# paused VM does, and nothing of it answers. Its clocks jump by N seconds
+# when it resumes (TCG has no paused-clock notice for the guest, as KVM's
+# pvclock has), so the role script raises the lockup detectors' limits
+# above N first (guest-lib.sh: host_pause).
+declare -A HOST_SEEN=()
+host_requests() {
+	local i=$1 n=${VM_NAMES[$1]} k=0 secs
+	while read -r secs; do
+		k=$((k + 1))
+		((k > ${HOST_SEEN[$n]:-0})) || continue
+		HOST_SEEN[$n]=$k
+		nsw_log "VM $n asked to be paused: SIGSTOP for ${secs}s"
+		kill -STOP "${PIDS[$i]}" 2>/dev/null || continue
+		(
+			sleep "$secs"
+			kill -CONT "${PIDS[$i]}" 2>/dev/null && nsw_log "VM $n resumed (SIGCONT)"
+		) &
+	done < <(grep -a -o 'NETSWAP-HOST: pause [0-9]*' "$RES/$n.console" | awk '{ print $3 }')
+}
+
 deadline=$((T_START + TIMEOUT))
 GRACE=${NETSWAP_GRACE:-30}
 timed_out=0
@@ -175,6 +197,7 @@ while :; do
 		[[ -n "${END[$n]:-}" ]] && continue
 		if kill -0 "${PIDS[$i]}" 2>/dev/null; then
 			running=$((running + 1))
+			host_requests "$i"
 			continue
 		fi
 		rc=0
@@ -195,6 +218,7 @@ while :; do
 			[[ -n "${END[$n]:-}" ]] && continue
 			nsw_log "VM $n still running at the deadline: killing it"
 			kill "${PIDS[$i]}" 2>/dev/null || true
+			kill -CONT "${PIDS[$i]}" 2>/dev/null || true
 			STATUS[$n]="FAIL killed at the deadline, no result"
 		done
 		sleep 1

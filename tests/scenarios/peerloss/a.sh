@@ -97,13 +97,14 @@ state_is up || fail "b is not up after a 2 s outage"
 assert_eq "$(nsw_peer_field "$B" errors)" 0 "errors after a 2 s outage"
 assert_gt "$(nsw_peer_field "$B" retransmits)" 0 "retransmits across the outage"
 
-# 2. Longer than peer_timeout_ms: b is declared down, the workload whose
-#    pages are there fails, the bystander and the kernel carry on.
+# 2. b's whole VM paused (by the host, SIGSTOP of its QEMU) for longer
+#    than peer_timeout_ms: b is declared down, the workload whose pages
+#    are there fails, the bystander and the kernel carry on.
 p0=$(pswpout)
 workload /tmp/mt2.log 160 1000 9
 poll_until 300 "the workload swaps" swapped_since "$p0"
 t0=$(date +%s)
-msg_send "$B" "cut 30"
+msg_send "$B" "pause 30"
 poll_until 30 "b declared down" state_is down
 t1=$(date +%s)
 log "b declared down after $((t1 - t0)) s (peer_timeout_ms $TIMEOUT_MS)"

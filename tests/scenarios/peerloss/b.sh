@@ -11,12 +11,20 @@ while :; do
 	m=$(msg_recv 1100) || exit 1
 	case "$m" in
 	cut\ *)
-		# Unreachable, as if paused: the pages stay here.
+		# A network outage: the pages stay here, the VM runs on.
 		secs=${m#cut }
 		log "cutting the link for ${secs}s, holding $(nsw_field store used_pages) pages"
 		run "$IP" link set eth0 down
 		sleep "$secs"
 		run "$IP" link set eth0 up
+		msg_send "$A" "back"
+		;;
+	pause\ *)
+		# The whole VM frozen by the host: the pages stay here, and
+		# nothing at all answers, not even the NIC.
+		secs=${m#pause }
+		log "asking the host to pause this VM for ${secs}s, holding $(nsw_field store used_pages) pages"
+		host_pause "$secs"
 		msg_send "$A" "back"
 		;;
 	held)
