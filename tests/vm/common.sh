@@ -79,10 +79,30 @@ nsw_resolve_meta() {
 	echo "$dep"
 }
 
-# Packages the host-side VM machinery needs.
+# Packages the host-side VM machinery needs (binutils: readelf/objdump for
+# the library stubs of initramfs.sh; stress-ng memtester fio: the
+# NSW_GUEST_TOOLS below).
 NSW_HOST_PKGS=(qemu-system-x86 busybox-static vde2 cpio kmod xz-utils zstd
 	iproute2 gcc make libc6-dev libnl-genl-3-dev libnl-3-dev pkg-config rsync
-	util-linux sparse)
+	util-linux sparse binutils stress-ng memtester fio)
 # And those of make fuzz (tests/fuzz), for the whole suite only. libFuzzer
 # is in libclang-rt-14-dev, which clang merely recommends.
 NSW_FUZZ_PKGS=(clang libclang-rt-14-dev)
+
+# Programs of Debian packages a scenario may ask for with a "tools" line in
+# its vms file (run-scenario.sh): each is copied into that scenario's
+# initramfs at its host path, with the shared libraries it needs.
+NSW_GUEST_TOOLS=(stress-ng memtester fio)
+
+# Shared libraries those tools link for features the tests never use; the
+# image gets a stub in their place (same soname, the symbols the tools
+# import; calling one prints "stub ... called" and exits 127), and what only
+# they needed is left out. Without them fio would bring ~80 MiB (Ceph,
+# Gluster, RDMA, NBD, PMEM engines are linked in, not plugins) and
+# stress-ng ~20 MiB (GPU, IPsec-MB, crypto, jpeg stressors).
+NSW_GUEST_STUB_LIBS=(
+	librados.so.2 librbd.so.1 libgfapi.so.0 libnbd.so.0 libibverbs.so.1
+	librdmacm.so.1 libpmem.so.1 libpmemblk.so.1
+	libIPSec_MB.so.1 libcrypto.so.3 libEGL.so.1 libGLESv2.so.2 libgbm.so.1
+	libjpeg.so.62
+)

@@ -14,6 +14,8 @@
 #   module required|none        build + include netswap.ko and netswapctl
 #                               (default required; "none" for test-bed-only
 #                               scenarios such as smoke)
+#   tools NAME...               programs of NSW_GUEST_TOOLS (common.sh) to
+#                               include with their libraries
 #
 # The VMs (QEMU, TCG only) share one vde_switch on a unix socket in a
 # private temp dir: no host network interface is involved. Each VM's serial
@@ -71,11 +73,13 @@ mkdir -p "$RES"
 VM_NAMES=() VM_MEM=() VM_IP=() VM_IP6=()
 TIMEOUT=600
 MODULE=required
-while read -r a b c d _; do
+TOOLS=
+while read -r a b c d rest; do
 	case "$a" in
 	'' | '#'*) continue ;;
 	timeout) TIMEOUT=$b ;;
 	module) MODULE=$b ;;
+	tools) TOOLS+=" $b $c $d $rest" ;;
 	*)
 		[[ "$b" =~ ^[0-9]+$ && -n "$c" ]] || nsw_die "bad line in $SCEN_DIR/vms: $a $b $c"
 		[[ -f "$SCEN_DIR/$a.sh" ]] || nsw_die "no role script $SCEN_DIR/$a.sh"
@@ -102,7 +106,7 @@ if [[ "$MODULE" != none ]]; then
 	{ read -r CTL; read -r KO; } <<<"$built"
 fi
 INITRD="$NETSWAP_WORK/initramfs/$KNAME-$SCEN.cpio.gz"
-nsw_build_initramfs "$KNAME" "$SCEN_DIR" "$INITRD" "$KO" "$CTL" "$NSW_PROG_DIR"
+nsw_build_initramfs "$KNAME" "$SCEN_DIR" "$INITRD" "$KO" "$CTL" "$NSW_PROG_DIR" "$TOOLS"
 
 # ---- network + VMs ---------------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nsw-run.XXXXXX")
