@@ -187,6 +187,8 @@ nsw_build_initramfs() (
 	[[ -d "$scen" ]] || nsw_die "no scenario directory $scen"
 
 	root=$(mktemp -d "${TMPDIR:-/tmp}/nsw-initramfs.XXXXXX")
+	# mktemp makes it 0700: "/" of the VMs must be open to other users too.
+	chmod 0755 "$root"
 	# shellcheck disable=SC2064
 	trap "rm -rf '$root'" EXIT
 
