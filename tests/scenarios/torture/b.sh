@@ -1,0 +1,50 @@
+#!/bin/sh
+# torture, VM b: the store (lends 768 MiB). Puts netem on its link when a
+# asks ("lossy"), and checks that nothing of a stays here once a unloaded.
+. /lib/netswap/guest-lib.sh
+. /scenario/lossy.sh
+
+A=$(vm_ip a)
+
+net_monitor_start
+run modprobe netswap lend_mb=768
+assert_eq "$(nsw_field store used_pages)" 0 "store used_pages at start"
+wait_for_ping "$A" 60
+msg_send "$A" "ready"
+
+LOSSY=0
+while :; do
+	m=$(msg_recv 1700) || exit 1
+	case $m in
+	lossy)
+		lossy_on
+		LOSSY=1
+		msg_send "$A" "lossy on"
+		;;
+	unloaded) break ;;
+	*) fail "unexpected message from a: '$m'" ;;
+	esac
+done
+
+# a unloaded netswap: nothing of it may stay here.
+nsw_show
+log "a's pages here: held $(nsw_peer_field "$A" held /tmp/show.txt)" \
+	"rx_stores $(nsw_peer_field "$A" rx_stores /tmp/show.txt)" \
+	"rx_loads $(nsw_peer_field "$A" rx_loads /tmp/show.txt)" \
+	"rx_frees $(nsw_peer_field "$A" rx_frees /tmp/show.txt)" \
+	"rx_full $(nsw_peer_field "$A" rx_full /tmp/show.txt)"
+assert_gt "$(nsw_peer_field "$A" rx_stores /tmp/show.txt)" 0 "stores received from a"
+held_zero() {
+	[ "$(nsw_field store used_pages)" = 0 ]
+}
+if ! (poll_until 30 "store used_pages = 0 after a unloaded" held_zero); then
+	nsw_show
+	msg_send "$A" "FAIL b still holds $(nsw_field store used_pages) pages after a unloaded"
+	fail "store used_pages is $(nsw_field store used_pages) 30 s after a unloaded"
+fi
+nsw_show
+net_monitor_stop
+[ $LOSSY = 1 ] && lossy_check
+msg_send "$A" "OK"
+run rmmod netswap
+log "torture b: all checks passed"
