@@ -5,26 +5,48 @@
  * Family NETSWAP_GENL_NAME, version NETSWAP_GENL_VERSION. All requests that
  * change state need CAP_NET_ADMIN. Errors carry an extack message.
  *
- * NETSWAP_CMD_PEER_ADD (doit)
+ * NETSWAP_CMD_PEER_ADD (doit, CAP_NET_ADMIN)
  *   Adds a peer this node may place its swapped-out pages on.
  *   in:  NETSWAP_A_PEER_ADDR  binary, 4 bytes (IPv4) or 16 bytes (IPv6),
  *                             network byte order
  *        NETSWAP_A_PEER_PORT  u16, host byte order; optional, defaults to
  *                             the module parameter "port"
+ *        NETSWAP_A_PEER_PLACE_LIMIT, NETSWAP_A_PEER_LEND_LIMIT: optional,
+ *                             as for PEER_SET
+ *   EEXIST if it is configured already.
  *
- * NETSWAP_CMD_PEER_DEL (doit)
+ * NETSWAP_CMD_PEER_DEL (doit, CAP_NET_ADMIN)
  *   Removes a peer. Refused with EBUSY while the peer holds pages of ours;
  *   frees every page this node stores for that peer.
  *   in:  NETSWAP_A_PEER_ADDR, NETSWAP_A_PEER_PORT as for PEER_ADD
  *
- * NETSWAP_CMD_PEER_GET (dumpit)
- *   One message per known peer: configured ones (PEER_ADD) and the ones
- *   learned because they store pages here.
+ * NETSWAP_CMD_PEER_SET (doit, CAP_NET_ADMIN)
+ *   Changes the limits of a known peer (configured or learned); an
+ *   attribute left out keeps its value.
+ *   in:  NETSWAP_A_PEER_ADDR, NETSWAP_A_PEER_PORT as for PEER_ADD
+ *        NETSWAP_A_PEER_PLACE_LIMIT  u64, bytes of our pages this node
+ *                                    places there at most; 0: no limit
+ *        NETSWAP_A_PEER_LEND_LIMIT   u64, bytes of that peer's pages this
+ *                                    node keeps at most; 0: only the
+ *                                    total (NETSWAP_A_LEND_LIMIT) applies
+ *   A limit below what is in use now is accepted: nothing new goes over
+ *   it, and what is above stays until freed (no pages move yet; the
+ *   reply says so in its extack message). ENOENT for an unknown peer.
+ *
+ * NETSWAP_CMD_PEER_GET (doit and dumpit)
+ *   doit with NETSWAP_A_PEER_ADDR (+ PORT): that peer, ENOENT if unknown;
+ *   dump: one message per known peer, configured ones (PEER_ADD) and the
+ *   ones learned because they store pages here.
  *   out: NETSWAP_A_PEER_ADDR, NETSWAP_A_PEER_PORT,
  *        NETSWAP_A_PEER_FLAGS          u32, NETSWAP_PEER_F_*
  *        NETSWAP_A_PEER_STATE          u8, enum netswap_peer_state (only
  *                                          peers this node swaps to)
  *        NETSWAP_A_PEER_RTT_US         u32, smoothed round trip; 0: none
+ *        NETSWAP_A_PEER_PLACE_LIMIT    u64, bytes (see PEER_SET)
+ *        NETSWAP_A_PEER_LEND_LIMIT     u64, bytes (see PEER_SET)
+ *        NETSWAP_A_PEER_TX_BYTES       u64, bytes of datagrams sent to it
+ *        NETSWAP_A_PEER_RX_BYTES       u64, bytes of datagrams taken from
+ *                                          it (both roles; UDP payload)
  *     client role, this node's pages on that peer:
  *        NETSWAP_A_PEER_PAGES_PLACED   u64, pages stored there now
  *        NETSWAP_A_PEER_TX_STORES      u64, pages written there
@@ -42,13 +64,27 @@
  *        NETSWAP_A_PEER_RX_FREES       u64, pages freed on its request
  *        NETSWAP_A_PEER_RX_FULL        u64, stores refused for quota
  *
+ * NETSWAP_CMD_STORE_SET (doit, CAP_NET_ADMIN)
+ *   in:  NETSWAP_A_LEND_LIMIT          u64, bytes of RAM this node lends
+ *                                      to all peers together (rounded
+ *                                      down to pages; at most what the
+ *                                      module was loaded with, lend_mb)
+ *   Below what is in use: as for PEER_SET.
+ *
  * NETSWAP_CMD_DEV_GET (doit)
- *   out: NETSWAP_A_DEV_NAME            string, e.g. "netswap0"
+ *   out: NETSWAP_A_DEV_NAME            string, e.g. "netswap0" (absent
+ *                                      when size_mb=0: no device)
+ *        NETSWAP_A_DEV_STATE           u8, enum netswap_dev_state
  *        NETSWAP_A_DEV_SIZE            u64, bytes
  *        NETSWAP_A_DEV_PAGES_MAPPED    u64, device pages stored remotely
  *        NETSWAP_A_DEV_OPEN_COUNT      u32, holders of the block device
+ *        NETSWAP_A_DEV_READS           u64, pages read (LOADs)
+ *        NETSWAP_A_DEV_WRITES          u64, pages written (STOREs)
+ *        NETSWAP_A_DEV_DISCARDS        u64, pages discarded or freed
+ *        NETSWAP_A_DEV_IO_ERRORS       u64, block requests failed
  *        NETSWAP_A_PORT                u16, local UDP port
- *        NETSWAP_A_STORE_QUOTA_PAGES   u64, pages this node lends at most
+ *        NETSWAP_A_LEND_LIMIT          u64, bytes lent at most (STORE_SET)
+ *        NETSWAP_A_STORE_QUOTA_PAGES   u64, the same in pages
  *        NETSWAP_A_STORE_PAGES_USED    u64, pages it holds for peers now
  *     datagrams dropped on receipt, by reason (u64 each):
  *        NETSWAP_A_RX_DROP_SHORT       shorter than a header
@@ -58,12 +94,23 @@
  *        NETSWAP_A_RX_DROP_FLAGS       header flags we do not implement
  *        NETSWAP_A_RX_DROP_LEN         payload length wrong for the type
  *        NETSWAP_A_RX_DROP_STALE       reply to no request in flight
+ *
+ * NETSWAP_CMD_EVENT (multicast group NETSWAP_MCGRP_EVENTS only)
+ *   Sent when something changes, once per change (not per page):
+ *   out: NETSWAP_A_EVENT               u8, enum netswap_event
+ *        NETSWAP_A_PEER_ADDR, NETSWAP_A_PEER_PORT (the peer concerned;
+ *                                      absent for NETSWAP_EVENT_STORE_FULL)
+ *        NETSWAP_A_PEER_STATE          u8, for NETSWAP_EVENT_PEER_STATE
+ *
+ * Attributes are validated strictly: unknown ones, wrong lengths and
+ * values out of range are refused with EINVAL and an extack message.
  */
 #ifndef _UAPI_NETSWAP_H
 #define _UAPI_NETSWAP_H
 
 #define NETSWAP_GENL_NAME	"netswap"
 #define NETSWAP_GENL_VERSION	1
+#define NETSWAP_MCGRP_EVENTS	"events"
 
 enum netswap_cmd {
 	NETSWAP_CMD_UNSPEC,
@@ -71,6 +118,9 @@ enum netswap_cmd {
 	NETSWAP_CMD_PEER_DEL,
 	NETSWAP_CMD_PEER_GET,
 	NETSWAP_CMD_DEV_GET,
+	NETSWAP_CMD_PEER_SET,
+	NETSWAP_CMD_STORE_SET,
+	NETSWAP_CMD_EVENT,
 	__NETSWAP_CMD_MAX
 };
 
@@ -81,6 +131,24 @@ enum netswap_peer_state {
 	NETSWAP_PEER_UP,	/* answering */
 	NETSWAP_PEER_SUSPECT,	/* silent for 3 keepalive intervals */
 	NETSWAP_PEER_DOWN,	/* silent for peer_timeout_ms: I/O fails */
+};
+
+/* NETSWAP_A_DEV_STATE */
+enum netswap_dev_state {
+	NETSWAP_DEV_NONE,	/* loaded with size_mb=0: store role only */
+	NETSWAP_DEV_IDLE,	/* /dev/netswap0 exists, nobody holds it */
+	NETSWAP_DEV_OPEN,	/* held open (swapon, mkswap, fio...) */
+};
+
+/* NETSWAP_A_EVENT */
+enum netswap_event {
+	NETSWAP_EVENT_PEER_STATE,	/* a peer went up, suspect or down */
+	NETSWAP_EVENT_PLACE_LIMIT,	/* our pages there reached its
+					 * place limit */
+	NETSWAP_EVENT_LEND_LIMIT,	/* its pages here reached its lend
+					 * limit */
+	NETSWAP_EVENT_STORE_FULL,	/* this node lends all it may */
+	NETSWAP_EVENT_PEER_FULL,	/* the peer refused a page: full */
 };
 
 /* NETSWAP_A_PEER_FLAGS */
@@ -123,6 +191,17 @@ enum netswap_attr {
 	NETSWAP_A_RX_DROP_STALE,
 	NETSWAP_A_PEER_STATE,
 	NETSWAP_A_PEER_RTT_US,
+	NETSWAP_A_PEER_PLACE_LIMIT,
+	NETSWAP_A_PEER_LEND_LIMIT,
+	NETSWAP_A_PEER_TX_BYTES,
+	NETSWAP_A_PEER_RX_BYTES,
+	NETSWAP_A_LEND_LIMIT,
+	NETSWAP_A_DEV_STATE,
+	NETSWAP_A_DEV_READS,
+	NETSWAP_A_DEV_WRITES,
+	NETSWAP_A_DEV_DISCARDS,
+	NETSWAP_A_DEV_IO_ERRORS,
+	NETSWAP_A_EVENT,
 	__NETSWAP_A_MAX
 };
 
