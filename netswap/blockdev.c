@@ -59,9 +59,11 @@
 #include "compat.h"
 #include "client.h"
 #include "ctl.h"
+#include "events.h"
 #include "map.h"
 #include "peer.h"
 #include "transport.h"
+#include "../include/uapi/netswap.h"
 
 /*
  * At most NSW_QUEUE_DEPTH * NSW_MAX_OPS = 128 pages in flight. Under
@@ -110,6 +112,11 @@ struct nsw_dev {
 	int major;
 	atomic_t busy;		/* requests in flight */
 	struct delayed_work rexmit;
+	/* Pages asked of the device, and block requests failed. */
+	atomic64_t reads;
+	atomic64_t writes;
+	atomic64_t discards;
+	atomic64_t io_errors;
 };
 
 static struct nsw_dev *nsw_dev;
@@ -132,6 +139,8 @@ static void nsw_cmd_put(struct nsw_dev *dev, struct nsw_cmd *cmd)
 		cmd->ops[i].full = NULL;
 	}
 	atomic_dec(&dev->busy);
+	if (READ_ONCE(cmd->status) != BLK_STS_OK)
+		atomic64_inc(&dev->io_errors);
 	blk_mq_end_request(nsw_cmd_rq(cmd), READ_ONCE(cmd->status));
 }
 
@@ -170,7 +179,7 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 	vec[0].iov_len = NSW_HDR_LEN;
 	op->sent_ns = ktime_get_ns();
 	if (!cmd->write) {
-		nsw_send(&op->peer->addr, vec, 1, NSW_HDR_LEN);
+		nsw_peer_send(op->peer, vec, 1, NSW_HDR_LEN);
 		return;
 	}
 	p = kmap_local_page(op->page);
@@ -179,8 +188,8 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 		vec[1].iov_base = p + nsw_chunk_off(c);
 		vec[1].iov_len = nsw_chunk_len(c);
 		/* Errors (a full socket buffer) are retried by retransmission. */
-		if (nsw_send(&op->peer->addr, vec, 2,
-			     NSW_HDR_LEN + nsw_chunk_len(c)))
+		if (nsw_peer_send(op->peer, vec, 2,
+				  NSW_HDR_LEN + nsw_chunk_len(c)))
 			break;
 	}
 	kunmap_local(p);
@@ -258,6 +267,7 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 
 	defer = current->flags & PF_MEMALLOC;
 	cmd->write = rq_data_dir(rq) == WRITE;
+	atomic64_add(n, cmd->write ? &dev->writes : &dev->reads);
 	cmd->status = BLK_STS_OK;
 	cmd->start = jiffies;
 	atomic_set(&cmd->refs, 1);	/* ours, until every op is sent */
@@ -313,6 +323,7 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx,
 		st = BLK_STS_OK;
 		break;
 	case REQ_OP_DISCARD:
+		atomic64_add(blk_rq_bytes(rq) >> PAGE_SHIFT, &dev->discards);
 		nsw_map_discard(&dev->map,
 				blk_rq_pos(rq) >> (PAGE_SHIFT - SECTOR_SHIFT),
 				blk_rq_bytes(rq) >> PAGE_SHIFT);
@@ -470,6 +481,7 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 	peer = nsw_peer_lookup_rcu(from);
 	if (!peer)
 		goto stale;
+	atomic64_add(skb->len, &peer->rx_bytes);
 	if (m->type == NSW_MSG_PONG) {
 		nsw_peer_heard(peer);
 		goto out;
@@ -500,6 +512,9 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		if (m->status == NSW_ST_FULL) {
 			WRITE_ONCE(op->peer->full, true);
 			pr_warn_ratelimited("%pISpc is full\n", &op->peer->shown);
+			if (!test_and_set_bit(NSW_PEER_EV_FULL,
+					      &op->peer->ev_bits))
+				nsw_event_post(NETSWAP_EVENT_PEER_FULL, op->peer);
 			if (cmd->write && nsw_op_retarget(dev, op))
 				goto out;
 		} else {
@@ -554,6 +569,7 @@ static void nsw_swap_slot_free_notify(struct block_device *bdev,
 	struct nsw_dev *dev = bdev->bd_disk->private_data;
 
 	/* Under swap_lock: only marks the page; the free worker does the rest. */
+	atomic64_inc(&dev->discards);
 	nsw_map_discard(&dev->map, offset, 1);
 }
 
@@ -590,6 +606,10 @@ void nsw_client_info(struct nsw_dev_info *info)
 	info->size = get_capacity(dev->disk) << SECTOR_SHIFT;
 	info->mapped = atomic64_read(&dev->map.mapped);
 	info->openers = disk_openers(dev->disk);
+	info->reads = atomic64_read(&dev->reads);
+	info->writes = atomic64_read(&dev->writes);
+	info->discards = atomic64_read(&dev->discards);
+	info->io_errors = atomic64_read(&dev->io_errors);
 }
 
 /* Asks @peer to drop every page of ours, e.g. left from an earlier boot. */

@@ -17,6 +17,8 @@ struct nsw_dev_info {
 	u64 size;
 	u64 mapped;
 	u32 openers;
+	u64 reads, writes, discards;	/* pages */
+	u64 io_errors;			/* block requests */
 };
 
 int nsw_client_init(u64 size_bytes);

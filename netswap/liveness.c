@@ -19,6 +19,7 @@
 
 #include "liveness.h"
 #include "peer.h"
+#include "events.h"
 #include "transport.h"
 #include "../include/uapi/netswap.h"
 
@@ -35,7 +36,7 @@ static void nsw_ping(struct nsw_peer *peer)
 	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
 
 	nsw_hdr_encode(&hdr, NSW_MSG_PING, 0, 0, 0, 0);
-	nsw_send(&peer->addr, &vec, 1, NSW_HDR_LEN);
+	nsw_peer_send(peer, &vec, 1, NSW_HDR_LEN);
 }
 
 static void nsw_liveness_check(struct nsw_peer *peer)
@@ -51,6 +52,7 @@ static void nsw_liveness_check(struct nsw_peer *peer)
 
 	if (state != old) {
 		WRITE_ONCE(peer->state, state);
+		nsw_event_post(NETSWAP_EVENT_PEER_STATE, peer);
 		if (state == NSW_PEER_DOWN)
 			pr_warn("%pISpc is down: no answer for %u ms; its pages fail I/O until it is back\n",
 				&peer->shown, jiffies_to_msecs(silence));

@@ -18,6 +18,7 @@
 #include "client.h"
 #include "netlink.h"
 #include "liveness.h"
+#include "events.h"
 #include "sysfs.h"
 
 unsigned short nsw_port = NSW_DEFAULT_PORT;
@@ -72,6 +73,7 @@ static int __init nsw_init(void)
 	err = nsw_genl_init();
 	if (err)
 		goto err_client;
+	nsw_events_start();
 	nsw_liveness_start();
 	pr_info("port %u, device %u MiB, lending %u MiB\n", nsw_port,
 		nsw_size_mb, nsw_lend_mb);
@@ -96,6 +98,7 @@ err_wq:
 
 static void __exit nsw_exit(void)
 {
+	nsw_events_stop();
 	nsw_genl_exit();
 	nsw_liveness_stop();
 	nsw_client_exit();

@@ -156,6 +156,7 @@ static void nsw_map_send_batch(struct nsw_map *map, u16 idx)
 		atomic64_add(n, &peer->tx_frees);
 		/* Room again, perhaps. */
 		WRITE_ONCE(peer->full, false);
+		clear_bit(NSW_PEER_EV_FULL, &peer->ev_bits);
 	}
 	nsw_peer_put(peer);
 }

@@ -17,14 +17,83 @@
 #include "store.h"
 #include "transport.h"
 #include "sysfs.h"
+#include "events.h"
 #include "../include/uapi/netswap.h"
 
+/*
+ * What requests may carry; with strict validation anything else (other
+ * attributes, wrong lengths, port 0) is refused before an op runs.
+ */
 static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
-	[NETSWAP_A_PEER_ADDR]	= NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
-	[NETSWAP_A_PEER_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[NETSWAP_A_PEER_ADDR]		= NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
+	[NETSWAP_A_PEER_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[NETSWAP_A_PEER_PLACE_LIMIT]	= { .type = NLA_U64 },
+	[NETSWAP_A_PEER_LEND_LIMIT]	= { .type = NLA_U64 },
+	[NETSWAP_A_LEND_LIMIT]		= { .type = NLA_U64 },
 };
 
 static struct genl_family nsw_genl_family;
+
+/*
+ * A limit attribute in bytes, as pages; 0 stays 0 (no limit). Anything
+ * between is refused rather than rounded to "no limit".
+ */
+static int nsw_parse_limit(struct genl_info *info, int type, u64 *pages)
+{
+	struct nlattr *a = info->attrs[type];
+	u64 bytes = nla_get_u64(a);
+
+	if (bytes && bytes < PAGE_SIZE) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "a limit is 0 (none) or at least one page");
+		return -ERANGE;
+	}
+	*pages = bytes >> PAGE_SHIFT;
+	return 0;
+}
+
+/* The peer limits a request carries; U64_MAX: left out. */
+struct nsw_limits {
+	u64 place;
+	u64 lend;
+};
+
+static int nsw_parse_limits(struct genl_info *info, struct nsw_limits *lim)
+{
+	int err = 0;
+
+	lim->place = U64_MAX;
+	lim->lend = U64_MAX;
+	if (info->attrs[NETSWAP_A_PEER_PLACE_LIMIT])
+		err = nsw_parse_limit(info, NETSWAP_A_PEER_PLACE_LIMIT,
+				      &lim->place);
+	if (!err && info->attrs[NETSWAP_A_PEER_LEND_LIMIT])
+		err = nsw_parse_limit(info, NETSWAP_A_PEER_LEND_LIMIT,
+				      &lim->lend);
+	return err;
+}
+
+/*
+ * Pages above a lowered limit stay where they are (nothing moves pages
+ * yet): the successful reply says so.
+ */
+static void nsw_apply_limits(struct nsw_peer *peer,
+			     const struct nsw_limits *lim,
+			     struct netlink_ext_ack *extack)
+{
+	if (lim->place != U64_MAX) {
+		WRITE_ONCE(peer->place_limit, lim->place);
+		if (lim->place && atomic64_read(&peer->placed) > lim->place)
+			NL_SET_ERR_MSG(extack,
+				       "more of our pages are there than the new place limit; they stay until freed (no pages move yet)");
+	}
+	if (lim->lend != U64_MAX) {
+		WRITE_ONCE(peer->lend_limit, lim->lend);
+		if (lim->lend && atomic64_read(&peer->held) > lim->lend)
+			NL_SET_ERR_MSG(extack,
+				       "it has more pages here than the new lend limit; they stay until it frees them (no pages move yet)");
+	}
+}
 
 static int nsw_parse_peer(struct genl_info *info, struct sockaddr_in6 *addr)
 {
@@ -64,6 +133,7 @@ static int nsw_parse_peer(struct genl_info *info, struct sockaddr_in6 *addr)
 
 static int nsw_cmd_peer_add(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nsw_limits lim;
 	struct sockaddr_in6 addr;
 	struct nsw_peer *peer;
 	int err;
@@ -71,10 +141,14 @@ static int nsw_cmd_peer_add(struct sk_buff *skb, struct genl_info *info)
 	err = nsw_parse_peer(info, &addr);
 	if (err)
 		return err;
+	err = nsw_parse_limits(info, &lim);
+	if (err)
+		return err;
 	peer = nsw_peer_add(&addr, NETSWAP_PEER_F_CONFIGURED, GFP_KERNEL,
 			    info->extack);
 	if (IS_ERR(peer))
 		return PTR_ERR(peer);
+	nsw_apply_limits(peer, &lim, info->extack);
 	if (nsw_sysfs_peer_add(peer))
 		pr_warn("%pISpc: no sysfs directory\n", &peer->shown);
 	/* Pages an earlier incarnation of this node left there are garbage. */
@@ -103,9 +177,81 @@ static int nsw_cmd_peer_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* The known peer @info names, with a reference, or an ERR_PTR. */
+static struct nsw_peer *nsw_find_peer(struct genl_info *info)
+{
+	struct sockaddr_in6 addr;
+	struct nsw_peer *peer;
+	int err;
+
+	err = nsw_parse_peer(info, &addr);
+	if (err)
+		return ERR_PTR(err);
+	rcu_read_lock();
+	peer = nsw_peer_get_rcu(nsw_peer_lookup_rcu(&addr));
+	rcu_read_unlock();
+	if (!peer) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[NETSWAP_A_PEER_ADDR],
+				    "no such peer");
+		return ERR_PTR(-ENOENT);
+	}
+	return peer;
+}
+
+static int nsw_cmd_peer_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nsw_limits lim;
+	struct nsw_peer *peer;
+	int err;
+
+	err = nsw_parse_limits(info, &lim);
+	if (err)
+		return err;
+	peer = nsw_find_peer(info);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	nsw_apply_limits(peer, &lim, info->extack);
+	nsw_peer_put(peer);
+	return 0;
+}
+
+static int nsw_cmd_store_set(struct sk_buff *skb, struct genl_info *info)
+{
+	u64 pages, used;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, NETSWAP_A_LEND_LIMIT))
+		return -EINVAL;
+	err = nsw_parse_limit(info, NETSWAP_A_LEND_LIMIT, &pages);
+	if (err)
+		return err;
+	err = nsw_store_set_limit(pages, &used, info->extack);
+	if (err)
+		return err;
+	if (used > pages)
+		NL_SET_ERR_MSG(info->extack,
+			       "peers have more pages here than the new lend limit; they stay until freed (no pages move yet)");
+	pr_info("lending at most %llu MiB\n", pages >> (20 - PAGE_SHIFT));
+	return 0;
+}
+
 static int nsw_put_u64(struct sk_buff *skb, int type, s64 v)
 {
 	return nla_put_u64_64bit(skb, type, v, NETSWAP_A_PAD);
+}
+
+static int nsw_put_addr(struct sk_buff *skb, const struct sockaddr_in6 *addr)
+{
+	const struct in6_addr *a = &addr->sin6_addr;
+	int err;
+
+	if (ipv6_addr_v4mapped(a))
+		err = nla_put_in_addr(skb, NETSWAP_A_PEER_ADDR, a->s6_addr32[3]);
+	else
+		err = nla_put_in6_addr(skb, NETSWAP_A_PEER_ADDR, a);
+	return err ?: nla_put_u16(skb, NETSWAP_A_PEER_PORT,
+				  ntohs(addr->sin6_port));
 }
 
 /* The attribute for each reason of nsw_rx_dropped[]. */
@@ -138,24 +284,23 @@ static const struct {
 	NSW_COUNTER(NETSWAP_A_PEER_RX_LOADS, rx_loads),
 	NSW_COUNTER(NETSWAP_A_PEER_RX_FREES, rx_frees),
 	NSW_COUNTER(NETSWAP_A_PEER_RX_FULL, rx_full),
+	NSW_COUNTER(NETSWAP_A_PEER_TX_BYTES, tx_bytes),
+	NSW_COUNTER(NETSWAP_A_PEER_RX_BYTES, rx_bytes),
 };
 
 static int nsw_fill_peer(struct sk_buff *skb, const struct nsw_peer *peer)
 {
-	const struct in6_addr *a = &peer->addr.sin6_addr;
 	const atomic64_t *counter;
 	unsigned int i;
-	int err;
 
-	if (ipv6_addr_v4mapped(a))
-		err = nla_put_in_addr(skb, NETSWAP_A_PEER_ADDR, a->s6_addr32[3]);
-	else
-		err = nla_put_in6_addr(skb, NETSWAP_A_PEER_ADDR, a);
-	if (err ||
-	    nla_put_u16(skb, NETSWAP_A_PEER_PORT, ntohs(peer->addr.sin6_port)) ||
+	if (nsw_put_addr(skb, &peer->addr) ||
 	    nla_put_u32(skb, NETSWAP_A_PEER_FLAGS, READ_ONCE(peer->flags)) ||
 	    nla_put_u32(skb, NETSWAP_A_PEER_RTT_US,
-			READ_ONCE(peer->rtt.srtt_us)))
+			READ_ONCE(peer->rtt.srtt_us)) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_PLACE_LIMIT,
+			READ_ONCE(peer->place_limit) << PAGE_SHIFT) ||
+	    nsw_put_u64(skb, NETSWAP_A_PEER_LEND_LIMIT,
+			READ_ONCE(peer->lend_limit) << PAGE_SHIFT))
 		return -EMSGSIZE;
 	if ((peer->flags & NETSWAP_PEER_F_CONFIGURED) &&
 	    nla_put_u8(skb, NETSWAP_A_PEER_STATE, READ_ONCE(peer->state)))
@@ -201,11 +346,40 @@ static int nsw_cmd_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static int nsw_cmd_peer_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nsw_peer *peer;
+	struct sk_buff *msg;
+	void *hdr;
+	int err = -EMSGSIZE;
+
+	peer = nsw_find_peer(info);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	hdr = genlmsg_put_reply(msg, info, &nsw_genl_family, 0,
+				NETSWAP_CMD_PEER_GET);
+	if (!hdr || nsw_fill_peer(msg, peer)) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out:
+	nsw_peer_put(peer);
+	return err;
+}
+
 static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nsw_dev_info dev;
 	u64 quota, used;
 	struct sk_buff *msg;
+	u8 state;
 	unsigned int i;
 	void *hdr;
 
@@ -218,12 +392,22 @@ static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 		goto nomem;
 	nsw_client_info(&dev);
 	nsw_store_usage(&quota, &used);
+	if (!dev.name)
+		state = NETSWAP_DEV_NONE;
+	else
+		state = dev.openers ? NETSWAP_DEV_OPEN : NETSWAP_DEV_IDLE;
 	if ((dev.name &&
 	     (nla_put_string(msg, NETSWAP_A_DEV_NAME, dev.name) ||
 	      nsw_put_u64(msg, NETSWAP_A_DEV_SIZE, dev.size) ||
 	      nsw_put_u64(msg, NETSWAP_A_DEV_PAGES_MAPPED, dev.mapped) ||
-	      nla_put_u32(msg, NETSWAP_A_DEV_OPEN_COUNT, dev.openers))) ||
+	      nla_put_u32(msg, NETSWAP_A_DEV_OPEN_COUNT, dev.openers) ||
+	      nsw_put_u64(msg, NETSWAP_A_DEV_READS, dev.reads) ||
+	      nsw_put_u64(msg, NETSWAP_A_DEV_WRITES, dev.writes) ||
+	      nsw_put_u64(msg, NETSWAP_A_DEV_DISCARDS, dev.discards) ||
+	      nsw_put_u64(msg, NETSWAP_A_DEV_IO_ERRORS, dev.io_errors))) ||
+	    nla_put_u8(msg, NETSWAP_A_DEV_STATE, state) ||
 	    nla_put_u16(msg, NETSWAP_A_PORT, nsw_port) ||
+	    nsw_put_u64(msg, NETSWAP_A_LEND_LIMIT, quota << PAGE_SHIFT) ||
 	    nsw_put_u64(msg, NETSWAP_A_STORE_QUOTA_PAGES, quota) ||
 	    nsw_put_u64(msg, NETSWAP_A_STORE_PAGES_USED, used))
 		goto nomem;
@@ -253,12 +437,27 @@ static const struct genl_small_ops nsw_genl_ops[] = {
 	},
 	{
 		.cmd	= NETSWAP_CMD_PEER_GET,
+		.doit	= nsw_cmd_peer_get,
 		.dumpit	= nsw_cmd_peer_dump,
 	},
 	{
 		.cmd	= NETSWAP_CMD_DEV_GET,
 		.doit	= nsw_cmd_dev_get,
 	},
+	{
+		.cmd	= NETSWAP_CMD_PEER_SET,
+		.doit	= nsw_cmd_peer_set,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= NETSWAP_CMD_STORE_SET,
+		.doit	= nsw_cmd_store_set,
+		.flags	= GENL_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group nsw_mcgrps[] = {
+	{ .name = NETSWAP_MCGRP_EVENTS },
 };
 
 static struct genl_family nsw_genl_family __ro_after_init = {
@@ -269,8 +468,34 @@ static struct genl_family nsw_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.small_ops	= nsw_genl_ops,
 	.n_small_ops	= ARRAY_SIZE(nsw_genl_ops),
+	.mcgrps		= nsw_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(nsw_mcgrps),
 	.resv_start_op	= NETSWAP_CMD_PEER_ADD,
 };
+
+/* From the events worker (events.c): one message to the events group. */
+void nsw_genl_event(const struct nsw_event *ev)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&nsw_genl_family, &init_net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &nsw_genl_family, 0, NETSWAP_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u8(msg, NETSWAP_A_EVENT, ev->type) ||
+	    (ev->has_peer && nsw_put_addr(msg, &ev->addr)) ||
+	    (ev->type == NETSWAP_EVENT_PEER_STATE &&
+	     nla_put_u8(msg, NETSWAP_A_PEER_STATE, ev->state))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&nsw_genl_family, msg, 0, 0, GFP_KERNEL);
+}
 
 int nsw_genl_init(void)
 {

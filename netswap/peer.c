@@ -15,6 +15,8 @@
 #include "store.h"
 #include "client.h"
 #include "sysfs.h"
+#include "events.h"
+#include "transport.h"
 #include "../include/uapi/netswap.h"
 
 static struct nsw_peer __rcu *nsw_peers[NSW_MAX_PEERS];
@@ -204,6 +206,24 @@ out:
 }
 
 /*
+ * Is @peer below its place limit? The first time it is not, tell the
+ * event listeners; when it is again, re-arm that.
+ */
+static bool nsw_peer_has_room(struct nsw_peer *peer)
+{
+	u64 limit = READ_ONCE(peer->place_limit);
+
+	if (!limit || atomic64_read(&peer->placed) < limit) {
+		if (test_bit(NSW_PEER_EV_PLACE_LIMIT, &peer->ev_bits))
+			clear_bit(NSW_PEER_EV_PLACE_LIMIT, &peer->ev_bits);
+		return true;
+	}
+	if (!test_and_set_bit(NSW_PEER_EV_PLACE_LIMIT, &peer->ev_bits))
+		nsw_event_post(NETSWAP_EVENT_PLACE_LIMIT, peer);
+	return false;
+}
+
+/*
  * Round robin over configured peers that have room; NULL if none. Racing
  * callers may pick the same peer: the spread only has to be even on
  * average, not exact.
@@ -218,7 +238,8 @@ struct nsw_peer *nsw_peer_next_target(void)
 		idx = (last + i) % NSW_MAX_PEERS;
 		peer = rcu_dereference(nsw_peers[idx]);
 		if (peer && (peer->flags & NETSWAP_PEER_F_CONFIGURED) &&
-		    !READ_ONCE(peer->full) && !nsw_peer_down(peer)) {
+		    !READ_ONCE(peer->full) && !nsw_peer_down(peer) &&
+		    nsw_peer_has_room(peer)) {
 			ret = nsw_peer_get_rcu(peer);
 			if (ret) {
 				WRITE_ONCE(nsw_last_target, idx);
@@ -316,4 +337,15 @@ void nsw_peers_exit(void)
 	mutex_unlock(&nsw_peers_mutex);
 	/* Let nsw_peer_free_rcu() run before the module text goes away. */
 	rcu_barrier();
+}
+
+/* nsw_send() to @peer, counting the bytes that left. */
+int nsw_peer_send(struct nsw_peer *peer, struct kvec *vec, size_t nvec,
+		  size_t len)
+{
+	int err = nsw_send(&peer->addr, vec, nvec, len);
+
+	if (!err)
+		atomic64_add(len, &peer->tx_bytes);
+	return err;
 }

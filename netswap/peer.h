@@ -59,6 +59,18 @@ struct nsw_peer {
 	bool full;			/* refused our last store for quota */
 
 	/*
+	 * Limits in pages, 0: none (PEER_SET). place_limit: our pages there,
+	 * checked when a new page picks its peer, so pages in flight may
+	 * pass it by at most the device's in-flight pages. lend_limit: its
+	 * pages here, exact (checked under the store's lock).
+	 */
+	u64 place_limit;
+	u64 lend_limit;
+	unsigned long ev_bits;		/* NSW_PEER_EV_*: event sent */
+	atomic64_t tx_bytes;		/* UDP payload sent to it */
+	atomic64_t rx_bytes;		/* and taken from it */
+
+	/*
 	 * Client role, the send window (see protocol.rst): request number s
 	 * occupies tx_ring[s % NSW_SEQ_WINDOW] until it is answered or given
 	 * up, and a number is only handed out when its slot is free, so the
@@ -103,6 +115,13 @@ struct nsw_peer {
 	struct rcu_head rcu;
 };
 
+/* peer->ev_bits: the event for this condition was sent; cleared when it ends. */
+enum {
+	NSW_PEER_EV_PLACE_LIMIT,
+	NSW_PEER_EV_LEND_LIMIT,
+	NSW_PEER_EV_FULL,
+};
+
 void nsw_peers_exit(void);
 
 static inline bool nsw_addr_equal(const struct sockaddr_in6 *a,
@@ -124,7 +143,10 @@ void nsw_addr_display(const struct sockaddr_in6 *addr,
 		      union nsw_sockaddr *out);
 int nsw_peer_del(const struct sockaddr_in6 *addr,
 		 struct netlink_ext_ack *extack);
+struct kvec;
 struct nsw_peer *nsw_peer_next_target(void);
+int nsw_peer_send(struct nsw_peer *peer, struct kvec *vec, size_t nvec,
+		  size_t len);
 
 int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 		      u64 *seq);

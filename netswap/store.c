@@ -20,6 +20,7 @@
 #include "netswap.h"
 
 #include <linux/mm.h>
+#include <linux/netlink.h>
 #include <linux/highmem.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -31,14 +32,17 @@
 #include "seqwin.h"
 #include "reasm.h"
 #include "transport.h"
+#include "events.h"
 #include "../include/uapi/netswap.h"
 
 /* Requests waiting for the worker; beyond this, clients retransmit. */
 #define NSW_STORE_RXQ_MAX	2048
 
 static struct {
-	spinlock_t lock;		/* sm, pages[], owner[] */
+	spinlock_t lock;		/* sm, limit, full_posted, pages[], owner[] */
 	struct nsw_slotmap sm;
+	u32 limit;			/* pages lent at most now, <= sm.nr */
+	bool full_posted;		/* NETSWAP_EVENT_STORE_FULL sent */
 	struct page **pages;
 	u16 *owner;			/* peer index per slot */
 	struct sk_buff_head rxq;
@@ -48,9 +52,28 @@ static struct {
 void nsw_store_usage(u64 *quota_pages, u64 *used_pages)
 {
 	spin_lock_bh(&nsw_store.lock);
-	*quota_pages = nsw_store.sm.nr;
+	*quota_pages = nsw_store.limit;
 	*used_pages = nsw_store.sm.nr_used;
 	spin_unlock_bh(&nsw_store.lock);
+}
+
+/*
+ * Lend at most @pages from now on. The slot map was sized at load time
+ * (lend_mb), so that is the ceiling. Pages already above the new limit
+ * stay until their owners free them; *@used says how many there are.
+ */
+int nsw_store_set_limit(u64 pages, u64 *used, struct netlink_ext_ack *extack)
+{
+	if (pages > nsw_store.sm.nr) {
+		NL_SET_ERR_MSG(extack,
+			       "lend limit above what the module was loaded with (lend_mb)");
+		return -ERANGE;
+	}
+	spin_lock_bh(&nsw_store.lock);
+	nsw_store.limit = pages;
+	*used = nsw_store.sm.nr_used;
+	spin_unlock_bh(&nsw_store.lock);
+	return 0;
 }
 
 static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
@@ -66,7 +89,7 @@ static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
 	vec[0].iov_base = &hdr;
 	vec[0].iov_len = NSW_HDR_LEN;
 	if (!page) {
-		err = nsw_send(&peer->addr, vec, 1, NSW_HDR_LEN);
+		err = nsw_peer_send(peer, vec, 1, NSW_HDR_LEN);
 		goto out;
 	}
 	p = kmap_local_page(page);
@@ -74,8 +97,8 @@ static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
 		nsw_hdr_set_chunk(&hdr, c);
 		vec[1].iov_base = p + nsw_chunk_off(c);
 		vec[1].iov_len = nsw_chunk_len(c);
-		err = nsw_send(&peer->addr, vec, 2,
-			       NSW_HDR_LEN + nsw_chunk_len(c));
+		err = nsw_peer_send(peer, vec, 2,
+				    NSW_HDR_LEN + nsw_chunk_len(c));
 	}
 	kunmap_local(p);
 out:
@@ -148,9 +171,10 @@ static struct page *nsw_store_chunk(struct nsw_peer *peer,
 static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 			 const struct nsw_msg *m, u64 *handle)
 {
+	u64 lend_limit = READ_ONCE(peer->lend_limit);
 	struct page *old = NULL;
+	int err, event = -1;
 	u32 idx;
-	int err;
 
 	spin_lock_bh(&nsw_store.lock);
 	/* Overwrite in place: the client already has a page here. */
@@ -160,6 +184,16 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 		nsw_store.pages[idx] = fresh;
 		*handle = m->handle;
 		err = 0;
+	} else if (nsw_store.sm.nr_used >= nsw_store.limit) {
+		err = -ENOSPC;
+		if (!nsw_store.full_posted) {
+			nsw_store.full_posted = true;
+			event = NETSWAP_EVENT_STORE_FULL;
+		}
+	} else if (lend_limit && atomic64_read(&peer->held) >= lend_limit) {
+		err = -ENOSPC;
+		if (!test_and_set_bit(NSW_PEER_EV_LEND_LIMIT, &peer->ev_bits))
+			event = NETSWAP_EVENT_LEND_LIMIT;
 	} else {
 		err = nsw_slotmap_alloc(&nsw_store.sm, handle);
 		if (!err) {
@@ -167,12 +201,18 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 			nsw_store.pages[idx] = fresh;
 			nsw_store.owner[idx] = peer->idx;
 			atomic64_inc(&peer->held);
+			/* Room again: the next refusal is news. */
+			nsw_store.full_posted = false;
+			clear_bit(NSW_PEER_EV_LEND_LIMIT, &peer->ev_bits);
 		}
 	}
 	spin_unlock_bh(&nsw_store.lock);
 
 	if (old)
 		put_page(old);	/* a LOAD may still be sending it */
+	if (event >= 0)
+		nsw_event_post(event, event == NETSWAP_EVENT_STORE_FULL ?
+				      NULL : peer);
 	if (err) {
 		__free_page(fresh);
 		atomic64_inc(&peer->rx_full);
@@ -365,6 +405,7 @@ static void nsw_store_handle(struct sk_buff *skb)
 	peer = nsw_store_peer(from);
 	if (!peer)
 		return;		/* no memory: the client retransmits */
+	atomic64_add(skb->len, &peer->rx_bytes);
 	switch (nsw_seqwin_check(peer->seqwin, m.req_id, &slot)) {
 	case NSW_SEQ_STALE:
 		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
@@ -460,6 +501,7 @@ int nsw_store_init(unsigned long quota_pages)
 		return -ENOMEM;
 	}
 	nsw_slotmap_init(&nsw_store.sm, used, gen, nr);
+	nsw_store.limit = nr;
 	return 0;
 }
 

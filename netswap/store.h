@@ -12,6 +12,7 @@
 #include <linux/skbuff.h>
 
 struct nsw_peer;
+struct netlink_ext_ack;
 
 int nsw_store_init(unsigned long quota_pages);
 void nsw_store_stop(void);
@@ -19,5 +20,6 @@ void nsw_store_exit(void);
 void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from);
 void nsw_store_drop_peer(struct nsw_peer *peer);
 void nsw_store_usage(u64 *quota_pages, u64 *used_pages);
+int nsw_store_set_limit(u64 pages, u64 *used, struct netlink_ext_ack *extack);
 
 #endif /* _NSW_STORE_H */

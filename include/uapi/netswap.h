@@ -143,10 +143,8 @@ enum netswap_dev_state {
 /* NETSWAP_A_EVENT */
 enum netswap_event {
 	NETSWAP_EVENT_PEER_STATE,	/* a peer went up, suspect or down */
-	NETSWAP_EVENT_PLACE_LIMIT,	/* our pages there reached its
-					 * place limit */
-	NETSWAP_EVENT_LEND_LIMIT,	/* its pages here reached its lend
-					 * limit */
+	NETSWAP_EVENT_PLACE_LIMIT,	/* our pages there: at its limit */
+	NETSWAP_EVENT_LEND_LIMIT,	/* its pages here: at its limit */
 	NETSWAP_EVENT_STORE_FULL,	/* this node lends all it may */
 	NETSWAP_EVENT_PEER_FULL,	/* the peer refused a page: full */
 };
