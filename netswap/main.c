@@ -70,15 +70,21 @@ static int __init nsw_init(void)
 	err = nsw_client_init((u64)nsw_size_mb << 20);
 	if (err)
 		goto err_transport;
-	err = nsw_genl_init();
+	err = nsw_sysfs_global_add();
 	if (err)
 		goto err_client;
-	nsw_events_start();
 	nsw_liveness_start();
+	err = nsw_genl_init();
+	if (err)
+		goto err_liveness;
+	nsw_events_start();
 	pr_info("port %u, device %u MiB, lending %u MiB\n", nsw_port,
 		nsw_size_mb, nsw_lend_mb);
 	return 0;
 
+err_liveness:
+	nsw_liveness_stop();
+	nsw_sysfs_global_del();
 err_client:
 	nsw_client_exit();
 err_transport:
@@ -101,6 +107,7 @@ static void __exit nsw_exit(void)
 	nsw_events_stop();
 	nsw_genl_exit();
 	nsw_liveness_stop();
+	nsw_sysfs_global_del();
 	nsw_client_exit();
 	nsw_transport_exit();
 	nsw_store_stop();

@@ -15,6 +15,9 @@
 
 #include "sysfs.h"
 #include "peer.h"
+#include "client.h"
+#include "store.h"
+#include "../include/uapi/netswap.h"
 
 struct nsw_peer_kobj {
 	struct kobject kobj;
@@ -78,9 +81,29 @@ NSW_COUNTER_ATTR(frees, tx_frees);
 NSW_COUNTER_ATTR(errors, tx_errors);
 NSW_COUNTER_ATTR(retransmits, retransmits);
 NSW_COUNTER_ATTR(crc_errors, crc_errors);
+NSW_COUNTER_ATTR(pages_held, held);
+NSW_COUNTER_ATTR(tx_bytes, tx_bytes);
+NSW_COUNTER_ATTR(rx_bytes, rx_bytes);
+
+/* A peer's limit (pages inside, bytes outside, as in netlink). */
+static ssize_t place_limit_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  READ_ONCE(nsw_kobj_peer(kobj)->place_limit) << PAGE_SHIFT);
+}
+
+static ssize_t lend_limit_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  READ_ONCE(nsw_kobj_peer(kobj)->lend_limit) << PAGE_SHIFT);
+}
 
 static struct kobj_attribute nsw_attr_state = __ATTR_RO(state);
 static struct kobj_attribute nsw_attr_rtt_us = __ATTR_RO(rtt_us);
+static struct kobj_attribute nsw_attr_place_limit = __ATTR_RO(place_limit);
+static struct kobj_attribute nsw_attr_lend_limit = __ATTR_RO(lend_limit);
 
 static struct attribute *nsw_peer_attrs[] = {
 	&nsw_attr_state.attr,
@@ -92,9 +115,78 @@ static struct attribute *nsw_peer_attrs[] = {
 	&nsw_attr_errors.attr.attr,
 	&nsw_attr_retransmits.attr.attr,
 	&nsw_attr_crc_errors.attr.attr,
+	&nsw_attr_pages_held.attr.attr,
+	&nsw_attr_tx_bytes.attr.attr,
+	&nsw_attr_rx_bytes.attr.attr,
+	&nsw_attr_place_limit.attr,
+	&nsw_attr_lend_limit.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(nsw_peer);
+
+/* /sys/kernel/netswap/: the device and the store, node-wide. */
+static ssize_t nsw_global_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	static const char *const states[] = {
+		[NETSWAP_DEV_NONE]	= "none",
+		[NETSWAP_DEV_IDLE]	= "idle",
+		[NETSWAP_DEV_OPEN]	= "open",
+	};
+	const char *name = attr->attr.name;
+	struct nsw_dev_info dev;
+	u64 quota, used;
+
+	nsw_client_info(&dev);
+	nsw_store_usage(&quota, &used);
+	if (!strcmp(name, "device_state"))
+		return sysfs_emit(buf, "%s\n",
+				  states[!dev.name ? NETSWAP_DEV_NONE :
+					 dev.openers ? NETSWAP_DEV_OPEN :
+						       NETSWAP_DEV_IDLE]);
+	if (!strcmp(name, "device_size"))
+		return sysfs_emit(buf, "%llu\n", dev.size);
+	if (!strcmp(name, "device_reads"))
+		return sysfs_emit(buf, "%llu\n", dev.reads);
+	if (!strcmp(name, "device_writes"))
+		return sysfs_emit(buf, "%llu\n", dev.writes);
+	if (!strcmp(name, "device_discards"))
+		return sysfs_emit(buf, "%llu\n", dev.discards);
+	if (!strcmp(name, "device_io_errors"))
+		return sysfs_emit(buf, "%llu\n", dev.io_errors);
+	if (!strcmp(name, "lend_limit"))
+		return sysfs_emit(buf, "%llu\n", quota << PAGE_SHIFT);
+	return sysfs_emit(buf, "%llu\n", used);	/* lend_used_pages */
+}
+
+#define NSW_GLOBAL_ATTR(_name)						\
+static struct kobj_attribute nsw_global_##_name =			\
+	__ATTR(_name, 0444, nsw_global_show, NULL)
+
+NSW_GLOBAL_ATTR(device_state);
+NSW_GLOBAL_ATTR(device_size);
+NSW_GLOBAL_ATTR(device_reads);
+NSW_GLOBAL_ATTR(device_writes);
+NSW_GLOBAL_ATTR(device_discards);
+NSW_GLOBAL_ATTR(device_io_errors);
+NSW_GLOBAL_ATTR(lend_limit);
+NSW_GLOBAL_ATTR(lend_used_pages);
+
+static struct attribute *nsw_global_attrs[] = {
+	&nsw_global_device_state.attr,
+	&nsw_global_device_size.attr,
+	&nsw_global_device_reads.attr,
+	&nsw_global_device_writes.attr,
+	&nsw_global_device_discards.attr,
+	&nsw_global_device_io_errors.attr,
+	&nsw_global_lend_limit.attr,
+	&nsw_global_lend_used_pages.attr,
+	NULL,
+};
+
+static const struct attribute_group nsw_global_group = {
+	.attrs = nsw_global_attrs,
+};
 
 static void nsw_peer_kobj_release(struct kobject *kobj)
 {
@@ -146,15 +238,35 @@ void nsw_sysfs_peer_del(struct nsw_peer *peer)
 
 int nsw_sysfs_init(void)
 {
+	int err;
+
 	nsw_kobj = kobject_create_and_add("netswap", kernel_kobj);
 	if (!nsw_kobj)
 		return -ENOMEM;
 	nsw_peers_kobj = kobject_create_and_add("peers", nsw_kobj);
 	if (!nsw_peers_kobj) {
-		kobject_put(nsw_kobj);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto err_kobj;
 	}
 	return 0;
+
+err_kobj:
+	kobject_put(nsw_kobj);
+	return err;
+}
+
+/*
+ * The node-wide files read the device and the store: they exist only
+ * while both do (removing the group waits for a show() in progress).
+ */
+int nsw_sysfs_global_add(void)
+{
+	return sysfs_create_group(nsw_kobj, &nsw_global_group);
+}
+
+void nsw_sysfs_global_del(void)
+{
+	sysfs_remove_group(nsw_kobj, &nsw_global_group);
 }
 
 void nsw_sysfs_exit(void)
