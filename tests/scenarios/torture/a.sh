@@ -16,9 +16,9 @@
 #     time bound;
 #   memtester: nsw_memt_n (2) of nsw_memt_mb (8) MiB each,
 #     nsw_memt_reclaim_kb (4096, lossy 512) pushed out to swap per second,
-#     nsw_memt_reclaim_total_kb (0: no limit, lossy 4096) in all,
-#     nsw_memt_loops (1, lossy 2),
-#     nsw_memt_min_pages (2000, lossy 300) swapped out and in at least,
+#     nsw_memt_reclaim_total_kb (16384, lossy 4096) in all (0: no limit),
+#     nsw_memt_loops (2),
+#     nsw_memt_min_pages (1000, lossy 300) swapped out and in at least,
 #     nsw_memt_mask (0x180ff);
 #   fio: nsw_fio_mb (16) size unit of the jobs (nsw_lossy_fio_mb 8);
 #   nsw_rounds ("clean lossy"), nsw_loss (5) netem loss %.
@@ -188,11 +188,11 @@ step_memtester() {
 	_n=$(knob "$1" MEMT_N 2)
 	_mb=$(knob "$1" MEMT_MB 8)
 	_kb=$(knob "$1" MEMT_RECLAIM_KB "$([ "$1" = lossy ] && echo 512 || echo 4096)")
-	_total=$(knob "$1" MEMT_RECLAIM_TOTAL_KB "$([ "$1" = lossy ] && echo 4096 || echo 0)")
-	# Two loops on the lossy link: 6.1 finishes one in ~6 s, before it
-	# has read back much of what the reclaimer pushed out meanwhile.
-	_loops=$(knob "$1" MEMT_LOOPS "$([ "$1" = lossy ] && echo 2 || echo 1)")
-	_min=$(knob "$1" MEMT_MIN_PAGES "$([ "$1" = lossy ] && echo 300 || echo 2000)")
+	_total=$(knob "$1" MEMT_RECLAIM_TOTAL_KB "$([ "$1" = lossy ] && echo 4096 || echo 16384)")
+	# Two loops: 6.1 finishes one in ~6 s, before it has read back much
+	# of what the reclaimer pushed out meanwhile.
+	_loops=$(knob "$1" MEMT_LOOPS 2)
+	_min=$(knob "$1" MEMT_MIN_PAGES "$([ "$1" = lossy ] && echo 300 || echo 1000)")
 	memcg memtester max
 	[ -e /sys/fs/cgroup/memtester/memory.reclaim ] || fail "no memory.reclaim in cgroup2"
 	grep -q '^nobody:' /etc/passwd ||
@@ -207,11 +207,12 @@ step_memtester() {
 		_pids="$_pids $!"
 	done
 	# memory.reclaim fails (EAGAIN) when it found less to reclaim:
-	# harmless. In all at most _total KiB (0: no limit): on the lossy link
-	# a page-in takes a round trip and often a retransmission (~65 a
-	# second with one in flight, measured), and a memtester pass reads
-	# back all that went out since the last, so a steady push there
-	# starves memtester (6.12: over 2 minutes, where 6.1 took 7 s).
+	# harmless. In all at most _total KiB (0: no limit): a memtester pass
+	# reads back all that went out since the last, so a steady push makes
+	# the passes slower, which lets more be pushed out: on the lossy link
+	# (~65 page-ins a second with one in flight, measured) 6.12 took over
+	# 2 minutes where 6.1 took 7 s, and on the plain link in the busy
+	# suite 226 s and 84,000 page-ins where 20 s did alone.
 	(_left=$_total
 	while [ "$_total" = 0 ] || [ "$_left" -gt 0 ]; do
 		echo "${_kb}K" >/sys/fs/cgroup/memtester/memory.reclaim 2>/dev/null
