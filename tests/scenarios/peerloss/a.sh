@@ -22,7 +22,8 @@ cg_setup() {
 workload() {
 	_log=$1
 	shift
-	sh -c 'echo $$ >'"$CG"'/cgroup.procs && exec memtouch "$@"' \
+	# every word checked in order, 32 MiB again in random order
+	MEMTOUCH_RANDOM_MB=32 sh -c 'echo $$ >'"$CG"'/cgroup.procs && exec memtouch "$@"' \
 		memtouch "$@" >"$_log" 2>&1 &
 	MT=$!
 }
@@ -86,7 +87,7 @@ TICKER=$!
 # 1. Two seconds of silence, well below peer_timeout_ms: retransmission
 #    carries the workload through, every word verified.
 p0=$(pswpout)
-workload /tmp/mt1.log 128 1 7
+workload /tmp/mt1.log 96 1 7
 poll_until 300 "the workload swaps" swapped_since "$p0"
 msg_send "$B" "cut 2"
 m=$(msg_recv 120) || exit 1
@@ -148,8 +149,8 @@ done
 log "check ok: b freed the dead workload's pages once back"
 
 # 3. Service resumes: a new workload swaps to b and verifies.
-log "+ memtouch 128 1 11 (in the cgroup)"
-workload /tmp/mt3.log 128 1 11
+log "+ memtouch 96 1 11 (in the cgroup)"
+workload /tmp/mt3.log 96 1 11
 wait "$MT" || fail "memtouch failed after b came back (rc $?): $(tail -n 2 /tmp/mt3.log)"
 log "$(tail -n 1 /tmp/mt3.log)"
 

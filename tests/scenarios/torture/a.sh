@@ -11,8 +11,8 @@
 #
 # Knobs (NETSWAP_APPEND="nsw_key=value ..."), for tuning runs; the lossy
 # round uses the same sizes unless its own knob (nsw_lossy_...) is set:
-#   stress-ng: nsw_stress_n (4) workers sharing nsw_stress_mb (80) MiB in
-#     a memory cgroup of nsw_stress_limit_mb (40), nsw_stress_s (600)
+#   stress-ng: nsw_stress_n (4) workers sharing nsw_stress_mb (64) MiB in
+#     a memory cgroup of nsw_stress_limit_mb (32), nsw_stress_s (600)
 #     time bound;
 #   memtester: nsw_memt_n (2) of nsw_memt_mb (8) MiB each,
 #     nsw_memt_reclaim_kb (4096, lossy 512) pushed out to swap per second,
@@ -145,8 +145,8 @@ link_check setup
 # every worker (move-inv counts one bogo op per 4096 words checked),
 # --timeout only bounds the run, and the reported bogo ops must be all.
 step_stress() {
-	_mb=$(knob "$1" STRESS_MB 80)
-	_limit=$(knob "$1" STRESS_LIMIT_MB 40)
+	_mb=$(knob "$1" STRESS_MB 64)
+	_limit=$(knob "$1" STRESS_LIMIT_MB 32)
 	_ops=$((_mb * 1024 * 1024 / 8 / 4096))
 	swap_mark
 	memcg stress "$_limit"
