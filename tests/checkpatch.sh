@@ -28,4 +28,4 @@ files=$(ls netswap/*.[ch] include/*.h include/uapi/*.h)
 # Userspace has no __noreturn or __printf: it spells the attributes out.
 "$cache/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 	--ignore FILE_PATH_CHANGES,PREFER_DEFINED_ATTRIBUTE_MACRO \
-	-f tools/netswapctl/*.c
+	-f tools/netswapctl/*.[ch]

@@ -3,99 +3,51 @@
  * netswapctl - configure and inspect the netswap network swap device.
  *
  * Talks to netswap.ko over the "netswap" generic netlink family; the
- * protocol is described in include/uapi/netswap.h.
+ * protocol is described in include/uapi/netswap.h. The commands are listed
+ * in usage() and in netswapctl(8).
  */
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include <netlink/netlink.h>
-#include <netlink/genl/genl.h>
-#include <netlink/genl/ctrl.h>
-#include <linux/netlink.h>
-
-#include "uapi/netswap.h"
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK		270
-#endif
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK		10
-#endif
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK		11
-#endif
-#ifndef NLM_F_CAPPED
-#define NLM_F_CAPPED		0x100
-#endif
-#ifndef NLM_F_ACK_TLVS
-#define NLM_F_ACK_TLVS		0x200
-#endif
-
-#define PROG			"netswapctl"
-
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-#define __noreturn		__attribute__((noreturn))
-#define __printf(a, b)		__attribute__((format(printf, a, b)))
+#include "netswapctl.h"
 
 static void usage(FILE *f)
 {
-	fputs("Usage: " PROG " [OPTIONS] COMMAND\n"
+	fputs("Usage: " PROG " [-j] COMMAND [ARGS]\n"
 	      "\n"
 	      "Commands:\n"
-	      "  add-peer ADDR[:PORT]      add a peer to place pages on\n"
-	      "  del-peer ADDR[:PORT]      remove a peer\n"
-	      "  peer add|del ADDR[:PORT]  same as add-peer / del-peer\n"
-	      "  show                      show device, store and peers\n"
-	      "  help                      show this help\n"
+	      "  show                      device, store, datagrams dropped, every peer\n"
+	      "  stats                     the counters only\n"
+	      "  peer add ENDPOINT [place SIZE] [lend SIZE]\n"
+	      "                            add a peer to place our pages on\n"
+	      "  peer set ENDPOINT [place SIZE] [lend SIZE]\n"
+	      "                            change a peer's limits\n"
+	      "  peer del ENDPOINT         remove a peer (refused while it holds our pages)\n"
+	      "  peer show [ENDPOINT]      one peer, or every peer\n"
+	      "  quota set lend SIZE       RAM this node lends to all peers together\n"
+	      "  quota set peer ENDPOINT [place SIZE] [lend SIZE]\n"
+	      "                            same as peer set\n"
+	      "  quota show                the limits and what is in use\n"
+	      "  monitor                   print events as they happen, until interrupted\n"
+	      "  setconf FILE              make the running configuration match FILE\n"
+	      "  showconf                  print the running configuration as a FILE\n"
+	      "  add-peer, del-peer        the same as peer add, peer del\n"
+	      "  help                      this help\n"
 	      "\n"
-	      "ADDR is an IPv4 address (169.254.0.2) or an IPv6 address,\n"
-	      "in brackets when a port follows ([fd00::2]:7878, fd00::2).\n"
-	      "Without PORT the module's default port is used.\n"
+	      "place SIZE: at most this much of our pages on that peer; lend SIZE: at\n"
+	      "most this much of its pages here. SIZE is in bytes, or with a K, M, G,\n"
+	      "T (KiB, MiB, GiB, TiB) suffix, powers of 1024; 0 means no limit.\n"
+	      "ENDPOINT is ADDR[:PORT]: an IPv4 address (169.254.0.2), an IPv6 address,\n"
+	      "in brackets when a port follows ([fd00::2]:7878, fd00::2). Without PORT\n"
+	      "the module's port is used.\n"
 	      "\n"
 	      "Options:\n"
-	      "  -j, --json                print 'show' output as JSON\n"
-	      "  -h, --help                show this help\n", f);
-}
-
-static void __noreturn __printf(1, 2) die(const char *fmt, ...)
-{
-	va_list ap;
-
-	/* Keep whatever was printed so far ahead of the error. */
-	fflush(stdout);
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-/*
- * strerror() and nl_geterror() capitalise their messages; the rest of ours
- * are lower case. Leave acronyms ("RPC ...") alone.
- */
-static void __noreturn die_lc(const char *str)
-{
-	char msg[256];
-
-	snprintf(msg, sizeof(msg), "%s", str);
-	if (isupper((unsigned char)msg[0]) && islower((unsigned char)msg[1]))
-		msg[0] = tolower((unsigned char)msg[0]);
-	die("%s", msg);
-}
-
-static void __noreturn die_errno(int err)
-{
-	die_lc(strerror(err));
+	      "  -j, --json                JSON output (show, stats, peer show, quota\n"
+	      "                            show; monitor: one object a line)\n"
+	      "  -h, --help                this help\n", f);
 }
 
 /*
@@ -266,475 +218,568 @@ static void print_flags(const char *key, uint32_t flags,
 		fputs("none", stdout);
 }
 
-/* Attribute accessors: absent or short attributes read as 0. */
-static uint64_t attr_u64(struct nlattr **tb, int type)
-{
-	return tb[type] && nla_len(tb[type]) >= 8 ? nla_get_u64(tb[type]) : 0;
-}
+/* What the module tells: names of its enums, the keys of its numbers. */
+static const char *const flag_names[] = {
+	"configured",	/* NETSWAP_PEER_F_CONFIGURED */
+	"learned",	/* NETSWAP_PEER_F_LEARNED */
+};
 
-static uint32_t attr_u32(struct nlattr **tb, int type)
-{
-	return tb[type] && nla_len(tb[type]) >= 4 ? nla_get_u32(tb[type]) : 0;
-}
+static const char *const peer_state_names[] = {
+	"up",		/* NETSWAP_PEER_UP */
+	"suspect",	/* NETSWAP_PEER_SUSPECT */
+	"down",		/* NETSWAP_PEER_DOWN */
+};
 
-static uint16_t attr_u16(struct nlattr **tb, int type)
+static const char *const dev_state_names[] = {
+	"none",		/* NETSWAP_DEV_NONE */
+	"idle",		/* NETSWAP_DEV_IDLE */
+	"open",		/* NETSWAP_DEV_OPEN */
+};
+
+static const char *const event_names[] = {
+	"peer_state",	/* NETSWAP_EVENT_PEER_STATE */
+	"place_limit",	/* NETSWAP_EVENT_PLACE_LIMIT */
+	"lend_limit",	/* NETSWAP_EVENT_LEND_LIMIT */
+	"store_full",	/* NETSWAP_EVENT_STORE_FULL */
+	"peer_full",	/* NETSWAP_EVENT_PEER_FULL */
+};
+
+static const char *enum_name(const char *const names[], unsigned int n,
+			     uint64_t val)
 {
-	return tb[type] && nla_len(tb[type]) >= 2 ? nla_get_u16(tb[type]) : 0;
+	return val < n ? names[val] : "unknown";
 }
 
 /*
- * Netlink plumbing. Every request runs until its ACK (doit) or NLMSG_DONE
- * (dump); kernel errors are kept with their extack message so they can be
- * reported instead of libnl's translation of the errno.
+ * A number and its key. Those an older module does not send (absent) are
+ * left out rather than shown as 0, unless @always.
  */
-typedef void (*attr_handler_t)(struct nlattr **tb, void *arg);
-
-struct request {
-	attr_handler_t handler;
-	void *arg;
-	bool done;
-	int error;		/* positive errno reported by the kernel */
-	char msg[256];		/* its extack message, or "" */
-};
-
-struct nsctl {
-	struct nl_sock *sk;
-	int family;
-	struct request *req;
-};
-
-static void request_set_error(struct request *req, int error,
-			      const struct nlattr *tlvs, int len)
-{
-	struct nlattr *msg;
-
-	req->error = error;
-	req->done = true;
-	if (len <= 0)
-		return;
-	msg = nla_find(tlvs, len, NLMSGERR_ATTR_MSG);
-	if (msg)
-		nla_strlcpy(req->msg, msg, sizeof(req->msg));
-}
-
-static int valid_cb(struct nl_msg *msg, void *arg)
-{
-	struct request *req = arg;
-	struct nlattr *tb[NETSWAP_A_MAX + 1];
-
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, NETSWAP_A_MAX, NULL) < 0)
-		return NL_SKIP;
-	if (req->handler)
-		req->handler(tb, req->arg);
-	return NL_OK;
-}
-
-static int ack_cb(struct nl_msg *msg, void *arg)
-{
-	struct request *req = arg;
-
-	(void)msg;
-	req->done = true;
-	return NL_STOP;
-}
-
-/* A dump that fails midway carries the errno (and extack) in NLMSG_DONE. */
-static int finish_cb(struct nl_msg *msg, void *arg)
-{
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct request *req = arg;
-	int len = nlmsg_datalen(nlh);
-	int error;
-
-	req->done = true;
-	if (len < (int)sizeof(int))
-		return NL_STOP;
-	memcpy(&error, nlmsg_data(nlh), sizeof(error));
-	if (error < 0 && (nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		request_set_error(req, -error,
-				  (struct nlattr *)((char *)nlmsg_data(nlh) +
-						    NLMSG_ALIGN(sizeof(int))),
-				  len - NLMSG_ALIGN(sizeof(int)));
-	else if (error < 0)
-		request_set_error(req, -error, NULL, 0);
-	return NL_STOP;
-}
-
-/*
- * libnl 3.7 drops the extended ACK, so find its TLVs behind struct nlmsgerr
- * ourselves. libnl hands us nlmsg_data() of the NLMSG_ERROR message.
- */
-static int error_cb(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
-{
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
-	int datalen = nlmsg_datalen(nlh);
-	struct request *req = arg;
-	size_t off = 0;
-	int len = 0;
-
-	(void)nla;
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		/* Unless capped, the whole request is echoed before them. */
-		if (nlh->nlmsg_flags & NLM_F_CAPPED)
-			off = sizeof(*err);
-		else
-			off = NLMSG_ALIGN(sizeof(err->error) +
-					  (size_t)err->msg.nlmsg_len);
-		if (off < (size_t)datalen)
-			len = datalen - off;
-	}
-	request_set_error(req, -err->error,
-			  len > 0 ? (struct nlattr *)((char *)err + off) : NULL,
-			  len);
-	return NL_STOP;
-}
-
-static void nsctl_open(struct nsctl *ctl, struct request *req)
-{
-	int one = 1, err;
-
-	ctl->req = req;
-	ctl->sk = nl_socket_alloc();
-	if (!ctl->sk)
-		die_errno(ENOMEM);
-	err = genl_connect(ctl->sk);
-	if (err < 0)
-		die("cannot open netlink socket: %s", nl_geterror(err));
-
-	/*
-	 * Ask for error messages, and for the request not to be echoed back
-	 * with them. Kernels without these simply send plain errors.
-	 */
-	setsockopt(nl_socket_get_fd(ctl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
-		   &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(ctl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
-		   &one, sizeof(one));
-
-	ctl->family = genl_ctrl_resolve(ctl->sk, NETSWAP_GENL_NAME);
-	if (ctl->family == -NLE_OBJ_NOTFOUND)
-		die("netswap module not loaded");
-	if (ctl->family < 0)
-		die("cannot resolve generic netlink family '%s': %s",
-		    NETSWAP_GENL_NAME, nl_geterror(ctl->family));
-
-	/* Installed after genl_ctrl_resolve(), which brings its own. */
-	nl_socket_modify_cb(ctl->sk, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, req);
-	nl_socket_modify_cb(ctl->sk, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, req);
-	nl_socket_modify_cb(ctl->sk, NL_CB_FINISH, NL_CB_CUSTOM, finish_cb,
-			    req);
-	nl_socket_modify_err_cb(ctl->sk, NL_CB_CUSTOM, error_cb, req);
-}
-
-static void nsctl_close(struct nsctl *ctl)
-{
-	nl_socket_free(ctl->sk);
-}
-
-static struct nl_msg *nsctl_msg(struct nsctl *ctl, uint8_t cmd, int flags)
-{
-	struct nl_msg *msg = nlmsg_alloc();
-
-	if (!msg)
-		die_errno(ENOMEM);
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ctl->family, 0,
-			 flags, cmd, NETSWAP_GENL_VERSION))
-		die_errno(ENOMEM);
-	return msg;
-}
-
-/* Sends @msg (and frees it), feeding each reply to @handler. */
-static void nsctl_run(struct nsctl *ctl, struct nl_msg *msg,
-		      attr_handler_t handler, void *arg)
-{
-	struct request *req = ctl->req;
-	int err;
-
-	memset(req, 0, sizeof(*req));
-	req->handler = handler;
-	req->arg = arg;
-
-	err = nl_send_auto(ctl->sk, msg);
-	nlmsg_free(msg);
-	if (err < 0)
-		die("cannot send request: %s", nl_geterror(err));
-
-	while (!req->done) {
-		err = nl_recvmsgs_default(ctl->sk);
-		if (err < 0)
-			break;
-	}
-
-	if (req->error) {
-		if (req->msg[0])
-			die("%s", req->msg);
-		die_errno(req->error);
-	}
-	if (err < 0)
-		die_lc(nl_geterror(err));
-}
-
-/* Peer address parsing: ADDR, ADDR:PORT, [IPV6]:PORT, [IPV6] or IPV6. */
-struct peer {
-	int af;
-	unsigned char addr[16];
-	bool has_port;
-	uint16_t port;
-};
-
-static uint16_t parse_port(const char *s)
-{
-	unsigned long port = 0;
-	const char *p;
-
-	for (p = s; *p; p++) {
-		if (!isdigit((unsigned char)*p) || port > 65535)
-			die("invalid port '%s'", s);
-		port = port * 10 + (*p - '0');
-	}
-	if (p == s || port == 0 || port > 65535)
-		die("invalid port '%s'", s);
-	return port;
-}
-
-static void parse_peer(const char *arg, struct peer *peer)
-{
-	char buf[INET6_ADDRSTRLEN + 16];
-	char *host = buf, *port = NULL, *colon;
-
-	memset(peer, 0, sizeof(*peer));
-	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
-		die("invalid address '%s'", arg);
-
-	if (buf[0] == '[') {
-		char *end = strchr(buf, ']');
-
-		if (!end || (end[1] && end[1] != ':'))
-			die("invalid address '%s'", arg);
-		if (end[1] == ':')
-			port = end + 2;
-		*end = '\0';
-		host = buf + 1;
-		peer->af = AF_INET6;
-	} else {
-		colon = strchr(buf, ':');
-		/* Two colons make a bare IPv6 address, which takes no port. */
-		if (colon && strchr(colon + 1, ':')) {
-			peer->af = AF_INET6;
-		} else {
-			peer->af = AF_INET;
-			if (colon) {
-				*colon = '\0';
-				port = colon + 1;
-			}
-		}
-	}
-
-	if (inet_pton(peer->af, host, peer->addr) != 1)
-		die("invalid address '%s'", arg);
-	if (port) {
-		peer->port = parse_port(port);
-		peer->has_port = true;
-	}
-}
-
-static void cmd_peer(uint8_t cmd, int argc, char **argv)
-{
-	struct request req;
-	struct nsctl ctl;
-	struct nl_msg *msg;
-	struct peer peer;
-
-	if (argc < 1)
-		die("missing peer address");
-	if (argc > 1)
-		die("unexpected argument '%s'", argv[1]);
-	parse_peer(argv[0], &peer);
-
-	nsctl_open(&ctl, &req);
-	msg = nsctl_msg(&ctl, cmd, 0);
-	if (nla_put(msg, NETSWAP_A_PEER_ADDR, peer.af == AF_INET ? 4 : 16,
-		    peer.addr) < 0 ||
-	    (peer.has_port &&
-	     nla_put_u16(msg, NETSWAP_A_PEER_PORT, peer.port) < 0))
-		die_errno(ENOMEM);
-	nsctl_run(&ctl, msg, NULL, NULL);
-	nsctl_close(&ctl);
-}
-
-/* show */
-/* Datagrams the module dropped, by reason, as "show" names them. */
-static const struct {
+struct field {
 	const char *key;
 	int type;
-} drop_reasons[] = {
-	{ "short",	NETSWAP_A_RX_DROP_SHORT },
-	{ "magic",	NETSWAP_A_RX_DROP_MAGIC },
-	{ "version",	NETSWAP_A_RX_DROP_VERSION },
-	{ "type",	NETSWAP_A_RX_DROP_TYPE },
-	{ "flags",	NETSWAP_A_RX_DROP_FLAGS },
-	{ "len",	NETSWAP_A_RX_DROP_LEN },
-	{ "stale",	NETSWAP_A_RX_DROP_STALE },
+	bool always;
 };
 
-struct dev_info {
-	bool present;
-	char name[64];
-	uint64_t size;
-	uint64_t pages_mapped;
-	uint32_t open_count;
-	uint16_t port;
-	uint64_t quota_pages;
-	uint64_t used_pages;
-	uint64_t dropped[ARRAY_SIZE(drop_reasons)];
+static void print_fields(const struct attrs *a, const struct field *f,
+			 unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].always || a->has[f[i].type])
+			print_u64(OUT_ANY, f[i].key, a->v[f[i].type]);
+}
+
+/* Datagrams the module dropped, by reason. */
+static const struct field drop_fields[] = {
+	{ "short",	NETSWAP_A_RX_DROP_SHORT,	true },
+	{ "magic",	NETSWAP_A_RX_DROP_MAGIC,	true },
+	{ "version",	NETSWAP_A_RX_DROP_VERSION,	true },
+	{ "type",	NETSWAP_A_RX_DROP_TYPE,		true },
+	{ "flags",	NETSWAP_A_RX_DROP_FLAGS,	true },
+	{ "len",	NETSWAP_A_RX_DROP_LEN,		true },
+	{ "stale",	NETSWAP_A_RX_DROP_STALE,	true },
 };
 
-static void dev_info_parse(struct nlattr **tb, void *arg)
+static const struct field dev_counters[] = {
+	{ "reads",	NETSWAP_A_DEV_READS,		false },
+	{ "writes",	NETSWAP_A_DEV_WRITES,		false },
+	{ "discards",	NETSWAP_A_DEV_DISCARDS,		false },
+	{ "io_errors",	NETSWAP_A_DEV_IO_ERRORS,	false },
+};
+
+static const struct field peer_counters[] = {
+	{ "placed",	 NETSWAP_A_PEER_PAGES_PLACED,	true },
+	{ "stores",	 NETSWAP_A_PEER_TX_STORES,	true },
+	{ "loads",	 NETSWAP_A_PEER_TX_LOADS,	true },
+	{ "frees",	 NETSWAP_A_PEER_TX_FREES,	true },
+	{ "errors",	 NETSWAP_A_PEER_TX_ERRORS,	true },
+	{ "retransmits", NETSWAP_A_PEER_RETRANSMITS,	true },
+	{ "crc_errors",	 NETSWAP_A_PEER_CRC_ERRORS,	true },
+	{ "held",	 NETSWAP_A_PEER_PAGES_HELD,	true },
+	{ "rx_stores",	 NETSWAP_A_PEER_RX_STORES,	true },
+	{ "rx_loads",	 NETSWAP_A_PEER_RX_LOADS,	true },
+	{ "rx_frees",	 NETSWAP_A_PEER_RX_FREES,	true },
+	{ "rx_full",	 NETSWAP_A_PEER_RX_FULL,	true },
+	{ "tx_bytes",	 NETSWAP_A_PEER_TX_BYTES,	false },
+	{ "rx_bytes",	 NETSWAP_A_PEER_RX_BYTES,	false },
+};
+
+static const struct field peer_limits[] = {
+	{ "place_limit", NETSWAP_A_PEER_PLACE_LIMIT,	false },
+	{ "lend_limit",	 NETSWAP_A_PEER_LEND_LIMIT,	false },
+};
+
+static const struct field peer_usage[] = {
+	{ "placed",	 NETSWAP_A_PEER_PAGES_PLACED,	true },
+	{ "held",	 NETSWAP_A_PEER_PAGES_HELD,	true },
+};
+
+/* Text "peer 169.254.0.2:7878", JSON "address":"169.254.0.2","port":7878 */
+static void print_endpoint(const struct attrs *a)
 {
-	struct dev_info *dev = arg;
-	unsigned int i;
+	char text[ENDPOINT_STRLEN], host[ENDPOINT_STRLEN];
+	struct endpoint ep = a->ep;
 
-	for (i = 0; i < ARRAY_SIZE(drop_reasons); i++)
-		dev->dropped[i] = attr_u64(tb, drop_reasons[i].type);
-	if (tb[NETSWAP_A_DEV_NAME])
-		nla_strlcpy(dev->name, tb[NETSWAP_A_DEV_NAME],
-			    sizeof(dev->name));
-	dev->size = attr_u64(tb, NETSWAP_A_DEV_SIZE);
-	dev->pages_mapped = attr_u64(tb, NETSWAP_A_DEV_PAGES_MAPPED);
-	dev->open_count = attr_u32(tb, NETSWAP_A_DEV_OPEN_COUNT);
-	dev->port = attr_u16(tb, NETSWAP_A_PORT);
-	dev->quota_pages = attr_u64(tb, NETSWAP_A_STORE_QUOTA_PAGES);
-	dev->used_pages = attr_u64(tb, NETSWAP_A_STORE_PAGES_USED);
-	/* The module reports no device until it has one with a size. */
-	dev->present = dev->name[0] && dev->size;
-}
-
-static void print_dev_info(const struct dev_info *dev)
-{
-	unsigned int i;
-
-	if (dev->present) {
-		record_open("device", "device");
-		print_str(OUT_ANY, "name", " %s", dev->name);
-		print_u64(OUT_ANY, "size", dev->size);
-		print_u64(OUT_ANY, "pages_mapped", dev->pages_mapped);
-		print_u64(OUT_ANY, "open", dev->open_count);
-		record_close();
-	} else {
-		print_null(OUT_ANY, "device", "device none\n");
-	}
-
-	record_open("store", "store");
-	print_u64(OUT_ANY, "port", dev->port);
-	print_u64(OUT_ANY, "quota_pages", dev->quota_pages);
-	print_u64(OUT_ANY, "used_pages", dev->used_pages);
-	record_close();
-
-	record_open("rx_dropped", "rx_dropped");
-	for (i = 0; i < ARRAY_SIZE(drop_reasons); i++)
-		print_u64(OUT_ANY, drop_reasons[i].key, dev->dropped[i]);
-	record_close();
-}
-
-static void print_peer(struct nlattr **tb, void *arg)
-{
-	static const char *const flag_names[] = {
-		"configured",	/* NETSWAP_PEER_F_CONFIGURED */
-		"learned",	/* NETSWAP_PEER_F_LEARNED */
-	};
-	static const char *const state_names[] = {
-		"up",		/* NETSWAP_PEER_UP */
-		"suspect",	/* NETSWAP_PEER_SUSPECT */
-		"down",		/* NETSWAP_PEER_DOWN */
-	};
-	static const struct {
-		const char *key;
-		int type;
-	} counters[] = {
-		{ "placed",	 NETSWAP_A_PEER_PAGES_PLACED },
-		{ "stores",	 NETSWAP_A_PEER_TX_STORES },
-		{ "loads",	 NETSWAP_A_PEER_TX_LOADS },
-		{ "frees",	 NETSWAP_A_PEER_TX_FREES },
-		{ "errors",	 NETSWAP_A_PEER_TX_ERRORS },
-		{ "retransmits", NETSWAP_A_PEER_RETRANSMITS },
-		{ "crc_errors",	 NETSWAP_A_PEER_CRC_ERRORS },
-		{ "held",	 NETSWAP_A_PEER_PAGES_HELD },
-		{ "rx_stores",	 NETSWAP_A_PEER_RX_STORES },
-		{ "rx_loads",	 NETSWAP_A_PEER_RX_LOADS },
-		{ "rx_frees",	 NETSWAP_A_PEER_RX_FREES },
-		{ "rx_full",	 NETSWAP_A_PEER_RX_FULL },
-	};
-	struct nlattr *addr = tb[NETSWAP_A_PEER_ADDR];
-	uint16_t port = attr_u16(tb, NETSWAP_A_PEER_PORT);
-	char host[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 16];
-	unsigned int i;
-	int af = 0;
-
-	(void)arg;
-	if (addr && nla_len(addr) == 4)
-		af = AF_INET;
-	else if (addr && nla_len(addr) == 16)
-		af = AF_INET6;
-	if (!af || !inet_ntop(af, nla_data(addr), host, sizeof(host)))
-		af = 0;
-
-	record_open(NULL, "peer");
-	if (af) {
-		snprintf(text, sizeof(text), af == AF_INET6 ? "[%s]:%u" :
-			 "%s:%u", host, port);
+	if (a->has[NETSWAP_A_PEER_ADDR]) {
+		endpoint_str(&ep, text, sizeof(text));
+		ep.port = 0;
+		endpoint_str(&ep, host, sizeof(host));
+		/* JSON: the bare address, no brackets. */
+		if (ep.af == AF_INET6) {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
 		print_str(OUT_TEXT, NULL, " %s", text);
 		print_str(OUT_JSON, "address", NULL, host);
 	} else {
-		snprintf(text, sizeof(text), "unknown:%u", port);
+		snprintf(text, sizeof(text), "unknown:%u", a->ep.port);
 		print_str(OUT_TEXT, NULL, " %s", text);
 		print_null(OUT_JSON, "address", NULL);
 	}
-	print_u64(OUT_JSON, "port", port);
-	print_flags("flags", attr_u32(tb, NETSWAP_A_PEER_FLAGS), flag_names,
-		    ARRAY_SIZE(flag_names));
-	if (tb[NETSWAP_A_PEER_STATE]) {
-		uint8_t st = nla_get_u8(tb[NETSWAP_A_PEER_STATE]);
+	print_u64(OUT_JSON, "port", a->v[NETSWAP_A_PEER_PORT]);
+}
 
+/* show, peer show: everything about a peer. */
+static void print_peer(const struct attrs *a, void *arg)
+{
+	(void)arg;
+	record_open(NULL, "peer");
+	print_endpoint(a);
+	print_flags("flags", a->v[NETSWAP_A_PEER_FLAGS], flag_names,
+		    ARRAY_SIZE(flag_names));
+	if (a->has[NETSWAP_A_PEER_STATE])
 		print_str(OUT_ANY, "state", " state %s",
-			  st < ARRAY_SIZE(state_names) ? state_names[st] :
-							 "unknown");
-	}
-	print_u64(OUT_ANY, "rtt_us", attr_u32(tb, NETSWAP_A_PEER_RTT_US));
-	for (i = 0; i < ARRAY_SIZE(counters); i++)
-		print_u64(OUT_ANY, counters[i].key,
-			  attr_u64(tb, counters[i].type));
+			  enum_name(peer_state_names,
+				    ARRAY_SIZE(peer_state_names),
+				    a->v[NETSWAP_A_PEER_STATE]));
+	print_u64(OUT_ANY, "rtt_us", a->v[NETSWAP_A_PEER_RTT_US]);
+	print_fields(a, peer_counters, ARRAY_SIZE(peer_counters));
+	print_fields(a, peer_limits, ARRAY_SIZE(peer_limits));
 	record_close();
 }
 
-static void cmd_show(int argc, char **argv)
+static void print_peers(const struct peer_list *list,
+			void (*fn)(const struct attrs *, void *))
 {
-	struct dev_info dev = { 0 };
-	struct request req;
-	struct nsctl ctl;
+	size_t i;
 
-	if (argc > 0)
-		die("unexpected argument '%s'", argv[0]);
-
-	nsctl_open(&ctl, &req);
-	nsctl_run(&ctl, nsctl_msg(&ctl, NETSWAP_CMD_DEV_GET, 0),
-		  dev_info_parse, &dev);
-
-	json_open(NULL, '{');
-	print_dev_info(&dev);
 	json_open("peers", '[');
-	nsctl_run(&ctl, nsctl_msg(&ctl, NETSWAP_CMD_PEER_GET, NLM_F_DUMP),
-		  print_peer, NULL);
+	for (i = 0; i < list->n; i++)
+		fn(&list->peer[i], NULL);
 	json_close(']');
+}
+
+static void print_device(const struct attrs *dev, bool counters_only)
+{
+	if (!dev_size(dev)) {
+		print_null(OUT_ANY, "device", "device none\n");
+		return;
+	}
+	record_open("device", "device");
+	print_str(OUT_ANY, "name", " %s", dev->name);
+	if (!counters_only) {
+		print_u64(OUT_ANY, "size", dev->v[NETSWAP_A_DEV_SIZE]);
+		print_u64(OUT_ANY, "pages_mapped",
+			  dev->v[NETSWAP_A_DEV_PAGES_MAPPED]);
+		print_u64(OUT_ANY, "open", dev->v[NETSWAP_A_DEV_OPEN_COUNT]);
+		if (dev->has[NETSWAP_A_DEV_STATE])
+			print_str(OUT_ANY, "state", " state %s",
+				  enum_name(dev_state_names,
+					    ARRAY_SIZE(dev_state_names),
+					    dev->v[NETSWAP_A_DEV_STATE]));
+	} else {
+		print_u64(OUT_ANY, "pages_mapped",
+			  dev->v[NETSWAP_A_DEV_PAGES_MAPPED]);
+	}
+	print_fields(dev, dev_counters, ARRAY_SIZE(dev_counters));
+	record_close();
+}
+
+static void print_rx_dropped(const struct attrs *dev)
+{
+	record_open("rx_dropped", "rx_dropped");
+	print_fields(dev, drop_fields, ARRAY_SIZE(drop_fields));
+	record_close();
+}
+
+static void json_end(void)
+{
 	json_close('}');
 	if (out.json)
 		putchar('\n');
-
-	nsctl_close(&ctl);
 }
+
+static void no_args(int argc, char **argv)
+{
+	if (argc > 0)
+		die("unexpected argument '%s'", argv[0]);
+}
+
+/* show: device, store, drops, peers, as ever (scenarios parse it). */
+static int cmd_show(int argc, char **argv)
+{
+	struct peer_list peers;
+	struct attrs dev;
+	struct nsctl *ctl;
+
+	no_args(argc, argv);
+	ctl = nsctl_open();
+	nsctl_dev_get(ctl, &dev);
+	nsctl_peer_dump(ctl, &peers);
+
+	json_open(NULL, '{');
+	print_device(&dev, false);
+	record_open("store", "store");
+	print_u64(OUT_ANY, "port", dev.v[NETSWAP_A_PORT]);
+	print_u64(OUT_ANY, "quota_pages", dev.v[NETSWAP_A_STORE_QUOTA_PAGES]);
+	print_u64(OUT_ANY, "used_pages", dev.v[NETSWAP_A_STORE_PAGES_USED]);
+	if (dev.has[NETSWAP_A_LEND_LIMIT])
+		print_u64(OUT_ANY, "lend_limit", dev.v[NETSWAP_A_LEND_LIMIT]);
+	record_close();
+	print_rx_dropped(&dev);
+	print_peers(&peers, print_peer);
+	json_end();
+
+	peer_list_free(&peers);
+	nsctl_close(ctl);
+	return 0;
+}
+
+static void print_peer_counters(const struct attrs *a, void *arg)
+{
+	(void)arg;
+	record_open(NULL, "peer");
+	print_endpoint(a);
+	print_fields(a, peer_counters, ARRAY_SIZE(peer_counters));
+	record_close();
+}
+
+/* stats: only what counts. */
+static int cmd_stats(int argc, char **argv)
+{
+	struct peer_list peers;
+	struct attrs dev;
+	struct nsctl *ctl;
+
+	no_args(argc, argv);
+	ctl = nsctl_open();
+	nsctl_dev_get(ctl, &dev);
+	nsctl_peer_dump(ctl, &peers);
+
+	json_open(NULL, '{');
+	print_device(&dev, true);
+	record_open("store", "store");
+	print_u64(OUT_ANY, "used_pages", dev.v[NETSWAP_A_STORE_PAGES_USED]);
+	record_close();
+	print_rx_dropped(&dev);
+	print_peers(&peers, print_peer_counters);
+	json_end();
+
+	peer_list_free(&peers);
+	nsctl_close(ctl);
+	return 0;
+}
+
+/* Keywords after the endpoint of peer add / set: place SIZE, lend SIZE. */
+struct limits {
+	bool has_place, has_lend;
+	uint64_t place, lend;
+};
+
+static uint64_t size_arg(const char *kw, const char *s)
+{
+	uint64_t val;
+
+	if (!s)
+		die("missing SIZE after '%s'", kw);
+	if (!parse_size(s, &val))
+		die("invalid size '%s' after '%s' (bytes, or with a K, M, G or T suffix)",
+		    s, kw);
+	return val;
+}
+
+static void parse_limits(int argc, char **argv, struct limits *l)
+{
+	int i;
+
+	memset(l, 0, sizeof(*l));
+	for (i = 0; i < argc; i += 2) {
+		if (!strcmp(argv[i], "place")) {
+			l->place = size_arg(argv[i], argv[i + 1]);
+			l->has_place = true;
+		} else if (!strcmp(argv[i], "lend")) {
+			l->lend = size_arg(argv[i], argv[i + 1]);
+			l->has_lend = true;
+		} else {
+			die("unknown keyword '%s' (expected place or lend)",
+			    argv[i]);
+		}
+	}
+}
+
+static void endpoint_arg(const char *s, struct endpoint *ep)
+{
+	if (!s)
+		die("missing peer address (ADDR[:PORT])");
+	if (!parse_endpoint(s, ep))
+		die("invalid address '%s' (%s)", s,
+		    "expected IPv4, IPv6 or [IPv6], with an optional :PORT");
+}
+
+/* peer add|set|del ENDPOINT [place SIZE] [lend SIZE] */
+static int peer_change(uint8_t cmd, int argc, char **argv)
+{
+	char what[ENDPOINT_STRLEN + 32], ep_text[ENDPOINT_STRLEN];
+	struct endpoint ep;
+	struct nsctl *ctl;
+	struct nl_msg *msg;
+	struct limits l;
+
+	endpoint_arg(argc > 0 ? argv[0] : NULL, &ep);
+	if (cmd == NETSWAP_CMD_PEER_DEL)
+		no_args(argc - 1, argv + 1);
+	else
+		parse_limits(argc - 1, argv + 1, &l);
+	if (cmd == NETSWAP_CMD_PEER_SET && !l.has_place && !l.has_lend)
+		die("nothing to set (place SIZE, lend SIZE)");
+
+	endpoint_str(&ep, ep_text, sizeof(ep_text));
+	snprintf(what, sizeof(what), "cannot %s peer %s",
+		 cmd == NETSWAP_CMD_PEER_ADD ? "add" :
+		 cmd == NETSWAP_CMD_PEER_DEL ? "delete" : "change", ep_text);
+
+	ctl = nsctl_open();
+	msg = nsctl_msg(ctl, cmd, false);
+	msg_put_endpoint(msg, &ep);
+	if (cmd != NETSWAP_CMD_PEER_DEL) {
+		if (l.has_place)
+			msg_put_u64(msg, NETSWAP_A_PEER_PLACE_LIMIT, l.place);
+		if (l.has_lend)
+			msg_put_u64(msg, NETSWAP_A_PEER_LEND_LIMIT, l.lend);
+	}
+	nsctl_run(ctl, msg, NULL, NULL, what, &ep);
+	nsctl_close(ctl);
+	return 0;
+}
+
+static void peer_get_fn(const struct attrs *a, void *arg)
+{
+	*(bool *)arg = true;
+	print_peer(a, NULL);
+}
+
+/* peer show [ENDPOINT]: JSON an object for one, an array for all. */
+static int peer_show(int argc, char **argv)
+{
+	struct peer_list peers;
+	struct nsctl *ctl;
+
+	if (argc > 0) {
+		char what[ENDPOINT_STRLEN + 32], ep_text[ENDPOINT_STRLEN];
+		struct endpoint ep;
+		struct nl_msg *msg;
+		bool got = false;
+
+		endpoint_arg(argv[0], &ep);
+		no_args(argc - 1, argv + 1);
+		endpoint_str(&ep, ep_text, sizeof(ep_text));
+		snprintf(what, sizeof(what), "cannot read peer %s", ep_text);
+		ctl = nsctl_open();
+		msg = nsctl_msg(ctl, NETSWAP_CMD_PEER_GET, false);
+		msg_put_endpoint(msg, &ep);
+		nsctl_run(ctl, msg, peer_get_fn, &got, what, &ep);
+		if (!got)
+			die("%s: no reply", what);
+		if (out.json)
+			putchar('\n');
+		nsctl_close(ctl);
+		return 0;
+	}
+
+	ctl = nsctl_open();
+	nsctl_peer_dump(ctl, &peers);
+	if (out.json) {
+		size_t i;
+
+		json_open(NULL, '[');
+		for (i = 0; i < peers.n; i++)
+			print_peer(&peers.peer[i], NULL);
+		json_close(']');
+		putchar('\n');
+	} else {
+		print_peers(&peers, print_peer);
+	}
+	peer_list_free(&peers);
+	nsctl_close(ctl);
+	return 0;
+}
+
+static int cmd_peer(int argc, char **argv)
+{
+	const char *sub = argc > 0 ? argv[0] : "show";
+
+	if (argc > 0) {
+		argc--;
+		argv++;
+	}
+	if (!strcmp(sub, "add"))
+		return peer_change(NETSWAP_CMD_PEER_ADD, argc, argv);
+	if (!strcmp(sub, "del") || !strcmp(sub, "delete"))
+		return peer_change(NETSWAP_CMD_PEER_DEL, argc, argv);
+	if (!strcmp(sub, "set"))
+		return peer_change(NETSWAP_CMD_PEER_SET, argc, argv);
+	if (!strcmp(sub, "show") || !strcmp(sub, "list"))
+		return peer_show(argc, argv);
+	die("unknown peer command '%s' (expected add, del, set or show)", sub);
+}
+
+static void print_peer_quota(const struct attrs *a, void *arg)
+{
+	(void)arg;
+	record_open(NULL, "peer");
+	print_endpoint(a);
+	print_fields(a, peer_limits, ARRAY_SIZE(peer_limits));
+	print_fields(a, peer_usage, ARRAY_SIZE(peer_usage));
+	record_close();
+}
+
+static int quota_show(int argc, char **argv)
+{
+	struct peer_list peers;
+	struct attrs dev;
+	struct nsctl *ctl;
+
+	no_args(argc, argv);
+	ctl = nsctl_open();
+	nsctl_dev_get(ctl, &dev);
+	nsctl_peer_dump(ctl, &peers);
+
+	json_open(NULL, '{');
+	record_open("store", "store");
+	print_u64(OUT_ANY, "lend_limit", dev_lend_limit(&dev));
+	print_u64(OUT_ANY, "quota_pages", dev.v[NETSWAP_A_STORE_QUOTA_PAGES]);
+	print_u64(OUT_ANY, "used_pages", dev.v[NETSWAP_A_STORE_PAGES_USED]);
+	record_close();
+	print_peers(&peers, print_peer_quota);
+	json_end();
+
+	peer_list_free(&peers);
+	nsctl_close(ctl);
+	return 0;
+}
+
+/* quota set lend SIZE | quota set peer ENDPOINT [place SIZE] [lend SIZE] */
+static int quota_set(int argc, char **argv)
+{
+	struct nsctl *ctl;
+	struct nl_msg *msg;
+	uint64_t lend;
+
+	if (argc < 1)
+		die("missing 'lend SIZE' or 'peer ENDPOINT ...' after quota set");
+	if (!strcmp(argv[0], "peer"))
+		return peer_change(NETSWAP_CMD_PEER_SET, argc - 1, argv + 1);
+	if (strcmp(argv[0], "lend"))
+		die("unknown keyword '%s' (expected lend or peer)", argv[0]);
+	lend = size_arg(argv[0], argc > 1 ? argv[1] : NULL);
+	no_args(argc - 2, argv + 2);
+
+	ctl = nsctl_open();
+	msg = nsctl_msg(ctl, NETSWAP_CMD_STORE_SET, false);
+	msg_put_u64(msg, NETSWAP_A_LEND_LIMIT, lend);
+	nsctl_run(ctl, msg, NULL, NULL, "cannot set the lend quota", NULL);
+	nsctl_close(ctl);
+	return 0;
+}
+
+static int cmd_quota(int argc, char **argv)
+{
+	const char *sub = argc > 0 ? argv[0] : "show";
+
+	if (argc > 0) {
+		argc--;
+		argv++;
+	}
+	if (!strcmp(sub, "set"))
+		return quota_set(argc, argv);
+	if (!strcmp(sub, "show"))
+		return quota_show(argc, argv);
+	die("unknown quota command '%s' (expected set or show)", sub);
+}
+
+/* monitor: one line (text or JSON) per event. */
+static void print_event(const struct attrs *a, void *arg)
+{
+	(void)arg;
+	json_open(NULL, '{');
+	print_str(OUT_ANY, "event", "%s",
+		  enum_name(event_names, ARRAY_SIZE(event_names),
+			    a->v[NETSWAP_A_EVENT]));
+	if (a->has[NETSWAP_A_PEER_ADDR])
+		print_endpoint(a);
+	if (a->has[NETSWAP_A_PEER_STATE])
+		print_str(OUT_ANY, "state", " state %s",
+			  enum_name(peer_state_names,
+				    ARRAY_SIZE(peer_state_names),
+				    a->v[NETSWAP_A_PEER_STATE]));
+	json_close('}');
+	out.sep = false;
+	putchar('\n');
+	fflush(stdout);
+}
+
+static int cmd_monitor(int argc, char **argv)
+{
+	struct nsctl *ctl;
+
+	no_args(argc, argv);
+	ctl = nsctl_open();
+	nsctl_monitor(ctl, print_event, NULL);
+	nsctl_close(ctl);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return 0;
+}
+
+static int cmd_add_peer(int argc, char **argv)
+{
+	return peer_change(NETSWAP_CMD_PEER_ADD, argc, argv);
+}
+
+static int cmd_del_peer(int argc, char **argv)
+{
+	return peer_change(NETSWAP_CMD_PEER_DEL, argc, argv);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	bool json;		/* -j means something to it */
+} commands[] = {
+	{ "show",	cmd_show,	true },
+	{ "stats",	cmd_stats,	true },
+	{ "peer",	cmd_peer,	true },
+	{ "quota",	cmd_quota,	true },
+	{ "monitor",	cmd_monitor,	true },
+	{ "setconf",	cmd_setconf,	false },
+	{ "showconf",	cmd_showconf,	false },
+	{ "help",	cmd_help,	false },
+	/* The first commands, kept for scripts. */
+	{ "add-peer",	cmd_add_peer,	false },
+	{ "del-peer",	cmd_del_peer,	false },
+};
 
 int main(int argc, char **argv)
 {
-	const char *cmd;
-	int i;
+	unsigned int c;
+	int i, ret;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
@@ -750,32 +795,16 @@ int main(int argc, char **argv)
 	if (i == argc)
 		die("missing command (try '" PROG " help')");
 
-	cmd = argv[i++];
-	argc -= i;
-	argv += i;
+	for (c = 0; c < ARRAY_SIZE(commands); c++)
+		if (!strcmp(argv[i], commands[c].name))
+			break;
+	if (c == ARRAY_SIZE(commands))
+		die("unknown command '%s' (try '" PROG " help')", argv[i]);
+	if (out.json && !commands[c].json)
+		die("%s has no JSON output", commands[c].name);
 
-	if (!strcmp(cmd, "help")) {
-		usage(stdout);
-	} else if (!strcmp(cmd, "add-peer")) {
-		cmd_peer(NETSWAP_CMD_PEER_ADD, argc, argv);
-	} else if (!strcmp(cmd, "del-peer")) {
-		cmd_peer(NETSWAP_CMD_PEER_DEL, argc, argv);
-	} else if (!strcmp(cmd, "peer")) {
-		if (argc < 1)
-			die("missing peer command (add or del)");
-		if (!strcmp(argv[0], "add"))
-			cmd_peer(NETSWAP_CMD_PEER_ADD, argc - 1, argv + 1);
-		else if (!strcmp(argv[0], "del"))
-			cmd_peer(NETSWAP_CMD_PEER_DEL, argc - 1, argv + 1);
-		else
-			die("unknown peer command '%s'", argv[0]);
-	} else if (!strcmp(cmd, "show")) {
-		cmd_show(argc, argv);
-	} else {
-		die("unknown command '%s' (try '" PROG " help')", cmd);
-	}
-
+	ret = commands[c].fn(argc - i - 1, argv + i + 1);
 	if (fflush(stdout) || ferror(stdout))
-		die("write error: %s", strerror(errno));
-	return 0;
+		die("write error: %s", errno_text(errno));
+	return ret;
 }
