@@ -9,14 +9,29 @@
 #                   installed Debian kernel's headers
 # make test         the whole suite (boots VMs; see README.md)
 # make demo         the demo cluster
+# make install      netswap.ko (kbuild modules_install into extra/, for
+#                   KVER, default the running kernel, or the kernel of
+#                   KDIR), netswapctl, its man page and bash completion,
+#                   netswap.service and its scripts; DESTDIR honoured
 
-KDIR ?= /lib/modules/$(shell uname -r)/build
+ifdef KDIR
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+else
+KVER ?= $(shell uname -r)
+KDIR := /lib/modules/$(KVER)/build
+endif
 PWD  := $(CURDIR)
+
+PREFIX     ?= /usr
+LIBEXECDIR ?= $(PREFIX)/libexec/netswap
+UNITDIR    ?= /lib/systemd/system
+DOCDIR     ?= $(PREFIX)/share/doc/netswap
 
 CHECK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 \
 			  /usr/src/linux-headers-6.12.*-amd64)
 
-.PHONY: all module tools unit fuzz check check-static clean test demo
+.PHONY: all module tools unit fuzz check check-static clean test demo \
+	install install-module install-tools
 
 all: module tools
 
@@ -25,6 +40,25 @@ module:
 
 tools:
 	$(MAKE) -C tools/netswapctl
+
+install: install-module install-tools
+
+# depmod only for the live system; a package runs it on installation.
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=extra modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-tools: tools
+	$(MAKE) -C tools/netswapctl install PREFIX=$(PREFIX)
+	install -D -m 0644 tools/systemd/netswap.service \
+		$(DESTDIR)$(UNITDIR)/netswap.service
+	install -D -m 0755 tools/systemd/netswap-start \
+		$(DESTDIR)$(LIBEXECDIR)/netswap-start
+	install -D -m 0755 tools/systemd/netswap-stop \
+		$(DESTDIR)$(LIBEXECDIR)/netswap-stop
+	install -D -m 0644 tools/systemd/netswap.conf.example \
+		$(DESTDIR)$(DOCDIR)/netswap.conf.example
 
 unit:
 	$(MAKE) -C tests/unit run

@@ -18,6 +18,7 @@
 #   /sbin/ip.real /sbin/tc.real real iproute2 (busybox sh would prefer its own
 #                              ip/tc applets, so call these by full path)
 #   /usr/sbin/netswapctl       with every library ldd lists + the loader
+#   /usr/libexec/netswap/      netswap.service's netswap-start, -stop
 #   /usr/bin/<prog>            static programs built from tests/prog/
 #   /usr/{bin,sbin}/<tool>     NSW_GUEST_TOOLS the scenario asked for, at
 #                              their host paths, with their libraries
@@ -215,6 +216,11 @@ nsw_build_initramfs() (
 
 	if [[ -n "$ctl" ]]; then
 		_nsw_copy_dyn "$root" "$ctl" /usr/sbin/netswapctl
+		# netswap.service's scripts, where make install puts them
+		install -D -m 0755 "$NETSWAP_SRC/tools/systemd/netswap-start" \
+			"$root/usr/libexec/netswap/netswap-start"
+		install -D -m 0755 "$NETSWAP_SRC/tools/systemd/netswap-stop" \
+			"$root/usr/libexec/netswap/netswap-stop"
 	fi
 	if [[ -n "$progs" ]]; then
 		for f in "$progs"/*; do

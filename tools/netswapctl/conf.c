@@ -247,16 +247,16 @@ static bool configured(const struct attrs *a)
 	return a && (a->v[NETSWAP_A_PEER_FLAGS] & NETSWAP_PEER_F_CONFIGURED);
 }
 
-/* A request about one peer, with limits when @limits. */
+/* A request about one peer, with limits when @limits; @fmt: "... %s". */
 static void peer_request(struct nsctl *ctl, uint8_t cmd,
 			 const struct conf_peer *p, bool limits,
-			 const char *verb)
+			 const char *fmt)
 {
-	char what[ENDPOINT_STRLEN + 32], ep[ENDPOINT_STRLEN];
+	char what[ENDPOINT_STRLEN + 64], ep[ENDPOINT_STRLEN];
 	struct nl_msg *msg;
 
 	endpoint_str(&p->ep, ep, sizeof(ep));
-	snprintf(what, sizeof(what), "cannot %s peer %s", verb, ep);
+	snprintf(what, sizeof(what), fmt, ep);
 	msg = nsctl_msg(ctl, cmd, false);
 	msg_put_endpoint(msg, &p->ep);
 	if (limits) {
@@ -312,7 +312,7 @@ static void apply_peers(struct conf *c, struct nsctl *ctl,
 		}
 		if (place != p->place || lend != p->lend)
 			peer_request(ctl, NETSWAP_CMD_PEER_SET, p, true,
-				     "change");
+				     "cannot set the limits of peer %s");
 	}
 
 	/* Configured peers the file does not name go. */
@@ -329,7 +329,7 @@ static void apply_peers(struct conf *c, struct nsctl *ctl,
 			continue;
 		where(c, 0);
 		peer_request(ctl, NETSWAP_CMD_PEER_DEL, &gone, false,
-			     "delete (not in the file)");
+			     "cannot delete peer %s (not in the file)");
 	}
 }
 

@@ -1,0 +1,321 @@
+#!/bin/sh
+# control, VM a: netswapctl's commands, errors, JSON and config file, and
+# netswap.service's scripts. b is the store.
+. /lib/netswap/guest-lib.sh
+. /scenario/lib.sh
+
+B=$(vm_ip b)
+PB="$B:7878"
+SYS=/sys/kernel/netswap/peers
+CONF=/etc/netswap.conf
+grep -q '^nobody:' /etc/passwd ||
+	echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+as_nobody() {
+	su -s /bin/sh nobody -c "$*"
+}
+
+# ---- without the module -------------------------------------------------
+for h in help -h --help; do
+	"$CTL" $h >/tmp/help.txt || fail "netswapctl $h failed"
+	for w in show stats "peer add" "peer set" "peer del" "peer show" \
+		"quota set lend" "quota set peer" "quota show" monitor \
+		setconf showconf add-peer del-peer help place lend -j; do
+		grep -qF -- "$w" /tmp/help.txt || fail "netswapctl $h does not mention '$w'"
+	done
+done
+log "check ok: help, -h, --help name every command"
+expect_err 'netswap module not loaded (generic netlink family "netswap" not found)' "$CTL" show
+expect_err "module not loaded" "$CTL" showconf
+expect_err "unknown command 'frobnicate'" "$CTL" frobnicate
+expect_err "unknown option '-x'" "$CTL" -x show
+expect_err "missing command" "$CTL"
+expect_err "invalid address '169.254.0'" "$CTL" peer add 169.254.0
+expect_err "invalid address 'fd00::2:7878:99999'" "$CTL" peer add fd00::2:7878:99999
+expect_err "invalid address '[fd00::2]:0'" "$CTL" peer del "[fd00::2]:0"
+expect_err "invalid size '12X'" "$CTL" peer add "$B" place 12X
+expect_err "invalid size '99999999999999999999G'" "$CTL" quota set lend 99999999999999999999G
+expect_err "unknown keyword 'frob'" "$CTL" peer set "$B" frob 1M
+expect_err "missing SIZE after 'lend'" "$CTL" quota set lend
+expect_err "unknown keyword 'bogus'" "$CTL" quota set bogus 1M
+expect_err "unknown peer command 'frob'" "$CTL" peer frob
+expect_err "unknown quota command 'frob'" "$CTL" quota frob
+expect_err "nothing to set" "$CTL" peer set "$B"
+expect_err "showconf has no JSON output" "$CTL" -j showconf
+
+# ---- netswap.service: netswap-start ----------------------------------------
+cat >$CONF <<EOT
+# netswap.conf of the control scenario
+[Netswap]
+DeviceSize = 64M	# /dev/netswap0
+ListenPort = 7878
+Lend = 8M
+SwapPriority = 7
+
+[Peer]
+Endpoint = $PB	# b
+EOT
+m=$(msg_recv 120) || exit 1
+[ "$m" = ready ] || fail "expected 'ready' from b, got '$m'"
+run sysctl -w vm.min_free_kbytes=16384
+run env SWAPON=/usr/sbin/swapon /usr/libexec/netswap/netswap-start $CONF
+[ -d /sys/module/netswap ] || fail "netswap-start did not load netswap"
+assert_eq "$(cat /sys/module/netswap/parameters/size_mb)" 64 "size_mb from DeviceSize"
+assert_eq "$(cat /sys/module/netswap/parameters/lend_mb)" 8 "lend_mb from Lend"
+assert_eq "$(cat /sys/module/netswap/parameters/port)" 7878 "port from ListenPort"
+cat /proc/swaps
+assert_eq "$(awk '$1 == "/dev/netswap0" { print $5 }' /proc/swaps)" 7 \
+	"priority of /dev/netswap0 in /proc/swaps"
+expect_err "netswap is loaded already" /usr/libexec/netswap/netswap-start $CONF
+
+# ---- show, stats, peer show: text and JSON ---------------------------------
+nsw_show
+assert_eq "$(nsw_field device size /tmp/show.txt)" $((64 << 20)) "show: device size"
+assert_eq "$(nsw_field store quota_pages /tmp/show.txt)" 2048 "show: store quota_pages"
+[ -n "$(nsw_peer_field "$B" placed /tmp/show.txt)" ] || fail "show: no peer $PB"
+grep -q '^rx_dropped short [0-9]* magic [0-9]* ' /tmp/show.txt || fail "show: no rx_dropped line"
+peer_up() {
+	[ "$(nsw_peer_field "$B" state)" = up ]
+}
+poll_until 20 "b is up" peer_up
+
+# The JSON of show, stats and peer show against sysfs, in one moment
+# (retried: a keepalive may update rtt_us in between).
+json_vs_sysfs() {
+	json show
+	cp /tmp/j.json /tmp/show.json
+	json stats
+	cp /tmp/j.json /tmp/stats.json
+	json peer show
+	cp /tmp/j.json /tmp/peers.json
+	_d=$SYS/$PB
+	for _kv in placed:pages_placed stores:stores loads:loads frees:frees \
+		errors:errors retransmits:retransmits crc_errors:crc_errors \
+		rtt_us:rtt_us state:state; do
+		_k=${_kv%%:*} _f=${_kv#*:}
+		_s=$(cat "$_d/$_f")
+		_sel=".peers[] | select(.address == \"$B\" and .port == 7878)"
+		[ "$(jq -r "$_sel | .$_k" /tmp/show.json)" = "$_s" ] || return 1
+		[ "$_k" = rtt_us ] || [ "$_k" = state ] ||
+			[ "$(jq -r "$_sel | .$_k" /tmp/stats.json)" = "$_s" ] || return 1
+		[ "$(jq -r ".[] | select(.address == \"$B\") | .$_k" /tmp/peers.json)" = "$_s" ] ||
+			return 1
+	done
+}
+poll_until 10 "show/stats/peer show JSON = sysfs" json_vs_sysfs
+jq . /tmp/show.json
+assert_str "$(jq -r .device.name /tmp/show.json)" netswap0 "show -j: device name"
+assert_eq "$(jq -r .device.size /tmp/show.json)" $((64 << 20)) "show -j: device size"
+assert_eq "$(jq -r .store.port /tmp/show.json)" 7878 "show -j: store port"
+assert_eq "$(jq -r .store.quota_pages /tmp/show.json)" 2048 "show -j: quota_pages"
+assert_eq "$(jq -r '.rx_dropped.magic' /tmp/show.json)" 0 "show -j: rx_dropped magic"
+assert_str "$(jq -c ".peers[0].flags" /tmp/show.json)" '["configured"]' "show -j: flags"
+assert_eq "$(jq length /tmp/peers.json)" 1 "peer show -j: peers"
+assert_eq "$(jq '.peers | length' /tmp/stats.json)" 1 "stats -j: peers"
+assert_gt "$(jq -r .peers[0].stores /tmp/stats.json)" 0 "stats -j: stores (mkswap)"
+"$CTL" stats >/tmp/stats.txt || fail "stats failed"
+cat /tmp/stats.txt
+assert_eq "$(nsw_peer_field "$B" stores /tmp/stats.txt)" \
+	"$(jq -r .peers[0].stores /tmp/stats.json)" "stats text = JSON"
+"$CTL" peer >/tmp/peer.txt || fail "bare 'peer' failed"
+grep -q "^peer $PB flags configured state " /tmp/peer.txt || fail "peer: no line for $PB"
+
+# ---- peers: add, del, aliases, IPv6, errors ----------------------------------
+# b over IPv6 (live: adding a silent peer waits ~6 s for its answer).
+run "$CTL" peer add "[fd00::2]:7878"
+[ -d "$SYS/[fd00::2]:7878" ] || fail "no sysfs directory for [fd00::2]:7878"
+"$CTL" show | grep -q '^peer \[fd00::2\]:7878 ' || fail "show: no peer [fd00::2]:7878"
+json peer show
+assert_str "$(jv '.[] | select(.address | contains(":")) | .address')" fd00::2 \
+	"peer show -j: IPv6 address"
+expect_err "peer [fd00::2]:7878 exists already" "$CTL" peer add "[fd00::2]:7878"
+expect_err "peer $PB exists already" "$CTL" add-peer "$B"
+run "$CTL" peer del "[fd00::2]:7878"
+[ ! -d "$SYS/[fd00::2]:7878" ] || fail "[fd00::2]:7878 still in sysfs"
+run "$CTL" add-peer fd00::2
+[ -d "$SYS/[fd00::2]:7878" ] || fail "add-peer fd00::2: no [fd00::2]:7878"
+run "$CTL" del-peer fd00::2
+[ ! -d "$SYS/[fd00::2]:7878" ] || fail "del-peer fd00::2: still there"
+expect_err "unknown peer 169.254.0.9" "$CTL" peer del 169.254.0.9
+expect_err "unknown peer 169.254.0.9:7000" "$CTL" del-peer 169.254.0.9:7000
+expect_err "cannot delete peer $B" "$CTL" peer del "$B"
+[ -d "$SYS/$PB" ] || fail "b was deleted while it holds our pages"
+
+# Not root: reading is fine, changing is not.
+as_nobody "$CTL show" >/dev/null || fail "show as nobody failed"
+as_nobody "$CTL -j stats" | jq -e .peers >/dev/null || fail "stats -j as nobody failed"
+for c in "peer add 169.254.0.9" "peer del $B" "add-peer 169.254.0.9" \
+	"peer set $B place 1M" "quota set lend 1M" "quota set peer $B lend 1M"; do
+	expect_err "netswapctl: not permitted (needs CAP_NET_ADMIN)" as_nobody "$CTL $c"
+done
+
+# ---- showconf, setconf -------------------------------------------------
+"$CTL" showconf >/tmp/c1.conf || fail "showconf failed"
+cat /tmp/c1.conf
+conf_norm $CONF >/tmp/want.conf
+conf_norm /tmp/c1.conf >/tmp/got.conf
+cmp /tmp/want.conf /tmp/got.conf || fail "showconf differs from $CONF"
+log "check ok: showconf = $CONF but for comments"
+# setconf(showconf) changes nothing: not even a request that logs.
+n0=$(dmesg | grep -c -E 'netswap: peer .* (added|deleted)')
+assert_gt "$n0" 4 "peers added and deleted so far, in dmesg"
+run "$CTL" setconf /tmp/c1.conf
+"$CTL" showconf >/tmp/c2.conf || fail "showconf failed"
+cmp /tmp/c1.conf /tmp/c2.conf || fail "setconf(showconf) changed showconf"
+assert_eq "$(dmesg | grep -c -E 'netswap: peer .* (added|deleted)')" "$n0" \
+	"peers added or deleted by setconf(showconf)"
+as_nobody "$CTL setconf /tmp/c1.conf" || fail "a no-op setconf as nobody failed"
+# Configured peers not in the file go; those in it come.
+run "$CTL" add-peer "[fd00::2]"
+cp /tmp/c1.conf /tmp/c3.conf
+printf '\n[Peer]\nEndpoint = fd00::7\n' >>/tmp/c3.conf
+expect_err "netswapctl: not permitted (needs CAP_NET_ADMIN)" as_nobody "$CTL setconf /tmp/c3.conf"
+run "$CTL" setconf /tmp/c3.conf
+[ ! -d "$SYS/[fd00::2]:7878" ] || fail "setconf kept [fd00::2], not in the file"
+[ -d "$SYS/[fd00::7]:7878" ] || fail "setconf did not add fd00::7"
+[ -d "$SYS/$PB" ] || fail "setconf removed b"
+run "$CTL" setconf $CONF
+[ ! -d "$SYS/[fd00::7]:7878" ] || fail "setconf $CONF kept fd00::7"
+"$CTL" showconf >/tmp/c4.conf
+cmp /tmp/c1.conf /tmp/c4.conf || fail "showconf after setconf $CONF differs"
+# Errors name the file and the line.
+printf '[Netswap]\nListenPort = 7878\nDeviceSize = 128M\n' >/tmp/e1.conf
+expect_err "/tmp/e1.conf:3: DeviceSize 128M differs from the loaded module's 64M" \
+	"$CTL" setconf /tmp/e1.conf
+printf '[Netswap]\n\n# port\nListenPort = 7000\n' >/tmp/e2.conf
+expect_err "/tmp/e2.conf:4: ListenPort 7000 differs from the loaded module's 7878" \
+	"$CTL" setconf /tmp/e2.conf
+printf '[Peer]\nEndpoint = %s\n[Peer]\nEndpoint = 169.254.0\n' "$PB" >/tmp/e3.conf
+expect_err "/tmp/e3.conf:4: invalid Endpoint '169.254.0'" "$CTL" setconf /tmp/e3.conf
+printf '[Peer]\nEndpoint = %s\n[Peer]\nEndpoint = %s\n' "$B" "$PB" >/tmp/e4.conf
+expect_err "/tmp/e4.conf:3: the same Endpoint as the [Peer] of line 1" "$CTL" setconf /tmp/e4.conf
+printf '[Netswap]\nSwapPrio = 3\n' >/tmp/e5.conf
+expect_err "/tmp/e5.conf:2: unknown key 'SwapPrio'" "$CTL" setconf /tmp/e5.conf
+printf '[Peer]\nPlace = 1M\n' >/tmp/e6.conf
+expect_err "/tmp/e6.conf:1: [Peer] without Endpoint" "$CTL" setconf /tmp/e6.conf
+printf '[Netswap]\nLend = lots\n' >/tmp/e7.conf
+expect_err "/tmp/e7.conf:2: invalid size 'lots' for Lend" "$CTL" setconf /tmp/e7.conf
+expect_err "cannot open /tmp/nonexistent.conf" "$CTL" setconf /tmp/nonexistent.conf
+# b holds our swap header: a file without b cannot be applied.
+printf '[Netswap]\nDeviceSize = 64M\n' >/tmp/e8.conf
+expect_err "/tmp/e8.conf: cannot delete peer $PB (not in the file)" "$CTL" setconf /tmp/e8.conf
+[ -d "$SYS/$PB" ] || fail "setconf deleted b, which holds our pages"
+
+# ---- netswap.service: netswap-stop -----------------------------------------
+run /usr/libexec/netswap/netswap-stop
+grep -q '^/dev/netswap0 ' /proc/swaps && fail "netswap-stop left swap on"
+[ ! -d /sys/module/netswap ] || fail "netswap-stop left netswap loaded"
+run /usr/libexec/netswap/netswap-stop
+expect_err "module not loaded" "$CTL" peer show
+msg_send "$B" "unit-done"
+log "control a: the commands without the module's issue-4 side passed"
+
+# ---- limits and quotas (PEER_SET, STORE_SET, PEER_GET doit) ---------------
+run modprobe netswap size_mb=16 lend_mb=8
+run "$CTL" peer add "$B" place 1M
+json peer show "$B"
+assert_str "$(jv .address)" "$B" "peer show -j ADDR: address"
+assert_eq "$(jv .place_limit)" 1048576 "peer show -j: place_limit from peer add"
+assert_eq "$(jv .lend_limit)" 0 "peer show -j: lend_limit"
+run "$CTL" quota set peer "$B" lend 2M
+run "$CTL" peer set "$B" place 512K
+json quota show
+assert_eq "$(jv ".peers[] | select(.address == \"$B\") | .place_limit")" 524288 "quota show -j: place_limit"
+assert_eq "$(jv ".peers[] | select(.address == \"$B\") | .lend_limit")" 2097152 "quota show -j: lend_limit"
+assert_eq "$(jv .store.lend_limit)" $((8 << 20)) "quota show -j: store lend_limit = lend_mb"
+run "$CTL" quota set lend 4M
+json quota show
+assert_eq "$(jv .store.lend_limit)" $((4 << 20)) "quota show -j: lend_limit after quota set lend"
+assert_eq "$(jv .store.quota_pages)" 1024 "quota show -j: quota_pages after quota set lend"
+"$CTL" quota show >/tmp/quota.txt || fail "quota show failed"
+cat /tmp/quota.txt
+assert_eq "$(nsw_field store lend_limit /tmp/quota.txt)" $((4 << 20)) "quota show: lend_limit"
+assert_eq "$(nsw_peer_field "$B" place_limit /tmp/quota.txt)" 524288 "quota show: place_limit"
+expect_err "cannot set the lend quota" "$CTL" quota set lend 1G
+expect_err "unknown peer 169.254.0.9" "$CTL" peer show 169.254.0.9
+expect_err "unknown peer 169.254.0.9" "$CTL" peer set 169.254.0.9 place 1M
+expect_err "unknown peer 169.254.0.9" "$CTL" quota set peer 169.254.0.9 lend 1M
+"$CTL" showconf >/tmp/c5.conf
+grep -qx 'Place = 512K' /tmp/c5.conf && grep -qx 'Lend = 2M' /tmp/c5.conf &&
+	grep -qx 'Lend = 4M' /tmp/c5.conf || { cat /tmp/c5.conf; fail "showconf lacks the limits"; }
+run "$CTL" setconf /tmp/c5.conf
+"$CTL" showconf >/tmp/c6.conf
+cmp /tmp/c5.conf /tmp/c6.conf || fail "setconf(showconf) with limits changed showconf"
+printf '[Netswap]\nLend = 6M\n[Peer]\nEndpoint = %s\nLend = 3M\n' "$B" >/tmp/c7.conf
+run "$CTL" setconf /tmp/c7.conf
+json quota show
+assert_eq "$(jv .store.lend_limit)" $((6 << 20)) "setconf: Lend"
+assert_eq "$(jv .peers[0].place_limit)" 0 "setconf: Place absent = 0"
+assert_eq "$(jv .peers[0].lend_limit)" $((3 << 20)) "setconf: peer Lend"
+
+# ---- device state and counters ---------------------------------------------
+json show
+assert_str "$(jv .device.state)" idle "show -j: device state"
+for k in reads writes discards io_errors; do
+	[ "$(jv ".device.$k")" != null ] || fail "show -j: no device.$k"
+done
+exec 3</dev/netswap0
+json show
+assert_str "$(jv .device.state)" open "show -j: device state while held"
+exec 3<&-
+
+# ---- monitor: events ---------------------------------------------------------
+echo 3000 >/sys/module/netswap/parameters/peer_timeout_ms
+"$CTL" monitor >/tmp/mon.txt 2>&1 &
+mon_text=$!
+events_start /tmp/mon.json
+run "$CTL" peer add 169.254.0.9
+down_event() {
+	event_seen /tmp/mon.json '.event == "peer_state" and .address == "169.254.0.9" and .port == 7878 and .state == "down"'
+}
+poll_until 30 "a peer_state down event for 169.254.0.9" down_event
+grep -qx "peer_state 169.254.0.9:7878 state down" /tmp/mon.txt ||
+	{ cat /tmp/mon.txt; fail "monitor (text): no 'peer_state 169.254.0.9:7878 state down'"; }
+kill -INT $mon_text
+wait $mon_text || fail "monitor (text) did not end with 0 on SIGINT"
+run "$CTL" peer del 169.254.0.9
+echo 10000 >/sys/module/netswap/parameters/peer_timeout_ms
+
+# Our place limit on b: 1 MiB of 2 written, the rest fails.
+run "$CTL" peer set "$B" place 1M lend 0
+dd if=/dev/urandom of=/tmp/data bs=1M count=2 2>/dev/null
+if dd if=/tmp/data of=/dev/netswap0 bs=1M oflag=direct 2>/dev/null; then
+	fail "2 MiB were written with a place limit of 1 MiB on the only peer"
+fi
+place_event() {
+	event_seen /tmp/mon.json ".event == \"place_limit\" and .address == \"$B\""
+}
+poll_until 20 "a place_limit event for b" place_event
+json stats
+assert_gt "$(jv .device.io_errors)" 0 "stats -j: device io_errors"
+assert_eq "$(jv .peers[0].placed)" 256 "stats -j: placed at the 1 MiB place limit"
+assert_eq "$(cat "$SYS/$PB/pages_placed")" 256 "sysfs pages_placed at the place limit"
+run blkdiscard /dev/netswap0
+none_placed() {
+	[ "$(cat "$SYS/$PB/pages_placed")" = 0 ]
+}
+poll_until 20 "nothing placed after blkdiscard" none_placed
+run "$CTL" peer set "$B" place 0
+
+# b's total lend limit: b lends 1 MiB at most, b says when it is set.
+msg_send "$B" "fill"
+m=$(msg_recv 60) || exit 1
+[ "$m" = "lend-set" ] || fail "expected 'lend-set' from b, got '$m'"
+if dd if=/tmp/data of=/dev/netswap0 bs=1M oflag=direct 2>/dev/null; then
+	fail "2 MiB were written to a store that lends 1 MiB"
+fi
+full_event() {
+	event_seen /tmp/mon.json ".event == \"peer_full\" and .address == \"$B\""
+}
+poll_until 20 "a peer_full event for b" full_event
+events_stop
+cat /tmp/mon.json
+msg_send "$B" "filled"
+m=$(msg_recv 60) || exit 1
+[ "$m" = "checked" ] || fail "b: $m"
+
+run blkdiscard /dev/netswap0
+poll_until 20 "nothing placed after blkdiscard" none_placed
+run "$CTL" peer del "$B"
+run rmmod netswap
+msg_send "$B" "done"
+log "control a: all checks passed"
