@@ -10,6 +10,8 @@
 #   fuzz               make fuzz FUZZ_SECONDS=60: libFuzzer on the datagram
 #                      parser, from the committed corpus
 #   check-static       make check-static: W=1, sparse, checkpatch --strict
+#   dkms               tests/dkms.sh: dkms.conf builds netswap.ko for each
+#                      kernel's installed headers
 #   vm/6.1/testbed-selftest  tests/vm/selftest.sh: the VM test bed must
 #                      detect a kernel WARNING, a failing role, a hung VM
 #   vm/KNAME/SCENARIO  tests/vm/run-scenario.sh KNAME SCENARIO for KNAME in
@@ -74,7 +76,7 @@ run_test() {
 
 # ---- packages --------------------------------------------------------------
 echo "==== installing packages (if missing)"
-pkgs=("${NSW_HOST_PKGS[@]}" "${NSW_FUZZ_PKGS[@]}")
+pkgs=("${NSW_HOST_PKGS[@]}" "${NSW_FUZZ_PKGS[@]}" dkms)
 for k in $KERNELS; do
 	read -r _img hdr < <(nsw_kernel_meta "$k")
 	pkgs+=("$hdr")
@@ -98,6 +100,9 @@ run_test fuzz make -C "$ROOT" fuzz FUZZ_SECONDS=60
 
 # W=1 and sparse against both kernels' headers, checkpatch --strict.
 run_test check-static make -C "$ROOT" check-static
+
+# dkms add + build from dkms.conf, for both kernels' headers.
+run_test dkms "$ROOT/tests/dkms.sh"
 
 # ---- VM scenarios -------------------------------------------------------------
 scenarios=()
