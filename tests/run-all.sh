@@ -12,6 +12,7 @@
 #   check-static       make check-static: W=1, sparse, checkpatch --strict
 #   dkms               tests/dkms.sh: dkms.conf builds netswap.ko for each
 #                      kernel's installed headers
+#   completion         tests/completion.sh: netswapctl's bash completion
 #   vm/6.1/testbed-selftest  tests/vm/selftest.sh: the VM test bed must
 #                      detect a kernel WARNING, a failing role, a hung VM
 #   vm/KNAME/SCENARIO  tests/vm/run-scenario.sh KNAME SCENARIO for KNAME in
@@ -76,7 +77,7 @@ run_test() {
 
 # ---- packages --------------------------------------------------------------
 echo "==== installing packages (if missing)"
-pkgs=("${NSW_HOST_PKGS[@]}" "${NSW_FUZZ_PKGS[@]}" dkms)
+pkgs=("${NSW_HOST_PKGS[@]}" "${NSW_FUZZ_PKGS[@]}" dkms bash-completion)
 for k in $KERNELS; do
 	read -r _img hdr < <(nsw_kernel_meta "$k")
 	pkgs+=("$hdr")
@@ -103,6 +104,7 @@ run_test check-static make -C "$ROOT" check-static
 
 # dkms add + build from dkms.conf, for both kernels' headers.
 run_test dkms "$ROOT/tests/dkms.sh"
+run_test completion "$ROOT/tests/completion.sh"
 
 # ---- VM scenarios -------------------------------------------------------------
 scenarios=()
