@@ -78,8 +78,26 @@ peer_up() {
 }
 poll_until 20 "b is up" peer_up
 
-# The JSON of show, stats and peer show against sysfs, in one moment
-# (retried: a keepalive may update rtt_us in between).
+# The JSON of show, stats and peer show against sysfs, in one moment:
+# no keepalives meanwhile (they move rtt_us and the byte counters).
+PKEYS="placed stores loads frees errors retransmits crc_errors held tx_bytes rx_bytes"
+PFILES="pages_placed stores loads frees errors retransmits crc_errors pages_held tx_bytes rx_bytes"
+DKEYS="device.state device.size device.reads device.writes device.discards device.io_errors store.lend_limit store.used_pages"
+DFILES="device_state device_size device_reads device_writes device_discards device_io_errors lend_limit lend_used_pages"
+# jq_list KEYS: the jq filter printing those keys on one line.
+jq_list() {
+	echo "[$(echo "$1" | sed -e 's/\([a-z_.]\{1,\}\)/.\1/g' -e 's/ /,/g')] | map(tostring) | join(\" \")"
+}
+# sys_list DIR FILES: the files' contents on one line.
+sys_list() {
+	for _f in $2; do cat "$1/$_f"; done | tr '\n' ' ' | sed 's/ $//'
+}
+# same WHAT A B
+same() {
+	[ "$2" = "$3" ] && return 0
+	log "$1: '$2' != sysfs '$3'"
+	return 1
+}
 json_vs_sysfs() {
 	json show
 	cp /tmp/j.json /tmp/show.json
@@ -87,32 +105,21 @@ json_vs_sysfs() {
 	cp /tmp/j.json /tmp/stats.json
 	json peer show
 	cp /tmp/j.json /tmp/peers.json
-	_d=$SYS/$PB
-	for _kv in placed:pages_placed stores:stores loads:loads frees:frees \
-		errors:errors retransmits:retransmits crc_errors:crc_errors \
-		rtt_us:rtt_us state:state held:pages_held tx_bytes:tx_bytes \
-		rx_bytes:rx_bytes place_limit:place_limit lend_limit:lend_limit; do
-		_k=${_kv%%:*} _f=${_kv#*:}
-		_s=$(cat "$_d/$_f")
-		_sel=".peers[] | select(.address == \"$B\" and .port == 7878)"
-		[ "$(jq -r "$_sel | .$_k" /tmp/show.json)" = "$_s" ] || return 1
-		case $_k in
-		rtt_us | state | *_limit) ;;
-		*) [ "$(jq -r "$_sel | .$_k" /tmp/stats.json)" = "$_s" ] || return 1 ;;
-		esac
-		[ "$(jq -r ".[] | select(.address == \"$B\") | .$_k" /tmp/peers.json)" = "$_s" ] ||
-			return 1
-	done
-	for _kv in device.state:device_state device.size:device_size \
-		device.reads:device_reads device.writes:device_writes \
-		device.discards:device_discards device.io_errors:device_io_errors \
-		store.lend_limit:lend_limit store.used_pages:lend_used_pages; do
-		_k=${_kv%%:*} _f=${_kv#*:}
-		[ "$(jq -r ".$_k" /tmp/show.json)" = "$(cat "/sys/kernel/netswap/$_f")" ] ||
-			return 1
-	done
+	_sel=".peers[] | select(.address == \"$B\" and .port == 7878)"
+	_all="$PKEYS rtt_us state place_limit lend_limit"
+	_sys=$(sys_list "$SYS/$PB" "$PFILES rtt_us state place_limit lend_limit")
+	same "show -j" "$(jq -r "$_sel | $(jq_list "$_all")" /tmp/show.json)" "$_sys" || return 1
+	same "peer show -j" "$(jq -r ".[] | select(.address == \"$B\") | $(jq_list "$_all")" /tmp/peers.json)" \
+		"$_sys" || return 1
+	same "stats -j" "$(jq -r "$_sel | $(jq_list "$PKEYS")" /tmp/stats.json)" \
+		"$(sys_list "$SYS/$PB" "$PFILES")" || return 1
+	same "show -j device" "$(jq -r "$(jq_list "$DKEYS")" /tmp/show.json)" \
+		"$(sys_list /sys/kernel/netswap "$DFILES")" || return 1
 }
+echo 60000 >/sys/module/netswap/parameters/keepalive_ms
+sleep 2
 poll_until 10 "show/stats/peer show JSON = sysfs" json_vs_sysfs
+echo 1000 >/sys/module/netswap/parameters/keepalive_ms
 jq . /tmp/show.json
 assert_str "$(jq -r .device.name /tmp/show.json)" netswap0 "show -j: device name"
 assert_eq "$(jq -r .device.size /tmp/show.json)" $((64 << 20)) "show -j: device size"
