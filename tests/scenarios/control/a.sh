@@ -146,7 +146,7 @@ json peer show
 assert_str "$(jv '.[] | select(.address | contains(":")) | .address')" fd00::2 \
 	"peer show -j: IPv6 address"
 expect_err "peer [fd00::2]:7878 exists already" "$CTL" peer add "[fd00::2]:7878"
-expect_err "peer $PB exists already" "$CTL" add-peer "$B"
+expect_err "peer $B exists already" "$CTL" add-peer "$B"
 run "$CTL" peer del "[fd00::2]:7878"
 [ ! -d "$SYS/[fd00::2]:7878" ] || fail "[fd00::2]:7878 still in sysfs"
 run "$CTL" add-peer fd00::2
