@@ -186,7 +186,7 @@ as_nobody "$CTL setconf /tmp/c1.conf" || fail "a no-op setconf as nobody failed"
 run "$CTL" add-peer "[fd00::2]"
 cp /tmp/c1.conf /tmp/c3.conf
 printf '\n[Peer]\nEndpoint = fd00::7\n' >>/tmp/c3.conf
-expect_err "netswapctl: not permitted (needs CAP_NET_ADMIN)" as_nobody "$CTL setconf /tmp/c3.conf"
+expect_err "netswapctl: /tmp/c3.conf:10: not permitted (needs CAP_NET_ADMIN)" as_nobody "$CTL setconf /tmp/c3.conf"
 run "$CTL" setconf /tmp/c3.conf
 [ ! -d "$SYS/[fd00::2]:7878" ] || fail "setconf kept [fd00::2], not in the file"
 [ -d "$SYS/[fd00::7]:7878" ] || fail "setconf did not add fd00::7"
