@@ -35,8 +35,9 @@ static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
 static struct genl_family nsw_genl_family;
 
 /*
- * A limit attribute in bytes, as pages; 0 stays 0 (no limit). Anything
- * between is refused rather than rounded to "no limit".
+ * A limit attribute in bytes, as pages (rounded down); 0 stays 0, no
+ * limit. A nonzero limit below one page is refused: rounded down it would
+ * silently mean "no limit".
  */
 static int nsw_parse_limit(struct genl_info *info, int type, u64 *pages)
 {
