@@ -600,12 +600,14 @@ void nsw_client_info(struct nsw_dev_info *info)
 	struct nsw_dev *dev = nsw_dev;
 
 	memset(info, 0, sizeof(*info));
+	info->state = NETSWAP_DEV_NONE;
 	if (!dev)
 		return;
 	info->name = dev->disk->disk_name;
 	info->size = get_capacity(dev->disk) << SECTOR_SHIFT;
 	info->mapped = atomic64_read(&dev->map.mapped);
 	info->openers = disk_openers(dev->disk);
+	info->state = info->openers ? NETSWAP_DEV_OPEN : NETSWAP_DEV_IDLE;
 	info->reads = atomic64_read(&dev->reads);
 	info->writes = atomic64_read(&dev->writes);
 	info->discards = atomic64_read(&dev->discards);

@@ -17,6 +17,7 @@ struct nsw_dev_info {
 	u64 size;
 	u64 mapped;
 	u32 openers;
+	u8 state;			/* enum netswap_dev_state */
 	u64 reads, writes, discards;	/* pages */
 	u64 io_errors;			/* block requests */
 };

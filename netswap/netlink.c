@@ -380,7 +380,6 @@ static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 	struct nsw_dev_info dev;
 	u64 quota, used;
 	struct sk_buff *msg;
-	u8 state;
 	unsigned int i;
 	void *hdr;
 
@@ -393,10 +392,6 @@ static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 		goto nomem;
 	nsw_client_info(&dev);
 	nsw_store_usage(&quota, &used);
-	if (!dev.name)
-		state = NETSWAP_DEV_NONE;
-	else
-		state = dev.openers ? NETSWAP_DEV_OPEN : NETSWAP_DEV_IDLE;
 	if ((dev.name &&
 	     (nla_put_string(msg, NETSWAP_A_DEV_NAME, dev.name) ||
 	      nsw_put_u64(msg, NETSWAP_A_DEV_SIZE, dev.size) ||
@@ -406,7 +401,7 @@ static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 	      nsw_put_u64(msg, NETSWAP_A_DEV_WRITES, dev.writes) ||
 	      nsw_put_u64(msg, NETSWAP_A_DEV_DISCARDS, dev.discards) ||
 	      nsw_put_u64(msg, NETSWAP_A_DEV_IO_ERRORS, dev.io_errors))) ||
-	    nla_put_u8(msg, NETSWAP_A_DEV_STATE, state) ||
+	    nla_put_u8(msg, NETSWAP_A_DEV_STATE, dev.state) ||
 	    nla_put_u16(msg, NETSWAP_A_PORT, nsw_port) ||
 	    nsw_put_u64(msg, NETSWAP_A_LEND_LIMIT, quota << PAGE_SHIFT) ||
 	    nsw_put_u64(msg, NETSWAP_A_STORE_QUOTA_PAGES, quota) ||

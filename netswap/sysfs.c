@@ -140,10 +140,7 @@ static ssize_t nsw_global_show(struct kobject *kobj,
 	nsw_client_info(&dev);
 	nsw_store_usage(&quota, &used);
 	if (!strcmp(name, "device_state"))
-		return sysfs_emit(buf, "%s\n",
-				  states[!dev.name ? NETSWAP_DEV_NONE :
-					 dev.openers ? NETSWAP_DEV_OPEN :
-						       NETSWAP_DEV_IDLE]);
+		return sysfs_emit(buf, "%s\n", states[dev.state]);
 	if (!strcmp(name, "device_size"))
 		return sysfs_emit(buf, "%llu\n", dev.size);
 	if (!strcmp(name, "device_reads"))
