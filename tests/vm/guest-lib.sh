@@ -198,6 +198,31 @@ poll_until() {
 	log "ok after ${_i}s: $_d"
 }
 
+# memcg NAME LIMIT_MB|max: a memory cgroup /sys/fs/cgroup/NAME (cgroup2,
+# mounted on first use) with memory.max LIMIT_MB. Processes started with
+# "in_memcg NAME CMD..." swap once they use more, whatever the VM's RAM
+# (which differs between kernels).
+memcg() {
+	if [ ! -e /sys/fs/cgroup/cgroup.controllers ]; then
+		mkdir -p /sys/fs/cgroup
+		mount -t cgroup2 none /sys/fs/cgroup || fail "cannot mount cgroup2"
+		grep -q memory /sys/fs/cgroup/cgroup.controllers ||
+			fail "no memory controller: $(cat /sys/fs/cgroup/cgroup.controllers)"
+		echo +memory >/sys/fs/cgroup/cgroup.subtree_control ||
+			fail "cannot enable the memory controller"
+	fi
+	mkdir -p "/sys/fs/cgroup/$1"
+	if [ "$2" = max ]; then
+		echo max >"/sys/fs/cgroup/$1/memory.max"
+	else
+		echo $(($2 * 1024 * 1024)) >"/sys/fs/cgroup/$1/memory.max"
+	fi
+	log "cgroup $1: memory.max $(cat "/sys/fs/cgroup/$1/memory.max")"
+}
+in_memcg() {
+	sh -c 'echo $$ >"/sys/fs/cgroup/$0/cgroup.procs" && exec "$@"' "$@"
+}
+
 # assert_eq A B WHAT / assert_gt A B WHAT: numeric checks that fail the role.
 assert_eq() {
 	[ -n "$1" ] && [ -n "$2" ] && [ "$1" -eq "$2" ] 2>/dev/null ||

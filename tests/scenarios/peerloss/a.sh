@@ -9,22 +9,12 @@ TIMEOUT_MS=6000
 # The workload runs in a memory cgroup far smaller than itself, so that it
 # swaps and nothing else does: when its pages become unreachable only it
 # may fail, and this script, the ticker and the kernel must carry on.
-CG=/sys/fs/cgroup/work
-cg_setup() {
-	mkdir -p /sys/fs/cgroup
-	mount -t cgroup2 none /sys/fs/cgroup || fail "cannot mount cgroup2"
-	echo +memory >/sys/fs/cgroup/cgroup.subtree_control ||
-		fail "no memory controller"
-	mkdir -p "$CG"
-	echo 48M >"$CG/memory.max"
-}
 # workload LOG MEMTOUCH_ARGS...: memtouch in the cgroup, in the background.
 workload() {
 	_log=$1
 	shift
 	# every word checked in order, 32 MiB again in random order
-	MEMTOUCH_RANDOM_MB=32 sh -c 'echo $$ >'"$CG"'/cgroup.procs && exec memtouch "$@"' \
-		memtouch "$@" >"$_log" 2>&1 &
+	MEMTOUCH_RANDOM_MB=32 in_memcg work memtouch "$@" >"$_log" 2>&1 &
 	MT=$!
 }
 pswpout() {
@@ -71,7 +61,7 @@ run modprobe netswap size_mb=512 keepalive_ms=500 peer_timeout_ms=$TIMEOUT_MS
 run "$CTL" add-peer "$B"
 run mkswap /dev/netswap0
 run swapon /dev/netswap0
-cg_setup
+memcg work 48
 
 # A bystander with nothing in swap, which must never notice anything.
 (

@@ -101,29 +101,6 @@ swap_delta() {
 	assert_gt "$_in" "$3" "pages swapped in during $1"
 }
 
-# memcg NAME LIMIT_MB|max: a memory cgroup /sys/fs/cgroup/NAME, memory.max
-# LIMIT_MB. Processes started with "in_memcg NAME CMD..." swap once they
-# use more, whatever the VM's RAM (which differs between kernels).
-memcg() {
-	if [ ! -e /sys/fs/cgroup/cgroup.controllers ]; then
-		mount -t cgroup2 none /sys/fs/cgroup || fail "cannot mount cgroup2"
-		grep -q memory /sys/fs/cgroup/cgroup.controllers ||
-			fail "no memory controller: $(cat /sys/fs/cgroup/cgroup.controllers)"
-		echo +memory >/sys/fs/cgroup/cgroup.subtree_control ||
-			fail "cannot enable the memory controller"
-	fi
-	mkdir -p "/sys/fs/cgroup/$1"
-	if [ "$2" = max ]; then
-		echo max >"/sys/fs/cgroup/$1/memory.max"
-	else
-		echo $(($2 * 1024 * 1024)) >"/sys/fs/cgroup/$1/memory.max"
-	fi
-	log "cgroup $1: memory.max $(cat "/sys/fs/cgroup/$1/memory.max")"
-}
-in_memcg() {
-	sh -c 'echo $$ >"/sys/fs/cgroup/$0/cgroup.procs" && exec "$@"' "$@"
-}
-
 # Swapping over the network needs headroom below the min watermark for
 # the NIC's receive buffers (Documentation/netswap/admin-guide.rst).
 run sysctl -w vm.min_free_kbytes=16384
