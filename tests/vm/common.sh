@@ -80,11 +80,13 @@ nsw_resolve_meta() {
 }
 
 # Packages the host-side VM machinery needs (binutils: readelf/objdump for
-# the library stubs of initramfs.sh; stress-ng memtester fio jq, and
-# util-linux for swapon: the NSW_GUEST_TOOLS below).
+# the library stubs of initramfs.sh; stress-ng memtester fio jq iperf3
+# nbd-server nbd-client, and util-linux for swapon: the NSW_GUEST_TOOLS
+# below).
 NSW_HOST_PKGS=(qemu-system-x86 busybox-static vde2 cpio kmod xz-utils zstd
 	iproute2 gcc make libc6-dev libnl-genl-3-dev libnl-3-dev pkg-config rsync
-	util-linux sparse binutils stress-ng memtester fio jq)
+	util-linux sparse binutils stress-ng memtester fio jq iperf3 nbd-server
+	nbd-client)
 # And those of make fuzz (tests/fuzz), for the whole suite only. libFuzzer
 # is in libclang-rt-14-dev, which clang merely recommends.
 NSW_FUZZ_PKGS=(clang libclang-rt-14-dev)
@@ -93,8 +95,10 @@ NSW_FUZZ_PKGS=(clang libclang-rt-14-dev)
 # its vms file (run-scenario.sh): each is copied into that scenario's
 # initramfs at its host path, with the shared libraries it needs. jq
 # checks JSON output; swapon is util-linux's (/usr/sbin/swapon: busybox's,
-# at /sbin/swapon, has no -p), for netswap-start's SwapPriority.
-NSW_GUEST_TOOLS=(stress-ng memtester fio jq swapon)
+# at /sbin/swapon, has no -p), for netswap-start's SwapPriority. iperf3,
+# nbd-server and nbd-client: the benchmark's references (bench/).
+NSW_GUEST_TOOLS=(stress-ng memtester fio jq swapon iperf3 nbd-server
+	nbd-client)
 
 # Shared libraries those tools link for features the tests never use; the
 # image gets a stub in their place (same soname, the symbols the tools

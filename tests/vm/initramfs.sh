@@ -34,8 +34,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/kernel.sh"
 
 # Kernel modules the guests need besides what netswap.ko depends on.
 # virtio_pci: built in on 6.12, a module on 6.1. sch_netem: for scenarios
-# that add delay / loss with tc.
-NSW_GUEST_MODULES=(virtio_pci virtio_net udp_tunnel ip6_udp_tunnel sch_netem)
+# that add delay / loss with tc. virtio_blk and nbd: the benchmark's swap on
+# a local disk and over NBD.
+NSW_GUEST_MODULES=(virtio_pci virtio_net udp_tunnel ip6_udp_tunnel sch_netem
+	virtio_blk nbd)
 
 # Copy the file $2 (following symlinks) into the image root $1 at the same
 # path, unless it is there already.

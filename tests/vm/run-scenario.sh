@@ -16,6 +16,8 @@
 #                               scenarios such as smoke)
 #   tools NAME...               programs of NSW_GUEST_TOOLS (common.sh) to
 #                               include with their libraries
+#   disk NAME SIZE_MB           a virtio disk (/dev/vda) for VM NAME, backed
+#                               by a sparse host file, gone after the run
 #
 # The VMs (QEMU, TCG only) share one vde_switch on a unix socket in a
 # private temp dir: no host network interface is involved. Each VM's serial
@@ -74,12 +76,17 @@ VM_NAMES=() VM_MEM=() VM_IP=() VM_IP6=()
 TIMEOUT=600
 MODULE=required
 TOOLS=
+declare -A DISK
 while read -r a b c d rest; do
 	case "$a" in
 	'' | '#'*) continue ;;
 	timeout) TIMEOUT=$b ;;
 	module) MODULE=$b ;;
 	tools) TOOLS+=" $b $c $d $rest" ;;
+	disk)
+		[[ "$c" =~ ^[0-9]+$ ]] || nsw_die "bad line in $SCEN_DIR/vms: disk $b $c"
+		DISK[$b]=$c
+		;;
 	*)
 		[[ "$b" =~ ^[0-9]+$ && -n "$c" ]] || nsw_die "bad line in $SCEN_DIR/vms: $a $b $c"
 		[[ -f "$SCEN_DIR/$a.sh" ]] || nsw_die "no role script $SCEN_DIR/$a.sh"
@@ -147,11 +154,16 @@ for i in "${!VM_NAMES[@]}"; do
 	[[ -n "${VM_IP6[$i]}" ]] && append+=" nsw_ip6=${VM_IP6[$i]}"
 	append+=" ${NETSWAP_APPEND:-}"
 	: >"$RES/$n.console"
+	drive=()
+	if [[ -n "${DISK[$n]:-}" ]]; then
+		truncate -s "${DISK[$n]}M" "$TMP/$n.disk"
+		drive=(-drive "file=$TMP/$n.disk,if=virtio,format=raw")
+	fi
 	qemu-system-x86_64 -machine q35 -accel tcg -cpu "$NSW_CPU" -smp 1 -m "${VM_MEM[$i]}" \
 		-nodefaults -display none -no-reboot -monitor none \
 		-kernel "$NSW_VMLINUZ" -initrd "$INITRD" -append "$append" \
 		-netdev "vde,sock=$TMP/sw,id=n0" \
-		-device "virtio-net-pci,netdev=n0,mac=$mac" \
+		-device "virtio-net-pci,netdev=n0,mac=$mac" "${drive[@]}" \
 		-serial "file:$RES/$n.console" \
 		</dev/null >"$RES/$n.qemu.log" 2>&1 &
 	PIDS[i]=$!
