@@ -9,6 +9,8 @@
 #                   installed Debian kernel's headers
 # make test         the whole suite (boots VMs; see README.md)
 # make demo         the demo cluster
+# make bench        the benchmark against NBD, a local disk and the
+#                   network's own limit: bench/REPORT.md and its plots
 # make install      netswap.ko (kbuild modules_install into extra/, for
 #                   KVER, default the running kernel, or the kernel of
 #                   KDIR), netswapctl, its man page and bash completion,
@@ -30,7 +32,7 @@ DOCDIR     ?= $(PREFIX)/share/doc/netswap
 CHECK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 \
 			  /usr/src/linux-headers-6.12.*-amd64)
 
-.PHONY: all module tools unit fuzz check check-static clean test demo \
+.PHONY: all module tools unit fuzz check check-static clean test demo bench \
 	install install-module install-tools
 
 all: module tools
@@ -91,3 +93,6 @@ test:
 
 demo:
 	bash demo/run.sh
+
+bench:
+	bash bench/run.sh

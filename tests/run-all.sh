@@ -15,6 +15,10 @@
 #   completion         tests/completion.sh: netswapctl's bash completion
 #   vm/6.1/testbed-selftest  tests/vm/selftest.sh: the VM test bed must
 #                      detect a kernel WARNING, a failing role, a hung VM
+#   bench/KNAME        bench/run.sh --quick KNAME: the benchmark at small
+#                      sizes; passes when every figure was measured and
+#                      all data read back was right (its report is in
+#                      the logs, bench-KNAME/REPORT.md)
 #   vm/KNAME/SCENARIO  tests/vm/run-scenario.sh KNAME SCENARIO for KNAME in
 #                      $NETSWAP_KERNELS (default "6.1 6.12") and every
 #                      directory of tests/scenarios/ that has a "vms" file
@@ -135,6 +139,12 @@ run_chain() {
 		run_test "vm/$k/testbed-selftest" "$ROOT/tests/vm/selftest.sh" "$k"
 	fi
 	for s in "${ordered[@]}"; do
+		# The quick benchmark, before the long e2e: every figure of the
+		# report measured, every byte read back checked.
+		if [[ $s == e2e && -z "${NETSWAP_SCENARIOS:-}" ]]; then
+			run_test "bench/$k" "$ROOT/bench/run.sh" --quick \
+				--out "$LOGS/bench-$k" "$k"
+		fi
 		run_test "vm/$k/$s" "$ROOT/tests/vm/run-scenario.sh" "$k" "$s"
 	done
 }

@@ -1,0 +1,177 @@
+#!/bin/sh
+# bench, VM a: measures, one after the other in this one VM,
+#   1. the network's limit to b: 4 KiB UDP round trips (udpping) and TCP
+#      bandwidth both ways (iperf3);
+#   2. each workload with all its memory local (no swap at all), and its
+#      working set (memory.peak of that run);
+#   3. for each swap backend, netswap, NBD and the local virtio disk, alone
+#      as the only swap: pagein (swap-out / swap-in pages per second, CPU
+#      per page, single-fault latency), then each workload again in a
+#      memory cgroup of half its working set.
+# Every figure is printed as "NSWBENCH KEY VALUE" (bench/report.py reads
+# them); every program checks the data it reads back and a wrong word
+# fails the run.
+#
+# Knobs (NETSWAP_APPEND nsw_bench_*): MB (64) pagein's area, SAMPLES (2000)
+# single faults timed, RTTS (2000) UDP round trips, IPERF_S (5),
+# TOUCH_MB (64) and TOUCHES (32768) randtouch, SORT_N (2097152) and
+# SORT_OPS (2) stress-ng --qsort, BACKENDS ("netswap nbd disk").
+. /lib/netswap/guest-lib.sh
+
+B=$(vm_ip b)
+MB=${NSW_BENCH_MB:-64}
+SAMPLES=${NSW_BENCH_SAMPLES:-2000}
+RTTS=${NSW_BENCH_RTTS:-2000}
+IPERF_S=${NSW_BENCH_IPERF_S:-5}
+TOUCH_MB=${NSW_BENCH_TOUCH_MB:-64}
+TOUCHES=${NSW_BENCH_TOUCHES:-32768}
+SORT_N=${NSW_BENCH_SORT_N:-2097152}
+SORT_OPS=${NSW_BENCH_SORT_OPS:-2}
+BACKENDS=${NSW_BENCH_BACKENDS:-netswap nbd disk}
+
+# out KEY VALUE...: one result line, on the console for the host and in
+# /tmp/bench.tsv for the summary at the end.
+out() {
+	_k=$1
+	shift
+	echo "NSWBENCH $_k $*"
+	echo "$_k	$*" >>/tmp/bench.tsv
+}
+# prefixed PREFIX CMD...: CMD's "KEY VALUE" lines as PREFIX.KEY results;
+# fails the role if CMD fails.
+prefixed() {
+	_p=$1
+	shift
+	log "+ $*"
+	"$@" >/tmp/prefixed.out 2>/tmp/prefixed.err ||
+		fail "$* failed (rc $?): $(tail -n 3 /tmp/prefixed.err)"
+	while read -r _k _v; do
+		out "$_p.$_k" "$_v"
+	done </tmp/prefixed.out
+}
+# Centiseconds since boot.
+now_cs() {
+	tr -d . </proc/uptime | cut -d' ' -f1
+}
+secs() {
+	echo "$1" | awk '{ printf "%.2f", $1 / 100 }'
+}
+
+WORKLOADS="randtouch stressng"
+workload_desc() {
+	case $1 in
+	randtouch) echo "randtouch: $TOUCHES touches of random pages of $TOUCH_MB MiB" ;;
+	stressng) echo "stress-ng --qsort: glibc qsort of $SORT_N 32-bit integers, $SORT_OPS times" ;;
+	esac
+}
+workload_cmd() {
+	case $1 in
+	randtouch) echo "randtouch $TOUCH_MB $TOUCHES" ;;
+	stressng) echo "stress-ng --qsort 1 --qsort-size $SORT_N --qsort-ops $SORT_OPS --qsort-method qsort-libc" ;;
+	esac
+}
+# timed NAME LIMIT_BYTES|max CMD...: CMD in a fresh memory cgroup NAME;
+# sets ELAPSED_CS and PEAK_BYTES (memory.peak), fails the role if CMD does.
+timed() {
+	_name=$1 _cg=/sys/fs/cgroup/$1 _lim=$2
+	shift 2
+	[ -d "$_cg" ] && rmdir "$_cg"
+	mkdir "$_cg" || fail "cannot create cgroup $_cg"
+	echo "$_lim" >"$_cg/memory.max"
+	log "+ [$_name memory.max $_lim] $*"
+	_t0=$(now_cs)
+	in_memcg "$_name" "$@" >/tmp/timed.out 2>&1 ||
+		fail "$* failed (rc $?) in cgroup $_name: $(tail -n 3 /tmp/timed.out)"
+	ELAPSED_CS=$(($(now_cs) - _t0))
+	PEAK_BYTES=$(cat "$_cg/memory.peak")
+}
+vmstat_field() {
+	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
+}
+
+# ---- setup ---------------------------------------------------------------
+memcg bench max
+run sysctl -w vm.min_free_kbytes=16384
+out kernel "$(uname -r)"
+out vm.a_mem_mb "$(awk '$1 == "MemTotal:" { print int($2 / 1024) }' /proc/meminfo)"
+wait_for_ping "$B" 60
+m=$(msg_recv 600) || exit 1
+[ "$m" = ready ] || fail "unexpected message from b: '$m'"
+
+# ---- 1. the network ------------------------------------------------------
+prefixed limit udpping client "$B" 9100 4096 "$RTTS"
+for dir in tx rx; do
+	flag=
+	[ $dir = rx ] && flag=-R
+	log "+ iperf3 -c $B -t $IPERF_S $flag"
+	iperf3 -c "$B" -p 5201 -t "$IPERF_S" $flag -J >/tmp/iperf3.json ||
+		fail "iperf3 $flag failed: $(tail -n 5 /tmp/iperf3.json)"
+	out "limit.iperf3_Bps.$dir" "$(jq '.end.sum_received.bits_per_second / 8 | floor' /tmp/iperf3.json)"
+done
+
+# ---- 2. the workloads, all local -------------------------------------------
+[ -z "$(awk 'NR > 1' /proc/swaps)" ] || fail "a swap device is on before the all-local runs"
+for w in $WORKLOADS; do
+	out "workload.$w.desc" "$(workload_desc "$w")"
+	# shellcheck disable=SC2046 # the command's words
+	timed "local-$w" max $(workload_cmd "$w")
+	out "workload.$w.local100_s" "$(secs $ELAPSED_CS)"
+	out "workload.$w.wss_mb" "$((PEAK_BYTES / 1048576))"
+	eval "WSS_$w=$PEAK_BYTES"
+done
+
+# ---- 3. each backend -------------------------------------------------------
+swap_on() {
+	case $1 in
+	netswap)
+		run modprobe netswap size_mb=256
+		run "$CTL" add-peer "$B"
+		DEV=/dev/netswap0
+		;;
+	nbd)
+		run modprobe nbd
+		run nbd-client "$B" 10809 /dev/nbd0 -N swap -b 4096
+		DEV=/dev/nbd0
+		;;
+	disk)
+		run modprobe virtio_blk
+		DEV=/dev/vda
+		;;
+	esac
+	run mkswap "$DEV"
+	run swapon "$DEV"
+}
+swap_off() {
+	run swapoff "$DEV"
+	case $1 in
+	netswap)
+		"$CTL" show >/tmp/show.txt
+		out netswap.retransmits "$(nsw_peer_field "$B" retransmits /tmp/show.txt)"
+		assert_eq "$(nsw_peer_field "$B" errors /tmp/show.txt)" 0 "netswap errors"
+		run rmmod netswap
+		;;
+	nbd) run nbd-client -d /dev/nbd0 ;;
+	esac
+}
+
+half=0
+for be in $BACKENDS; do
+	log "==== backend $be"
+	swap_on "$be"
+	IN0=$(vmstat_field pswpin) OUT0=$(vmstat_field pswpout)
+	prefixed "$be" in_memcg bench pagein "$MB" "$SAMPLES"
+	for w in $WORKLOADS; do
+		eval "half=\$((WSS_$w / 2))"
+		# shellcheck disable=SC2046 # the command's words
+		timed "$be-$w" "$half" $(workload_cmd "$w")
+		out "workload.$w.${be}50_s" "$(secs $ELAPSED_CS)"
+	done
+	log "$be: pswpin +$(($(vmstat_field pswpin) - IN0)) pswpout +$(($(vmstat_field pswpout) - OUT0))"
+	assert_gt $(($(vmstat_field pswpin) - IN0)) $((MB * 256)) "pages swapped in from $be"
+	swap_off "$be"
+done
+
+msg_send "$B" "done"
+log "results:"
+cat /tmp/bench.tsv
+log "bench a: done"
