@@ -78,6 +78,22 @@ struct nsw_hdr {
 #define NSW_CHUNK	1400U
 #define NSW_CHUNKS	((NSW_WIRE_PAGE + NSW_CHUNK - 1) / NSW_CHUNK)	/* 3 */
 
+/*
+ * A STORE_ACK answers the STORE its header names and, in its payload, up
+ * to NSW_ACK_BATCH more, one struct nsw_ack_entry each: a store that
+ * carried out several STOREs of a client in a row answers them in one
+ * datagram. A STORE_ACK of 1 + NSW_ACK_BATCH answers is 1392 bytes.
+ */
+struct nsw_ack_entry {
+	__be64	req_id;
+	__be64	handle;
+	__u8	status;
+	__u8	reserved[7];	/* 0 */
+};
+
+#define NSW_ACK_ENTRY_LEN	((unsigned int)sizeof(struct nsw_ack_entry))	/* 24 */
+#define NSW_ACK_BATCH		56
+
 /* The largest datagram either side sends. */
 #define NSW_MAX_DGRAM	(NSW_HDR_LEN + NSW_CHUNK)
 

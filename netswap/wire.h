@@ -61,6 +61,11 @@ static inline unsigned int nsw_chunk_len(unsigned int chunk)
 /* Bit mask of a page's chunks: all of them received. */
 #define NSW_CHUNKS_ALL	((1U << NSW_CHUNKS) - 1)
 int nsw_hdr_decode(const void *buf, size_t dgram_len, struct nsw_msg *m);
+bool nsw_acks_ok(const void *payload, u32 len);
+void nsw_ack_at(const struct nsw_msg *first, const void *payload,
+		unsigned int i, struct nsw_msg *m);
+void nsw_ack_put(void *payload, unsigned int i, u8 status, u64 req_id,
+		 u64 handle);
 u64 nsw_free_handle_at(const void *payload, unsigned int i);
 void nsw_free_handle_put(void *payload, unsigned int i, u64 handle);
 

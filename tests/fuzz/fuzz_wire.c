@@ -4,7 +4,7 @@
  * from the network passes before the module acts on it. wire.c promises
  * that a decoded header means the datagram holds exactly the payload its
  * type requires, and the module then copies a page or walks a FREE array
- * without checking again: a wrong "yes" here is a read past the end of an
+ * or a STORE_ACK's answers without checking again: a wrong "yes" here is a read past the end of an
  * skb, a wrong "no" a peer that cannot talk to us.
  *
  * Each input is one whole datagram. libFuzzer hands it over in a heap
@@ -77,6 +77,8 @@ static bool spec_len_ok(u8 type, u8 status, u64 offset, u64 len)
 	switch (type) {
 	case NSW_MSG_FREE:		/* n x 8 bytes, 1 <= n <= 160 */
 		return len % 8 == 0 && len >= 8 && len / 8 <= NSW_FREE_BATCH;
+	case NSW_MSG_STORE_ACK:		/* n x 24 bytes, 0 <= n <= 56 */
+		return len % 24 == 0 && len / 24 <= NSW_ACK_BATCH;
 	default:
 		return len == 0;
 	}
@@ -107,6 +109,39 @@ static unsigned int spec_drop_reasons(const u8 *d, size_t size)
 	return why;
 }
 
+/*
+ * A STORE_ACK's answers, as the client walks them: 24 bytes each,
+ * accepted only with their reserved bytes (17..23) zero, the first in the
+ * header.
+ */
+static void use_acks(const struct nsw_msg *m, const u8 *payload)
+{
+	unsigned int i, n = m->len / 24;
+	bool zero = true;
+	struct nsw_msg a;
+
+	FUZZ_ASSERT(m->len % 24 == 0 && n <= NSW_ACK_BATCH);
+	for (i = 0; i < m->len; i++)
+		if (i % 24 >= 17 && payload[i])
+			zero = false;
+	FUZZ_ASSERT(nsw_acks_ok(payload, m->len) == zero);
+	if (!zero)
+		return;
+	for (i = 0; i <= n; i++) {
+		nsw_ack_at(m, payload, i, &a);
+		FUZZ_ASSERT(a.type == NSW_MSG_STORE_ACK && !a.len && !a.offset);
+		if (!i) {
+			FUZZ_ASSERT(a.req_id == m->req_id &&
+				    a.handle == m->handle &&
+				    a.status == m->status);
+			continue;
+		}
+		FUZZ_ASSERT(a.req_id == get_be(payload + (i - 1) * 24, 8));
+		FUZZ_ASSERT(a.handle == get_be(payload + (i - 1) * 24 + 8, 8));
+		FUZZ_ASSERT(a.status == payload[(i - 1) * 24 + 16]);
+	}
+}
+
 /* What a caller does with an accepted payload, checked byte by byte. */
 static void use_payload(const struct nsw_msg *m, const u8 *payload)
 {
@@ -135,6 +170,10 @@ static void use_payload(const struct nsw_msg *m, const u8 *payload)
 		return;
 	}
 	FUZZ_ASSERT(m->offset == 0);
+	if (m->type == NSW_MSG_STORE_ACK) {
+		use_acks(m, payload);
+		return;
+	}
 	if (m->type != NSW_MSG_FREE) {
 		FUZZ_ASSERT(m->len == 0);
 		return;
