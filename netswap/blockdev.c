@@ -34,9 +34,9 @@
  *  - ops, their window slots (peer->tx_ring, allocated with the peer),
  *    the remote map and its crcs (allocated with the device): no
  *    allocation per I/O at all;
- *  - the datagram a send builds: nsw_send() runs under
- *    memalloc_noreclaim_save() on a sk_set_memalloc() socket, so the skb
- *    may come from the emergency reserves and never enters reclaim;
+ *  - the datagram a send builds: nsw_send() allocates it with
+ *    __GFP_MEMALLOC, so the skb may come from the emergency reserves,
+ *    and never enters reclaim;
  *    at most NSW_QUEUE_DEPTH * NSW_MAX_OPS pages are in flight, which
  *    bounds what we take from the reserves;
  *  - replies arrive in skbs the NIC driver allocated; the udp_tunnel
@@ -462,37 +462,23 @@ out:
 	return done;
 }
 
-/* Softirq, from the transport. Consumes @skb. */
-void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
-		   const struct nsw_msg *m)
+/* Softirq. One answer of @peer's, to the request it names. */
+static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
+			     struct sk_buff *skb, const struct nsw_msg *m)
 {
-	struct nsw_dev *dev = READ_ONCE(nsw_dev);
-	struct nsw_peer *peer;
 	struct nsw_tx *tx;
 	struct nsw_cmd *cmd;
 	struct nsw_op *op;
 	void *dst;
 	u32 crc;
 
-	/*
-	 * Softirq is an RCU reader: peers are freed after a grace period,
-	 * ops and control requests live as long as the module's state.
-	 */
-	peer = nsw_peer_lookup_rcu(from);
-	if (!peer)
-		goto stale;
-	atomic64_add(skb->len, &peer->rx_bytes);
-	if (m->type == NSW_MSG_PONG) {
-		nsw_peer_heard(peer);
-		goto out;
-	}
 	tx = nsw_peer_tx_find(peer, m->req_id);
 	if (!tx)
 		goto stale;	/* an earlier copy already answered */
 	nsw_peer_heard(peer);
 	if (tx->ctl) {
 		nsw_ctl_rx(peer, tx, m);
-		goto out;
+		return;
 	}
 	op = container_of(tx, struct nsw_op, tx);
 	cmd = READ_ONCE(op->cmd);
@@ -501,11 +487,11 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		goto stale;
 	/* The store is short of memory: let retransmission ask again. */
 	if (m->status == NSW_ST_NOMEM)
-		goto out;
+		return;
 	if (nsw_msg_has_page(m->type, m->status) && !nsw_op_chunk(op, skb, m))
-		goto out;	/* more chunks to come */
+		return;		/* more chunks to come */
 	if (atomic64_cmpxchg(&op->tx.inflight, m->req_id, 0) != m->req_id)
-		goto out;
+		return;
 	nsw_peer_tx_end(peer, m->req_id);
 
 	if (m->status != NSW_ST_OK) {
@@ -516,14 +502,14 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 					      &op->peer->ev_bits))
 				nsw_event_post(NETSWAP_EVENT_PEER_FULL, op->peer);
 			if (cmd->write && nsw_op_retarget(dev, op))
-				goto out;
+				return;
 		} else {
 			pr_err_ratelimited("%pISpc lost page %llu (status %u)\n",
 					   &op->peer->shown, op->pgoff,
 					   m->status);
 		}
 		nsw_op_fail(dev, cmd, op);
-		goto out;
+		return;
 	}
 	/* Karn: a retransmitted request's reply says nothing of the RTT. */
 	if (!op->tries) {
@@ -556,9 +542,52 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		}
 	}
 	nsw_cmd_put(dev, cmd);
-	goto out;
+	return;
 stale:
 	atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+}
+
+/*
+ * Softirq, from the transport. Consumes @skb. A STORE_ACK may answer
+ * several STOREs (protocol.rst): each answer is handled as if it had come
+ * alone.
+ */
+void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
+		   const struct nsw_msg *m)
+{
+	struct nsw_dev *dev = READ_ONCE(nsw_dev);
+	struct nsw_peer *peer;
+	struct nsw_msg one;
+	unsigned int i;
+
+	/*
+	 * Softirq is an RCU reader: peers are freed after a grace period,
+	 * ops and control requests live as long as the module's state.
+	 */
+	peer = nsw_peer_lookup_rcu(from);
+	if (!peer) {
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+		goto out;
+	}
+	atomic64_add(skb->len, &peer->rx_bytes);
+	if (m->type == NSW_MSG_PONG) {
+		nsw_peer_heard(peer);
+		goto out;
+	}
+	if (m->type != NSW_MSG_STORE_ACK || !m->len) {
+		nsw_client_reply(dev, peer, skb, m);
+		goto out;
+	}
+	/* At most 1344 bytes: read in place. */
+	if (!pskb_may_pull(skb, NSW_HDR_LEN + m->len) ||
+	    !nsw_acks_ok(skb->data + NSW_HDR_LEN, m->len)) {
+		atomic64_inc(&nsw_rx_dropped[NSW_WERR_LEN]);
+		goto out;
+	}
+	for (i = 0; i <= m->len / NSW_ACK_ENTRY_LEN; i++) {
+		nsw_ack_at(m, skb->data + NSW_HDR_LEN, i, &one);
+		nsw_client_reply(dev, peer, skb, &one);
+	}
 out:
 	kfree_skb(skb);
 }

@@ -61,6 +61,7 @@ static void nsw_peer_free_rcu(struct rcu_head *rcu)
 {
 	struct nsw_peer *peer = container_of(rcu, struct nsw_peer, rcu);
 
+	dst_cache_destroy(&peer->dst_cache);
 	/* vfree() defers itself when called from softirq. */
 	kvfree(peer->seqwin);
 	kvfree(peer->reasm);
@@ -138,11 +139,10 @@ struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 		goto out;
 	}
 	peer->tx_ring = kvcalloc(NSW_SEQ_WINDOW, sizeof(*peer->tx_ring), gfp);
-	if (!peer->tx_ring) {
-		kfree(peer);
-		ret = ERR_PTR(-ENOMEM);
-		goto out;
-	}
+	if (!peer->tx_ring)
+		goto err_peer;
+	if (dst_cache_init(&peer->dst_cache, gfp))
+		goto err_ring;
 	/*
 	 * Request numbers must grow across module reloads and reboots, or a
 	 * store would take our new requests for stale ones: start from the
@@ -150,6 +150,7 @@ struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 	 */
 	peer->tx_next = ktime_get_real_ns();
 	spin_lock_init(&peer->tx_lock);
+	spin_lock_init(&peer->seqwin_lock);
 	peer->ctl_tx.ctl = true;
 	nsw_ctl_init(&peer->ctl);
 	peer->last_rx = jiffies;
@@ -166,6 +167,13 @@ struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 out:
 	mutex_unlock(&nsw_peers_mutex);
 	return ret;
+
+err_ring:
+	kvfree(peer->tx_ring);
+err_peer:
+	kfree(peer);
+	ret = ERR_PTR(-ENOMEM);
+	goto out;
 }
 
 int nsw_peer_del(const struct sockaddr_in6 *addr,
@@ -343,7 +351,7 @@ void nsw_peers_exit(void)
 int nsw_peer_send(struct nsw_peer *peer, struct kvec *vec, size_t nvec,
 		  size_t len)
 {
-	int err = nsw_send(&peer->addr, vec, nvec, len);
+	int err = nsw_send(&peer->addr, &peer->dst_cache, vec, nvec, len);
 
 	if (!err)
 		atomic64_add(len, &peer->tx_bytes);

@@ -19,6 +19,7 @@
 #include <linux/rcupdate.h>
 #include <linux/netlink.h>
 #include <linux/spinlock.h>
+#include <net/dst_cache.h>
 #include <net/ipv6.h>
 
 #include "rtt.h"
@@ -67,6 +68,7 @@ struct nsw_peer {
 	u64 place_limit;
 	u64 lend_limit;
 	unsigned long ev_bits;		/* NSW_PEER_EV_*: event sent */
+	struct dst_cache dst_cache;	/* its route, for nsw_send() */
 	atomic64_t tx_bytes;		/* UDP payload sent to it */
 	atomic64_t rx_bytes;		/* and taken from it */
 
@@ -108,7 +110,9 @@ struct nsw_peer {
 	atomic64_t rx_loads;
 	atomic64_t rx_frees;
 	atomic64_t rx_full;
+	/* Set once by the store worker (release), read by softirq (acquire). */
 	struct nsw_seqwin_slot *seqwin;	/* store role only, see seqwin.h */
+	spinlock_t seqwin_lock;		/* checks and records in seqwin */
 	struct nsw_reasm_slot *reasm;	/* store role only, see reasm.h */
 
 	struct kref ref;

@@ -2,15 +2,19 @@
 /*
  * Store role, see store.h.
  *
- * Locking: nsw_store.lock (BH-safe, since nsw_store_rx() queues from
- * softirq into rxq, which has its own lock) protects the slot map, pages[]
- * and owner[]. Only the work item allocates slots; freeing also happens
- * from netlink (peer deletion) and module exit.
+ * Locking: nsw_store.lock (BH-safe: softirq answers LOADs) protects the
+ * slot map, pages[] and owner[]. Only the work item allocates slots;
+ * freeing also happens from netlink (peer deletion) and module exit.
  *
  * Each client's requests pass its sequence window (seqwin.h) first, so a
  * retransmitted or duplicated request is answered as before without
- * being carried out twice, and a stale one is dropped. The window is
- * only touched by the worker, so it needs no lock.
+ * being carried out twice, and a stale one is dropped. LOADs are answered
+ * in softirq as they arrive (a page-in waits for them, and they need no
+ * memory); everything else goes through the work item. peer->seqwin_lock
+ * makes each check and record of the window whole. A request is recorded
+ * after it was carried out, but no other request can want its slot in
+ * between: a client never has requests n and n + NSW_SEQ_WINDOW
+ * unanswered at once.
  *
  * Memory: pages come from alloc_page(GFP_NOIO | __GFP_NORETRY): a store
  * that cannot get memory answers NOMEM and the client retries later,
@@ -48,6 +52,19 @@ static struct {
 	struct sk_buff_head rxq;
 	struct work_struct work;
 } nsw_store;
+
+/*
+ * STORE answers not sent yet, all to one client: the worker answers the
+ * STOREs it carries out in a row in one STORE_ACK (protocol.rst), sent
+ * when the next request is another client's or not a STORE, when it is
+ * full, and before the worker sleeps. Only the worker touches it.
+ */
+static struct {
+	struct nsw_peer *peer;		/* referenced while n > 0 */
+	unsigned int n;			/* answers; the first is in hdr */
+	struct nsw_hdr hdr;
+	u8 more[NSW_ACK_BATCH * NSW_ACK_ENTRY_LEN];
+} nsw_acks;
 
 void nsw_store_usage(u64 *quota_pages, u64 *used_pages)
 {
@@ -105,6 +122,44 @@ out:
 	/* A lost reply is recovered by the client's retransmission. */
 	if (err)
 		pr_debug("reply to %pISpc failed: %d\n", &peer->shown, err);
+}
+
+static void nsw_store_acks_flush(void)
+{
+	struct kvec vec[2] = {
+		{ .iov_base = &nsw_acks.hdr, .iov_len = NSW_HDR_LEN },
+		{ .iov_base = nsw_acks.more,
+		  .iov_len = (nsw_acks.n - 1) * NSW_ACK_ENTRY_LEN },
+	};
+
+	if (!nsw_acks.n)
+		return;
+	nsw_acks.hdr.len = cpu_to_be32(vec[1].iov_len);
+	/* A lost answer is recovered by the client's retransmission. */
+	nsw_peer_send(nsw_acks.peer, vec, vec[1].iov_len ? 2 : 1,
+		      NSW_HDR_LEN + vec[1].iov_len);
+	nsw_peer_put(nsw_acks.peer);
+	nsw_acks.peer = NULL;
+	nsw_acks.n = 0;
+}
+
+/* The worker. Answers STORE @req_id, with the next ones to @peer. */
+static void nsw_store_ack(struct nsw_peer *peer, u64 req_id, u8 status,
+			  u64 handle)
+{
+	if (nsw_acks.n && nsw_acks.peer != peer)
+		nsw_store_acks_flush();
+	if (!nsw_acks.n) {
+		kref_get(&peer->ref);
+		nsw_acks.peer = peer;
+		nsw_hdr_encode(&nsw_acks.hdr, NSW_MSG_STORE_ACK, status, req_id,
+			       handle, 0);
+	} else {
+		nsw_ack_put(nsw_acks.more, nsw_acks.n - 1, status, req_id,
+			    handle);
+	}
+	if (++nsw_acks.n == 1 + NSW_ACK_BATCH)
+		nsw_store_acks_flush();
 }
 
 /* Caller holds nsw_store.lock. Is @handle a page of @peer's? */
@@ -369,7 +424,8 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
 			return NULL;
 		}
 		peer->reasm = reasm;
-		peer->seqwin = win;
+		/* Initialised before softirq may see it (nsw_store_load_now). */
+		smp_store_release(&peer->seqwin, win);
 		pr_info("storing pages for %pISpc\n", &peer->shown);
 	}
 	return peer;
@@ -381,17 +437,27 @@ static void nsw_store_pong(const struct sockaddr_in6 *to)
 	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
 
 	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, 0, 0, 0);
-	nsw_send(to, &vec, 1, NSW_HDR_LEN);
+	nsw_send(to, NULL, &vec, 1, NSW_HDR_LEN);
+}
+
+static void nsw_store_record(struct nsw_peer *peer,
+			     struct nsw_seqwin_slot *slot, u64 req_id,
+			     u8 status, u64 handle)
+{
+	spin_lock_bh(&peer->seqwin_lock);
+	nsw_seqwin_record(slot, req_id, status, handle);
+	spin_unlock_bh(&peer->seqwin_lock);
 }
 
 static void nsw_store_handle(struct sk_buff *skb)
 {
 	const struct sockaddr_in6 *from = (void *)skb->cb;
+	enum nsw_seq_verdict verdict;
 	struct nsw_seqwin_slot *slot;
 	struct nsw_peer *peer;
 	struct page *page;
 	struct nsw_msg m;
-	u64 handle = 0;
+	u64 handle;
 	u8 status;
 
 	/* Validated in softirq; decode again for the fields. */
@@ -402,11 +468,19 @@ static void nsw_store_handle(struct sk_buff *skb)
 		nsw_store_pong(from);
 		return;
 	}
+	/* STORE answers first: a RESET must not overtake them. */
+	if (m.type != NSW_MSG_STORE)
+		nsw_store_acks_flush();
 	peer = nsw_store_peer(from);
 	if (!peer)
 		return;		/* no memory: the client retransmits */
 	atomic64_add(skb->len, &peer->rx_bytes);
-	switch (nsw_seqwin_check(peer->seqwin, m.req_id, &slot)) {
+	spin_lock_bh(&peer->seqwin_lock);
+	verdict = nsw_seqwin_check(peer->seqwin, m.req_id, &slot);
+	status = slot ? slot->status : 0;
+	handle = slot ? slot->handle : 0;
+	spin_unlock_bh(&peer->seqwin_lock);
+	switch (verdict) {
 	case NSW_SEQ_STALE:
 		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
 		goto out;
@@ -414,9 +488,13 @@ static void nsw_store_handle(struct sk_buff *skb)
 		/* Reading a page twice is harmless, and cheaper to redo. */
 		if (m.type == NSW_MSG_LOAD)
 			break;
-		nsw_store_reply(peer, &m, slot->status, slot->handle, NULL);
+		if (m.type == NSW_MSG_STORE)
+			nsw_store_ack(peer, m.req_id, status, handle);
+		else
+			nsw_store_reply(peer, &m, status, handle, NULL);
 		goto out;
 	case NSW_SEQ_NEW:
+		handle = 0;
 		break;
 	}
 
@@ -432,7 +510,7 @@ static void nsw_store_handle(struct sk_buff *skb)
 		break;
 	case NSW_MSG_LOAD:
 		nsw_store_load(peer, &m);
-		nsw_seqwin_record(slot, m.req_id, NSW_ST_OK, 0);
+		nsw_store_record(peer, slot, m.req_id, NSW_ST_OK, 0);
 		goto out;
 	case NSW_MSG_FREE:
 		status = nsw_store_free(peer, skb, &m);
@@ -446,8 +524,11 @@ static void nsw_store_handle(struct sk_buff *skb)
 	}
 	/* Without memory nothing happened: let the retransmission retry. */
 	if (status != NSW_ST_NOMEM)
-		nsw_seqwin_record(slot, m.req_id, status, handle);
-	nsw_store_reply(peer, &m, status, handle, NULL);
+		nsw_store_record(peer, slot, m.req_id, status, handle);
+	if (m.type == NSW_MSG_STORE)
+		nsw_store_ack(peer, m.req_id, status, handle);
+	else
+		nsw_store_reply(peer, &m, status, handle, NULL);
 out:
 	nsw_peer_put(peer);
 }
@@ -461,12 +542,52 @@ static void nsw_store_work(struct work_struct *work)
 		kfree_skb(skb);
 		cond_resched();
 	}
+	nsw_store_acks_flush();
+}
+
+/*
+ * Softirq. Answers a LOAD from a client we know at once: a page-in waits
+ * for it, and waking the worker would add a context switch to every one.
+ * Returns false if the worker has to see it (a client's first request).
+ */
+static bool nsw_store_load_now(struct sk_buff *skb,
+			       const struct sockaddr_in6 *from,
+			       const struct nsw_msg *m)
+{
+	struct nsw_seqwin_slot *win, *slot;
+	enum nsw_seq_verdict verdict;
+	struct nsw_peer *peer;
+
+	/* Softirq is an RCU reader: the peer outlives this call. */
+	peer = nsw_peer_lookup_rcu(from);
+	if (!peer || !(peer->flags & NETSWAP_PEER_F_LEARNED))
+		return false;
+	win = smp_load_acquire(&peer->seqwin);
+	if (!win)
+		return false;
+	atomic64_add(skb->len, &peer->rx_bytes);
+	spin_lock(&peer->seqwin_lock);
+	verdict = nsw_seqwin_check(win, m->req_id, &slot);
+	if (verdict == NSW_SEQ_NEW)
+		nsw_seqwin_record(slot, m->req_id, NSW_ST_OK, 0);
+	spin_unlock(&peer->seqwin_lock);
+	if (verdict == NSW_SEQ_STALE)
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+	else	/* new, or a duplicate: reading twice is harmless */
+		nsw_store_load(peer, m);
+	return true;
 }
 
 /* Softirq, from the transport. Consumes @skb. */
-void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from)
+void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
+		  const struct nsw_msg *m)
 {
 	BUILD_BUG_ON(sizeof(*from) > sizeof(skb->cb));
+
+	if (m->type == NSW_MSG_LOAD && nsw_store_load_now(skb, from, m)) {
+		kfree_skb(skb);
+		return;
+	}
 
 	if (skb_queue_len(&nsw_store.rxq) >= NSW_STORE_RXQ_MAX) {
 		kfree_skb(skb);

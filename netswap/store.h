@@ -2,8 +2,9 @@
 /*
  * The store role: this node keeps pages for its peers in its own RAM, up to
  * the lend quota, and names each by a handle it picks (see slotmap.h).
- * Requests arrive from the transport in softirq and are served in process
- * context by one work item, which also sends the replies.
+ * Requests arrive from the transport in softirq. LOADs of a known client
+ * are answered there; the rest are served in process context by one work
+ * item, which also sends their replies.
  */
 #ifndef _NSW_STORE_H
 #define _NSW_STORE_H
@@ -12,12 +13,14 @@
 #include <linux/skbuff.h>
 
 struct nsw_peer;
+struct nsw_msg;
 struct netlink_ext_ack;
 
 int nsw_store_init(unsigned long quota_pages);
 void nsw_store_stop(void);
 void nsw_store_exit(void);
-void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from);
+void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
+		  const struct nsw_msg *m);
 void nsw_store_drop_peer(struct nsw_peer *peer);
 void nsw_store_usage(u64 *quota_pages, u64 *used_pages);
 int nsw_store_set_limit(u64 pages, u64 *used, struct netlink_ext_ack *extack);

@@ -5,8 +5,9 @@
  * The socket is a udp_tunnel socket: its encap_rcv hook runs in softirq
  * before the socket's pfmemalloc filter, so replies to our swap-out and
  * page-in requests still get through when this node is short of memory
- * (a plain socket would drop them and deadlock reclaim). sk_set_memalloc()
- * lets our sends dip into the reserves for the same reason.
+ * (a plain socket would drop them and deadlock reclaim). Sends build
+ * their skb from the reserves (__GFP_MEMALLOC) for the same reason, and
+ * go out through the udp_tunnel output with each peer's cached route.
  *
  * A 4 KiB page travels as NSW_CHUNKS datagrams of at most NSW_MAX_DGRAM
  * bytes, each within a 1500-byte MTU: IP never fragments them, so no
@@ -23,8 +24,12 @@
 #include <linux/skbuff.h>
 #include <linux/sched/mm.h>
 #include <net/sock.h>
-#include <net/udp_tunnel.h>
+#include <net/dst_cache.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp_tunnel.h>
 
 #include "transport.h"
 #include "client.h"
@@ -32,6 +37,8 @@
 
 atomic64_t nsw_rx_dropped[NSW_RX_DROP_MAX];
 static struct socket *nsw_sock;
+/* What senders use: NULL once the transport is closing (RCU). */
+static struct sock __rcu *nsw_sk;
 
 static void nsw_skb_source(struct sk_buff *skb, struct sockaddr_in6 *from)
 {
@@ -66,7 +73,7 @@ static int nsw_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	if (NSW_MSG_IS_REPLY(msg.type))
 		nsw_client_rx(skb, &from, &msg);
 	else
-		nsw_store_rx(skb, &from);
+		nsw_store_rx(skb, &from, &msg);
 	return 0;
 drop:
 	kfree_skb(skb);
@@ -74,27 +81,126 @@ drop:
 }
 
 /*
- * Sends one datagram. Never sleeps for socket buffer space: a full buffer
- * is -EAGAIN and the request's retransmission sends it again.
+ * The datagram of @vec, with room in front for the UDP, IP and link
+ * headers. GFP_ATOMIC with the reserves: this runs in softirq (the store
+ * answering a LOAD) and under reclaim (the client's swap-out), and a
+ * page of ours cannot leave without it.
  */
-int nsw_send(const struct sockaddr_in6 *to, struct kvec *vec, size_t nvec,
-	     size_t len)
+static struct sk_buff *nsw_skb(const struct kvec *vec, size_t nvec,
+			       size_t len)
 {
-	struct msghdr msg = {
-		.msg_name	= (struct sockaddr *)to,
-		.msg_namelen	= sizeof(*to),
-		.msg_flags	= MSG_DONTWAIT | MSG_NOSIGNAL,
+	unsigned int room = MAX_HEADER + sizeof(struct ipv6hdr) +
+			    sizeof(struct udphdr);
+	struct sk_buff *skb;
+	size_t i;
+
+	skb = alloc_skb(room + len, GFP_ATOMIC | __GFP_MEMALLOC | __GFP_NOWARN);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, room);
+	for (i = 0; i < nvec; i++)
+		skb_put_data(skb, vec[i].iov_base, vec[i].iov_len);
+	return skb;
+}
+
+static int nsw_xmit4(struct sock *sk, const struct sockaddr_in6 *to,
+		     struct dst_cache *cache, struct sk_buff *skb)
+{
+	struct flowi4 fl4 = {
+		.daddr		= to->sin6_addr.s6_addr32[3],
+		.flowi4_proto	= IPPROTO_UDP,
+		.fl4_sport	= inet_sk(sk)->inet_sport,
+		.fl4_dport	= to->sin6_port,
 	};
-	unsigned int noreclaim;
-	int ret;
+	struct rtable *rt = cache ? dst_cache_get_ip4(cache, &fl4.saddr) : NULL;
+
+	if (!rt) {
+		rt = ip_route_output_flow(sock_net(sk), &fl4, sk);
+		if (IS_ERR(rt)) {
+			kfree_skb(skb);
+			return PTR_ERR(rt);
+		}
+		if (cache)
+			dst_cache_set_ip4(cache, &rt->dst, fl4.saddr);
+	}
+	/* DF clear: a path with a smaller MTU fragments rather than drops. */
+	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, 0,
+			    ip4_dst_hoplimit(&rt->dst), 0, fl4.fl4_sport,
+			    fl4.fl4_dport, false, false);
+	return 0;
+}
+
+static int nsw_xmit6(struct sock *sk, const struct sockaddr_in6 *to,
+		     struct dst_cache *cache, struct sk_buff *skb)
+{
+	struct flowi6 fl6 = {
+		.daddr		= to->sin6_addr,
+		.flowi6_proto	= IPPROTO_UDP,
+		.flowi6_oif	= to->sin6_scope_id,
+		.fl6_sport	= inet_sk(sk)->inet_sport,
+		.fl6_dport	= to->sin6_port,
+	};
+	struct dst_entry *dst = cache ? dst_cache_get_ip6(cache, &fl6.saddr) :
+					NULL;
+
+	if (!dst) {
+		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6,
+						      NULL);
+		if (IS_ERR(dst)) {
+			kfree_skb(skb);
+			return PTR_ERR(dst);
+		}
+		if (cache)
+			dst_cache_set_ip6(cache, dst, &fl6.saddr);
+	}
+	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl6.saddr, &fl6.daddr, 0,
+			     ip6_dst_hoplimit(dst), 0, fl6.fl6_sport,
+			     fl6.fl6_dport, false);
+	return 0;
+}
+
+/*
+ * Sends one datagram, from any context. The skb is built here and handed
+ * to the udp_tunnel output (as tunnel drivers do): no sendmsg layers, and
+ * with @cache (the peer's) no route lookup per datagram either. Never
+ * waits: beyond the socket's send buffer it is -EAGAIN, and the request's
+ * retransmission sends it again.
+ */
+int nsw_send(const struct sockaddr_in6 *to, struct dst_cache *cache,
+	     const struct kvec *vec, size_t nvec, size_t len)
+{
+	unsigned int noreclaim = 0;
+	struct sk_buff *skb;
+	struct sock *sk;
+	int err;
 
 	/* Under reclaim already, or soon to be: never recurse into it. */
-	noreclaim = memalloc_noreclaim_save();
-	ret = kernel_sendmsg(nsw_sock, &msg, vec, nvec, len);
-	memalloc_noreclaim_restore(noreclaim);
-	if (ret < 0)
-		return ret;
-	return ret == len ? 0 : -EMSGSIZE;
+	if (in_task())
+		noreclaim = memalloc_noreclaim_save();
+	skb = nsw_skb(vec, nvec, len);
+	if (!skb) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* BH off as well: the route cache is per CPU. */
+	rcu_read_lock_bh();
+	sk = rcu_dereference_bh(nsw_sk);
+	if (!sk || refcount_read(&sk->sk_wmem_alloc) > READ_ONCE(sk->sk_sndbuf)) {
+		kfree_skb(skb);
+		err = sk ? -EAGAIN : -ENOTCONN;
+		goto unlock;
+	}
+	skb_set_owner_w(skb, sk);
+	if (ipv6_addr_v4mapped(&to->sin6_addr))
+		err = nsw_xmit4(sk, to, cache, skb);
+	else
+		err = nsw_xmit6(sk, to, cache, skb);
+unlock:
+	rcu_read_unlock_bh();
+out:
+	if (in_task())
+		memalloc_noreclaim_restore(noreclaim);
+	return err;
 }
 
 int nsw_transport_init(u16 port)
@@ -123,11 +229,15 @@ int nsw_transport_init(u16 port)
 	nsw_sock->sk->sk_sndbuf = 4 * 1024 * 1024;
 	nsw_sock->sk->sk_rcvbuf = 4 * 1024 * 1024;
 	setup_udp_tunnel_sock(&init_net, nsw_sock, &tcfg);
+	rcu_assign_pointer(nsw_sk, nsw_sock->sk);
 	return 0;
 }
 
 void nsw_transport_exit(void)
 {
+	/* Senders in any context finish before the socket goes. */
+	RCU_INIT_POINTER(nsw_sk, NULL);
+	synchronize_net();
 	udp_tunnel_sock_release(nsw_sock);
 	/* nsw_udp_rcv() runs under RCU in softirq: let every call finish. */
 	synchronize_net();

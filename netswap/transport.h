@@ -14,8 +14,9 @@
 
 int nsw_transport_init(u16 port);
 void nsw_transport_exit(void);
-int nsw_send(const struct sockaddr_in6 *to, struct kvec *vec, size_t nvec,
-	     size_t len);
+struct dst_cache;
+int nsw_send(const struct sockaddr_in6 *to, struct dst_cache *cache,
+	     const struct kvec *vec, size_t nvec, size_t len);
 
 /*
  * Datagrams dropped, by reason: an enum nsw_wire_err for those the header
