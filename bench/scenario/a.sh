@@ -14,8 +14,8 @@
 #
 # Knobs (NETSWAP_APPEND nsw_bench_*): MB (64) pagein's area, SAMPLES (2000)
 # single faults timed, RTTS (2000) UDP round trips, IPERF_S (5),
-# TOUCH_MB (64) and TOUCHES (32768) randtouch, SORT_N (2097152) and
-# SORT_OPS (2) stress-ng --qsort, BACKENDS ("netswap nbd disk").
+# TOUCH_MB (64) and TOUCHES (16384) randtouch, SORT_N (2097152) and
+# SORT_OPS (1) stress-ng --qsort, BACKENDS ("netswap,nbd,disk").
 . /lib/netswap/guest-lib.sh
 
 B=$(vm_ip b)
@@ -24,10 +24,10 @@ SAMPLES=${NSW_BENCH_SAMPLES:-2000}
 RTTS=${NSW_BENCH_RTTS:-2000}
 IPERF_S=${NSW_BENCH_IPERF_S:-5}
 TOUCH_MB=${NSW_BENCH_TOUCH_MB:-64}
-TOUCHES=${NSW_BENCH_TOUCHES:-32768}
+TOUCHES=${NSW_BENCH_TOUCHES:-16384}
 SORT_N=${NSW_BENCH_SORT_N:-2097152}
-SORT_OPS=${NSW_BENCH_SORT_OPS:-2}
-BACKENDS=${NSW_BENCH_BACKENDS:-netswap nbd disk}
+SORT_OPS=${NSW_BENCH_SORT_OPS:-1}
+BACKENDS=$(echo "${NSW_BENCH_BACKENDS:-netswap,nbd,disk}" | tr , ' ')
 
 # out KEY VALUE...: one result line, on the console for the host and in
 # /tmp/bench.tsv for the summary at the end.
