@@ -562,6 +562,7 @@ static bool nsw_store_load_now(struct sk_buff *skb,
 	peer = nsw_peer_lookup_rcu(from);
 	if (!peer || !(peer->flags & NETSWAP_PEER_F_LEARNED))
 		return false;
+	/* Pairs with nsw_store_peer(): the window is initialised. */
 	win = smp_load_acquire(&peer->seqwin);
 	if (!win)
 		return false;
