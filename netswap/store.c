@@ -477,8 +477,8 @@ static void nsw_store_handle(struct sk_buff *skb)
 	atomic64_add(skb->len, &peer->rx_bytes);
 	spin_lock_bh(&peer->seqwin_lock);
 	verdict = nsw_seqwin_check(peer->seqwin, m.req_id, &slot);
-	status = slot ? slot->status : 0;
-	handle = slot ? slot->handle : 0;
+	status = slot->status;
+	handle = slot->handle;
 	spin_unlock_bh(&peer->seqwin_lock);
 	switch (verdict) {
 	case NSW_SEQ_STALE:
@@ -560,9 +560,12 @@ static bool nsw_store_load_now(struct sk_buff *skb,
 
 	/* Softirq is an RCU reader: the peer outlives this call. */
 	peer = nsw_peer_lookup_rcu(from);
-	if (!peer || !(peer->flags & NETSWAP_PEER_F_LEARNED))
+	if (!peer)
 		return false;
-	/* Pairs with nsw_store_peer(): the window is initialised. */
+	/*
+	 * Only a client the worker has learned has a window. Pairs with
+	 * nsw_store_peer(): the window is initialised.
+	 */
 	win = smp_load_acquire(&peer->seqwin);
 	if (!win)
 		return false;

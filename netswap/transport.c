@@ -171,9 +171,14 @@ int nsw_send(const struct sockaddr_in6 *to, struct dst_cache *cache,
 {
 	unsigned int noreclaim = 0;
 	struct sk_buff *skb;
+	size_t i, total = 0;
 	struct sock *sk;
 	int err;
 
+	for (i = 0; i < nvec; i++)
+		total += vec[i].iov_len;
+	if (WARN_ON_ONCE(total != len))
+		return -EINVAL;
 	/* Under reclaim already, or soon to be: never recurse into it. */
 	if (in_task())
 		noreclaim = memalloc_noreclaim_save();
