@@ -259,10 +259,15 @@ def mul(a, b):
 NA = "n/a"
 
 
-def f_us(v):
+def f_scaled(v, small, large):
+    """v with format small below 100, large from 100 up."""
     if v is None:
         return NA
-    return "%.1f" % v if abs(v) < 100 else "%.0f" % v
+    return (small if abs(v) < 100 else large) % v
+
+
+def f_us(v):
+    return f_scaled(v, "%.1f", "%.0f")
 
 
 def f_ratio(v):
@@ -281,9 +286,7 @@ def f_mbps(v):
 
 
 def f_s(v):
-    if v is None:
-        return NA
-    return "%.2f" % v if abs(v) < 100 else "%.1f" % v
+    return f_scaled(v, "%.2f", "%.1f")
 
 
 def f_num(v):
