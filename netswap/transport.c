@@ -229,6 +229,12 @@ int nsw_transport_init(u16 port)
 		pr_err("cannot bind UDP port %u: %d\n", port, err);
 		return err;
 	}
+	/*
+	 * Not for our sends (nsw_skb() asks for the reserves itself): while
+	 * a memalloc socket exists, the core lets drivers that allocate
+	 * with __netdev_alloc_skb()/napi_alloc_skb() refill their receive
+	 * buffers from the reserves, and treats those skbs as such.
+	 */
 	sk_set_memalloc(nsw_sock->sk);
 	/* Page-sized datagrams in flight for a whole device queue. */
 	nsw_sock->sk->sk_sndbuf = 4 * 1024 * 1024;
