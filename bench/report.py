@@ -7,7 +7,10 @@ Usage:
 
 Reads one results file per kernel run. Each line is ``KEY VALUE`` (tab or
 any whitespace between them; the value is the rest of the line); blank
-lines and lines starting with ``#`` are ignored. Keys (see scalar_keys(),
+lines and lines starting with ``#`` are ignored. A key given more than once
+(pagein's figures, one per round) counts by the median of its values,
+and the report gives their range too; a key's text (a CDF, a description)
+is its last value. Keys (see scalar_keys(),
 cdf_keys(), workload_keys()): kernel, vm.a_mem_mb, vm.b_mem_mb, date, qemu;
 limit.udp_rtt_us.{p50,p90,p99,mean,cdf}, limit.iperf3_Bps.{tx,rx}; for
 each BACKEND of netswap, nbd, disk: BACKEND.pagein_us.{p50,p90,p99,mean,cdf},
@@ -36,6 +39,7 @@ import argparse
 import math
 import os
 import re
+import statistics
 import sys
 
 import matplotlib
@@ -111,11 +115,11 @@ class Run:
 
     def __init__(self, path, values, order):
         self.path = path
-        self.values = values        # key -> raw string
+        self.values = values        # key -> raw strings, in file order
         self.order = order          # keys in file order
         stem = os.path.splitext(os.path.basename(path))[0]
-        if values.get("kernel"):
-            self.kernel = values["kernel"]
+        if self.text("kernel"):
+            self.kernel = self.text("kernel")
             self.short = short_kernel(self.kernel)
         else:
             self.kernel = "unknown (%s has no kernel key)" % stem
@@ -127,20 +131,36 @@ class Run:
                 self.workloads.append(m.group("name"))
 
     def text(self, key):
-        return self.values.get(key)
+        """The last value given for KEY, or None."""
+        vals = self.values.get(key)
+        return vals[-1] if vals else None
 
-    def num(self, key):
-        """The value of KEY as a finite float, or None."""
+    def nums(self, key):
+        """Every value of KEY as finite floats, or None if any is not one."""
         try:
-            v = float(self.values[key])
+            vals = [float(v) for v in self.values[key]]
         except (KeyError, ValueError):
             return None
-        return v if math.isfinite(v) else None
+        return vals if all(math.isfinite(v) for v in vals) else None
+
+    def num(self, key):
+        """The median of KEY's values, or None."""
+        vals = self.nums(key)
+        return statistics.median(vals) if vals else None
+
+    def rounds(self):
+        """How many rounds of pagein the run has (the most of any backend)."""
+        return max([len(self.values.get("%s.swapout_pps" % b, []))
+                    for b in BACKENDS] + [1])
 
     def cdf(self, key):
-        """The CDF under KEY as CDF_POINTS floats, or None if not usable."""
-        vals = parse_cdf(self.values.get(key))
-        return vals if vals is not None and len(vals) == CDF_POINTS else None
+        """The CDF under KEY as CDF_POINTS floats, or None if not usable.
+        Of several rounds, the median of each percentile: still a CDF,
+        since the median never falls when its arguments rise."""
+        cdfs = [parse_cdf(raw) for raw in self.values.get(key, [])]
+        if not cdfs or any(c is None or len(c) != CDF_POINTS for c in cdfs):
+            return None
+        return [statistics.median(p) for p in zip(*cdfs)]
 
 
 def parse_cdf(raw):
@@ -174,12 +194,10 @@ def read_run(path):
                 continue
             parts = line.split(None, 1)
             key, value = parts[0], parts[1].strip() if len(parts) > 1 else ""
-            if key in values:
-                warn("%s:%d: %s given again, the last value counts"
-                     % (path, lineno, key))
-            else:
+            if key not in values:
                 order.append(key)
-            values[key] = value
+                values[key] = []
+            values[key].append(value)
     return Run(path, values, order)
 
 
@@ -223,7 +241,8 @@ def problems(run, workloads):
         elif run.num(key) <= 0:
             out.append("%s: %s = %s is not positive" % (where, key, raw))
     for key in cdf_keys():
-        out += cdf_problems(where, key, run.text(key))
+        for raw in run.values.get(key, [None]):
+            out += cdf_problems(where, key, raw)
     return out
 
 
@@ -291,6 +310,18 @@ def f_s(v):
 
 def f_num(v):
     return NA if v is None else "%g" % v
+
+
+def f_range(run, key, fmt):
+    """KEY's median by FMT, with its range when it was measured more than
+    once: '3,809 (3,500–4,100)'."""
+    vals = run.nums(key)
+    if not vals:
+        return NA
+    if len(vals) == 1:
+        return fmt(vals[0])
+    return "%s (%s–%s)" % (fmt(statistics.median(vals)), fmt(min(vals)),
+                           fmt(max(vals)))
 
 
 def with_ratio(text, r):
@@ -416,20 +447,29 @@ def section_reference(run):
             + md_table(["Figure", "Value"], rows, "lr") + [""])
 
 
+def rounds_note(run):
+    if run.rounds() < 2:
+        return ""
+    return (" Each backend was measured %d times, the backends taking turns: "
+            "the median, and in brackets the lowest and highest; MB/s and "
+            "the ratios are of the medians." % run.rounds())
+
+
 def section_latency(run):
     n = run.num
     rtt50, rtt99 = n(RTT + ".p50"), n(RTT + ".p99")
     rows = []
     for b in BACKENDS:
         p = ["%s.pagein_us.%s" % (b, s) for s in STATS]
-        rows.append([BACKEND_DESC[b]] + [f_us(n(k)) for k in p]
+        rows.append([BACKEND_DESC[b]] + [f_range(run, k, f_us) for k in p]
                     + [f_ratio(ratio(n(p[0]), rtt50)),
                        f_ratio(ratio(n(p[2]), rtt99))])
     rows.append(["*UDP 4 KiB round trip*"]
                 + [f_us(n("%s.%s" % (RTT, s))) for s in STATS]
                 + [f_ratio(ratio(rtt50, rtt50)), f_ratio(ratio(rtt99, rtt99))])
     lines = ["### Page-in latency", "",
-             "One page fault reading one swapped-out page, readahead off.", ""]
+             "One page fault reading one swapped-out page, readahead off.%s"
+             % rounds_note(run), ""]
     lines += md_table(["Backend", "p50 (µs)", "p90 (µs)", "p99 (µs)",
                        "mean (µs)", "p50 ÷ RTT p50", "p99 ÷ RTT p99"], rows)
     return lines + [""]
@@ -443,16 +483,18 @@ def section_throughput(run):
         for b in BACKENDS:
             pps = n("%s.swap%s_pps" % (b, d))
             vs_iperf = ratio(pps_bytes(pps), n(iperf))
-            rows.append(["swap-%s" % d, BACKEND_DESC[b], f_pps(pps),
+            rows.append(["swap-%s" % d, BACKEND_DESC[b],
+                         f_range(run, "%s.swap%s_pps" % (b, d), f_pps),
                          f_mbps(pps_bytes(pps)), f_ratio(ratio(pps, nbd)),
                          NA if vs_iperf is None else
                          "%s (%s)" % (f_ratio(vs_iperf), name),
-                         f_us(n("%s.cpu_us_per_page.%s" % (b, d)))])
+                         f_range(run, "%s.cpu_us_per_page.%s" % (b, d),
+                                 f_us)])
     lines = ["### Swap throughput", "",
              "Ratio to iperf3 compares bytes per second in the same "
              "direction: swap-out with iperf3 tx, swap-in with iperf3 rx. "
              "CPU is the swapping VM's CPU time (all CPUs, all contexts) "
-             "per page.", ""]
+             "per page.%s" % rounds_note(run), ""]
     lines += md_table(["Direction", "Backend", "pages/s", "MB/s", "÷ nbd",
                        "÷ iperf3", "CPU µs/page"], rows, "llrrrrr")
     return lines + [""]
@@ -523,7 +565,7 @@ def section_other(runs):
         keys += [k for k in run.order if not is_known(k) and k not in keys]
     if not keys:
         return []
-    rows = [[k] + [run.text(k) if run.text(k) is not None else NA
+    rows = [[k] + [", ".join(run.values[k]) if k in run.values else NA
                    for run in runs] for k in keys]
     lines = ["## Other figures", ""]
     lines += md_table(["Key"] + [r.short for r in runs], rows,

@@ -37,7 +37,7 @@ if [[ $QUICK == 1 ]]; then
 	OUT=${OUT:-$NETSWAP_WORK/bench-quick}
 	KNOBS="nsw_bench_mb=32 nsw_bench_samples=1000 nsw_bench_rtts=1000"
 	KNOBS+=" nsw_bench_iperf_s=3 nsw_bench_touch_mb=32 nsw_bench_touches=8192"
-	KNOBS+=" nsw_bench_sort_n=1048576 nsw_bench_sort_ops=1"
+	KNOBS+=" nsw_bench_sort_n=1048576 nsw_bench_sort_ops=1 nsw_bench_rounds=1"
 else
 	OUT=${OUT:-$ROOT/bench}
 	KNOBS=
