@@ -179,7 +179,7 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 	vec[0].iov_len = NSW_HDR_LEN;
 	op->sent_ns = ktime_get_ns();
 	if (!cmd->write) {
-		nsw_peer_send(op->peer, vec, 1, NSW_HDR_LEN);
+		nsw_peer_send(op->peer, vec, 1);
 		return;
 	}
 	p = kmap_local_page(op->page);
@@ -188,8 +188,7 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 		vec[1].iov_base = p + nsw_chunk_off(c);
 		vec[1].iov_len = nsw_chunk_len(c);
 		/* Errors (a full socket buffer) are retried by retransmission. */
-		if (nsw_peer_send(op->peer, vec, 2,
-				  NSW_HDR_LEN + nsw_chunk_len(c)))
+		if (nsw_peer_send(op->peer, vec, 2))
 			break;
 	}
 	kunmap_local(p);

@@ -36,7 +36,7 @@ static void nsw_ping(struct nsw_peer *peer)
 	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
 
 	nsw_hdr_encode(&hdr, NSW_MSG_PING, 0, 0, 0, 0);
-	nsw_peer_send(peer, &vec, 1, NSW_HDR_LEN);
+	nsw_peer_send(peer, &vec, 1);
 }
 
 static void nsw_liveness_check(struct nsw_peer *peer)

@@ -348,12 +348,12 @@ void nsw_peers_exit(void)
 }
 
 /* nsw_send() to @peer, counting the bytes that left. */
-int nsw_peer_send(struct nsw_peer *peer, struct kvec *vec, size_t nvec,
-		  size_t len)
+int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
+		  size_t nvec)
 {
-	int err = nsw_send(&peer->addr, &peer->dst_cache, vec, nvec, len);
+	int err = nsw_send(&peer->addr, &peer->dst_cache, vec, nvec);
 
 	if (!err)
-		atomic64_add(len, &peer->tx_bytes);
+		atomic64_add(nsw_kvec_len(vec, nvec), &peer->tx_bytes);
 	return err;
 }

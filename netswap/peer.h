@@ -149,8 +149,8 @@ int nsw_peer_del(const struct sockaddr_in6 *addr,
 		 struct netlink_ext_ack *extack);
 struct kvec;
 struct nsw_peer *nsw_peer_next_target(void);
-int nsw_peer_send(struct nsw_peer *peer, struct kvec *vec, size_t nvec,
-		  size_t len);
+int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
+		  size_t nvec);
 
 int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 		      u64 *seq);

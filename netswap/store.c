@@ -106,7 +106,7 @@ static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
 	vec[0].iov_base = &hdr;
 	vec[0].iov_len = NSW_HDR_LEN;
 	if (!page) {
-		err = nsw_peer_send(peer, vec, 1, NSW_HDR_LEN);
+		err = nsw_peer_send(peer, vec, 1);
 		goto out;
 	}
 	p = kmap_local_page(page);
@@ -114,8 +114,7 @@ static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
 		nsw_hdr_set_chunk(&hdr, c);
 		vec[1].iov_base = p + nsw_chunk_off(c);
 		vec[1].iov_len = nsw_chunk_len(c);
-		err = nsw_peer_send(peer, vec, 2,
-				    NSW_HDR_LEN + nsw_chunk_len(c));
+		err = nsw_peer_send(peer, vec, 2);
 	}
 	kunmap_local(p);
 out:
@@ -136,8 +135,7 @@ static void nsw_store_acks_flush(void)
 		return;
 	nsw_acks.hdr.len = cpu_to_be32(vec[1].iov_len);
 	/* A lost answer is recovered by the client's retransmission. */
-	nsw_peer_send(nsw_acks.peer, vec, vec[1].iov_len ? 2 : 1,
-		      NSW_HDR_LEN + vec[1].iov_len);
+	nsw_peer_send(nsw_acks.peer, vec, vec[1].iov_len ? 2 : 1);
 	nsw_peer_put(nsw_acks.peer);
 	nsw_acks.peer = NULL;
 	nsw_acks.n = 0;
@@ -437,7 +435,7 @@ static void nsw_store_pong(const struct sockaddr_in6 *to)
 	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
 
 	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, 0, 0, 0);
-	nsw_send(to, NULL, &vec, 1, NSW_HDR_LEN);
+	nsw_send(to, NULL, &vec, 1);
 }
 
 static void nsw_store_record(struct nsw_peer *peer,

@@ -167,22 +167,17 @@ static int nsw_xmit6(struct sock *sk, const struct sockaddr_in6 *to,
  * retransmission sends it again.
  */
 int nsw_send(const struct sockaddr_in6 *to, struct dst_cache *cache,
-	     const struct kvec *vec, size_t nvec, size_t len)
+	     const struct kvec *vec, size_t nvec)
 {
 	unsigned int noreclaim = 0;
 	struct sk_buff *skb;
-	size_t i, total = 0;
 	struct sock *sk;
 	int err;
 
-	for (i = 0; i < nvec; i++)
-		total += vec[i].iov_len;
-	if (WARN_ON_ONCE(total != len))
-		return -EINVAL;
 	/* Under reclaim already, or soon to be: never recurse into it. */
 	if (in_task())
 		noreclaim = memalloc_noreclaim_save();
-	skb = nsw_skb(vec, nvec, len);
+	skb = nsw_skb(vec, nvec, nsw_kvec_len(vec, nvec));
 	if (!skb) {
 		err = -ENOMEM;
 		goto out;

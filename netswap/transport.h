@@ -16,7 +16,17 @@ int nsw_transport_init(u16 port);
 void nsw_transport_exit(void);
 struct dst_cache;
 int nsw_send(const struct sockaddr_in6 *to, struct dst_cache *cache,
-	     const struct kvec *vec, size_t nvec, size_t len);
+	     const struct kvec *vec, size_t nvec);
+
+/* The length of the datagram @vec makes. */
+static inline size_t nsw_kvec_len(const struct kvec *vec, size_t nvec)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < nvec; i++)
+		len += vec[i].iov_len;
+	return len;
+}
 
 /*
  * Datagrams dropped, by reason: an enum nsw_wire_err for those the header
