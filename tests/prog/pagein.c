@@ -108,18 +108,18 @@ static void write_file(const char *path, const char *val)
 	close(fd);
 }
 
-/* Pages of the area in swap (pagemap bit 62); @one: only page @i. */
-static size_t in_swap(size_t i, int one)
+/* Pages [first, end) of the area that are in swap (pagemap bit 62). */
+static size_t in_swap(size_t first, size_t end)
 {
 	static uint64_t buf[512];
 	static int fd = -1;
-	size_t n = 0, got, k, end = one ? i + 1 : npages;
+	size_t n = 0, got, k, i;
 
 	if (fd < 0)
 		fd = open("/proc/self/pagemap", O_RDONLY);
 	if (fd < 0)
 		die("/proc/self/pagemap");
-	for (; i < end; i += got) {
+	for (i = first; i < end; i += got) {
 		off_t off = ((uintptr_t)area / PAGE + i) * sizeof(uint64_t);
 		ssize_t r;
 
@@ -144,7 +144,7 @@ static size_t swap_out(void)
 		usleep(2000);
 	snprintf(amount, sizeof(amount), "%zu", npages * PAGE * 2);
 	write_file(reclaim_path, amount);
-	return in_swap(0, 0);
+	return in_swap(0, npages);
 }
 
 static void check(size_t i, size_t w)
@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 		volatile uint64_t *p = &area[order[i] * WORDS + 7];
 		uint64_t v;
 
-		if (!in_swap(order[i], 1))
+		if (!in_swap(order[i], order[i] + 1))
 			continue;
 		t0 = now_us();
 		v = *p;
