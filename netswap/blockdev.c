@@ -62,6 +62,7 @@
 #include "events.h"
 #include "map.h"
 #include "peer.h"
+#include "readahead.h"
 #include "transport.h"
 #include "../include/uapi/netswap.h"
 
@@ -109,6 +110,7 @@ struct nsw_dev {
 	struct gendisk *disk;
 	struct blk_mq_tag_set set;
 	struct nsw_map map;
+	struct nsw_ra ra;
 	int major;
 	atomic_t busy;		/* requests in flight */
 	struct delayed_work rexmit;
@@ -251,7 +253,7 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 	struct req_iterator iter;
 	unsigned int n = 0, i;
 	struct bio_vec bv;
-	bool defer;
+	bool defer, reclaim;
 
 	/* The queue limits make every segment one whole page. */
 	rq_for_each_segment(bv, rq, iter) {
@@ -264,7 +266,8 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 	if (pgoff + n > dev->map.nr)
 		return BLK_STS_IOERR;
 
-	defer = current->flags & PF_MEMALLOC;
+	reclaim = current->flags & PF_MEMALLOC;
+	defer = reclaim;
 	cmd->write = rq_data_dir(rq) == WRITE;
 	atomic64_add(n, cmd->write ? &dev->writes : &dev->reads);
 	cmd->status = BLK_STS_OK;
@@ -274,8 +277,15 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 
 	for (i = 0; i < n; i++) {
 		struct nsw_op *op = &cmd->ops[i];
+		bool target;
 
-		if (!nsw_op_target(dev, cmd, op)) {
+		if (!cmd->write && nsw_ra_take(&dev->ra, op->pgoff, op->page))
+			continue;
+		target = nsw_op_target(dev, cmd, op);
+		/* After the map let go of the old copy: readahead.h. */
+		if (cmd->write)
+			nsw_ra_forget(&dev->ra, op->pgoff, 1);
+		if (!target) {
 			pr_warn_ratelimited("no peer to store page %llu\n",
 					    op->pgoff);
 			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
@@ -301,6 +311,9 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 		mod_delayed_work(nsw_wq, &dev->rexmit, 0);
 	else
 		queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
+	/* The request's own LOADs are out: now those of what comes next. */
+	if (!cmd->write && !reclaim)
+		nsw_ra_ahead(&dev->ra, &dev->map, pgoff, n);
 	nsw_cmd_put(dev, cmd);
 	return BLK_STS_OK;
 }
@@ -326,6 +339,9 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx,
 		nsw_map_discard(&dev->map,
 				blk_rq_pos(rq) >> (PAGE_SHIFT - SECTOR_SHIFT),
 				blk_rq_bytes(rq) >> PAGE_SHIFT);
+		nsw_ra_forget(&dev->ra,
+			      blk_rq_pos(rq) >> (PAGE_SHIFT - SECTOR_SHIFT),
+			      blk_rq_bytes(rq) >> PAGE_SHIFT);
 		st = BLK_STS_OK;
 		break;
 	default:
@@ -419,6 +435,7 @@ static void nsw_rexmit_work(struct work_struct *work)
 					   struct nsw_dev, rexmit);
 
 	blk_mq_tagset_busy_iter(&dev->set, nsw_rexmit_rq, dev);
+	nsw_ra_expire(&dev->ra);
 	if (atomic_read(&dev->busy))
 		queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
 }
@@ -477,6 +494,11 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 	nsw_peer_heard(peer);
 	if (tx->ctl) {
 		nsw_ctl_rx(peer, tx, m);
+		return;
+	}
+	if (tx->ra) {
+		if (dev)
+			nsw_ra_reply(&dev->ra, peer, tx, skb, m);
 		return;
 	}
 	op = container_of(tx, struct nsw_op, tx);
@@ -599,6 +621,7 @@ static void nsw_swap_slot_free_notify(struct block_device *bdev,
 	/* Under swap_lock: only marks the page; the free worker does the rest. */
 	atomic64_inc(&dev->discards);
 	nsw_map_discard(&dev->map, offset, 1);
+	nsw_ra_forget(&dev->ra, offset, 1);
 }
 
 static const struct block_device_operations nsw_fops = {
@@ -640,6 +663,9 @@ void nsw_client_info(struct nsw_dev_info *info)
 	info->writes = atomic64_read(&dev->writes);
 	info->discards = atomic64_read(&dev->discards);
 	info->io_errors = atomic64_read(&dev->io_errors);
+	info->ra_loads = atomic64_read(&dev->ra.loads);
+	info->ra_hits = atomic64_read(&dev->ra.hits);
+	info->ra_unused = atomic64_read(&dev->ra.unused);
 }
 
 /* Asks @peer to drop every page of ours, e.g. left from an earlier boot. */
@@ -670,11 +696,14 @@ int nsw_client_init(u64 size_bytes)
 	err = nsw_map_init(&dev->map, size_bytes >> PAGE_SHIFT);
 	if (err)
 		goto err_free;
+	err = nsw_ra_init(&dev->ra);
+	if (err)
+		goto err_map;
 
 	dev->major = register_blkdev(0, "netswap");
 	if (dev->major < 0) {
 		err = dev->major;
-		goto err_map;
+		goto err_ra;
 	}
 
 	dev->set.ops = &nsw_mq_ops;
@@ -717,6 +746,8 @@ err_tags:
 	blk_mq_free_tag_set(&dev->set);
 err_blkdev:
 	unregister_blkdev(dev->major, "netswap");
+err_ra:
+	nsw_ra_destroy(&dev->ra);
 err_map:
 	nsw_map_destroy(&dev->map);
 err_free:
@@ -761,6 +792,7 @@ void nsw_client_exit(void)
 
 	WRITE_ONCE(nsw_dev, NULL);
 	synchronize_net();	/* no reply handler still looks at dev */
+	nsw_ra_destroy(&dev->ra);
 	put_disk(dev->disk);
 	blk_mq_free_tag_set(&dev->set);
 	unregister_blkdev(dev->major, "netswap");

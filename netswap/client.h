@@ -20,6 +20,7 @@ struct nsw_dev_info {
 	u8 state;			/* enum netswap_dev_state */
 	u64 reads, writes, discards;	/* pages */
 	u64 io_errors;			/* block requests */
+	u64 ra_loads, ra_hits, ra_unused;	/* readahead.h, pages */
 };
 
 int nsw_client_init(u64 size_bytes);

@@ -45,6 +45,10 @@ unsigned int nsw_peer_timeout_ms = 10000;
 module_param_named(peer_timeout_ms, nsw_peer_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(peer_timeout_ms, "Declare a peer silent for this long down: I/O on its pages fails at once (default 10000)");
 
+unsigned int nsw_readahead_pages = 16;
+module_param_named(readahead_pages, nsw_readahead_pages, uint, 0644);
+MODULE_PARM_DESC(readahead_pages, "Pages read ahead of a sequential swap-in, at most 32; 0: off (default 16)");
+
 struct workqueue_struct *nsw_wq;
 
 static int __init nsw_init(void)

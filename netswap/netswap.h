@@ -21,6 +21,7 @@ extern unsigned int nsw_lend_mb;
 extern unsigned int nsw_io_timeout_ms;
 extern unsigned int nsw_keepalive_ms;
 extern unsigned int nsw_peer_timeout_ms;
+extern unsigned int nsw_readahead_pages;
 
 /*
  * Work that swap-out and page-in wait on (retransmission, serving peers)

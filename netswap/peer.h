@@ -45,6 +45,7 @@ union nsw_sockaddr {
 struct nsw_tx {
 	atomic64_t inflight;
 	bool ctl;
+	bool ra;		/* a LOAD ahead, readahead.h */
 };
 
 /* peer->state is an enum netswap_peer_state (uapi/netswap.h). */

@@ -151,6 +151,12 @@ static ssize_t nsw_global_show(struct kobject *kobj,
 		return sysfs_emit(buf, "%llu\n", dev.discards);
 	if (!strcmp(name, "device_io_errors"))
 		return sysfs_emit(buf, "%llu\n", dev.io_errors);
+	if (!strcmp(name, "readahead_loads"))
+		return sysfs_emit(buf, "%llu\n", dev.ra_loads);
+	if (!strcmp(name, "readahead_hits"))
+		return sysfs_emit(buf, "%llu\n", dev.ra_hits);
+	if (!strcmp(name, "readahead_unused"))
+		return sysfs_emit(buf, "%llu\n", dev.ra_unused);
 	if (!strcmp(name, "lend_limit"))
 		return sysfs_emit(buf, "%llu\n", quota << PAGE_SHIFT);
 	return sysfs_emit(buf, "%llu\n", used);	/* lend_used_pages */
@@ -166,6 +172,9 @@ NSW_GLOBAL_ATTR(device_reads);
 NSW_GLOBAL_ATTR(device_writes);
 NSW_GLOBAL_ATTR(device_discards);
 NSW_GLOBAL_ATTR(device_io_errors);
+NSW_GLOBAL_ATTR(readahead_loads);
+NSW_GLOBAL_ATTR(readahead_hits);
+NSW_GLOBAL_ATTR(readahead_unused);
 NSW_GLOBAL_ATTR(lend_limit);
 NSW_GLOBAL_ATTR(lend_used_pages);
 
@@ -176,6 +185,9 @@ static struct attribute *nsw_global_attrs[] = {
 	&nsw_global_device_writes.attr,
 	&nsw_global_device_discards.attr,
 	&nsw_global_device_io_errors.attr,
+	&nsw_global_readahead_loads.attr,
+	&nsw_global_readahead_hits.attr,
+	&nsw_global_readahead_unused.attr,
 	&nsw_global_lend_limit.attr,
 	&nsw_global_lend_used_pages.attr,
 	NULL,

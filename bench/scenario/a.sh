@@ -154,6 +154,11 @@ swap_off() {
 		out netswap.retransmits "$(nsw_peer_field "$B" retransmits /tmp/show.txt)"
 		# Answers to requests already answered: spurious retransmissions.
 		out netswap.stale_answers "$(nsw_field rx_dropped stale /tmp/show.txt)"
+		for f in loads hits unused; do
+			out "netswap.readahead_$f" "$(cat /sys/kernel/netswap/readahead_$f)"
+		done
+		# pagein reads its area back in order: that is read ahead.
+		assert_gt "$(cat /sys/kernel/netswap/readahead_hits)" 0 "pages read ahead and used"
 		assert_eq "$(nsw_peer_field "$B" errors /tmp/show.txt)" 0 "netswap errors"
 		run rmmod netswap
 		;;

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Read-ahead of swapped-out pages: see readahead.h for what it is for,
+ * why a cached page is always the device's content, and slot lifetimes.
+ */
+#include "netswap.h"
+
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/skbuff.h>
+
+#include "compat.h"
+#include "map.h"
+#include "readahead.h"
+#include "transport.h"
+#include "../include/netswap_wire.h"
+
+enum nsw_ra_state {
+	NSW_RA_FREE,
+	NSW_RA_LOADING,
+	NSW_RA_READY,
+};
+
+int nsw_ra_init(struct nsw_ra *ra)
+{
+	unsigned int i;
+
+	spin_lock_init(&ra->lock);
+	for (i = 0; i < NSW_RA_SLOTS; i++) {
+		ra->slots[i].tx.ra = true;
+		ra->slots[i].page = alloc_page(GFP_KERNEL);
+		if (!ra->slots[i].page)
+			goto err;
+	}
+	return 0;
+err:
+	while (i--)
+		__free_page(ra->slots[i].page);
+	return -ENOMEM;
+}
+
+/* Under ra->lock. @s leaves LOADING or READY. */
+static void nsw_ra_free(struct nsw_ra *ra, struct nsw_ra_slot *s)
+{
+	if (s->state == NSW_RA_LOADING) {
+		nsw_peer_put(s->peer);
+		s->peer = NULL;
+	}
+	s->state = NSW_RA_FREE;
+	WRITE_ONCE(ra->used, ra->used - 1);
+}
+
+/*
+ * Under ra->lock. Gives up a LOAD in flight: false if its answer is being
+ * completed right now (the completer frees the slot) or, with inflight 0,
+ * if it was claimed but not sent yet (nsw_ra_ahead() is about to).
+ */
+static bool nsw_ra_cancel(struct nsw_ra *ra, struct nsw_ra_slot *s)
+{
+	u64 id = atomic64_read(&s->tx.inflight);
+
+	if (!id || atomic64_cmpxchg(&s->tx.inflight, id, 0) != id)
+		return false;
+	nsw_peer_tx_end(s->peer, id);
+	atomic64_inc(&ra->unused);
+	nsw_ra_free(ra, s);
+	return true;
+}
+
+/*
+ * Device exit, after the last reply handler is done (synchronize_net()),
+ * so no answer can touch a slot any more.
+ */
+void nsw_ra_destroy(struct nsw_ra *ra)
+{
+	unsigned int i;
+
+	spin_lock_bh(&ra->lock);
+	for (i = 0; i < NSW_RA_SLOTS; i++) {
+		struct nsw_ra_slot *s = &ra->slots[i];
+
+		if (s->state == NSW_RA_LOADING)
+			nsw_ra_cancel(ra, s);
+	}
+	spin_unlock_bh(&ra->lock);
+	for (i = 0; i < NSW_RA_SLOTS; i++)
+		__free_page(ra->slots[i].page);
+}
+
+static struct nsw_ra_slot *nsw_ra_find(struct nsw_ra *ra, u64 pgoff)
+{
+	unsigned int i;
+
+	for (i = 0; i < NSW_RA_SLOTS; i++) {
+		struct nsw_ra_slot *s = &ra->slots[i];
+
+		if (s->state != NSW_RA_FREE && s->pgoff == pgoff)
+			return s;
+	}
+	return NULL;
+}
+
+/* A read of @pgoff: copies the page to @dst if it is here. */
+bool nsw_ra_take(struct nsw_ra *ra, u64 pgoff, struct page *dst)
+{
+	struct nsw_ra_slot *s;
+	bool hit = false;
+
+	if (!READ_ONCE(ra->used))
+		return false;
+	spin_lock_bh(&ra->lock);
+	s = nsw_ra_find(ra, pgoff);
+	if (s && s->state == NSW_RA_READY) {
+		copy_highpage(dst, s->page);
+		nsw_ra_free(ra, s);
+		hit = true;
+	}
+	spin_unlock_bh(&ra->lock);
+	if (hit)
+		atomic64_inc(&ra->hits);
+	return hit;
+}
+
+/*
+ * Pages [@pgoff, @pgoff + @nr) were written or discarded, and the map no
+ * longer leads to their old copies. Any context, also under swap_lock.
+ */
+void nsw_ra_forget(struct nsw_ra *ra, u64 pgoff, u64 nr)
+{
+	unsigned int i;
+
+	/*
+	 * Pairs with nsw_ra_claim(): either it reads the map as it is now,
+	 * or this reads the count it raised before reading the map.
+	 */
+	smp_mb();
+	if (!READ_ONCE(ra->used))
+		return;
+	spin_lock_bh(&ra->lock);
+	for (i = 0; i < NSW_RA_SLOTS; i++) {
+		struct nsw_ra_slot *s = &ra->slots[i];
+
+		if (s->state == NSW_RA_FREE || s->pgoff - pgoff >= nr)
+			continue;
+		if (s->state == NSW_RA_READY) {
+			atomic64_inc(&ra->unused);
+			nsw_ra_free(ra, s);
+		} else {
+			s->forgotten = true;
+		}
+	}
+	spin_unlock_bh(&ra->lock);
+}
+
+/*
+ * Under ra->lock. A slot for a new LOAD: a free one, else the page that
+ * arrived first and was not read.
+ */
+static struct nsw_ra_slot *nsw_ra_slot_get(struct nsw_ra *ra)
+{
+	struct nsw_ra_slot *oldest = NULL;
+	unsigned int i;
+
+	for (i = 0; i < NSW_RA_SLOTS; i++) {
+		struct nsw_ra_slot *s = &ra->slots[i];
+
+		if (s->state == NSW_RA_FREE)
+			return s;
+		if (s->state == NSW_RA_READY &&
+		    (!oldest || time_before(s->since, oldest->since)))
+			oldest = s;
+	}
+	if (oldest) {
+		atomic64_inc(&ra->unused);
+		nsw_ra_free(ra, oldest);
+	}
+	return oldest;
+}
+
+/*
+ * Under ra->lock. Claims a slot for @pgoff if the map holds the page on a
+ * peer that is up. The map is read under the lock: a write takes the page
+ * out of the map before nsw_ra_forget() takes the lock, so either this
+ * sees the map without the old copy, or the write sees this slot.
+ */
+static struct nsw_ra_slot *nsw_ra_claim(struct nsw_ra *ra,
+					struct nsw_map *map, u64 pgoff,
+					u64 *handle)
+{
+	struct nsw_peer *peer = NULL;
+	struct nsw_ra_slot *s = NULL;
+	u64 entry;
+
+	/*
+	 * Counted before the map is read, as if claimed: nsw_ra_forget()
+	 * skips the lock while nothing is counted.
+	 */
+	WRITE_ONCE(ra->used, ra->used + 1);
+	smp_mb();	/* pairs with nsw_ra_forget() */
+	entry = nsw_map_lookup(map, pgoff);
+	if (!entry)
+		goto fail;
+	rcu_read_lock();
+	peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry)));
+	rcu_read_unlock();
+	if (peer && !nsw_peer_down(peer))
+		s = nsw_ra_slot_get(ra);
+	if (!s)
+		goto fail;
+	s->peer = peer;
+	s->pgoff = pgoff;
+	s->crc = nsw_map_crc(map, pgoff);
+	s->got = 0;
+	s->forgotten = false;
+	s->since = jiffies;
+	s->state = NSW_RA_LOADING;
+	*handle = NSW_ENTRY_HANDLE(entry);
+	return s;
+fail:
+	nsw_peer_put(peer);
+	WRITE_ONCE(ra->used, ra->used - 1);
+	return NULL;
+}
+
+/* Sends the LOAD of a slot claimed by nsw_ra_claim(). */
+static void nsw_ra_send(struct nsw_ra *ra, struct nsw_ra_slot *s,
+			u64 handle)
+{
+	struct nsw_hdr hdr;
+	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
+	u64 seq;
+
+	if (nsw_peer_tx_start(s->peer, &s->tx, 0, &seq)) {
+		/* The peer's window is full: not worth waiting for. */
+		spin_lock_bh(&ra->lock);
+		nsw_ra_free(ra, s);
+		spin_unlock_bh(&ra->lock);
+		return;
+	}
+	atomic64_inc(&ra->loads);
+	nsw_hdr_encode(&hdr, NSW_MSG_LOAD, 0, seq, handle, 0);
+	/* Lost, it expires: nsw_ra_expire(). */
+	nsw_peer_send(s->peer, &vec, 1);
+}
+
+/*
+ * A read request for [@pgoff, @pgoff + @nr) is on its way. If it goes on
+ * from the previous one, LOAD the pages after it that are not here yet.
+ * Process context, not under reclaim.
+ */
+void nsw_ra_ahead(struct nsw_ra *ra, struct nsw_map *map, u64 pgoff,
+		  unsigned int nr)
+{
+	unsigned int ahead = min(READ_ONCE(nsw_readahead_pages),
+				 NSW_RA_MAX_AHEAD);
+	struct nsw_ra_slot *claimed[NSW_RA_MAX_AHEAD];
+	u64 handles[NSW_RA_MAX_AHEAD];
+	unsigned int i, n = 0;
+	bool sequential;
+	u64 p;
+
+	nsw_ra_expire(ra);
+	spin_lock_bh(&ra->lock);
+	sequential = pgoff == ra->next;
+	ra->next = pgoff + nr;
+	for (p = pgoff + nr; sequential && p < pgoff + nr + ahead &&
+	     p < map->nr; p++) {
+		if (nsw_ra_find(ra, p))
+			continue;
+		claimed[n] = nsw_ra_claim(ra, map, p, &handles[n]);
+		if (claimed[n])
+			n++;
+	}
+	spin_unlock_bh(&ra->lock);
+	/* Claimed slots are LOADING with inflight 0: no one else takes them. */
+	for (i = 0; i < n; i++)
+		nsw_ra_send(ra, claimed[i], handles[i]);
+}
+
+/*
+ * Softirq. An answer to a LOAD ahead; @tx is a slot's. Chunks land under
+ * ra->lock, so none lands twice or after the page was checked.
+ */
+void nsw_ra_reply(struct nsw_ra *ra, struct nsw_peer *peer,
+		  struct nsw_tx *tx, struct sk_buff *skb,
+		  const struct nsw_msg *m)
+{
+	struct nsw_ra_slot *s = container_of(tx, struct nsw_ra_slot, tx);
+	unsigned int bit = 0;
+	bool ok = false;
+	void *p;
+
+	spin_lock(&ra->lock);
+	if (s->state != NSW_RA_LOADING || s->peer != peer ||
+	    (u64)atomic64_read(&tx->inflight) != m->req_id ||
+	    m->type != NSW_MSG_LOAD_ACK)
+		goto unlock;
+	if (m->status == NSW_ST_OK && nsw_msg_has_page(m->type, m->status)) {
+		bit = 1U << (m->offset / NSW_CHUNK);
+		if (s->got & bit)
+			goto unlock;	/* a duplicate */
+		p = kmap_local_page(s->page);
+		ok = !skb_copy_bits(skb, NSW_HDR_LEN, p + m->offset, m->len);
+		kunmap_local(p);
+		s->got |= bit;
+		if (ok && s->got != NSW_CHUNKS_ALL)
+			goto unlock;	/* more chunks to come */
+	}
+	/* Complete, refused or broken: the LOAD is over either way. */
+	if (atomic64_cmpxchg(&tx->inflight, m->req_id, 0) != m->req_id)
+		goto unlock;
+	nsw_peer_tx_end(peer, m->req_id);
+	if (ok && !s->forgotten) {
+		p = kmap_local_page(s->page);
+		ok = nsw_crc32c(p, PAGE_SIZE) == s->crc;
+		kunmap_local(p);
+		if (!ok)
+			atomic64_inc(&peer->crc_errors);
+	}
+	if (ok && !s->forgotten) {
+		atomic64_inc(&peer->tx_loads);
+		nsw_peer_put(s->peer);
+		s->peer = NULL;
+		s->state = NSW_RA_READY;
+		s->since = jiffies;
+	} else {
+		atomic64_inc(&ra->unused);
+		nsw_ra_free(ra, s);
+	}
+unlock:
+	spin_unlock(&ra->lock);
+}
+
+/*
+ * Gives up the LOADs ahead unanswered for a retransmission timeout, or
+ * whose peer is down: a lost one is not sent again, and its request
+ * number must not stay in the peer's window, where it would block the
+ * peer's requests once the window comes round to it.
+ */
+void nsw_ra_expire(struct nsw_ra *ra)
+{
+	unsigned long rto;
+	unsigned int i;
+
+	if (!READ_ONCE(ra->used))
+		return;
+	spin_lock_bh(&ra->lock);
+	for (i = 0; i < NSW_RA_SLOTS; i++) {
+		struct nsw_ra_slot *s = &ra->slots[i];
+
+		if (s->state != NSW_RA_LOADING)
+			continue;
+		rto = usecs_to_jiffies(nsw_rtt_timeout(&s->peer->rtt, 0));
+		if (time_after(jiffies, s->since + rto) ||
+		    nsw_peer_down(s->peer))
+			nsw_ra_cancel(ra, s);
+	}
+	spin_unlock_bh(&ra->lock);
+}
