@@ -253,30 +253,27 @@ static void nsw_ra_send(struct nsw_ra *ra, struct nsw_ra_slot *s,
 void nsw_ra_ahead(struct nsw_ra *ra, struct nsw_map *map, u64 pgoff,
 		  unsigned int nr)
 {
-	unsigned int ahead = min(READ_ONCE(nsw_readahead_pages),
-				 NSW_RA_MAX_AHEAD);
-	struct nsw_ra_slot *claimed[NSW_RA_MAX_AHEAD];
-	u64 handles[NSW_RA_MAX_AHEAD];
-	unsigned int i, n = 0;
+	u64 p, end = pgoff + nr + min(READ_ONCE(nsw_readahead_pages),
+				      NSW_RA_MAX_AHEAD);
+	struct nsw_ra_slot *s;
 	bool sequential;
-	u64 p;
+	u64 handle;
 
 	nsw_ra_expire(ra);
 	spin_lock_bh(&ra->lock);
 	sequential = pgoff == ra->next;
 	ra->next = pgoff + nr;
-	for (p = pgoff + nr; sequential && p < pgoff + nr + ahead &&
-	     p < map->nr; p++) {
-		if (nsw_ra_find(ra, p))
-			continue;
-		claimed[n] = nsw_ra_claim(ra, map, p, &handles[n]);
-		if (claimed[n])
-			n++;
-	}
 	spin_unlock_bh(&ra->lock);
-	/* Claimed slots are LOADING with inflight 0: no one else takes them. */
-	for (i = 0; i < n; i++)
-		nsw_ra_send(ra, claimed[i], handles[i]);
+	if (!sequential)
+		return;
+	for (p = pgoff + nr; p < end && p < map->nr; p++) {
+		spin_lock_bh(&ra->lock);
+		s = nsw_ra_find(ra, p) ? NULL : nsw_ra_claim(ra, map, p, &handle);
+		spin_unlock_bh(&ra->lock);
+		/* Claimed: LOADING with inflight 0, no one else takes it. */
+		if (s)
+			nsw_ra_send(ra, s, handle);
+	}
 }
 
 /*
