@@ -42,7 +42,9 @@
  *  - replies arrive in skbs the NIC driver allocated; the udp_tunnel
  *    encap_rcv hook takes them even when they came from the reserves;
  *  - freeing swap slots only sets a bit; FREE batches are preallocated
- *    per peer (map.c), and control requests live in the peer (ctl.h).
+ *    per peer (map.c), and control requests live in the peer (ctl.h);
+ *  - pages read ahead land in a cache allocated with the device
+ *    (readahead.h), and nothing is read ahead under reclaim.
  * The store role allocates the pages it keeps, but that is on the
  * lending node, with GFP_NOIO | __GFP_NORETRY, answering NOMEM on failure
  * (store.c).
