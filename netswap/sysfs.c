@@ -133,30 +133,33 @@ static ssize_t nsw_global_show(struct kobject *kobj,
 		[NETSWAP_DEV_IDLE]	= "idle",
 		[NETSWAP_DEV_OPEN]	= "open",
 	};
+	/* The device's plain counters, by file name. */
+	static const struct {
+		const char *name;
+		size_t off;
+	} counters[] = {
+		{ "device_size",	offsetof(struct nsw_dev_info, size) },
+		{ "device_reads",	offsetof(struct nsw_dev_info, reads) },
+		{ "device_writes",	offsetof(struct nsw_dev_info, writes) },
+		{ "device_discards",	offsetof(struct nsw_dev_info, discards) },
+		{ "device_io_errors",	offsetof(struct nsw_dev_info, io_errors) },
+		{ "readahead_loads",	offsetof(struct nsw_dev_info, ra_loads) },
+		{ "readahead_hits",	offsetof(struct nsw_dev_info, ra_hits) },
+		{ "readahead_unused",	offsetof(struct nsw_dev_info, ra_unused) },
+	};
 	const char *name = attr->attr.name;
 	struct nsw_dev_info dev;
 	u64 quota, used;
+	unsigned int i;
 
 	nsw_client_info(&dev);
 	nsw_store_usage(&quota, &used);
 	if (!strcmp(name, "device_state"))
 		return sysfs_emit(buf, "%s\n", states[dev.state]);
-	if (!strcmp(name, "device_size"))
-		return sysfs_emit(buf, "%llu\n", dev.size);
-	if (!strcmp(name, "device_reads"))
-		return sysfs_emit(buf, "%llu\n", dev.reads);
-	if (!strcmp(name, "device_writes"))
-		return sysfs_emit(buf, "%llu\n", dev.writes);
-	if (!strcmp(name, "device_discards"))
-		return sysfs_emit(buf, "%llu\n", dev.discards);
-	if (!strcmp(name, "device_io_errors"))
-		return sysfs_emit(buf, "%llu\n", dev.io_errors);
-	if (!strcmp(name, "readahead_loads"))
-		return sysfs_emit(buf, "%llu\n", dev.ra_loads);
-	if (!strcmp(name, "readahead_hits"))
-		return sysfs_emit(buf, "%llu\n", dev.ra_hits);
-	if (!strcmp(name, "readahead_unused"))
-		return sysfs_emit(buf, "%llu\n", dev.ra_unused);
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		if (!strcmp(name, counters[i].name))
+			return sysfs_emit(buf, "%llu\n",
+					  *(u64 *)((char *)&dev + counters[i].off));
 	if (!strcmp(name, "lend_limit"))
 		return sysfs_emit(buf, "%llu\n", quota << PAGE_SHIFT);
 	return sysfs_emit(buf, "%llu\n", used);	/* lend_used_pages */
