@@ -148,15 +148,6 @@ static void nsw_cmd_put(struct nsw_dev *dev, struct nsw_cmd *cmd)
 	blk_mq_end_request(nsw_cmd_rq(cmd), READ_ONCE(cmd->status));
 }
 
-static u32 nsw_page_crc(struct page *page)
-{
-	void *p = kmap_local_page(page);
-	u32 crc = nsw_crc32c(p, PAGE_SIZE);
-
-	kunmap_local(p);
-	return crc;
-}
-
 /* The op failed. Its caller won the cmpxchg on op->tx.inflight. */
 static void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 			struct nsw_op *op)
@@ -487,7 +478,6 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 	struct nsw_tx *tx;
 	struct nsw_cmd *cmd;
 	struct nsw_op *op;
-	void *dst;
 	u32 crc;
 
 	tx = nsw_peer_tx_find(peer, m->req_id);
@@ -551,9 +541,7 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 		atomic64_inc(&op->peer->tx_stores);
 	} else {
 		/* Every chunk is in: see nsw_op_chunk(). */
-		dst = kmap_local_page(op->page);
-		crc = nsw_crc32c(dst, PAGE_SIZE);
-		kunmap_local(dst);
+		crc = nsw_page_crc(op->page);
 		atomic64_inc(&op->peer->tx_loads);
 		if (crc != op->crc) {
 			/* Never hand the process a page that is not its own. */

@@ -53,9 +53,9 @@ static void nsw_ra_free(struct nsw_ra *ra, struct nsw_ra_slot *s)
 }
 
 /*
- * Under ra->lock. Gives up a LOAD in flight: false if its answer is being
- * completed right now (the completer frees the slot) or, with inflight 0,
- * if it was claimed but not sent yet (nsw_ra_ahead() is about to).
+ * Under ra->lock. Gives up a LOAD in flight: false, with inflight 0, if
+ * it was claimed but not sent yet (nsw_ra_send() handles it). Answers
+ * are completed under the same lock, so none races with this.
  */
 static bool nsw_ra_cancel(struct nsw_ra *ra, struct nsw_ra_slot *s)
 {
@@ -71,7 +71,7 @@ static bool nsw_ra_cancel(struct nsw_ra *ra, struct nsw_ra_slot *s)
 
 /*
  * Device exit, after the last reply handler is done (synchronize_net()),
- * so no answer can touch a slot any more.
+ * so no answer can touch a slot any more; or a failed init, before any.
  */
 void nsw_ra_destroy(struct nsw_ra *ra)
 {
@@ -259,7 +259,6 @@ void nsw_ra_ahead(struct nsw_ra *ra, struct nsw_map *map, u64 pgoff,
 	bool sequential;
 	u64 handle;
 
-	nsw_ra_expire(ra);
 	spin_lock_bh(&ra->lock);
 	sequential = pgoff == ra->next;
 	ra->next = pgoff + nr;
@@ -310,9 +309,7 @@ void nsw_ra_reply(struct nsw_ra *ra, struct nsw_peer *peer,
 		goto unlock;
 	nsw_peer_tx_end(peer, m->req_id);
 	if (ok && !s->forgotten) {
-		p = kmap_local_page(s->page);
-		ok = nsw_crc32c(p, PAGE_SIZE) == s->crc;
-		kunmap_local(p);
+		ok = nsw_page_crc(s->page) == s->crc;
 		if (!ok)
 			atomic64_inc(&peer->crc_errors);
 	}
