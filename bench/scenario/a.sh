@@ -152,7 +152,8 @@ swap_off() {
 	netswap)
 		"$CTL" show >/tmp/show.txt
 		out netswap.retransmits "$(nsw_peer_field "$B" retransmits /tmp/show.txt)"
-		# Answers to requests already answered: spurious retransmissions.
+		# Answers to no request in flight: late copies after a
+		# retransmission, and chunks beyond the one completing a page.
 		out netswap.stale_answers "$(nsw_field rx_dropped stale /tmp/show.txt)"
 		for f in loads hits unused; do
 			out "netswap.readahead_$f" "$(cat /sys/kernel/netswap/readahead_$f)"

@@ -26,7 +26,7 @@ run nbd-server -C /tmp/nbd/config
 
 # Nothing is measured before this VM is quiet: nbd-server (GnuTLS) starts
 # by generating Diffie-Hellman parameters, 0.7 s of CPU on a real machine
-# and tens of seconds under emulation, which took most of this VM's CPU
+# and a random 1 to 11 s or more of this VM's CPU under emulation, taken
 # from whatever a measured first.
 # shellcheck disable=SC2086 # the fields of /proc/stat's cpu line
 cpu_ticks() {
