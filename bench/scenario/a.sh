@@ -90,6 +90,16 @@ timed() {
 	ELAPSED_CS=$(($(now_cs) - _t0))
 	PEAK_BYTES=$(cat "$_cg/memory.peak")
 }
+# blkstat DEV: read requests, read sectors, write requests, write sectors.
+blkstat() {
+	awk '{ print $1, $3, $5, $7 }' "/sys/block/${1#/dev/}/stat"
+}
+# req_pages BEFORE AFTER FIELD: pages per request between two blkstats.
+req_pages() {
+	echo "$1 $2" | awk -v f="$3" '{
+		r = $(f + 4) - $f; s = $(f + 5) - $(f + 1)
+		printf "%.2f", r ? s / 8 / r : 0 }'
+}
 vmstat_field() {
 	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
 }
@@ -176,7 +186,13 @@ for r in $(seq 1 "$ROUNDS"); do
 		log "==== backend $be, round $r of $ROUNDS"
 		swap_on "$be"
 		IN0=$(vmstat_field pswpin) OUT0=$(vmstat_field pswpout)
+		S0=$(blkstat "$DEV")
 		prefixed "$be" in_memcg bench pagein "$MB" "$SAMPLES"
+		# How much each request carried: backends that keep more in
+		# flight per request need fewer round trips.
+		S1=$(blkstat "$DEV")
+		out "$be.write_req_pages" "$(req_pages "$S0" "$S1" 3)"
+		out "$be.read_req_pages" "$(req_pages "$S0" "$S1" 1)"
 		for w in $WORKLOADS; do
 			[ "$r" = 1 ] || break
 			eval "half=\$((WSS_$w / 2))"
