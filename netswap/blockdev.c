@@ -295,6 +295,11 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 				       nsw_map_crc(&dev->map, op->pgoff);
 		op->sent_ns = 0;
 		atomic_inc(&cmd->refs);
+		/* On its way already as a LOAD ahead: wait for that one. */
+		if (!cmd->write &&
+		    nsw_ra_adopt(&dev->ra, op->pgoff, op->peer, &op->tx,
+				 op->page, &op->got, &op->sent_ns))
+			continue;
 		/* Publish the op to the reply path and the retransmitter. */
 		atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
 		if (defer || !nsw_op_start(cmd, op))

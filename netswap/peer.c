@@ -301,6 +301,17 @@ struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq)
 	return tx;
 }
 
+/*
+ * Request @seq now answers to @to, whose inflight already holds @seq. The
+ * old owner moved its own inflight to 0 first, so nobody else writes the
+ * slot meanwhile.
+ */
+void nsw_peer_tx_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to)
+{
+	/* @to's state before the pointer: nsw_peer_tx_find() follows it. */
+	smp_store_release(&peer->tx_ring[seq % NSW_SEQ_WINDOW], to);
+}
+
 /* The owner of request @seq is done with it: free its slot. */
 void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq)
 {

@@ -156,6 +156,7 @@ int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
 int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 		      u64 *seq);
 struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq);
+void nsw_peer_tx_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to);
 void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq);
 
 static inline bool nsw_peer_down(const struct nsw_peer *peer)

@@ -124,6 +124,50 @@ bool nsw_ra_take(struct nsw_ra *ra, u64 pgoff, struct page *dst)
 }
 
 /*
+ * A read of @pgoff from @peer, which nsw_ra_take() did not find here. If
+ * the page's LOAD ahead is still on the way, the read takes that request
+ * over instead of sending another and waiting a whole round trip: the
+ * chunks already in are copied to @dst and flagged in @got, @sent_ns is
+ * when the LOAD left, @tx takes its request number (published last) and
+ * from then on its answers go to @tx. Returns false if there is no such
+ * LOAD. An answer that read the window just before the handover is
+ * dropped by nsw_ra_reply(); the reader's retransmission covers it.
+ */
+bool nsw_ra_adopt(struct nsw_ra *ra, u64 pgoff, struct nsw_peer *peer,
+		  struct nsw_tx *tx, struct page *dst, atomic_t *got,
+		  u64 *sent_ns)
+{
+	struct nsw_ra_slot *s;
+	bool adopted = false;
+	u64 id;
+
+	if (!READ_ONCE(ra->used))
+		return false;
+	spin_lock_bh(&ra->lock);
+	s = nsw_ra_find(ra, pgoff);
+	if (!s || s->state != NSW_RA_LOADING || s->forgotten ||
+	    s->peer != peer)
+		goto unlock;
+	/* 0: claimed, not sent yet. The answer path takes ra->lock. */
+	id = atomic64_read(&s->tx.inflight);
+	if (!id || atomic64_cmpxchg(&s->tx.inflight, id, 0) != id)
+		goto unlock;
+	if (s->got)
+		copy_highpage(dst, s->page);
+	atomic_set(got, s->got);
+	*sent_ns = s->sent_ns;
+	atomic64_set_release(&tx->inflight, id);
+	nsw_peer_tx_handover(peer, id, tx);
+	nsw_ra_free(ra, s);
+	adopted = true;
+unlock:
+	spin_unlock_bh(&ra->lock);
+	if (adopted)
+		atomic64_inc(&ra->hits);
+	return adopted;
+}
+
+/*
  * Pages [@pgoff, @pgoff + @nr) were written or discarded, and the map no
  * longer leads to their old copies. Any context, also under swap_lock.
  */
@@ -215,6 +259,7 @@ static struct nsw_ra_slot *nsw_ra_claim(struct nsw_ra *ra,
 	s->got = 0;
 	s->forgotten = false;
 	s->since = jiffies;
+	s->sent_ns = ktime_get_ns();
 	s->state = NSW_RA_LOADING;
 	*handle = NSW_ENTRY_HANDLE(entry);
 	return s;
@@ -224,25 +269,32 @@ fail:
 	return NULL;
 }
 
-/* Sends the LOAD of a slot claimed by nsw_ra_claim(). */
+/*
+ * Sends the LOAD of a slot claimed by nsw_ra_claim(). Once it has a
+ * request number a read may take the request over and free the slot
+ * (nsw_ra_adopt()), so the send holds its own reference on the peer.
+ */
 static void nsw_ra_send(struct nsw_ra *ra, struct nsw_ra_slot *s,
 			u64 handle)
 {
+	struct nsw_peer *peer = nsw_peer_get_rcu(s->peer);
 	struct nsw_hdr hdr;
 	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
 	u64 seq;
 
-	if (nsw_peer_tx_start(s->peer, &s->tx, 0, &seq)) {
+	if (nsw_peer_tx_start(peer, &s->tx, 0, &seq)) {
 		/* The peer's window is full: not worth waiting for. */
 		spin_lock_bh(&ra->lock);
 		nsw_ra_free(ra, s);
 		spin_unlock_bh(&ra->lock);
-		return;
+		goto out;
 	}
 	atomic64_inc(&ra->loads);
 	nsw_hdr_encode(&hdr, NSW_MSG_LOAD, 0, seq, handle, 0);
 	/* Lost, it expires: nsw_ra_expire(). */
-	nsw_peer_send(s->peer, &vec, 1);
+	nsw_peer_send(peer, &vec, 1);
+out:
+	nsw_peer_put(peer);
 }
 
 /*

@@ -24,7 +24,10 @@
  * READY. Slots change state under ra->lock only; leaving LOADING also
  * takes the cmpxchg of tx.inflight to 0, as for the device's own ops.
  * A LOAD that is lost is not sent again: nsw_ra_expire() frees its slot
- * after a retransmission timeout, or when its peer goes down.
+ * after a retransmission timeout, or when its peer goes down. A read of a
+ * page whose LOAD ahead is still on the way takes that request over
+ * (nsw_ra_adopt()): the slot is freed, and the request is the read's own
+ * from then on, retransmitted like any other.
  */
 #ifndef _NSW_READAHEAD_H
 #define _NSW_READAHEAD_H
@@ -48,6 +51,7 @@ struct nsw_ra_slot {
 	struct nsw_peer *peer;		/* LOADING: referenced */
 	u64 pgoff;
 	unsigned long since;		/* jiffies: sent, or arrived */
+	u64 sent_ns;			/* LOADING: when the LOAD left */
 	u32 crc;			/* what the map said the page is */
 	u8 state;			/* enum nsw_ra_state */
 	u8 got;				/* LOADING: chunks in, a bit each */
@@ -60,13 +64,16 @@ struct nsw_ra {
 	unsigned int used;		/* slots not FREE */
 	struct nsw_ra_slot slots[NSW_RA_SLOTS];
 	atomic64_t loads;		/* LOADs sent ahead */
-	atomic64_t hits;		/* pages read from the cache */
+	atomic64_t hits;		/* reads served by a LOAD ahead */
 	atomic64_t unused;		/* LOADed and never read */
 };
 
 int nsw_ra_init(struct nsw_ra *ra);
 void nsw_ra_destroy(struct nsw_ra *ra);
 bool nsw_ra_take(struct nsw_ra *ra, u64 pgoff, struct page *dst);
+bool nsw_ra_adopt(struct nsw_ra *ra, u64 pgoff, struct nsw_peer *peer,
+		  struct nsw_tx *tx, struct page *dst, atomic_t *got,
+		  u64 *sent_ns);
 void nsw_ra_forget(struct nsw_ra *ra, u64 pgoff, u64 nr);
 void nsw_ra_ahead(struct nsw_ra *ra, struct nsw_map *map, u64 pgoff,
 		  unsigned int nr);
