@@ -400,7 +400,10 @@ static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 	      nsw_put_u64(msg, NETSWAP_A_DEV_READS, dev.reads) ||
 	      nsw_put_u64(msg, NETSWAP_A_DEV_WRITES, dev.writes) ||
 	      nsw_put_u64(msg, NETSWAP_A_DEV_DISCARDS, dev.discards) ||
-	      nsw_put_u64(msg, NETSWAP_A_DEV_IO_ERRORS, dev.io_errors))) ||
+	      nsw_put_u64(msg, NETSWAP_A_DEV_IO_ERRORS, dev.io_errors) ||
+	      nsw_put_u64(msg, NETSWAP_A_DEV_RA_LOADS, dev.ra_loads) ||
+	      nsw_put_u64(msg, NETSWAP_A_DEV_RA_HITS, dev.ra_hits) ||
+	      nsw_put_u64(msg, NETSWAP_A_DEV_RA_UNUSED, dev.ra_unused))) ||
 	    nla_put_u8(msg, NETSWAP_A_DEV_STATE, dev.state) ||
 	    nla_put_u16(msg, NETSWAP_A_PORT, nsw_port) ||
 	    nsw_put_u64(msg, NETSWAP_A_LEND_LIMIT, quota << PAGE_SHIFT) ||

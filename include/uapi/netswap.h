@@ -82,6 +82,9 @@
  *        NETSWAP_A_DEV_WRITES          u64, pages written (STOREs)
  *        NETSWAP_A_DEV_DISCARDS        u64, pages discarded or freed
  *        NETSWAP_A_DEV_IO_ERRORS       u64, block requests failed
+ *        NETSWAP_A_DEV_RA_LOADS        u64, pages LOADed ahead
+ *        NETSWAP_A_DEV_RA_HITS         u64, reads those served
+ *        NETSWAP_A_DEV_RA_UNUSED       u64, pages LOADed ahead, never read
  *        NETSWAP_A_PORT                u16, local UDP port
  *        NETSWAP_A_LEND_LIMIT          u64, bytes lent at most (STORE_SET)
  *        NETSWAP_A_STORE_QUOTA_PAGES   u64, the same in pages
@@ -200,6 +203,9 @@ enum netswap_attr {
 	NETSWAP_A_DEV_DISCARDS,
 	NETSWAP_A_DEV_IO_ERRORS,
 	NETSWAP_A_EVENT,
+	NETSWAP_A_DEV_RA_LOADS,
+	NETSWAP_A_DEV_RA_HITS,
+	NETSWAP_A_DEV_RA_UNUSED,
 	__NETSWAP_A_MAX
 };
 

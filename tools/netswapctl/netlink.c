@@ -96,6 +96,9 @@ static const unsigned char attr_kinds[NETSWAP_A_MAX + 1] = {
 	[NETSWAP_A_DEV_DISCARDS]	= K_U64,
 	[NETSWAP_A_DEV_IO_ERRORS]	= K_U64,
 	[NETSWAP_A_EVENT]		= K_U8,
+	[NETSWAP_A_DEV_RA_LOADS]	= K_U64,
+	[NETSWAP_A_DEV_RA_HITS]		= K_U64,
+	[NETSWAP_A_DEV_RA_UNUSED]	= K_U64,
 };
 
 /* Attributes that are too short for their type count as absent. */

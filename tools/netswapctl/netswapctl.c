@@ -286,6 +286,9 @@ static const struct field dev_counters[] = {
 	{ "writes",	NETSWAP_A_DEV_WRITES,		false },
 	{ "discards",	NETSWAP_A_DEV_DISCARDS,		false },
 	{ "io_errors",	NETSWAP_A_DEV_IO_ERRORS,	false },
+	{ "readahead_loads",	NETSWAP_A_DEV_RA_LOADS,		false },
+	{ "readahead_hits",	NETSWAP_A_DEV_RA_HITS,		false },
+	{ "readahead_unused",	NETSWAP_A_DEV_RA_UNUSED,	false },
 };
 
 static const struct field peer_counters[] = {

@@ -82,8 +82,8 @@ poll_until 20 "b is up" peer_up
 # no keepalives meanwhile (they move rtt_us and the byte counters).
 PKEYS="placed stores loads frees errors retransmits crc_errors held tx_bytes rx_bytes"
 PFILES="pages_placed stores loads frees errors retransmits crc_errors pages_held tx_bytes rx_bytes"
-DKEYS="device.state device.size device.reads device.writes device.discards device.io_errors store.lend_limit store.used_pages"
-DFILES="device_state device_size device_reads device_writes device_discards device_io_errors lend_limit lend_used_pages"
+DKEYS="device.state device.size device.reads device.writes device.discards device.io_errors device.readahead_loads device.readahead_hits device.readahead_unused store.lend_limit store.used_pages"
+DFILES="device_state device_size device_reads device_writes device_discards device_io_errors readahead_loads readahead_hits readahead_unused lend_limit lend_used_pages"
 # jq_list KEYS: the jq filter printing those keys on one line.
 jq_list() {
 	echo "[$(echo "$1" | sed -e 's/\([a-z_.]\{1,\}\)/.\1/g' -e 's/ /,/g')] | map(tostring) | join(\" \")"
@@ -268,7 +268,7 @@ assert_eq "$(jv .peers[0].lend_limit)" $((3 << 20)) "setconf: peer Lend"
 # ---- device state and counters ---------------------------------------------
 json show
 assert_str "$(jv .device.state)" idle "show -j: device state"
-for k in reads writes discards io_errors; do
+for k in reads writes discards io_errors readahead_loads readahead_hits readahead_unused; do
 	[ "$(jv ".device.$k")" != null ] || fail "show -j: no device.$k"
 done
 exec 3</dev/netswap0
