@@ -82,6 +82,22 @@ host_pause() {
 	log "resumed after a pause of ${_gap}s"
 }
 
+# host_kill: have the host end this VM's QEMU with SIGKILL (run-scenario.sh),
+# as a power cut would: nothing of it answers any more, and its kernel
+# runs no shutdown. A poweroff from inside, with a client still sending,
+# once wedged a 6.1 guest for good: ksoftirqd spun in virtio_net's TX
+# clean-up loop, which never ends once the device's shutdown has marked
+# its queues broken (no buffer comes back, the used index still says
+# there are some). Does not return; powers off from inside if the host
+# has not acted in 30 s.
+host_kill() {
+	echo "NETSWAP-HOST: kill"
+	sleep 30
+	log "the host did not kill this VM: powering off"
+	echo o >/proc/sysrq-trigger
+	sleep 60
+}
+
 # wait_for_ping IP [TIMEOUT_S]: wait until IP answers pings.
 wait_for_ping() {
 	_ip=$1 _t=${2:-60} _i=0

@@ -186,10 +186,17 @@ vm_result() {
 # paused VM does, and nothing of it answers. Its clocks jump by N seconds
 # when it resumes (TCG has no paused-clock notice for the guest, as KVM's
 # pvclock has), so the role script raises the lockup detectors' limits
-# above N first (guest-lib.sh: host_pause).
+# above N first (guest-lib.sh: host_pause). "NETSWAP-HOST: kill" ends its
+# QEMU with SIGKILL: the machine is gone at once, as at a power cut,
+# without running its kernel's shutdown (guest-lib.sh: host_kill).
 declare -A HOST_SEEN=()
 host_requests() {
 	local i=$1 n=${VM_NAMES[$1]} k=0 secs
+	if grep -a -q 'NETSWAP-HOST: kill' "$RES/$n.console"; then
+		nsw_log "VM $n asked to be killed: SIGKILL"
+		kill -KILL "${PIDS[$i]}" 2>/dev/null || true
+		return
+	fi
 	while read -r secs; do
 		k=$((k + 1))
 		((k > ${HOST_SEEN[$n]:-0})) || continue

@@ -34,12 +34,10 @@ while :; do
 		# Gone for good, without a word: no rmmod, no RESET, no FIN.
 		log "dying with $(nsw_field store used_pages) pages of a's"
 		echo "NETSWAP-RESULT: PASS"
-		sync
 		# Let the acknowledgement of "die" and its FIN leave first: a's
 		# nc waits for the FIN, and nothing answers a dead VM.
 		sleep 2
-		echo o >/proc/sysrq-trigger
-		sleep 60
+		host_kill
 		;;
 	*)
 		fail "unexpected message '$m'"
