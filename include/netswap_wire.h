@@ -79,20 +79,23 @@ struct nsw_hdr {
 #define NSW_CHUNKS	((NSW_WIRE_PAGE + NSW_CHUNK - 1) / NSW_CHUNK)	/* 3 */
 
 /*
- * A STORE_ACK answers the STORE its header names and, in its payload, up
- * to NSW_ACK_BATCH more, one struct nsw_ack_entry each: a store that
- * carried out several STOREs of a client in a row answers them in one
- * datagram. A STORE_ACK of 1 + NSW_ACK_BATCH answers is 1392 bytes.
+ * Batches. A STORE_ACK answers the STORE its header names and, in its
+ * payload, up to NSW_BATCH_MAX more; a LOAD asks for the page its header
+ * names and up to NSW_BATCH_MAX more. Each further answer or request is
+ * one struct nsw_batch_entry (status 0 in a LOAD's) and is handled as if
+ * it had come alone: a store that carried out several STOREs of a client
+ * in a row answers them in one datagram, and a client reading ahead asks
+ * for several pages in one. A batch of 1 + NSW_BATCH_MAX is 1392 bytes.
  */
-struct nsw_ack_entry {
+struct nsw_batch_entry {
 	__be64	req_id;
 	__be64	handle;
 	__u8	status;
 	__u8	reserved[7];	/* 0 */
 };
 
-#define NSW_ACK_ENTRY_LEN	((unsigned int)sizeof(struct nsw_ack_entry))	/* 24 */
-#define NSW_ACK_BATCH		56
+#define NSW_BATCH_ENTRY_LEN	((unsigned int)sizeof(struct nsw_batch_entry))	/* 24 */
+#define NSW_BATCH_MAX		56
 
 /* The largest datagram either side sends. */
 #define NSW_MAX_DGRAM	(NSW_HDR_LEN + NSW_CHUNK)

@@ -596,12 +596,12 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 	}
 	/* At most 1344 bytes: read in place. */
 	if (!pskb_may_pull(skb, NSW_HDR_LEN + m->len) ||
-	    !nsw_acks_ok(skb->data + NSW_HDR_LEN, m->len)) {
+	    !nsw_batch_ok(m->type, skb->data + NSW_HDR_LEN, m->len)) {
 		atomic64_inc(&nsw_rx_dropped[NSW_WERR_LEN]);
 		goto out;
 	}
-	for (i = 0; i <= m->len / NSW_ACK_ENTRY_LEN; i++) {
-		nsw_ack_at(m, skb->data + NSW_HDR_LEN, i, &one);
+	for (i = 0; i < nsw_batch_len(m); i++) {
+		nsw_batch_at(m, skb->data + NSW_HDR_LEN, i, &one);
 		nsw_client_reply(dev, peer, skb, &one);
 	}
 out:

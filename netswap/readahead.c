@@ -270,31 +270,73 @@ fail:
 }
 
 /*
- * Sends the LOAD of a slot claimed by nsw_ra_claim(). Once it has a
- * request number a read may take the request over and free the slot
- * (nsw_ra_adopt()), so the send holds its own reference on the peer.
+ * LOADs ahead not sent yet, all to one peer: the pages one read asks to
+ * have ahead go out as one batched LOAD (protocol.rst), not a datagram
+ * each. Built on the stack of nsw_ra_ahead(); NSW_RA_BATCH keeps it
+ * small, and a read rarely asks for more.
  */
-static void nsw_ra_send(struct nsw_ra *ra, struct nsw_ra_slot *s,
-			u64 handle)
-{
-	struct nsw_peer *peer = nsw_peer_get_rcu(s->peer);
+#define NSW_RA_BATCH	16
+
+struct nsw_ra_batch {
+	struct nsw_peer *peer;		/* referenced while n > 0 */
+	unsigned int n;			/* LOADs; the first is in hdr */
 	struct nsw_hdr hdr;
-	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
+	u8 more[(NSW_RA_BATCH - 1) * NSW_BATCH_ENTRY_LEN];
+};
+
+static void nsw_ra_flush(struct nsw_ra_batch *b)
+{
+	struct kvec vec[2] = {
+		{ .iov_base = &b->hdr, .iov_len = NSW_HDR_LEN },
+		{ .iov_base = b->more,
+		  .iov_len = (b->n - 1) * NSW_BATCH_ENTRY_LEN },
+	};
+
+	if (!b->n)
+		return;
+	b->hdr.len = cpu_to_be32(vec[1].iov_len);
+	/* Lost, they expire: nsw_ra_expire(). */
+	nsw_peer_send(b->peer, vec, vec[1].iov_len ? 2 : 1);
+	nsw_peer_put(b->peer);
+	b->peer = NULL;
+	b->n = 0;
+}
+
+/*
+ * Gives the slot claimed by nsw_ra_claim() its request number and adds
+ * its LOAD to @b. From then on a read may take the request over and free
+ * the slot (nsw_ra_adopt()), so @b holds its own reference on the peer,
+ * taken while the slot's is still there.
+ */
+static void nsw_ra_queue(struct nsw_ra *ra, struct nsw_ra_batch *b,
+			 struct nsw_ra_slot *s, u64 handle)
+{
+	struct nsw_peer *peer = s->peer;
 	u64 seq;
 
+	if (b->n && (b->peer != peer || b->n == NSW_RA_BATCH))
+		nsw_ra_flush(b);
+	if (!b->n) {
+		kref_get(&peer->ref);
+		b->peer = peer;
+	}
 	if (nsw_peer_tx_start(peer, &s->tx, 0, &seq)) {
 		/* The peer's window is full: not worth waiting for. */
 		spin_lock_bh(&ra->lock);
 		nsw_ra_free(ra, s);
 		spin_unlock_bh(&ra->lock);
-		goto out;
+		if (!b->n) {
+			nsw_peer_put(b->peer);
+			b->peer = NULL;
+		}
+		return;
 	}
+	if (!b->n)
+		nsw_hdr_encode(&b->hdr, NSW_MSG_LOAD, 0, seq, handle, 0);
+	else
+		nsw_batch_put(b->more, b->n - 1, 0, seq, handle);
+	b->n++;
 	atomic64_inc(&ra->loads);
-	nsw_hdr_encode(&hdr, NSW_MSG_LOAD, 0, seq, handle, 0);
-	/* Lost, it expires: nsw_ra_expire(). */
-	nsw_peer_send(peer, &vec, 1);
-out:
-	nsw_peer_put(peer);
 }
 
 /*
@@ -307,6 +349,7 @@ void nsw_ra_ahead(struct nsw_ra *ra, struct nsw_map *map, u64 pgoff,
 {
 	u64 p, end = pgoff + nr + min(READ_ONCE(nsw_readahead_pages),
 				      NSW_RA_MAX_AHEAD);
+	struct nsw_ra_batch b;
 	struct nsw_ra_slot *s;
 	bool sequential;
 	u64 handle;
@@ -317,14 +360,17 @@ void nsw_ra_ahead(struct nsw_ra *ra, struct nsw_map *map, u64 pgoff,
 	spin_unlock_bh(&ra->lock);
 	if (!sequential)
 		return;
+	b.peer = NULL;
+	b.n = 0;
 	for (p = pgoff + nr; p < end && p < map->nr; p++) {
 		spin_lock_bh(&ra->lock);
 		s = nsw_ra_find(ra, p) ? NULL : nsw_ra_claim(ra, map, p, &handle);
 		spin_unlock_bh(&ra->lock);
 		/* Claimed: LOADING with inflight 0, no one else takes it. */
 		if (s)
-			nsw_ra_send(ra, s, handle);
+			nsw_ra_queue(ra, &b, s, handle);
 	}
+	nsw_ra_flush(&b);
 }
 
 /*

@@ -8,9 +8,10 @@
  *
  * Each client's requests pass its sequence window (seqwin.h) first, so a
  * retransmitted or duplicated request is answered as before without
- * being carried out twice, and a stale one is dropped. LOADs are answered
- * in softirq as they arrive (a page-in waits for them, and they need no
- * memory); everything else goes through the work item. peer->seqwin_lock
+ * being carried out twice, and a stale one is dropped; each request of a
+ * batch (a LOAD's) passes on its own. LOADs are answered in softirq as
+ * they arrive (a page-in waits for them, and they need no memory);
+ * everything else goes through the work item. peer->seqwin_lock
  * makes each check and record of the window whole. A request is recorded
  * after it was carried out, but no other request can want its slot in
  * between: a client never has requests n and n + NSW_SEQ_WINDOW
@@ -63,7 +64,7 @@ static struct {
 	struct nsw_peer *peer;		/* referenced while n > 0 */
 	unsigned int n;			/* answers; the first is in hdr */
 	struct nsw_hdr hdr;
-	u8 more[NSW_ACK_BATCH * NSW_ACK_ENTRY_LEN];
+	u8 more[NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN];
 } nsw_acks;
 
 void nsw_store_usage(u64 *quota_pages, u64 *used_pages)
@@ -128,7 +129,7 @@ static void nsw_store_acks_flush(void)
 	struct kvec vec[2] = {
 		{ .iov_base = &nsw_acks.hdr, .iov_len = NSW_HDR_LEN },
 		{ .iov_base = nsw_acks.more,
-		  .iov_len = (nsw_acks.n - 1) * NSW_ACK_ENTRY_LEN },
+		  .iov_len = (nsw_acks.n - 1) * NSW_BATCH_ENTRY_LEN },
 	};
 
 	if (!nsw_acks.n)
@@ -153,10 +154,10 @@ static void nsw_store_ack(struct nsw_peer *peer, u64 req_id, u8 status,
 		nsw_hdr_encode(&nsw_acks.hdr, NSW_MSG_STORE_ACK, status, req_id,
 			       handle, 0);
 	} else {
-		nsw_ack_put(nsw_acks.more, nsw_acks.n - 1, status, req_id,
-			    handle);
+		nsw_batch_put(nsw_acks.more, nsw_acks.n - 1, status, req_id,
+			      handle);
 	}
-	if (++nsw_acks.n == 1 + NSW_ACK_BATCH)
+	if (++nsw_acks.n == 1 + NSW_BATCH_MAX)
 		nsw_store_acks_flush();
 }
 
@@ -447,18 +448,80 @@ static void nsw_store_record(struct nsw_peer *peer,
 	spin_unlock_bh(&peer->seqwin_lock);
 }
 
-static void nsw_store_handle(struct sk_buff *skb)
+/* The worker. One request of @peer's, alone or from a batch. */
+static void nsw_store_request(struct nsw_peer *peer, struct sk_buff *skb,
+			      const struct nsw_msg *m)
 {
-	const struct sockaddr_in6 *from = (void *)skb->cb;
 	enum nsw_seq_verdict verdict;
 	struct nsw_seqwin_slot *slot;
-	struct nsw_peer *peer;
 	struct page *page;
-	struct nsw_msg m;
 	u64 handle;
 	u8 status;
 
-	/* Validated in softirq; decode again for the fields. */
+	spin_lock_bh(&peer->seqwin_lock);
+	verdict = nsw_seqwin_check(peer->seqwin, m->req_id, &slot);
+	status = slot->status;
+	handle = slot->handle;
+	spin_unlock_bh(&peer->seqwin_lock);
+	switch (verdict) {
+	case NSW_SEQ_STALE:
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+		return;
+	case NSW_SEQ_DUP:
+		/* Reading a page twice is harmless, and cheaper to redo. */
+		if (m->type == NSW_MSG_LOAD)
+			break;
+		if (m->type == NSW_MSG_STORE)
+			nsw_store_ack(peer, m->req_id, status, handle);
+		else
+			nsw_store_reply(peer, m, status, handle, NULL);
+		return;
+	case NSW_SEQ_NEW:
+		handle = 0;
+		break;
+	}
+
+	switch (m->type) {
+	case NSW_MSG_STORE:
+		page = nsw_store_chunk(peer, skb, m);
+		if (!page)
+			return;		/* chunks missing still */
+		if (IS_ERR(page))
+			status = NSW_ST_NOMEM;
+		else
+			status = nsw_store_page(peer, page, m, &handle);
+		break;
+	case NSW_MSG_LOAD:
+		nsw_store_load(peer, m);
+		nsw_store_record(peer, slot, m->req_id, NSW_ST_OK, 0);
+		return;
+	case NSW_MSG_FREE:
+		status = nsw_store_free(peer, skb, m);
+		break;
+	case NSW_MSG_RESET:
+		nsw_store_reset(peer);
+		status = NSW_ST_OK;
+		break;
+	default:
+		return;		/* a reply type: never queued here */
+	}
+	/* Without memory nothing happened: let the retransmission retry. */
+	if (status != NSW_ST_NOMEM)
+		nsw_store_record(peer, slot, m->req_id, status, handle);
+	if (m->type == NSW_MSG_STORE)
+		nsw_store_ack(peer, m->req_id, status, handle);
+	else
+		nsw_store_reply(peer, m, status, handle, NULL);
+}
+
+static void nsw_store_handle(struct sk_buff *skb)
+{
+	const struct sockaddr_in6 *from = (void *)skb->cb;
+	struct nsw_peer *peer;
+	struct nsw_msg m, one;
+	unsigned int i;
+
+	/* Validated in softirq (a batch's entries too); decode again. */
 	if (nsw_hdr_decode(skb->data, skb->len, &m))
 		return;
 	/* Anyone may ask whether we are alive; that makes no one a client. */
@@ -473,61 +536,14 @@ static void nsw_store_handle(struct sk_buff *skb)
 	if (!peer)
 		return;		/* no memory: the client retransmits */
 	atomic64_add(skb->len, &peer->rx_bytes);
-	spin_lock_bh(&peer->seqwin_lock);
-	verdict = nsw_seqwin_check(peer->seqwin, m.req_id, &slot);
-	status = slot->status;
-	handle = slot->handle;
-	spin_unlock_bh(&peer->seqwin_lock);
-	switch (verdict) {
-	case NSW_SEQ_STALE:
-		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
-		goto out;
-	case NSW_SEQ_DUP:
-		/* Reading a page twice is harmless, and cheaper to redo. */
-		if (m.type == NSW_MSG_LOAD)
-			break;
-		if (m.type == NSW_MSG_STORE)
-			nsw_store_ack(peer, m.req_id, status, handle);
-		else
-			nsw_store_reply(peer, &m, status, handle, NULL);
-		goto out;
-	case NSW_SEQ_NEW:
-		handle = 0;
-		break;
+	if (!nsw_msg_batched(m.type)) {
+		nsw_store_request(peer, skb, &m);
+	} else {
+		for (i = 0; i < nsw_batch_len(&m); i++) {
+			nsw_batch_at(&m, skb->data + NSW_HDR_LEN, i, &one);
+			nsw_store_request(peer, skb, &one);
+		}
 	}
-
-	switch (m.type) {
-	case NSW_MSG_STORE:
-		page = nsw_store_chunk(peer, skb, &m);
-		if (!page)
-			goto out;	/* chunks missing still */
-		if (IS_ERR(page))
-			status = NSW_ST_NOMEM;
-		else
-			status = nsw_store_page(peer, page, &m, &handle);
-		break;
-	case NSW_MSG_LOAD:
-		nsw_store_load(peer, &m);
-		nsw_store_record(peer, slot, m.req_id, NSW_ST_OK, 0);
-		goto out;
-	case NSW_MSG_FREE:
-		status = nsw_store_free(peer, skb, &m);
-		break;
-	case NSW_MSG_RESET:
-		nsw_store_reset(peer);
-		status = NSW_ST_OK;
-		break;
-	default:
-		goto out;	/* a reply type: never queued here */
-	}
-	/* Without memory nothing happened: let the retransmission retry. */
-	if (status != NSW_ST_NOMEM)
-		nsw_store_record(peer, slot, m.req_id, status, handle);
-	if (m.type == NSW_MSG_STORE)
-		nsw_store_ack(peer, m.req_id, status, handle);
-	else
-		nsw_store_reply(peer, &m, status, handle, NULL);
-out:
 	nsw_peer_put(peer);
 }
 
@@ -555,6 +571,8 @@ static bool nsw_store_load_now(struct sk_buff *skb,
 	struct nsw_seqwin_slot *win, *slot;
 	enum nsw_seq_verdict verdict;
 	struct nsw_peer *peer;
+	struct nsw_msg one;
+	unsigned int i;
 
 	/* Softirq is an RCU reader: the peer outlives this call. */
 	peer = nsw_peer_lookup_rcu(from);
@@ -568,15 +586,18 @@ static bool nsw_store_load_now(struct sk_buff *skb,
 	if (!win)
 		return false;
 	atomic64_add(skb->len, &peer->rx_bytes);
-	spin_lock(&peer->seqwin_lock);
-	verdict = nsw_seqwin_check(win, m->req_id, &slot);
-	if (verdict == NSW_SEQ_NEW)
-		nsw_seqwin_record(slot, m->req_id, NSW_ST_OK, 0);
-	spin_unlock(&peer->seqwin_lock);
-	if (verdict == NSW_SEQ_STALE)
-		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
-	else	/* new, or a duplicate: reading twice is harmless */
-		nsw_store_load(peer, m);
+	for (i = 0; i < nsw_batch_len(m); i++) {
+		nsw_batch_at(m, skb->data + NSW_HDR_LEN, i, &one);
+		spin_lock(&peer->seqwin_lock);
+		verdict = nsw_seqwin_check(win, one.req_id, &slot);
+		if (verdict == NSW_SEQ_NEW)
+			nsw_seqwin_record(slot, one.req_id, NSW_ST_OK, 0);
+		spin_unlock(&peer->seqwin_lock);
+		if (verdict == NSW_SEQ_STALE)
+			atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+		else	/* new, or a duplicate: reading twice is harmless */
+			nsw_store_load(peer, &one);
+	}
 	return true;
 }
 
@@ -586,9 +607,18 @@ void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 {
 	BUILD_BUG_ON(sizeof(*from) > sizeof(skb->cb));
 
-	if (m->type == NSW_MSG_LOAD && nsw_store_load_now(skb, from, m)) {
-		kfree_skb(skb);
-		return;
+	if (m->type == NSW_MSG_LOAD) {
+		/* At most 1344 bytes of further LOADs: read in place. */
+		if (!pskb_may_pull(skb, NSW_HDR_LEN + m->len) ||
+		    !nsw_batch_ok(m->type, skb->data + NSW_HDR_LEN, m->len)) {
+			atomic64_inc(&nsw_rx_dropped[NSW_WERR_LEN]);
+			kfree_skb(skb);
+			return;
+		}
+		if (nsw_store_load_now(skb, from, m)) {
+			kfree_skb(skb);
+			return;
+		}
 	}
 
 	if (skb_queue_len(&nsw_store.rxq) >= NSW_STORE_RXQ_MAX) {

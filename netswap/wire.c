@@ -2,8 +2,8 @@
 /*
  * Header encoding and validation, see wire.h. A decoded header guarantees
  * that the datagram holds exactly the payload its type requires, so
- * callers may copy a page or walk a FREE array or a STORE_ACK's answers
- * without further checks.
+ * callers may copy a page or walk a FREE array or a batch without
+ * further checks.
  */
 #include "wire.h"
 
@@ -43,26 +43,30 @@ static bool nsw_len_ok(u8 type, u8 status, u16 offset, u32 len)
 		return len && len % sizeof(__be64) == 0 &&
 		       len / sizeof(__be64) <= NSW_FREE_BATCH;
 	case NSW_MSG_STORE_ACK:
-		return len % NSW_ACK_ENTRY_LEN == 0 &&
-		       len / NSW_ACK_ENTRY_LEN <= NSW_ACK_BATCH;
+	case NSW_MSG_LOAD:
+		return len % NSW_BATCH_ENTRY_LEN == 0 &&
+		       len / NSW_BATCH_ENTRY_LEN <= NSW_BATCH_MAX;
 	default:
 		return len == 0;
 	}
 }
 
 /*
- * Are the further answers of a decoded STORE_ACK (@len bytes at @p) well
- * formed, their reserved bytes 0? Checked apart from the header, since
- * the payload may not be linear in an skb yet.
+ * Are the further entries of a decoded batch of @type (@len bytes at @p)
+ * well formed: reserved bytes 0, and in requests the status too? Checked
+ * apart from the header, since the payload may not be linear in an skb
+ * yet.
  */
-bool nsw_acks_ok(const void *payload, u32 len)
+bool nsw_batch_ok(u8 type, const void *payload, u32 len)
 {
 	const u8 *p = payload;
-	struct nsw_ack_entry e;
+	struct nsw_batch_entry e;
 	unsigned int i, b;
 
-	for (i = 0; i < len; i += NSW_ACK_ENTRY_LEN) {
+	for (i = 0; i < len; i += NSW_BATCH_ENTRY_LEN) {
 		memcpy(&e, p + i, sizeof(e));
+		if (!NSW_MSG_IS_REPLY(type) && e.status)
+			return false;
 		for (b = 0; b < sizeof(e.reserved); b++)
 			if (e.reserved[b])
 				return false;
@@ -105,35 +109,35 @@ int nsw_hdr_decode(const void *buf, size_t dgram_len, struct nsw_msg *m)
 }
 
 /*
- * Fills @m with answer @i (0: the header's own) of the STORE_ACK @first,
- * whose payload is @payload; i <= first->len / NSW_ACK_ENTRY_LEN.
+ * Fills @m with entry @i (0: the header's own) of the batch @first, whose
+ * payload is @payload; i < nsw_batch_len(first).
  */
-void nsw_ack_at(const struct nsw_msg *first, const void *payload,
-		unsigned int i, struct nsw_msg *m)
+void nsw_batch_at(const struct nsw_msg *first, const void *payload,
+		  unsigned int i, struct nsw_msg *m)
 {
-	struct nsw_ack_entry e;
+	struct nsw_batch_entry e;
 
 	*m = *first;
 	m->len = 0;
 	if (!i)
 		return;
-	memcpy(&e, (const u8 *)payload + (i - 1) * NSW_ACK_ENTRY_LEN,
+	memcpy(&e, (const u8 *)payload + (i - 1) * NSW_BATCH_ENTRY_LEN,
 	       sizeof(e));
 	m->status = e.status;
 	m->req_id = be64_to_cpu(e.req_id);
 	m->handle = be64_to_cpu(e.handle);
 }
 
-void nsw_ack_put(void *payload, unsigned int i, u8 status, u64 req_id,
-		 u64 handle)
+void nsw_batch_put(void *payload, unsigned int i, u8 status, u64 req_id,
+		   u64 handle)
 {
-	struct nsw_ack_entry e = {
+	struct nsw_batch_entry e = {
 		.req_id = cpu_to_be64(req_id),
 		.handle = cpu_to_be64(handle),
 		.status = status,
 	};
 
-	memcpy((u8 *)payload + i * NSW_ACK_ENTRY_LEN, &e, sizeof(e));
+	memcpy((u8 *)payload + i * NSW_BATCH_ENTRY_LEN, &e, sizeof(e));
 }
 
 u64 nsw_free_handle_at(const void *payload, unsigned int i)

@@ -60,12 +60,25 @@ static inline unsigned int nsw_chunk_len(unsigned int chunk)
 
 /* Bit mask of a page's chunks: all of them received. */
 #define NSW_CHUNKS_ALL	((1U << NSW_CHUNKS) - 1)
+
+/* May a message of this type carry more of its kind (a batch)? */
+static inline bool nsw_msg_batched(u8 type)
+{
+	return type == NSW_MSG_STORE_ACK || type == NSW_MSG_LOAD;
+}
+
+/* Requests or answers in a decoded batched message, its header's too. */
+static inline unsigned int nsw_batch_len(const struct nsw_msg *m)
+{
+	return 1 + m->len / NSW_BATCH_ENTRY_LEN;
+}
+
 int nsw_hdr_decode(const void *buf, size_t dgram_len, struct nsw_msg *m);
-bool nsw_acks_ok(const void *payload, u32 len);
-void nsw_ack_at(const struct nsw_msg *first, const void *payload,
-		unsigned int i, struct nsw_msg *m);
-void nsw_ack_put(void *payload, unsigned int i, u8 status, u64 req_id,
-		 u64 handle);
+bool nsw_batch_ok(u8 type, const void *payload, u32 len);
+void nsw_batch_at(const struct nsw_msg *first, const void *payload,
+		  unsigned int i, struct nsw_msg *m);
+void nsw_batch_put(void *payload, unsigned int i, u8 status, u64 req_id,
+		   u64 handle);
 u64 nsw_free_handle_at(const void *payload, unsigned int i);
 void nsw_free_handle_put(void *payload, unsigned int i, u64 handle);
 

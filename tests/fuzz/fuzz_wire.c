@@ -4,8 +4,9 @@
  * from the network passes before the module acts on it. wire.c promises
  * that a decoded header means the datagram holds exactly the payload its
  * type requires, and the module then copies a page or walks a FREE array
- * or a STORE_ACK's answers without checking again: a wrong "yes" here is a read past the end of an
- * skb, a wrong "no" a peer that cannot talk to us.
+ * or a batch (a STORE_ACK's answers, a LOAD's requests) without checking
+ * again: a wrong "yes" here is a read past the end of an skb, a wrong
+ * "no" a peer that cannot talk to us.
  *
  * Each input is one whole datagram. libFuzzer hands it over in a heap
  * buffer of exactly its size, so AddressSanitizer catches any read beyond
@@ -78,7 +79,8 @@ static bool spec_len_ok(u8 type, u8 status, u64 offset, u64 len)
 	case NSW_MSG_FREE:		/* n x 8 bytes, 1 <= n <= 160 */
 		return len % 8 == 0 && len >= 8 && len / 8 <= NSW_FREE_BATCH;
 	case NSW_MSG_STORE_ACK:		/* n x 24 bytes, 0 <= n <= 56 */
-		return len % 24 == 0 && len / 24 <= NSW_ACK_BATCH;
+	case NSW_MSG_LOAD:
+		return len % 24 == 0 && len / 24 <= NSW_BATCH_MAX;
 	default:
 		return len == 0;
 	}
@@ -110,26 +112,28 @@ static unsigned int spec_drop_reasons(const u8 *d, size_t size)
 }
 
 /*
- * A STORE_ACK's answers, as the client walks them: 24 bytes each,
- * accepted only with their reserved bytes (17..23) zero, the first in the
- * header.
+ * A batch's entries, as the client (STORE_ACK) or store (LOAD) walks
+ * them: 24 bytes each, accepted only with their reserved bytes (17..23)
+ * zero, and in a LOAD the status (16) too; the first is in the header.
  */
-static void use_acks(const struct nsw_msg *m, const u8 *payload)
+static void use_batch(const struct nsw_msg *m, const u8 *payload)
 {
 	unsigned int i, n = m->len / 24;
+	unsigned int from = m->type == NSW_MSG_LOAD ? 16 : 17;
 	bool zero = true;
 	struct nsw_msg a;
 
-	FUZZ_ASSERT(m->len % 24 == 0 && n <= NSW_ACK_BATCH);
+	FUZZ_ASSERT(m->len % 24 == 0 && n <= NSW_BATCH_MAX);
 	for (i = 0; i < m->len; i++)
-		if (i % 24 >= 17 && payload[i])
+		if (i % 24 >= from && payload[i])
 			zero = false;
-	FUZZ_ASSERT(nsw_acks_ok(payload, m->len) == zero);
+	FUZZ_ASSERT(nsw_batch_ok(m->type, payload, m->len) == zero);
 	if (!zero)
 		return;
+	FUZZ_ASSERT(nsw_batch_len(m) == n + 1);
 	for (i = 0; i <= n; i++) {
-		nsw_ack_at(m, payload, i, &a);
-		FUZZ_ASSERT(a.type == NSW_MSG_STORE_ACK && !a.len && !a.offset);
+		nsw_batch_at(m, payload, i, &a);
+		FUZZ_ASSERT(a.type == m->type && !a.len && !a.offset);
 		if (!i) {
 			FUZZ_ASSERT(a.req_id == m->req_id &&
 				    a.handle == m->handle &&
@@ -170,8 +174,8 @@ static void use_payload(const struct nsw_msg *m, const u8 *payload)
 		return;
 	}
 	FUZZ_ASSERT(m->offset == 0);
-	if (m->type == NSW_MSG_STORE_ACK) {
-		use_acks(m, payload);
+	if (m->type == NSW_MSG_STORE_ACK || m->type == NSW_MSG_LOAD) {
+		use_batch(m, payload);
 		return;
 	}
 	if (m->type != NSW_MSG_FREE) {

@@ -90,8 +90,8 @@ int main(int argc, char **argv)
 {
 	/* A full FREE, or a full STORE_ACK batch. */
 	static u8 buf[NSW_HDR_LEN +
-		      (NSW_FREE_BATCH * 8 > NSW_ACK_BATCH * NSW_ACK_ENTRY_LEN ?
-		       NSW_FREE_BATCH * 8 : NSW_ACK_BATCH * NSW_ACK_ENTRY_LEN)];
+		      (NSW_FREE_BATCH * 8 > NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN ?
+		       NSW_FREE_BATCH * 8 : NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN)];
 	const u32 batch = NSW_FREE_BATCH * 8;
 	struct nsw_hdr h;
 	unsigned int i;
@@ -131,26 +131,41 @@ int main(int argc, char **argv)
 	memcpy(buf, &h, NSW_HDR_LEN);
 	put("ok-free-160", buf, NSW_HDR_LEN + batch);
 
-	/* A STORE_ACK answering 1 + 3 and 1 + NSW_ACK_BATCH STOREs. */
+	/* A STORE_ACK answering 1 + 3 and 1 + NSW_BATCH_MAX STOREs. */
 	memset(buf, 0, sizeof(buf));
-	for (i = 0; i < NSW_ACK_BATCH; i++)
-		nsw_ack_put(buf + NSW_HDR_LEN, i, i % 3 ? NSW_ST_OK : NSW_ST_FULL,
-			    0x900 + i, (u64)(i + 1) << 32 | (i * 5 + 1));
+	for (i = 0; i < NSW_BATCH_MAX; i++)
+		nsw_batch_put(buf + NSW_HDR_LEN, i,
+			      i % 3 ? NSW_ST_OK : NSW_ST_FULL, 0x900 + i,
+			      (u64)(i + 1) << 32 | (i * 5 + 1));
 	nsw_hdr_encode(&h, NSW_MSG_STORE_ACK, 0, 0x8ff, 0x100000001ULL,
-		       3 * NSW_ACK_ENTRY_LEN);
+		       3 * NSW_BATCH_ENTRY_LEN);
 	memcpy(buf, &h, NSW_HDR_LEN);
-	put("ok-store-ack-batch-4", buf, NSW_HDR_LEN + 3 * NSW_ACK_ENTRY_LEN);
+	put("ok-store-ack-batch-4", buf, NSW_HDR_LEN + 3 * NSW_BATCH_ENTRY_LEN);
 	nsw_hdr_encode(&h, NSW_MSG_STORE_ACK, 0, 0x8ff, 0x100000001ULL,
-		       NSW_ACK_BATCH * NSW_ACK_ENTRY_LEN);
+		       NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN);
 	memcpy(buf, &h, NSW_HDR_LEN);
 	put("ok-store-ack-batch-57", buf,
-	    NSW_HDR_LEN + NSW_ACK_BATCH * NSW_ACK_ENTRY_LEN);
+	    NSW_HDR_LEN + NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN);
 	/* Its reserved bytes set: the header passes, the answers do not. */
-	buf[NSW_HDR_LEN + 2 * NSW_ACK_ENTRY_LEN + 20] = 1;
+	buf[NSW_HDR_LEN + 2 * NSW_BATCH_ENTRY_LEN + 20] = 1;
 	put("bad-store-ack-batch-reserved", buf,
-	    NSW_HDR_LEN + NSW_ACK_BATCH * NSW_ACK_ENTRY_LEN);
+	    NSW_HDR_LEN + NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN);
 	seed("bad-store-ack-batch-len", NSW_MSG_STORE_ACK, 0, 1, 2, 25, 25,
 	     0, 0, 0);
+
+	/* A LOAD asking for 1 + 7 pages, as a client reading ahead does. */
+	memset(buf, 0, sizeof(buf));
+	for (i = 0; i < 7; i++)
+		nsw_batch_put(buf + NSW_HDR_LEN, i, 0, 0xa01 + i,
+			      (u64)(i + 1) << 32 | (i * 3 + 2));
+	nsw_hdr_encode(&h, NSW_MSG_LOAD, 0, 0xa00, 0x100000001ULL,
+		       7 * NSW_BATCH_ENTRY_LEN);
+	memcpy(buf, &h, NSW_HDR_LEN);
+	put("ok-load-batch-8", buf, NSW_HDR_LEN + 7 * NSW_BATCH_ENTRY_LEN);
+	/* A status in a request: the header passes, the requests do not. */
+	buf[NSW_HDR_LEN + NSW_BATCH_ENTRY_LEN + 16] = NSW_ST_FULL;
+	put("bad-load-batch-status", buf,
+	    NSW_HDR_LEN + 7 * NSW_BATCH_ENTRY_LEN);
 
 	/* Valid too: v1 ignores key_id and tag. */
 	seed("ok-load-key-tag", NSW_MSG_LOAD, 0, 1, 2, 0, 0,

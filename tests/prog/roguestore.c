@@ -10,7 +10,7 @@
  * the header byte by byte from the spec and does not include
  * include/netswap_wire.h or netswap/wire.c, so that it also cross-checks
  * the module's idea of the wire format: pages in three chunks, the
- * sequence window, PING. It first behaves honestly (a test proves that it
+ * sequence window, batched LOADs, PING. It first behaves honestly (a test proves that it
  * interoperates), then misbehaves on demand, at run time, without losing
  * the pages it holds:
  *
@@ -63,6 +63,8 @@
 #define NCHUNKS		3		/* 1400 + 1400 + 1296 */
 #define ALL_CHUNKS	((1U << NCHUNKS) - 1)
 #define FREE_MAX	160		/* handles in one FREE */
+#define BATCH_ENTRY	24		/* a further LOAD of a batch */
+#define BATCH_MAX	56		/* further LOADs in one LOAD */
 #define WINDOW		1024		/* sequence window, per client */
 #define REASM		256		/* partial STOREs kept, per client */
 
@@ -219,7 +221,22 @@ static bool len_ok(const struct header *h)
 		return false;
 	if (h->type == MSG_FREE)
 		return h->len >= 8 && h->len % 8 == 0 && h->len / 8 <= FREE_MAX;
+	if (h->type == MSG_LOAD)
+		return h->len % BATCH_ENTRY == 0 &&
+		       h->len / BATCH_ENTRY <= BATCH_MAX;
 	return h->len == 0;
+}
+
+/* A LOAD's further requests: status and reserved bytes all 0. */
+static bool batch_ok(const uint8_t *p, uint32_t len)
+{
+	uint32_t i, b;
+
+	for (i = 0; i < len; i += BATCH_ENTRY)
+		for (b = 16; b < BATCH_ENTRY; b++)
+			if (p[i + b])
+				return false;
+	return true;
 }
 
 /* Returns false for a datagram protocol.rst says to drop. */
@@ -542,9 +559,11 @@ static void handle_dgram(size_t n, const struct sockaddr_in *from)
 {
 	const uint8_t *payload = rs.rx + HDR_LEN;
 	struct header h;
+	unsigned int i;
 	int c;
 
-	if (!hdr_get(rs.rx, n, &h)) {
+	if (!hdr_get(rs.rx, n, &h) ||
+	    (h.type == MSG_LOAD && !batch_ok(payload, h.len))) {
 		st.dropped++;
 		if (rs.verbose)
 			say("dropped %zu bytes from %s", n, addr_str(from));
@@ -569,11 +588,18 @@ static void handle_dgram(size_t n, const struct sockaddr_in *from)
 	}
 	rs.last = *from;
 	rs.have_last = true;
-	if (rs.verbose)
-		say("%s %s req_id %#" PRIx64 " handle %#" PRIx64 " offset %u",
-		    addr_str(from), type_names[h.type], h.req_id, h.handle,
-		    h.offset);
-	do_request(c, &h, payload);
+	for (i = 0;; i++) {
+		if (rs.verbose)
+			say("%s %s req_id %#" PRIx64 " handle %#" PRIx64 " offset %u",
+			    addr_str(from), type_names[h.type], h.req_id,
+			    h.handle, h.offset);
+		do_request(c, &h, payload);
+		/* A LOAD's payload: more LOADs, each as if it came alone. */
+		if (h.type != MSG_LOAD || i == h.len / BATCH_ENTRY)
+			break;
+		h.req_id = get64(payload + i * BATCH_ENTRY);
+		h.handle = get64(payload + i * BATCH_ENTRY + 8);
+	}
 }
 
 static void pause_ms(unsigned int ms)

@@ -550,9 +550,9 @@ static void test_reject_len_type(void)
 		0, 1, 8, 1295, 1297, 1399, 1401, 2800, 4095, 4096, 4097, 8192,
 	};
 	static const u32 zero_bad[] = { 1, 8, 16, 1296, 1400, 4096 };
-	/* STORE_ACK's payload: test_store_acks() */
+	/* STORE_ACK's and LOAD's payload: test_batches() */
 	static const u8 zero_types[] = {
-		NSW_MSG_LOAD, NSW_MSG_FREE_ACK,
+		NSW_MSG_FREE_ACK,
 		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING, NSW_MSG_PONG,
 	};
 	unsigned int i, j, c;
@@ -798,6 +798,7 @@ static int ref_decode(const u8 *d, size_t dl)
 		return len >= 8 && len <= 8 * 160 && len % 8 == 0 ?
 			0 : -NSW_WERR_LEN;
 	case 2:	/* up to 56 more answers of 24 bytes */
+	case 3:	/* up to 56 more LOADs of 24 bytes */
 		return len % 24 == 0 && len <= 24 * 56 ? 0 : -NSW_WERR_LEN;
 	default:
 		return len == 0 ? 0 : -NSW_WERR_LEN;
@@ -959,12 +960,13 @@ static void test_random(void)
 				(void)nsw_free_handle_at(d + 48, i);
 			break;
 		case NSW_MSG_STORE_ACK:
+		case NSW_MSG_LOAD:
 			CHECK_EQ(m.offset, 0);
-			CHECK(m.len % 24 == 0 && m.len / 24 <= NSW_ACK_BATCH);
-			/* Walk the answers: must stay in bounds. */
-			if (nsw_acks_ok(d + 48, m.len))
-				for (i = 0; i <= m.len / 24; i++)
-					nsw_ack_at(&m, d + 48, i, &ack);
+			CHECK(m.len % 24 == 0 && m.len / 24 <= NSW_BATCH_MAX);
+			/* Walk the entries: must stay in bounds. */
+			if (nsw_batch_ok(m.type, d + 48, m.len))
+				for (i = 0; i < nsw_batch_len(&m); i++)
+					nsw_batch_at(&m, d + 48, i, &ack);
 			break;
 		default:
 			CHECK_EQ(m.offset, 0);
@@ -994,56 +996,77 @@ static void test_random(void)
 	       per_err[NSW_WERR_FLAGS], per_err[NSW_WERR_LEN], bad_off);
 }
 
-/* A STORE_ACK answering 1 + n STOREs. */
-static void test_store_acks(void)
+/*
+ * Batches: a STORE_ACK answering 1 + n STOREs, a LOAD asking for 1 + n
+ * pages. A LOAD's further requests must have status 0.
+ */
+static void test_batch(u8 type)
 {
 	static const unsigned int counts[] = { 0, 1, 2, 55, 56 };
-	u8 d[NSW_HDR_LEN + NSW_ACK_BATCH * NSW_ACK_ENTRY_LEN + 24];
+	u8 d[NSW_HDR_LEN + NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN + 24];
+	bool req = !NSW_MSG_IS_REPLY(type);
 	struct nsw_msg m, a;
 	struct nsw_hdr h;
 	unsigned int c, i, n, len;
 
-	CHECK_EQ(NSW_ACK_ENTRY_LEN, 24);
-	CHECK(NSW_HDR_LEN + NSW_ACK_BATCH * NSW_ACK_ENTRY_LEN <= NSW_MAX_DGRAM);
 	for (c = 0; c < ARRAY_SIZE(counts); c++) {
 		n = counts[c];
-		len = n * NSW_ACK_ENTRY_LEN;
-		nsw_hdr_encode(&h, NSW_MSG_STORE_ACK, NSW_ST_OK, 1000, 77, len);
+		len = n * NSW_BATCH_ENTRY_LEN;
+		nsw_hdr_encode(&h, type, NSW_ST_OK, 1000, 77, len);
 		memcpy(d, &h, NSW_HDR_LEN);
 		for (i = 0; i < n; i++)
-			nsw_ack_put(d + NSW_HDR_LEN, i, i % 4, 1001 + i,
-				    0x100000000ULL * i + 5);
+			nsw_batch_put(d + NSW_HDR_LEN, i, req ? 0 : i % 4,
+				      1001 + i, 0x100000000ULL * i + 5);
 		CHECK_EQ(nsw_hdr_decode(d, NSW_HDR_LEN + len, &m), 0);
 		CHECK_EQ(ref_decode(d, NSW_HDR_LEN + len), 0);
-		CHECK(nsw_acks_ok(d + NSW_HDR_LEN, len));
+		CHECK(nsw_batch_ok(type, d + NSW_HDR_LEN, len));
+		CHECK_EQ(nsw_batch_len(&m), n + 1);
 		for (i = 0; i <= n; i++) {
-			nsw_ack_at(&m, d + NSW_HDR_LEN, i, &a);
-			CHECK_EQ(a.type, NSW_MSG_STORE_ACK);
+			nsw_batch_at(&m, d + NSW_HDR_LEN, i, &a);
+			CHECK_EQ(a.type, type);
 			CHECK_EQ(a.len, 0);
 			CHECK_EQ(a.offset, 0);
 			CHECK_EQ(a.req_id, 1000 + i);
-			CHECK_EQ(a.status, i ? (i - 1) % 4 : NSW_ST_OK);
+			CHECK_EQ(a.status, i && !req ? (i - 1) % 4 : NSW_ST_OK);
 			CHECK_EQ(a.handle,
 				 i ? 0x100000000ULL * (i - 1) + 5 : 77);
 		}
-		/* Each reserved byte of each answer must be 0. */
+		/*
+		 * Each reserved byte of each entry must be 0, and a
+		 * request's status.
+		 */
 		for (i = 0; i < len; i++) {
-			if (i % NSW_ACK_ENTRY_LEN < 17)
+			if (i % NSW_BATCH_ENTRY_LEN < (req ? 16 : 17))
 				continue;
 			d[NSW_HDR_LEN + i] = 1;
-			CHECK(!nsw_acks_ok(d + NSW_HDR_LEN, len));
+			CHECK(!nsw_batch_ok(type, d + NSW_HDR_LEN, len));
 			d[NSW_HDR_LEN + i] = 0;
 		}
 	}
-	/* Not a whole number of answers, or more than a batch. */
-	CHECK_EQ(decode_len(NSW_MSG_STORE_ACK, 0, 23), -NSW_WERR_LEN);
-	CHECK_EQ(decode_len(NSW_MSG_STORE_ACK, 0, 25), -NSW_WERR_LEN);
+	/* Not a whole number of entries, or more than a batch. */
+	CHECK_EQ(decode_len(type, 0, 8), -NSW_WERR_LEN);
+	CHECK_EQ(decode_len(type, 0, 23), -NSW_WERR_LEN);
+	CHECK_EQ(decode_len(type, 0, 25), -NSW_WERR_LEN);
+	CHECK_EQ(decode_len(type, 0, 1400), -NSW_WERR_LEN);
 	memset(d, 0, sizeof(d));
-	len = (NSW_ACK_BATCH + 1) * NSW_ACK_ENTRY_LEN;
-	nsw_hdr_encode(&h, NSW_MSG_STORE_ACK, NSW_ST_OK, 1, 2, len);
+	len = (NSW_BATCH_MAX + 1) * NSW_BATCH_ENTRY_LEN;
+	nsw_hdr_encode(&h, type, NSW_ST_OK, 1, 2, len);
 	memcpy(d, &h, NSW_HDR_LEN);
 	CHECK_EQ(nsw_hdr_decode(d, NSW_HDR_LEN + len, &m), -NSW_WERR_LEN);
 	CHECK_EQ(ref_decode(d, NSW_HDR_LEN + len), -NSW_WERR_LEN);
+}
+
+static void test_batches(void)
+{
+	CHECK_EQ(NSW_BATCH_ENTRY_LEN, 24);
+	CHECK(NSW_HDR_LEN + NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN <= NSW_MAX_DGRAM);
+	CHECK(nsw_msg_batched(NSW_MSG_STORE_ACK));
+	CHECK(nsw_msg_batched(NSW_MSG_LOAD));
+	CHECK(!nsw_msg_batched(NSW_MSG_STORE));
+	CHECK(!nsw_msg_batched(NSW_MSG_LOAD_ACK));
+	CHECK(!nsw_msg_batched(NSW_MSG_FREE));
+	test_batch(NSW_MSG_STORE_ACK);
+	test_batch(NSW_MSG_LOAD);
 }
 
 int main(void)
@@ -1061,7 +1084,7 @@ int main(void)
 	test_reject_len_type();
 	test_reject_offset();
 	test_free_handles();
-	test_store_acks();
+	test_batches();
 	test_random();
 	return test_summary("test_wire");
 }
