@@ -149,6 +149,7 @@ static struct {
 
 static struct {
 	uint64_t stores, overwrites, dups, stale, full, loads, noent;
+	uint64_t batched;	/* requests that came in a LOAD's payload */
 	uint64_t corrupted, frees, freed, resets, pings, evicted, dropped;
 	uint64_t replies_in, unknown_client;
 } st;
@@ -599,6 +600,7 @@ static void handle_dgram(size_t n, const struct sockaddr_in *from)
 			break;
 		h.req_id = get64(payload + i * BATCH_ENTRY);
 		h.handle = get64(payload + i * BATCH_ENTRY + 8);
+		st.batched++;
 	}
 }
 
@@ -692,11 +694,13 @@ static void print_stats(const char *why)
 		held += rs.clients[i].held;
 	say("%s: held %" PRIu64 " stores %" PRIu64 " overwrites %" PRIu64
 	    " dups %" PRIu64 " stale %" PRIu64 " full %" PRIu64
-	    " loads %" PRIu64 " corrupted %" PRIu64 " noent %" PRIu64
+	    " loads %" PRIu64 " batched %" PRIu64 " corrupted %" PRIu64
+	    " noent %" PRIu64
 	    " frees %" PRIu64 " freed %" PRIu64 " resets %" PRIu64
 	    " pings %" PRIu64 " evicted %" PRIu64 " dropped %" PRIu64
 	    " replies_in %" PRIu64, why, held, st.stores, st.overwrites,
-	    st.dups, st.stale, st.full, st.loads, st.corrupted, st.noent,
+	    st.dups, st.stale, st.full, st.loads, st.batched, st.corrupted,
+	    st.noent,
 	    st.frees, st.freed, st.resets, st.pings, st.evicted, st.dropped,
 	    st.replies_in);
 }

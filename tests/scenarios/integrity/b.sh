@@ -70,4 +70,7 @@ assert_eq "$(msg_field held "$ex")" 0 "pages held after a unloaded"
 assert_gt "$(msg_field corrupted "$ex")" 0 "LOAD_ACKs corrupted"
 assert_gt "$(msg_field resets "$ex")" 1 "RESETs (add-peer and unload)"
 assert_eq "$(msg_field dropped "$ex")" 0 "malformed requests from a"
+# a's sequential reads LOAD pages ahead in batches: an independent
+# reading of protocol.rst's "Batches" took them (and dropped none above).
+assert_gt "$(msg_field batched "$ex")" 0 "LOADs that came in a batch"
 log "integrity b: all checks passed"
