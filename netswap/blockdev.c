@@ -433,8 +433,8 @@ static void nsw_rexmit_work(struct work_struct *work)
 					   struct nsw_dev, rexmit);
 
 	blk_mq_tagset_busy_iter(&dev->set, nsw_rexmit_rq, dev);
-	nsw_ra_expire(&dev->ra);
-	if (atomic_read(&dev->busy))
+	/* LOADs ahead may outlive the reads that sent them: expire them too. */
+	if (nsw_ra_expire(&dev->ra) || atomic_read(&dev->busy))
 		queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
 }
 

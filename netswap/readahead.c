@@ -89,6 +89,18 @@ void nsw_ra_destroy(struct nsw_ra *ra)
 		__free_page(ra->slots[i].page);
 }
 
+/*
+ * Under ra->lock, for a LOADING slot: unanswered for a retransmission
+ * timeout, or its peer is down. Such a LOAD is not sent again, and what
+ * part of it landed may be from long ago.
+ */
+static bool nsw_ra_overdue(const struct nsw_ra_slot *s)
+{
+	unsigned long rto = usecs_to_jiffies(nsw_rtt_timeout(&s->peer->rtt, 0));
+
+	return time_after(jiffies, s->since + rto) || nsw_peer_down(s->peer);
+}
+
 static struct nsw_ra_slot *nsw_ra_find(struct nsw_ra *ra, u64 pgoff)
 {
 	unsigned int i;
@@ -148,6 +160,15 @@ bool nsw_ra_adopt(struct nsw_ra *ra, u64 pgoff, struct nsw_peer *peer,
 	if (!s || s->state != NSW_RA_LOADING || s->forgotten ||
 	    s->peer != peer)
 		goto unlock;
+	/*
+	 * Expired but not reaped yet: a fresh LOAD is better than the
+	 * rest of this one, whose landed chunks might be all that is
+	 * left of an answer the store gave while it was misbehaving.
+	 */
+	if (nsw_ra_overdue(s)) {
+		nsw_ra_cancel(ra, s);
+		goto unlock;
+	}
 	/* 0: claimed, not sent yet. The answer path takes ra->lock. */
 	id = atomic64_read(&s->tx.inflight);
 	if (!id || atomic64_cmpxchg(&s->tx.inflight, id, 0) != id)
@@ -429,25 +450,25 @@ unlock:
  * Gives up the LOADs ahead unanswered for a retransmission timeout, or
  * whose peer is down: a lost one is not sent again, and its request
  * number must not stay in the peer's window, where it would block the
- * peer's requests once the window comes round to it.
+ * peer's requests once the window comes round to it. Returns true while
+ * LOADs ahead are still on the way, for the caller to look again.
  */
-void nsw_ra_expire(struct nsw_ra *ra)
+bool nsw_ra_expire(struct nsw_ra *ra)
 {
-	unsigned long rto;
+	bool loading = false;
 	unsigned int i;
 
 	if (!READ_ONCE(ra->used))
-		return;
+		return false;
 	spin_lock_bh(&ra->lock);
 	for (i = 0; i < NSW_RA_SLOTS; i++) {
 		struct nsw_ra_slot *s = &ra->slots[i];
 
 		if (s->state != NSW_RA_LOADING)
 			continue;
-		rto = usecs_to_jiffies(nsw_rtt_timeout(&s->peer->rtt, 0));
-		if (time_after(jiffies, s->since + rto) ||
-		    nsw_peer_down(s->peer))
-			nsw_ra_cancel(ra, s);
+		if (!nsw_ra_overdue(s) || !nsw_ra_cancel(ra, s))
+			loading = true;
 	}
 	spin_unlock_bh(&ra->lock);
+	return loading;
 }

@@ -24,7 +24,9 @@
  * READY. Slots change state under ra->lock only; leaving LOADING also
  * takes the cmpxchg of tx.inflight to 0, as for the device's own ops.
  * A LOAD that is lost is not sent again: nsw_ra_expire() frees its slot
- * after a retransmission timeout, or when its peer goes down. A read of a
+ * after a retransmission timeout, or when its peer goes down (the
+ * retransmit worker keeps looking while any is on the way), and a read
+ * does not take over one that is overdue. A read of a
  * page whose LOAD ahead is still on the way takes that request over
  * (nsw_ra_adopt()): the slot is freed, and the request is the read's own
  * from then on, retransmitted like any other.
@@ -80,6 +82,6 @@ void nsw_ra_ahead(struct nsw_ra *ra, struct nsw_map *map, u64 pgoff,
 void nsw_ra_reply(struct nsw_ra *ra, struct nsw_peer *peer,
 		  struct nsw_tx *tx, struct sk_buff *skb,
 		  const struct nsw_msg *m);
-void nsw_ra_expire(struct nsw_ra *ra);
+bool nsw_ra_expire(struct nsw_ra *ra);
 
 #endif /* _NSW_READAHEAD_H */
