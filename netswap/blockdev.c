@@ -641,6 +641,20 @@ static const struct blk_mq_ops nsw_mq_ops = {
 	.init_request	= nsw_init_request,
 };
 
+#define NSW_DEV_COUNTER(_file, _attr, _field) \
+	{ _file, NETSWAP_A_DEV_##_attr, offsetof(struct nsw_dev_info, _field) }
+
+const struct nsw_dev_counter nsw_dev_counters[NSW_DEV_COUNTERS] = {
+	NSW_DEV_COUNTER("device_size",		SIZE,		size),
+	NSW_DEV_COUNTER("device_reads",		READS,		reads),
+	NSW_DEV_COUNTER("device_writes",	WRITES,		writes),
+	NSW_DEV_COUNTER("device_discards",	DISCARDS,	discards),
+	NSW_DEV_COUNTER("device_io_errors",	IO_ERRORS,	io_errors),
+	NSW_DEV_COUNTER("readahead_loads",	RA_LOADS,	ra_loads),
+	NSW_DEV_COUNTER("readahead_hits",	RA_HITS,	ra_hits),
+	NSW_DEV_COUNTER("readahead_unused",	RA_UNUSED,	ra_unused),
+};
+
 void nsw_client_info(struct nsw_dev_info *info)
 {
 	struct nsw_dev *dev = nsw_dev;

@@ -23,6 +23,27 @@ struct nsw_dev_info {
 	u64 ra_loads, ra_hits, ra_unused;	/* readahead.h, pages */
 };
 
+/*
+ * The device's counters that both sysfs (/sys/kernel/netswap/@file) and
+ * netlink (@attr in DEV_GET) show, from one table: a counter added to
+ * nsw_dev_counters[] appears in both. netswapctl keeps its own table of
+ * the attributes it prints.
+ */
+struct nsw_dev_counter {
+	const char *file;
+	int attr;			/* NETSWAP_A_DEV_* */
+	size_t off;			/* of its u64 in struct nsw_dev_info */
+};
+
+#define NSW_DEV_COUNTERS	8
+extern const struct nsw_dev_counter nsw_dev_counters[NSW_DEV_COUNTERS];
+
+static inline u64 nsw_dev_counter(const struct nsw_dev_info *info,
+				  unsigned int i)
+{
+	return *(const u64 *)((const char *)info + nsw_dev_counters[i].off);
+}
+
 int nsw_client_init(u64 size_bytes);
 void nsw_client_exit(void);
 void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,

@@ -392,19 +392,17 @@ static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 		goto nomem;
 	nsw_client_info(&dev);
 	nsw_store_usage(&quota, &used);
-	if ((dev.name &&
-	     (nla_put_string(msg, NETSWAP_A_DEV_NAME, dev.name) ||
-	      nsw_put_u64(msg, NETSWAP_A_DEV_SIZE, dev.size) ||
-	      nsw_put_u64(msg, NETSWAP_A_DEV_PAGES_MAPPED, dev.mapped) ||
-	      nla_put_u32(msg, NETSWAP_A_DEV_OPEN_COUNT, dev.openers) ||
-	      nsw_put_u64(msg, NETSWAP_A_DEV_READS, dev.reads) ||
-	      nsw_put_u64(msg, NETSWAP_A_DEV_WRITES, dev.writes) ||
-	      nsw_put_u64(msg, NETSWAP_A_DEV_DISCARDS, dev.discards) ||
-	      nsw_put_u64(msg, NETSWAP_A_DEV_IO_ERRORS, dev.io_errors) ||
-	      nsw_put_u64(msg, NETSWAP_A_DEV_RA_LOADS, dev.ra_loads) ||
-	      nsw_put_u64(msg, NETSWAP_A_DEV_RA_HITS, dev.ra_hits) ||
-	      nsw_put_u64(msg, NETSWAP_A_DEV_RA_UNUSED, dev.ra_unused))) ||
-	    nla_put_u8(msg, NETSWAP_A_DEV_STATE, dev.state) ||
+	if (dev.name &&
+	    (nla_put_string(msg, NETSWAP_A_DEV_NAME, dev.name) ||
+	     nsw_put_u64(msg, NETSWAP_A_DEV_PAGES_MAPPED, dev.mapped) ||
+	     nla_put_u32(msg, NETSWAP_A_DEV_OPEN_COUNT, dev.openers)))
+		goto nomem;
+	for (i = 0; dev.name && i < NSW_DEV_COUNTERS; i++) {
+		if (nsw_put_u64(msg, nsw_dev_counters[i].attr,
+				nsw_dev_counter(&dev, i)))
+			goto nomem;
+	}
+	if (nla_put_u8(msg, NETSWAP_A_DEV_STATE, dev.state) ||
 	    nla_put_u16(msg, NETSWAP_A_PORT, nsw_port) ||
 	    nsw_put_u64(msg, NETSWAP_A_LEND_LIMIT, quota << PAGE_SHIFT) ||
 	    nsw_put_u64(msg, NETSWAP_A_STORE_QUOTA_PAGES, quota) ||

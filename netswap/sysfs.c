@@ -133,33 +133,15 @@ static ssize_t nsw_global_show(struct kobject *kobj,
 		[NETSWAP_DEV_IDLE]	= "idle",
 		[NETSWAP_DEV_OPEN]	= "open",
 	};
-	/* The device's plain counters, by file name. */
-	static const struct {
-		const char *name;
-		size_t off;
-	} counters[] = {
-		{ "device_size",	offsetof(struct nsw_dev_info, size) },
-		{ "device_reads",	offsetof(struct nsw_dev_info, reads) },
-		{ "device_writes",	offsetof(struct nsw_dev_info, writes) },
-		{ "device_discards",	offsetof(struct nsw_dev_info, discards) },
-		{ "device_io_errors",	offsetof(struct nsw_dev_info, io_errors) },
-		{ "readahead_loads",	offsetof(struct nsw_dev_info, ra_loads) },
-		{ "readahead_hits",	offsetof(struct nsw_dev_info, ra_hits) },
-		{ "readahead_unused",	offsetof(struct nsw_dev_info, ra_unused) },
-	};
 	const char *name = attr->attr.name;
 	struct nsw_dev_info dev;
 	u64 quota, used;
-	unsigned int i;
 
-	nsw_client_info(&dev);
-	nsw_store_usage(&quota, &used);
-	if (!strcmp(name, "device_state"))
+	if (!strcmp(name, "device_state")) {
+		nsw_client_info(&dev);
 		return sysfs_emit(buf, "%s\n", states[dev.state]);
-	for (i = 0; i < ARRAY_SIZE(counters); i++)
-		if (!strcmp(name, counters[i].name))
-			return sysfs_emit(buf, "%llu\n",
-					  *(u64 *)((char *)&dev + counters[i].off));
+	}
+	nsw_store_usage(&quota, &used);
 	if (!strcmp(name, "lend_limit"))
 		return sysfs_emit(buf, "%llu\n", quota << PAGE_SHIFT);
 	return sysfs_emit(buf, "%llu\n", used);	/* lend_used_pages */
@@ -170,30 +152,27 @@ static struct kobj_attribute nsw_global_##_name =			\
 	__ATTR(_name, 0444, nsw_global_show, NULL)
 
 NSW_GLOBAL_ATTR(device_state);
-NSW_GLOBAL_ATTR(device_size);
-NSW_GLOBAL_ATTR(device_reads);
-NSW_GLOBAL_ATTR(device_writes);
-NSW_GLOBAL_ATTR(device_discards);
-NSW_GLOBAL_ATTR(device_io_errors);
-NSW_GLOBAL_ATTR(readahead_loads);
-NSW_GLOBAL_ATTR(readahead_hits);
-NSW_GLOBAL_ATTR(readahead_unused);
 NSW_GLOBAL_ATTR(lend_limit);
 NSW_GLOBAL_ATTR(lend_used_pages);
 
-static struct attribute *nsw_global_attrs[] = {
+/* One file per entry of nsw_dev_counters[], made by nsw_sysfs_init(). */
+static struct kobj_attribute nsw_dev_attrs[NSW_DEV_COUNTERS];
+
+static ssize_t nsw_dev_counter_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	struct nsw_dev_info dev;
+
+	nsw_client_info(&dev);
+	return sysfs_emit(buf, "%llu\n",
+			  nsw_dev_counter(&dev, attr - nsw_dev_attrs));
+}
+
+static struct attribute *nsw_global_attrs[3 + NSW_DEV_COUNTERS + 1] = {
 	&nsw_global_device_state.attr,
-	&nsw_global_device_size.attr,
-	&nsw_global_device_reads.attr,
-	&nsw_global_device_writes.attr,
-	&nsw_global_device_discards.attr,
-	&nsw_global_device_io_errors.attr,
-	&nsw_global_readahead_loads.attr,
-	&nsw_global_readahead_hits.attr,
-	&nsw_global_readahead_unused.attr,
 	&nsw_global_lend_limit.attr,
 	&nsw_global_lend_used_pages.attr,
-	NULL,
+	/* then nsw_dev_attrs[], and NULL */
 };
 
 static const struct attribute_group nsw_global_group = {
@@ -250,7 +229,18 @@ void nsw_sysfs_peer_del(struct nsw_peer *peer)
 
 int nsw_sysfs_init(void)
 {
+	unsigned int i;
 	int err;
+
+	for (i = 0; i < NSW_DEV_COUNTERS; i++) {
+		struct kobj_attribute *a = &nsw_dev_attrs[i];
+
+		sysfs_attr_init(&a->attr);
+		a->attr.name = nsw_dev_counters[i].file;
+		a->attr.mode = 0444;
+		a->show = nsw_dev_counter_show;
+		nsw_global_attrs[3 + i] = &a->attr;
+	}
 
 	nsw_kobj = kobject_create_and_add("netswap", kernel_kobj);
 	if (!nsw_kobj)
