@@ -168,11 +168,13 @@ static ssize_t nsw_dev_counter_show(struct kobject *kobj,
 			  nsw_dev_counter(&dev, attr - nsw_dev_attrs));
 }
 
-static struct attribute *nsw_global_attrs[3 + NSW_DEV_COUNTERS + 1] = {
+/* The files of nsw_global_show(), then nsw_dev_attrs[], then NULL. */
+#define NSW_GLOBAL_OWN	3
+
+static struct attribute *nsw_global_attrs[NSW_GLOBAL_OWN + NSW_DEV_COUNTERS + 1] = {
 	&nsw_global_device_state.attr,
 	&nsw_global_lend_limit.attr,
 	&nsw_global_lend_used_pages.attr,
-	/* then nsw_dev_attrs[], and NULL */
 };
 
 static const struct attribute_group nsw_global_group = {
@@ -239,7 +241,7 @@ int nsw_sysfs_init(void)
 		a->attr.name = nsw_dev_counters[i].file;
 		a->attr.mode = 0444;
 		a->show = nsw_dev_counter_show;
-		nsw_global_attrs[3 + i] = &a->attr;
+		nsw_global_attrs[NSW_GLOBAL_OWN + i] = &a->attr;
 	}
 
 	nsw_kobj = kobject_create_and_add("netswap", kernel_kobj);
