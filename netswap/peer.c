@@ -358,6 +358,23 @@ void nsw_peers_exit(void)
 	rcu_barrier();
 }
 
+/*
+ * Sends the batch of @n entries built in @hdr and @more (nsw_batch_add()),
+ * @n > 0. A lost one is recovered as its requests are: retransmitted,
+ * or, for LOADs ahead, given up.
+ */
+int nsw_peer_send_batch(struct nsw_peer *peer, struct nsw_hdr *hdr,
+			void *more, unsigned int n)
+{
+	struct kvec vec[2] = {
+		{ .iov_base = hdr, .iov_len = NSW_HDR_LEN },
+		{ .iov_base = more, .iov_len = (n - 1) * NSW_BATCH_ENTRY_LEN },
+	};
+
+	hdr->len = cpu_to_be32(vec[1].iov_len);
+	return nsw_peer_send(peer, vec, vec[1].iov_len ? 2 : 1);
+}
+
 /* nsw_send() to @peer, counting the bytes that left. */
 int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
 		  size_t nvec)

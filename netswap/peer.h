@@ -152,6 +152,9 @@ struct kvec;
 struct nsw_peer *nsw_peer_next_target(void);
 int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
 		  size_t nvec);
+struct nsw_hdr;
+int nsw_peer_send_batch(struct nsw_peer *peer, struct nsw_hdr *hdr,
+			void *more, unsigned int n);
 
 int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 		      u64 *seq);

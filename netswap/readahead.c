@@ -307,17 +307,10 @@ struct nsw_ra_batch {
 
 static void nsw_ra_flush(struct nsw_ra_batch *b)
 {
-	struct kvec vec[2] = {
-		{ .iov_base = &b->hdr, .iov_len = NSW_HDR_LEN },
-		{ .iov_base = b->more,
-		  .iov_len = (b->n - 1) * NSW_BATCH_ENTRY_LEN },
-	};
-
 	if (!b->n)
 		return;
-	b->hdr.len = cpu_to_be32(vec[1].iov_len);
 	/* Lost, they expire: nsw_ra_expire(). */
-	nsw_peer_send(b->peer, vec, vec[1].iov_len ? 2 : 1);
+	nsw_peer_send_batch(b->peer, &b->hdr, b->more, b->n);
 	nsw_peer_put(b->peer);
 	b->peer = NULL;
 	b->n = 0;
@@ -352,11 +345,7 @@ static void nsw_ra_queue(struct nsw_ra *ra, struct nsw_ra_batch *b,
 		}
 		return;
 	}
-	if (!b->n)
-		nsw_hdr_encode(&b->hdr, NSW_MSG_LOAD, 0, seq, handle, 0);
-	else
-		nsw_batch_put(b->more, b->n - 1, 0, seq, handle);
-	b->n++;
+	nsw_batch_add(&b->hdr, b->more, b->n++, NSW_MSG_LOAD, 0, seq, handle);
 	atomic64_inc(&ra->loads);
 }
 

@@ -126,17 +126,11 @@ out:
 
 static void nsw_store_acks_flush(void)
 {
-	struct kvec vec[2] = {
-		{ .iov_base = &nsw_acks.hdr, .iov_len = NSW_HDR_LEN },
-		{ .iov_base = nsw_acks.more,
-		  .iov_len = (nsw_acks.n - 1) * NSW_BATCH_ENTRY_LEN },
-	};
-
 	if (!nsw_acks.n)
 		return;
-	nsw_acks.hdr.len = cpu_to_be32(vec[1].iov_len);
 	/* A lost answer is recovered by the client's retransmission. */
-	nsw_peer_send(nsw_acks.peer, vec, vec[1].iov_len ? 2 : 1);
+	nsw_peer_send_batch(nsw_acks.peer, &nsw_acks.hdr, nsw_acks.more,
+			    nsw_acks.n);
 	nsw_peer_put(nsw_acks.peer);
 	nsw_acks.peer = NULL;
 	nsw_acks.n = 0;
@@ -151,13 +145,10 @@ static void nsw_store_ack(struct nsw_peer *peer, u64 req_id, u8 status,
 	if (!nsw_acks.n) {
 		kref_get(&peer->ref);
 		nsw_acks.peer = peer;
-		nsw_hdr_encode(&nsw_acks.hdr, NSW_MSG_STORE_ACK, status, req_id,
-			       handle, 0);
-	} else {
-		nsw_batch_put(nsw_acks.more, nsw_acks.n - 1, status, req_id,
-			      handle);
 	}
-	if (++nsw_acks.n == 1 + NSW_BATCH_MAX)
+	nsw_batch_add(&nsw_acks.hdr, nsw_acks.more, nsw_acks.n++,
+		      NSW_MSG_STORE_ACK, status, req_id, handle);
+	if (nsw_acks.n == 1 + NSW_BATCH_MAX)
 		nsw_store_acks_flush();
 }
 

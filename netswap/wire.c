@@ -140,6 +140,19 @@ void nsw_batch_put(void *payload, unsigned int i, u8 status, u64 req_id,
 	memcpy((u8 *)payload + i * NSW_BATCH_ENTRY_LEN, &e, sizeof(e));
 }
 
+/*
+ * Adds entry @n (0: the header's own) to a batch of @type being built in
+ * @hdr and @more. The header's len is set when it is sent.
+ */
+void nsw_batch_add(struct nsw_hdr *hdr, void *more, unsigned int n, u8 type,
+		   u8 status, u64 req_id, u64 handle)
+{
+	if (!n)
+		nsw_hdr_encode(hdr, type, status, req_id, handle, 0);
+	else
+		nsw_batch_put(more, n - 1, status, req_id, handle);
+}
+
 u64 nsw_free_handle_at(const void *payload, unsigned int i)
 {
 	__be64 v;

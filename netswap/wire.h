@@ -79,6 +79,8 @@ void nsw_batch_at(const struct nsw_msg *first, const void *payload,
 		  unsigned int i, struct nsw_msg *m);
 void nsw_batch_put(void *payload, unsigned int i, u8 status, u64 req_id,
 		   u64 handle);
+void nsw_batch_add(struct nsw_hdr *hdr, void *more, unsigned int n, u8 type,
+		   u8 status, u64 req_id, u64 handle);
 u64 nsw_free_handle_at(const void *payload, unsigned int i);
 void nsw_free_handle_put(void *payload, unsigned int i, u64 handle);
 

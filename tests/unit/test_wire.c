@@ -1004,6 +1004,7 @@ static void test_batch(u8 type)
 {
 	static const unsigned int counts[] = { 0, 1, 2, 55, 56 };
 	u8 d[NSW_HDR_LEN + NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN + 24];
+	u8 d2[sizeof(d)] __attribute__((aligned(8)));
 	bool req = !NSW_MSG_IS_REPLY(type);
 	struct nsw_msg m, a;
 	struct nsw_hdr h;
@@ -1017,6 +1018,15 @@ static void test_batch(u8 type)
 		for (i = 0; i < n; i++)
 			nsw_batch_put(d + NSW_HDR_LEN, i, req ? 0 : i % 4,
 				      1001 + i, 0x100000000ULL * i + 5);
+		/* nsw_batch_add(), as senders build a batch, makes the same. */
+		memset(d2, 0xa5, sizeof(d2));
+		for (i = 0; i <= n; i++)
+			nsw_batch_add((struct nsw_hdr *)d2, d2 + NSW_HDR_LEN, i,
+				      type, i ? (req ? 0 : (i - 1) % 4) : NSW_ST_OK,
+				      1000 + i,
+				      i ? 0x100000000ULL * (i - 1) + 5 : 77);
+		((struct nsw_hdr *)d2)->len = h.len;
+		CHECK(!memcmp(d, d2, NSW_HDR_LEN + len));
 		CHECK_EQ(nsw_hdr_decode(d, NSW_HDR_LEN + len, &m), 0);
 		CHECK_EQ(ref_decode(d, NSW_HDR_LEN + len), 0);
 		CHECK(nsw_batch_ok(type, d + NSW_HDR_LEN, len));
