@@ -5,6 +5,7 @@
 #   nsw_role=NAME       runs /scenario/NAME.sh, sets the hostname
 #   nsw_ip=ADDR         IPv4 address (link-local, 169.254.0.0/16) for eth0
 #   nsw_ip6=ADDR        optional IPv6 (ULA, /64) for eth0
+#   nsw_mtu=BYTES       optional MTU of eth0 (jumbo frames need link stream)
 #   nsw_scenario=NAME   only informational
 # Prints exactly one "NETSWAP-RESULT: PASS" or "NETSWAP-RESULT: FAIL reason"
 # line, then powers the VM off (QEMU runs with -no-reboot and exits).
@@ -45,7 +46,7 @@ for kv in $(cat /proc/cmdline); do
 		;;
 	esac
 done
-export NSW_ROLE NSW_IP NSW_IP6 NSW_SCENARIO
+export NSW_ROLE NSW_IP NSW_IP6 NSW_MTU NSW_SCENARIO
 
 [ -n "$NSW_ROLE" ] || result "FAIL no nsw_role= on the kernel command line"
 hostname "$NSW_ROLE"
@@ -71,6 +72,10 @@ if [ -n "$NSW_IP" ]; then
 	done
 	[ -e /sys/class/net/eth0 ] || result "FAIL no eth0"
 	/sbin/ip.real link set lo up
+	if [ -n "$NSW_MTU" ]; then
+		/sbin/ip.real link set eth0 mtu "$NSW_MTU" ||
+			result "FAIL cannot set eth0's MTU to $NSW_MTU"
+	fi
 	/sbin/ip.real link set eth0 up || result "FAIL cannot bring up eth0"
 	/sbin/ip.real addr add "$NSW_IP/16" dev eth0 || result "FAIL cannot set $NSW_IP"
 	if [ -n "$NSW_IP6" ]; then

@@ -18,9 +18,14 @@
 #                               include with their libraries
 #   disk NAME SIZE_MB           a virtio disk (/dev/vda) for VM NAME, backed
 #                               by a sparse host file, gone after the run
+#   link vde|stream             the VMs' link (default vde, see below)
+#   mtu BYTES                   eth0's MTU in every VM (default 1500)
 #
 # The VMs (QEMU, TCG only) share one vde_switch on a unix socket in a
-# private temp dir: no host network interface is involved. Each VM's serial
+# private temp dir: no host network interface is involved. vde_switch
+# takes no frame above 1518 bytes, so a jumbo-frame MTU needs "link
+# stream": exactly two VMs joined by QEMU's -netdev stream over a unix
+# socket, frames of any size, no loss (a full socket holds the sender). Each VM's serial
 # console goes to $NETSWAP_WORK/results/KNAME-SCENARIO/NAME.console.
 #
 # The scenario passes when every VM printed "NETSWAP-RESULT: PASS" and no
@@ -34,6 +39,7 @@
 #   NETSWAP_CPU=max,-cx16      QEMU -cpu model (see README.md: "CPU model")
 #   NETSWAP_APPEND="..."       more kernel command line for every VM; each
 #                              nsw_key=value is NSW_KEY=value for the roles
+#   NETSWAP_LINK, NETSWAP_MTU  link and mtu for scenarios that set neither
 
 set -euo pipefail
 # shellcheck source=tests/vm/build.sh
@@ -76,6 +82,8 @@ VM_NAMES=() VM_MEM=() VM_IP=() VM_IP6=()
 TIMEOUT=600
 MODULE=required
 TOOLS=
+LINK=${NETSWAP_LINK:-vde}
+MTU=${NETSWAP_MTU:-}
 declare -A DISK
 while read -r a b c d rest; do
 	case "$a" in
@@ -83,6 +91,8 @@ while read -r a b c d rest; do
 	timeout) TIMEOUT=$b ;;
 	module) MODULE=$b ;;
 	tools) TOOLS+=" $b $c $d $rest" ;;
+	link) LINK=$b ;;
+	mtu) MTU=$b ;;
 	disk)
 		[[ "$c" =~ ^[0-9]+$ ]] || nsw_die "bad line in $SCEN_DIR/vms: disk $b $c"
 		DISK[$b]=$c
@@ -95,9 +105,18 @@ while read -r a b c d rest; do
 	esac
 done <"$SCEN_DIR/vms"
 [[ ${#VM_NAMES[@]} -gt 0 ]] || nsw_die "no VM listed in $SCEN_DIR/vms"
+case "$LINK" in
+vde) ;;
+stream)
+	[[ ${#VM_NAMES[@]} -eq 2 ]] ||
+		nsw_die "link stream joins exactly two VMs, not ${#VM_NAMES[@]}"
+	;;
+*) nsw_die "unknown link '$LINK' (vde or stream)" ;;
+esac
+[[ -z "$MTU" || "$MTU" =~ ^[0-9]+$ ]] || nsw_die "bad mtu '$MTU'"
 
 # ---- build -----------------------------------------------------------------
-nsw_log "scenario $SCEN on kernel $KNAME: ${VM_NAMES[*]} (timeout ${TIMEOUT}s)"
+nsw_log "scenario $SCEN on kernel $KNAME: ${VM_NAMES[*]} (timeout ${TIMEOUT}s, link $LINK${MTU:+, mtu $MTU})"
 nsw_ensure_pkgs "${NSW_HOST_PKGS[@]}"
 nsw_kernel "$KNAME"
 nsw_build_progs
@@ -132,13 +151,27 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-vde_switch --sock "$TMP/sw" --daemon --pidfile "$TMP/vde.pid" --mgmt "$TMP/mgmt" \
-	</dev/null >"$RES/vde.log" 2>&1
-for _ in $(seq 50); do
-	[[ -S "$TMP/sw/ctl" && -s "$TMP/vde.pid" ]] && break
-	sleep 0.1
-done
-[[ -S "$TMP/sw/ctl" ]] || nsw_die "vde_switch did not start (see $RES/vde.log)"
+if [[ "$LINK" == vde ]]; then
+	vde_switch --sock "$TMP/sw" --daemon --pidfile "$TMP/vde.pid" \
+		--mgmt "$TMP/mgmt" </dev/null >"$RES/vde.log" 2>&1
+	for _ in $(seq 50); do
+		[[ -S "$TMP/sw/ctl" && -s "$TMP/vde.pid" ]] && break
+		sleep 0.1
+	done
+	[[ -S "$TMP/sw/ctl" ]] || nsw_die "vde_switch did not start (see $RES/vde.log)"
+fi
+
+# The -netdev of VM $1 (its index): a port of the switch, or an end of
+# the stream link, whose first VM listens and whose second connects.
+netdev_of() {
+	if [[ "$LINK" == vde ]]; then
+		echo "vde,sock=$TMP/sw,id=n0"
+	elif [[ $1 -eq 0 ]]; then
+		echo "stream,id=n0,server=on,addr.type=unix,addr.path=$TMP/link"
+	else
+		echo "stream,id=n0,server=off,addr.type=unix,addr.path=$TMP/link"
+	fi
+}
 
 T_START=$(date +%s)
 declare -A START END STATUS
@@ -151,6 +184,7 @@ for i in "${!VM_NAMES[@]}"; do
 	append="console=ttyS0 panic=-1 oops=panic ${NETSWAP_KARGS-mitigations=off}"
 	append+=" nsw_role=$n nsw_ip=${VM_IP[$i]}"
 	append+=" nsw_scenario=$SCEN"
+	[[ -n "$MTU" ]] && append+=" nsw_mtu=$MTU"
 	[[ -n "${VM_IP6[$i]}" ]] && append+=" nsw_ip6=${VM_IP6[$i]}"
 	append+=" ${NETSWAP_APPEND:-}"
 	: >"$RES/$n.console"
@@ -162,11 +196,19 @@ for i in "${!VM_NAMES[@]}"; do
 	qemu-system-x86_64 -machine q35 -accel tcg -cpu "$NSW_CPU" -smp 1 -m "${VM_MEM[$i]}" \
 		-nodefaults -display none -no-reboot -monitor none \
 		-kernel "$NSW_VMLINUZ" -initrd "$INITRD" -append "$append" \
-		-netdev "vde,sock=$TMP/sw,id=n0" \
+		-netdev "$(netdev_of "$i")" \
 		-device "virtio-net-pci,netdev=n0,mac=$mac" "${drive[@]}" \
 		-serial "file:$RES/$n.console" \
 		</dev/null >"$RES/$n.qemu.log" 2>&1 &
 	PIDS[i]=$!
+	# QEMU 7.2's stream client does not retry: connect once it listens.
+	if [[ "$LINK" == stream && $i -eq 0 ]]; then
+		for _ in $(seq 100); do
+			[[ -S "$TMP/link" ]] && break
+			sleep 0.1
+		done
+		[[ -S "$TMP/link" ]] || nsw_die "VM $n did not open the stream link"
+	fi
 	START[$n]=$(date +%s)
 	nsw_log "started VM $n (${VM_MEM[$i]} MiB, ${VM_IP[$i]}, pid ${PIDS[$i]})"
 	if [[ "${NETSWAP_FOLLOW:-}" == all || " ${NETSWAP_FOLLOW:-} " == *" $n "* ]]; then
