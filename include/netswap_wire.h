@@ -70,10 +70,12 @@ struct nsw_hdr {
 #define NSW_HDR_LEN	((unsigned int)sizeof(struct nsw_hdr))	/* 48 */
 
 /*
- * A page travels as NSW_CHUNKS datagrams (STORE, LOAD_ACK): chunk i holds
- * bytes [i * NSW_CHUNK, min((i + 1) * NSW_CHUNK, NSW_WIRE_PAGE)) and
- * says so in offset. With IPv6 and UDP headers a chunk datagram is 1496
- * bytes: no IP fragmentation on a 1500-byte link. See protocol.rst.
+ * A page travels in chunks (STORE, LOAD_ACK): chunk i holds bytes
+ * [i * NSW_CHUNK, min((i + 1) * NSW_CHUNK, NSW_WIRE_PAGE)). One datagram
+ * carries a run of whole chunks, offset saying where the run starts: one
+ * chunk on a 1500-byte link (with IPv6 and UDP headers a 1496-byte
+ * datagram, never fragmented), the whole page where the path's MTU
+ * allows it. See protocol.rst, "A page and the MTU".
  */
 #define NSW_CHUNK	1400U
 #define NSW_CHUNKS	((NSW_WIRE_PAGE + NSW_CHUNK - 1) / NSW_CHUNK)	/* 3 */
@@ -97,7 +99,8 @@ struct nsw_batch_entry {
 #define NSW_BATCH_ENTRY_LEN	((unsigned int)sizeof(struct nsw_batch_entry))	/* 24 */
 #define NSW_BATCH_MAX		56
 
-/* The largest datagram either side sends. */
-#define NSW_MAX_DGRAM	(NSW_HDR_LEN + NSW_CHUNK)
+/* The largest datagram of one chunk, and of all: a whole page. */
+#define NSW_CHUNK_DGRAM	(NSW_HDR_LEN + NSW_CHUNK)
+#define NSW_MAX_DGRAM	(NSW_HDR_LEN + NSW_WIRE_PAGE)
 
 #endif /* _NETSWAP_WIRE_H */

@@ -160,33 +160,24 @@ static void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 	nsw_cmd_put(dev, cmd);
 }
 
-/* Sends @op's request: a LOAD, or a STORE as NSW_CHUNKS datagrams. */
+/*
+ * Sends @op's request: a LOAD, or a STORE with the page. Errors (a full
+ * socket buffer) are retried by retransmission.
+ */
 static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 {
+	struct kvec vec = { .iov_len = NSW_HDR_LEN };
 	struct nsw_hdr hdr;
-	struct kvec vec[2];
-	unsigned int c;
-	void *p;
 
 	nsw_hdr_encode(&hdr, cmd->write ? NSW_MSG_STORE : NSW_MSG_LOAD, 0,
 		       req_id, op->handle, 0);
-	vec[0].iov_base = &hdr;
-	vec[0].iov_len = NSW_HDR_LEN;
 	op->sent_ns = ktime_get_ns();
-	if (!cmd->write) {
-		nsw_peer_send(op->peer, vec, 1);
+	if (cmd->write) {
+		nsw_peer_send_page(op->peer, &hdr, op->page);
 		return;
 	}
-	p = kmap_local_page(op->page);
-	for (c = 0; c < NSW_CHUNKS; c++) {
-		nsw_hdr_set_chunk(&hdr, c);
-		vec[1].iov_base = p + nsw_chunk_off(c);
-		vec[1].iov_len = nsw_chunk_len(c);
-		/* Errors (a full socket buffer) are retried by retransmission. */
-		if (nsw_peer_send(op->peer, vec, 2))
-			break;
-	}
-	kunmap_local(p);
+	vec.iov_base = &hdr;
+	nsw_peer_send(op->peer, &vec, 1);
 }
 
 /*
@@ -439,11 +430,11 @@ static void nsw_rexmit_work(struct work_struct *work)
 }
 
 /*
- * Softirq. Copies a LOAD_ACK's chunk into @op's page. Returns true for the
- * one call that completes the page. Chunks of one reply may be handled
- * on several CPUs at once, and duplicates may come after the page is
- * complete: a reference on the request keeps the page ours while we
- * write to it, and op->chunk_lock makes each chunk land once, before
+ * Softirq. Copies a LOAD_ACK's chunks into @op's page. Returns true for
+ * the one call that completes the page. Chunks of one reply may be
+ * handled on several CPUs at once, and duplicates may come after the
+ * page is complete: a reference on the request keeps the page ours while
+ * we write to it, and op->chunk_lock makes each chunk land once, before
  * the page is complete, so no byte changes after the caller checked the
  * crc (a lying store could otherwise slip one past it).
  */
@@ -451,7 +442,7 @@ static bool nsw_op_chunk(struct nsw_op *op, struct sk_buff *skb,
 			 const struct nsw_msg *m)
 {
 	struct nsw_cmd *cmd = op->cmd;
-	unsigned int bit = 1U << (m->offset / NSW_CHUNK);
+	unsigned int new, mask = nsw_msg_chunks(m);
 	bool done = false;
 	void *dst;
 	int old;
@@ -460,16 +451,16 @@ static bool nsw_op_chunk(struct nsw_op *op, struct sk_buff *skb,
 		return false;
 	spin_lock(&op->chunk_lock);
 	old = atomic_read(&op->got);
-	/* Completed meanwhile, or a duplicate of a chunk we have. */
-	if ((u64)atomic64_read(&op->tx.inflight) != m->req_id || (old & bit))
+	new = mask & ~old;
+	/* Completed meanwhile, or a duplicate of chunks we have. */
+	if ((u64)atomic64_read(&op->tx.inflight) != m->req_id || !new)
 		goto out;
 	dst = kmap_local_page(op->page);
-	/* The header check guaranteed a whole chunk within the page. */
-	if (skb_copy_bits(skb, NSW_HDR_LEN, dst + m->offset, m->len))
+	if (nsw_skb_copy_chunks(skb, m, dst, new))
 		WRITE_ONCE(cmd->status, BLK_STS_IOERR);
 	kunmap_local(dst);
-	atomic_set(&op->got, old | bit);
-	done = (old | bit) == NSW_CHUNKS_ALL;
+	atomic_set(&op->got, old | new);
+	done = (old | new) == NSW_CHUNKS_ALL;
 out:
 	spin_unlock(&op->chunk_lock);
 	nsw_cmd_put(nsw_dev, cmd);

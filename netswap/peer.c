@@ -375,13 +375,41 @@ int nsw_peer_send_batch(struct nsw_peer *peer, struct nsw_hdr *hdr,
 	return nsw_peer_send(peer, vec, vec[1].iov_len ? 2 : 1);
 }
 
+/*
+ * Sends the page message in @hdr (type, status, req_id, handle) with
+ * @page's bytes, in as few datagrams as the route to @peer takes whole.
+ * Stops at the first error: the request's retransmission sends the page
+ * again.
+ */
+int nsw_peer_send_page(struct nsw_peer *peer, struct nsw_hdr *hdr,
+		       struct page *page)
+{
+	unsigned int c, n = nsw_chunks_per_dgram(READ_ONCE(peer->room));
+	struct kvec vec[2] = { { .iov_base = hdr, .iov_len = NSW_HDR_LEN } };
+	void *p = kmap_local_page(page);
+	int err = 0;
+
+	for (c = 0; c < NSW_CHUNKS && !err; c += n) {
+		nsw_hdr_set_chunks(hdr, c, n);
+		vec[1].iov_base = p + nsw_chunk_off(c);
+		vec[1].iov_len = nsw_chunks_len(c, n);
+		err = nsw_peer_send(peer, vec, 2);
+	}
+	kunmap_local(p);
+	return err;
+}
+
 /* nsw_send() to @peer, counting the bytes that left. */
 int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
 		  size_t nvec)
 {
-	int err = nsw_send(&peer->addr, &peer->dst_cache, vec, nvec);
+	unsigned int room = READ_ONCE(peer->room);
+	int err;
 
+	err = nsw_send(&peer->addr, &peer->dst_cache, vec, nvec, &room);
 	if (!err)
 		atomic64_add(nsw_kvec_len(vec, nvec), &peer->tx_bytes);
+	/* Racing senders store the same route's figure. */
+	WRITE_ONCE(peer->room, room);
 	return err;
 }

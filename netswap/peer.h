@@ -70,6 +70,12 @@ struct nsw_peer {
 	u64 lend_limit;
 	unsigned long ev_bits;		/* NSW_PEER_EV_*: event sent */
 	struct dst_cache dst_cache;	/* its route, for nsw_send() */
+	/*
+	 * What one IP packet to it may carry past the IP and UDP headers,
+	 * from that route's MTU at the last send (0 before the first): how
+	 * many chunks of a page go in one datagram.
+	 */
+	unsigned int room;
 	atomic64_t tx_bytes;		/* UDP payload sent to it */
 	atomic64_t rx_bytes;		/* and taken from it */
 
@@ -155,6 +161,9 @@ int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
 struct nsw_hdr;
 int nsw_peer_send_batch(struct nsw_peer *peer, struct nsw_hdr *hdr,
 			void *more, unsigned int n);
+struct page;
+int nsw_peer_send_page(struct nsw_peer *peer, struct nsw_hdr *hdr,
+		       struct page *page);
 
 int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 		      u64 *seq);

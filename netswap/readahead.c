@@ -392,7 +392,7 @@ void nsw_ra_reply(struct nsw_ra *ra, struct nsw_peer *peer,
 		  const struct nsw_msg *m)
 {
 	struct nsw_ra_slot *s = container_of(tx, struct nsw_ra_slot, tx);
-	unsigned int bit = 0;
+	unsigned int new;
 	bool ok = false;
 	void *p;
 
@@ -402,13 +402,13 @@ void nsw_ra_reply(struct nsw_ra *ra, struct nsw_peer *peer,
 	    m->type != NSW_MSG_LOAD_ACK)
 		goto unlock;
 	if (m->status == NSW_ST_OK && nsw_msg_has_page(m->type, m->status)) {
-		bit = 1U << (m->offset / NSW_CHUNK);
-		if (s->got & bit)
+		new = nsw_msg_chunks(m) & ~s->got;
+		if (!new)
 			goto unlock;	/* a duplicate */
 		p = kmap_local_page(s->page);
-		ok = !skb_copy_bits(skb, NSW_HDR_LEN, p + m->offset, m->len);
+		ok = !nsw_skb_copy_chunks(skb, m, p, new);
 		kunmap_local(p);
-		s->got |= bit;
+		s->got |= new;
 		if (ok && s->got != NSW_CHUNKS_ALL)
 			goto unlock;	/* more chunks to come */
 	}

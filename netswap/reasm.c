@@ -28,14 +28,14 @@ struct nsw_reasm_slot *nsw_reasm_get(struct nsw_reasm_slot *tab, u64 seq,
 }
 
 /*
- * Records that @chunk is in the slot's buffer. Returns true exactly once:
- * for the chunk that completes the page.
+ * Records that the @chunks (a bit each) are in the slot's buffer. Returns
+ * true exactly once: for the datagram that completes the page.
  */
-bool nsw_reasm_add(struct nsw_reasm_slot *slot, unsigned int chunk)
+bool nsw_reasm_add(struct nsw_reasm_slot *slot, unsigned int chunks)
 {
 	u8 before = slot->got;
 
-	slot->got |= 1U << chunk;
+	slot->got |= chunks;
 	return before != NSW_CHUNKS_ALL && slot->got == NSW_CHUNKS_ALL;
 }
 

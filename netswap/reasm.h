@@ -32,7 +32,7 @@ struct nsw_reasm_slot {
 
 struct nsw_reasm_slot *nsw_reasm_get(struct nsw_reasm_slot *tab, u64 seq,
 				     void **evicted);
-bool nsw_reasm_add(struct nsw_reasm_slot *slot, unsigned int chunk);
+bool nsw_reasm_add(struct nsw_reasm_slot *slot, unsigned int chunks);
 void *nsw_reasm_take(struct nsw_reasm_slot *slot);
 
 #endif /* _NSW_REASM_H */

@@ -97,28 +97,16 @@ int nsw_store_set_limit(u64 pages, u64 *used, struct netlink_ext_ack *extack)
 static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
 			    u8 status, u64 handle, struct page *page)
 {
+	struct kvec vec = { .iov_len = NSW_HDR_LEN };
 	struct nsw_hdr hdr;
-	struct kvec vec[2];
-	unsigned int c;
-	void *p;
 	int err;
 
 	nsw_hdr_encode(&hdr, m->type + 1, status, m->req_id, handle, 0);
-	vec[0].iov_base = &hdr;
-	vec[0].iov_len = NSW_HDR_LEN;
-	if (!page) {
-		err = nsw_peer_send(peer, vec, 1);
-		goto out;
-	}
-	p = kmap_local_page(page);
-	for (c = 0, err = 0; c < NSW_CHUNKS && !err; c++) {
-		nsw_hdr_set_chunk(&hdr, c);
-		vec[1].iov_base = p + nsw_chunk_off(c);
-		vec[1].iov_len = nsw_chunk_len(c);
-		err = nsw_peer_send(peer, vec, 2);
-	}
-	kunmap_local(p);
-out:
+	vec.iov_base = &hdr;
+	if (page)
+		err = nsw_peer_send_page(peer, &hdr, page);
+	else
+		err = nsw_peer_send(peer, &vec, 1);
 	/* A lost reply is recovered by the client's retransmission. */
 	if (err)
 		pr_debug("reply to %pISpc failed: %d\n", &peer->shown, err);
@@ -201,10 +189,10 @@ static struct page *nsw_store_chunk(struct nsw_peer *peer,
 	}
 	page = slot->buf;
 	dst = kmap_local_page(page);
-	/* The header check guaranteed a whole chunk of the page. */
-	WARN_ON_ONCE(skb_copy_bits(skb, NSW_HDR_LEN, dst + m->offset, m->len));
+	/* The header check guaranteed whole chunks within the page. */
+	WARN_ON_ONCE(nsw_skb_copy_chunks(skb, m, dst, nsw_msg_chunks(m)));
 	kunmap_local(dst);
-	if (!nsw_reasm_add(slot, m->offset / NSW_CHUNK))
+	if (!nsw_reasm_add(slot, nsw_msg_chunks(m)))
 		return NULL;
 	return nsw_reasm_take(slot);
 }
@@ -427,7 +415,7 @@ static void nsw_store_pong(const struct sockaddr_in6 *to)
 	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
 
 	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, 0, 0, 0);
-	nsw_send(to, NULL, &vec, 1);
+	nsw_send(to, NULL, &vec, 1, NULL);
 }
 
 static void nsw_store_record(struct nsw_peer *peer,

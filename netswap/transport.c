@@ -9,11 +9,12 @@
  * their skb from the reserves (__GFP_MEMALLOC) for the same reason, and
  * go out through the udp_tunnel output with each peer's cached route.
  *
- * A 4 KiB page travels as NSW_CHUNKS datagrams of at most NSW_MAX_DGRAM
- * bytes, each within a 1500-byte MTU: IP never fragments them, so no
- * reassembly memory of the IP stack (which a lossy link fills with
- * incomplete pages for ipfrag_time, 30 s) is ever involved. See
- * Documentation/netswap/protocol.rst.
+ * A 4 KiB page travels in chunks of NSW_CHUNK bytes, as many in one
+ * datagram as the route's MTU takes (one on a 1500-byte link, the whole
+ * page with jumbo frames): IP never fragments them, so no reassembly
+ * memory of the IP stack (which a lossy link fills with incomplete pages
+ * for ipfrag_time, 30 s) is ever involved. Senders learn that MTU from
+ * nsw_send(). See Documentation/netswap/protocol.rst.
  */
 #include "netswap.h"
 
@@ -104,7 +105,8 @@ static struct sk_buff *nsw_skb(const struct kvec *vec, size_t nvec,
 }
 
 static int nsw_xmit4(struct sock *sk, const struct sockaddr_in6 *to,
-		     struct dst_cache *cache, struct sk_buff *skb)
+		     struct dst_cache *cache, struct sk_buff *skb,
+		     unsigned int *room)
 {
 	struct flowi4 fl4 = {
 		.daddr		= to->sin6_addr.s6_addr32[3],
@@ -123,6 +125,8 @@ static int nsw_xmit4(struct sock *sk, const struct sockaddr_in6 *to,
 		if (cache)
 			dst_cache_set_ip4(cache, &rt->dst, fl4.saddr);
 	}
+	*room = dst_mtu(&rt->dst) - sizeof(struct iphdr) -
+		sizeof(struct udphdr);
 	/* DF clear: a path with a smaller MTU fragments rather than drops. */
 	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, 0,
 			    ip4_dst_hoplimit(&rt->dst), 0, fl4.fl4_sport,
@@ -131,7 +135,8 @@ static int nsw_xmit4(struct sock *sk, const struct sockaddr_in6 *to,
 }
 
 static int nsw_xmit6(struct sock *sk, const struct sockaddr_in6 *to,
-		     struct dst_cache *cache, struct sk_buff *skb)
+		     struct dst_cache *cache, struct sk_buff *skb,
+		     unsigned int *room)
 {
 	struct flowi6 fl6 = {
 		.daddr		= to->sin6_addr,
@@ -153,6 +158,7 @@ static int nsw_xmit6(struct sock *sk, const struct sockaddr_in6 *to,
 		if (cache)
 			dst_cache_set_ip6(cache, dst, &fl6.saddr);
 	}
+	*room = dst_mtu(dst) - sizeof(struct ipv6hdr) - sizeof(struct udphdr);
 	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl6.saddr, &fl6.daddr, 0,
 			     ip6_dst_hoplimit(dst), 0, fl6.fl6_sport,
 			     fl6.fl6_dport, false);
@@ -164,12 +170,13 @@ static int nsw_xmit6(struct sock *sk, const struct sockaddr_in6 *to,
  * to the udp_tunnel output (as tunnel drivers do): no sendmsg layers, and
  * with @cache (the peer's) no route lookup per datagram either. Never
  * waits: beyond the socket's send buffer it is -EAGAIN, and the request's
- * retransmission sends it again.
+ * retransmission sends it again. @room, if not NULL, is set to what one
+ * IP packet on the route taken may carry past IP and UDP headers.
  */
 int nsw_send(const struct sockaddr_in6 *to, struct dst_cache *cache,
-	     const struct kvec *vec, size_t nvec)
+	     const struct kvec *vec, size_t nvec, unsigned int *room)
 {
-	unsigned int noreclaim = 0;
+	unsigned int noreclaim = 0, unused;
 	struct sk_buff *skb;
 	struct sock *sk;
 	int err;
@@ -191,16 +198,44 @@ int nsw_send(const struct sockaddr_in6 *to, struct dst_cache *cache,
 		goto unlock;
 	}
 	skb_set_owner_w(skb, sk);
+	if (!room)
+		room = &unused;
 	if (ipv6_addr_v4mapped(&to->sin6_addr))
-		err = nsw_xmit4(sk, to, cache, skb);
+		err = nsw_xmit4(sk, to, cache, skb, room);
 	else
-		err = nsw_xmit6(sk, to, cache, skb);
+		err = nsw_xmit6(sk, to, cache, skb, room);
 unlock:
 	rcu_read_unlock_bh();
 out:
 	if (in_task())
 		memalloc_noreclaim_restore(noreclaim);
 	return err;
+}
+
+/*
+ * Copies the chunks in @mask that the page message @m in @skb carries to
+ * their places in @page (mapped), each run of them in one copy. Returns
+ * 0, or an skb_copy_bits() error.
+ */
+int nsw_skb_copy_chunks(const struct sk_buff *skb, const struct nsw_msg *m,
+			void *page, unsigned int mask)
+{
+	unsigned int c, end, off;
+	int err;
+
+	mask &= nsw_msg_chunks(m);
+	for (c = 0; c < NSW_CHUNKS; c = end + 1) {
+		for (end = c; end < NSW_CHUNKS && (mask & BIT(end)); end++)
+			;
+		if (end == c)
+			continue;
+		off = nsw_chunk_off(c);
+		err = skb_copy_bits(skb, NSW_HDR_LEN + off - m->offset,
+				    page + off, nsw_chunks_len(c, end - c));
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int nsw_transport_init(u16 port)

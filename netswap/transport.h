@@ -16,7 +16,10 @@ int nsw_transport_init(u16 port);
 void nsw_transport_exit(void);
 struct dst_cache;
 int nsw_send(const struct sockaddr_in6 *to, struct dst_cache *cache,
-	     const struct kvec *vec, size_t nvec);
+	     const struct kvec *vec, size_t nvec, unsigned int *room);
+struct sk_buff;
+int nsw_skb_copy_chunks(const struct sk_buff *skb, const struct nsw_msg *m,
+			void *page, unsigned int mask);
 
 /* The length of the datagram @vec makes. */
 static inline size_t nsw_kvec_len(const struct kvec *vec, size_t nvec)

@@ -21,21 +21,26 @@ void nsw_hdr_encode(struct nsw_hdr *h, u8 type, u8 status, u64 req_id,
 }
 
 /*
- * Sets the chunk a page message carries; the caller sends that chunk's
- * nsw_chunk_len() bytes from nsw_chunk_off() of the page.
+ * Sets the run of @n chunks from @first that a page message carries; the
+ * caller sends nsw_chunks_len() bytes from nsw_chunk_off(@first) of the
+ * page.
  */
-void nsw_hdr_set_chunk(struct nsw_hdr *h, unsigned int chunk)
+void nsw_hdr_set_chunks(struct nsw_hdr *h, unsigned int first,
+			unsigned int n)
 {
-	h->offset = cpu_to_be16(nsw_chunk_off(chunk));
-	h->len = cpu_to_be32(nsw_chunk_len(chunk));
+	h->offset = cpu_to_be16(nsw_chunk_off(first));
+	h->len = cpu_to_be32(nsw_chunks_len(first, n));
 }
 
 /* Are @offset and @len right for a message of this type? */
 static bool nsw_len_ok(u8 type, u8 status, u16 offset, u32 len)
 {
+	/* A run of whole chunks: it starts and ends on chunk bounds. */
 	if (nsw_msg_has_page(type, status))
 		return offset % NSW_CHUNK == 0 && offset < NSW_WIRE_PAGE &&
-		       len == nsw_chunk_len(offset / NSW_CHUNK);
+		       len && len <= NSW_WIRE_PAGE - offset &&
+		       ((offset + len) % NSW_CHUNK == 0 ||
+			offset + len == NSW_WIRE_PAGE);
 	if (offset)
 		return false;
 	switch (type) {

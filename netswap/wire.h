@@ -14,7 +14,7 @@
 struct nsw_msg {
 	u8 type;
 	u8 status;
-	u16 offset;	/* of a page chunk; 0 in other messages */
+	u16 offset;	/* of a page message's first chunk; 0 in others */
 	u32 len;
 	u64 req_id;
 	u64 handle;
@@ -33,7 +33,8 @@ enum nsw_wire_err {
 
 void nsw_hdr_encode(struct nsw_hdr *h, u8 type, u8 status, u64 req_id,
 		    u64 handle, u32 len);
-void nsw_hdr_set_chunk(struct nsw_hdr *h, unsigned int chunk);
+void nsw_hdr_set_chunks(struct nsw_hdr *h, unsigned int first,
+			unsigned int n);
 
 /* Does a message of this type and status carry a page, in chunks? */
 static inline bool nsw_msg_has_page(u8 type, u8 status)
@@ -60,6 +61,44 @@ static inline unsigned int nsw_chunk_len(unsigned int chunk)
 
 /* Bit mask of a page's chunks: all of them received. */
 #define NSW_CHUNKS_ALL	((1U << NSW_CHUNKS) - 1)
+
+/* Bytes in the run of @n chunks from @first, the page's end cutting it. */
+static inline unsigned int nsw_chunks_len(unsigned int first, unsigned int n)
+{
+	unsigned int end = nsw_chunk_off(first + n);
+
+	if (end > NSW_WIRE_PAGE)
+		end = NSW_WIRE_PAGE;
+	return end - nsw_chunk_off(first);
+}
+
+/*
+ * The chunks a decoded page message carries, a bit each: a run from
+ * offset, which nsw_hdr_decode() checked starts and ends on chunk bounds.
+ */
+static inline unsigned int nsw_msg_chunks(const struct nsw_msg *m)
+{
+	unsigned int first = m->offset / NSW_CHUNK;
+	unsigned int end = (m->offset + m->len + NSW_CHUNK - 1) / NSW_CHUNK;
+
+	return ((1U << end) - 1) & ~((1U << first) - 1);
+}
+
+/*
+ * How many chunks one datagram of a page message may carry, on a path
+ * whose IP packets may be @room bytes once IP and UDP headers are taken
+ * off: at least one (IP fragments it, if it must), and the whole page
+ * where it fits. See protocol.rst, "A page and the MTU".
+ */
+static inline unsigned int nsw_chunks_per_dgram(unsigned int room)
+{
+	unsigned int n;
+
+	if (room >= NSW_HDR_LEN + NSW_WIRE_PAGE)
+		return NSW_CHUNKS;
+	n = room > NSW_HDR_LEN ? (room - NSW_HDR_LEN) / NSW_CHUNK : 0;
+	return n ? n : 1;
+}
 
 /* May a message of this type carry more of its kind (a batch)? */
 static inline bool nsw_msg_batched(u8 type)

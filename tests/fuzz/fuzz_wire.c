@@ -22,7 +22,7 @@
 #include "wire.h"
 
 /* The Makefile's -max_len: the largest datagram, and then some. */
-#define FUZZ_MAX_LEN	1600
+#define FUZZ_MAX_LEN	4300
 
 #define FUZZ_ASSERT(cond) do {						\
 	if (!(cond)) {							\
@@ -55,9 +55,10 @@ static bool spec_is_page(u8 type, u8 status)
 }
 
 /*
- * The message types table and "Pages in chunks" of protocol.rst: may this
- * type carry @len bytes from @offset? A page message carries one of the
- * chunks [0, 1400), [1400, 2800), [2800, 4096) of the page; FREE carries
+ * The message types table and "A page and the MTU" of protocol.rst: may
+ * this type carry @len bytes from @offset? A page message carries a run
+ * of the chunks [0, 1400), [1400, 2800), [2800, 4096) of the page, from
+ * one's start to one's end (the whole page, say); FREE carries
  * handles; every other type carries nothing, and only page messages have
  * an offset.
  */
@@ -66,12 +67,11 @@ static bool spec_len_ok(u8 type, u8 status, u64 offset, u64 len)
 	if (!spec_type_ok(type))
 		return false;
 	if (spec_is_page(type, status)) {
-		u64 end = offset + NSW_CHUNK;
+		u64 end = offset + len;
 
-		if (end > NSW_WIRE_PAGE)
-			end = NSW_WIRE_PAGE;
 		return offset % NSW_CHUNK == 0 && offset < NSW_WIRE_PAGE &&
-		       len == end - offset;
+		       end > offset && end <= NSW_WIRE_PAGE &&
+		       (end % NSW_CHUNK == 0 || end == NSW_WIRE_PAGE);
 	}
 	if (offset)
 		return false;
@@ -159,14 +159,22 @@ static void use_payload(const struct nsw_msg *m, const u8 *payload)
 
 		if (!page)
 			abort();
+		unsigned int chunks = nsw_msg_chunks(m), c, sum = 0;
+
 		FUZZ_ASSERT(m->offset % NSW_CHUNK == 0);
 		FUZZ_ASSERT(m->offset < NSW_WIRE_PAGE);
-		FUZZ_ASSERT(m->len == nsw_chunk_len(m->offset / NSW_CHUNK));
-		FUZZ_ASSERT(m->len > 0 && m->len <= NSW_CHUNK);
+		FUZZ_ASSERT(m->len > 0 && m->len <= NSW_WIRE_PAGE);
 		FUZZ_ASSERT(m->offset + m->len <= NSW_WIRE_PAGE);
-		/* The last chunk ends the page; the others are full. */
-		FUZZ_ASSERT(m->len == NSW_CHUNK ||
+		/* The run ends at a chunk's end, and its bits tile it. */
+		FUZZ_ASSERT((m->offset + m->len) % NSW_CHUNK == 0 ||
 			    m->offset + m->len == NSW_WIRE_PAGE);
+		FUZZ_ASSERT(chunks && !(chunks & ~NSW_CHUNKS_ALL));
+		for (c = 0; c < NSW_CHUNKS; c++)
+			if (chunks & (1U << c)) {
+				FUZZ_ASSERT(nsw_chunk_off(c) >= m->offset);
+				sum += nsw_chunk_len(c);
+			}
+		FUZZ_ASSERT(sum == m->len);
 		/* As the store and client do; compared so the copy stays. */
 		memcpy(page + m->offset, payload, m->len);
 		FUZZ_ASSERT(!memcmp(page + m->offset, payload, m->len));
@@ -196,7 +204,7 @@ static void use_payload(const struct nsw_msg *m, const u8 *payload)
 
 /*
  * Encode the decoded header again, as a sender does (a page message's
- * chunk set by nsw_hdr_set_chunk()): the result must be the datagram's own
+ * run of chunks set by nsw_hdr_set_chunks()): the result must be the datagram's own
  * header except key_id and tag, which v1 ignores and sends as zero, and
  * must decode, with the same payload, to the same message.
  */
@@ -212,7 +220,8 @@ static void round_trip(const struct nsw_msg *m, const u8 *d, size_t size)
 
 	if (spec_is_page(m->type, m->status)) {
 		nsw_hdr_encode(&h, m->type, m->status, m->req_id, m->handle, 0);
-		nsw_hdr_set_chunk(&h, m->offset / NSW_CHUNK);
+		nsw_hdr_set_chunks(&h, m->offset / NSW_CHUNK,
+				   __builtin_popcount(nsw_msg_chunks(m)));
 	} else {
 		nsw_hdr_encode(&h, m->type, m->status, m->req_id, m->handle,
 			       m->len);

@@ -5,7 +5,7 @@
  * once for each chunk of the page), and one for each reason a receiver
  * drops a datagram, so the fuzzer starts with every branch of
  * nsw_hdr_decode() taken. Headers are made by nsw_hdr_encode() and
- * nsw_hdr_set_chunk(), then broken where a seed needs it. Output is
+ * nsw_hdr_set_chunks(), then broken where a seed needs it. Output is
  * deterministic; "make -C tests/fuzz corpus" regenerates
  * tests/fuzz/corpus/wire.
  */
@@ -28,8 +28,8 @@ static void put(const char *name, const u8 *buf, size_t len)
 	}
 }
 
-/* Largest payload of a seed: a chunk, or a FREE batch, and then some. */
-#define SEED_MAX	(NSW_CHUNK + 8)
+/* Largest payload of a seed: a page, or a FREE batch, and then some. */
+#define SEED_MAX	(NSW_WIRE_PAGE + 8)
 
 /*
  * A datagram of @payload bytes after a header that says @len and, for
@@ -69,21 +69,21 @@ static void ok(const char *name, u8 type, u8 status, u64 handle, u32 len)
 	seed(name, type, status, 0x1234, handle, len, len, 0, 0, 0);
 }
 
-/* Chunk @chunk of a page, as the module sends it. */
-static void ok_chunk(const char *name, u8 type, u64 handle,
-		     unsigned int chunk)
+/* The run of @n chunks from @first of a page, as the module sends it. */
+static void ok_chunks(const char *name, u8 type, u64 handle,
+		      unsigned int first, unsigned int n)
 {
 	static u8 buf[NSW_MAX_DGRAM];
+	unsigned int i, len = nsw_chunks_len(first, n);
 	struct nsw_hdr h;
-	unsigned int i;
 
 	nsw_hdr_encode(&h, type, NSW_ST_OK, 0x1234, handle, 0);
-	nsw_hdr_set_chunk(&h, chunk);
+	nsw_hdr_set_chunks(&h, first, n);
 	memcpy(buf, &h, NSW_HDR_LEN);
-	/* The page's own bytes, where the chunk has them. */
-	for (i = 0; i < nsw_chunk_len(chunk); i++)
-		buf[NSW_HDR_LEN + i] = (u8)((nsw_chunk_off(chunk) + i) * 7 + 1);
-	put(name, buf, NSW_HDR_LEN + nsw_chunk_len(chunk));
+	/* The page's own bytes, where the run has them. */
+	for (i = 0; i < len; i++)
+		buf[NSW_HDR_LEN + i] = (u8)((nsw_chunk_off(first) + i) * 7 + 1);
+	put(name, buf, NSW_HDR_LEN + len);
 }
 
 int main(int argc, char **argv)
@@ -106,10 +106,16 @@ int main(int argc, char **argv)
 	/* Valid: every type as the module sends it, pages in each chunk. */
 	for (i = 0; i < NSW_CHUNKS; i++) {
 		snprintf(name, sizeof(name), "ok-store-chunk%u", i);
-		ok_chunk(name, NSW_MSG_STORE, 0, i);
+		ok_chunks(name, NSW_MSG_STORE, 0, i, 1);
 		snprintf(name, sizeof(name), "ok-load-ack-chunk%u", i);
-		ok_chunk(name, NSW_MSG_LOAD_ACK, 0x100000007ULL, i);
+		ok_chunks(name, NSW_MSG_LOAD_ACK, 0x100000007ULL, i, 1);
 	}
+	/* Runs of chunks: the whole page (jumbo frames), and two of three. */
+	ok_chunks("ok-store-page", NSW_MSG_STORE, 0, 0, NSW_CHUNKS);
+	ok_chunks("ok-load-ack-page", NSW_MSG_LOAD_ACK, 0x100000007ULL, 0,
+		  NSW_CHUNKS);
+	ok_chunks("ok-store-run01", NSW_MSG_STORE, 0, 0, 2);
+	ok_chunks("ok-load-ack-run12", NSW_MSG_LOAD_ACK, 0x100000007ULL, 1, 2);
 	ok("ok-store-ack", NSW_MSG_STORE_ACK, NSW_ST_OK, 0x100000007ULL, 0);
 	ok("ok-store-ack-full", NSW_MSG_STORE_ACK, NSW_ST_FULL, 0, 0);
 	ok("ok-load", NSW_MSG_LOAD, 0, 0x100000007ULL, 0);
@@ -187,7 +193,7 @@ int main(int argc, char **argv)
 	seed("bad-len-says-less", NSW_MSG_RESET, 0, 1, 0, 0, 1, 0, 0, 0);
 	seed("bad-len-huge", NSW_MSG_LOAD, 0, 1, 2, 0xffffffd0U, 0, 0, 0, 0);
 	seed("bad-store-empty", NSW_MSG_STORE, 0, 1, 0, 0, 0, 0, 0, 0);
-	/* The old format's len, a whole page: header only, len says 4096. */
+	/* len says a whole page; the datagram is the header alone. */
 	seed("bad-store-len-page", NSW_MSG_STORE, 0, 1, 0, NSW_WIRE_PAGE, 0,
 	     0, 0, 0);
 	seed("bad-load-ack-noent-chunk", NSW_MSG_LOAD_ACK, NSW_ST_NOENT, 1, 2,
@@ -203,7 +209,7 @@ int main(int argc, char **argv)
 		 NSW_CHUNKS * NSW_CHUNK, NSW_CHUNK, NSW_CHUNK, 0, 0, 0);
 	seed_off("bad-load-ack-offset-ffff", NSW_MSG_LOAD_ACK, NSW_ST_OK, 1,
 		 2, 0xffff, NSW_CHUNK, NSW_CHUNK, 0, 0, 0);
-	/* Chunk 2 is short, chunks 0 and 1 are not. */
+	/* Chunk 2 is short, chunks 0 and 1 are not; no run ends at 4200. */
 	seed_off("bad-store-chunk2-len-full", NSW_MSG_STORE, 0, 1, 0,
 		 2 * NSW_CHUNK, NSW_CHUNK, NSW_CHUNK, 0, 0, 0);
 	seed_off("bad-load-ack-chunk0-len-short", NSW_MSG_LOAD_ACK,

@@ -9,8 +9,9 @@
  * Documentation/netswap/protocol.rst, version 1: it encodes and decodes
  * the header byte by byte from the spec and does not include
  * include/netswap_wire.h or netswap/wire.c, so that it also cross-checks
- * the module's idea of the wire format: pages in three chunks, the
- * sequence window, batched LOADs, PING. It first behaves honestly (a test proves that it
+ * the module's idea of the wire format: pages in three chunks (taken in
+ * runs of several, sent one a datagram), the sequence window, batched
+ * LOADs, PING. It first behaves honestly (a test proves that it
  * interoperates), then misbehaves on demand, at run time, without losing
  * the pages it holds:
  *
@@ -59,7 +60,7 @@
 #define WIRE_VERSION	1
 #define HDR_LEN		48
 #define PAGE_LEN	4096
-#define CHUNK		1400		/* page bytes in one page message */
+#define CHUNK		1400		/* page bytes in one chunk */
 #define NCHUNKS		3		/* 1400 + 1400 + 1296 */
 #define ALL_CHUNKS	((1U << NCHUNKS) - 1)
 #define FREE_MAX	160		/* handles in one FREE */
@@ -82,7 +83,7 @@ enum { ST_OK, ST_FULL, ST_NOENT, ST_NOMEM, ST_INVAL };
 #define OFF_TYPE	5
 #define OFF_STATUS	6
 #define OFF_FLAGS	7
-#define OFF_OFFSET	8		/* of a page message's chunk */
+#define OFF_OFFSET	8		/* of a page message's first chunk */
 #define OFF_KEY_ID	10
 #define OFF_LEN		12
 #define OFF_REQ_ID	16
@@ -150,6 +151,7 @@ static struct {
 static struct {
 	uint64_t stores, overwrites, dups, stale, full, loads, noent;
 	uint64_t batched;	/* requests that came in a LOAD's payload */
+	uint64_t runs;		/* STORE datagrams of more than one chunk */
 	uint64_t corrupted, frees, freed, resets, pings, evicted, dropped;
 	uint64_t replies_in, unknown_client;
 } st;
@@ -214,10 +216,17 @@ static void hdr_chunk(uint8_t *buf, unsigned int chunk)
 /* Offset and payload length as protocol.rst requires for the type. */
 static bool len_ok(const struct header *h)
 {
-	/* Page messages: STORE, and LOAD_ACK with the page. */
-	if (h->type == MSG_STORE || (h->type == MSG_LOAD_ACK && !h->status))
+	/*
+	 * Page messages (STORE, and LOAD_ACK with the page) carry a run of
+	 * whole chunks: from a chunk's start to a chunk's end.
+	 */
+	if (h->type == MSG_STORE || (h->type == MSG_LOAD_ACK && !h->status)) {
+		uint32_t end = h->offset + h->len;
+
 		return h->offset % CHUNK == 0 && h->offset < PAGE_LEN &&
-		       h->len == chunk_len(h->offset / CHUNK);
+		       h->len > 0 && end <= PAGE_LEN &&
+		       (end % CHUNK == 0 || end == PAGE_LEN);
+	}
 	if (h->offset)
 		return false;
 	if (h->type == MSG_FREE)
@@ -373,14 +382,14 @@ static uint8_t do_store(int c, const struct header *h, uint8_t *page,
 }
 
 /*
- * Adds a STORE's chunk to the page being put together for it. Returns
+ * Adds a STORE's chunks to the page being put together for it. Returns
  * the page once all chunks are in (the caller owns it), else NULL.
  */
 static uint8_t *store_chunk(int c, const struct header *h,
 			    const uint8_t *payload, bool *nomem)
 {
 	struct client *cl = &rs.clients[c];
-	unsigned int r = h->req_id % REASM;
+	unsigned int i, r = h->req_id % REASM;
 	uint8_t *page;
 
 	*nomem = false;
@@ -403,7 +412,11 @@ static uint8_t *store_chunk(int c, const struct header *h,
 		}
 	}
 	memcpy(cl->reasm[r].buf + h->offset, payload, h->len);
-	cl->reasm[r].got |= 1U << (h->offset / CHUNK);
+	/* The run's chunks, from the first to the one it ends in. */
+	for (i = h->offset / CHUNK; i * CHUNK < h->offset + h->len; i++)
+		cl->reasm[r].got |= 1U << i;
+	if (h->len > chunk_len(h->offset / CHUNK))
+		st.runs++;
 	if (cl->reasm[r].got != ALL_CHUNKS)
 		return NULL;
 	page = cl->reasm[r].buf;
@@ -694,12 +707,14 @@ static void print_stats(const char *why)
 		held += rs.clients[i].held;
 	say("%s: held %" PRIu64 " stores %" PRIu64 " overwrites %" PRIu64
 	    " dups %" PRIu64 " stale %" PRIu64 " full %" PRIu64
-	    " loads %" PRIu64 " batched %" PRIu64 " corrupted %" PRIu64
+	    " loads %" PRIu64 " batched %" PRIu64 " runs %" PRIu64
+	    " corrupted %" PRIu64
 	    " noent %" PRIu64
 	    " frees %" PRIu64 " freed %" PRIu64 " resets %" PRIu64
 	    " pings %" PRIu64 " evicted %" PRIu64 " dropped %" PRIu64
 	    " replies_in %" PRIu64, why, held, st.stores, st.overwrites,
-	    st.dups, st.stale, st.full, st.loads, st.batched, st.corrupted,
+	    st.dups, st.stale, st.full, st.loads, st.batched, st.runs,
+	    st.corrupted,
 	    st.noent,
 	    st.frees, st.freed, st.resets, st.pings, st.evicted, st.dropped,
 	    st.replies_in);

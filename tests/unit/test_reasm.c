@@ -145,7 +145,7 @@ static struct buf *chunk_in(u64 seq, unsigned int c, bool nomem,
 	b = slot->buf;
 	CHECK(b->seq == seq);		/* never another request's page */
 	copy_chunk(b, seq, c);
-	if (!nsw_reasm_add(slot, c)) {
+	if (!nsw_reasm_add(slot, 1U << c)) {
 		CHECK_EQ(slot->got, b->got);
 		return NULL;
 	}
@@ -226,7 +226,7 @@ static void test_duplicates(void)
 	if (!slot)
 		return;
 	for (i = 0; i < ARRAY_SIZE(dup); i++) {
-		if (nsw_reasm_add(slot, dup[i])) {
+		if (nsw_reasm_add(slot, 1U << dup[i])) {
 			done++;
 			at = i;
 		}
@@ -236,7 +236,7 @@ static void test_duplicates(void)
 	CHECK_EQ(slot->got, NSW_CHUNKS_ALL);
 	/* A complete page not yet taken: no chunk completes it again. */
 	for (i = 0; i < NSW_CHUNKS; i++)
-		CHECK(!nsw_reasm_add(slot, i));
+		CHECK(!nsw_reasm_add(slot, 1U << i));
 	/* Nor does get for the same request disturb it. */
 	CHECK(nsw_reasm_get(tab, 77, &evicted) == slot);
 	CHECK(!evicted);
@@ -279,7 +279,7 @@ static void test_take(void)
 	if (!slot)
 		return;
 	slot->buf = b;
-	CHECK(!nsw_reasm_add(slot, 1));
+	CHECK(!nsw_reasm_add(slot, 1U << 1));
 	/* A partial page can be taken too: RESET, peer removal. */
 	t = nsw_reasm_take(slot);
 	CHECK(t == b);
@@ -322,8 +322,8 @@ static void test_evict(void)
 	if (!slot)
 		return;
 	slot->buf = ba;
-	CHECK(!nsw_reasm_add(slot, 0));
-	CHECK(!nsw_reasm_add(slot, 2));
+	CHECK(!nsw_reasm_add(slot, 1U << 0));
+	CHECK(!nsw_reasm_add(slot, 1U << 2));
 
 	/* A newer request in another slot leaves this one alone. */
 	s2 = nsw_reasm_get(tab, a + 1, &evicted);
@@ -342,7 +342,7 @@ static void test_evict(void)
 	/* The older request's last chunk is refused, changing nothing. */
 	bb = buf_new(a + S);
 	slot->buf = bb;
-	CHECK(!nsw_reasm_add(slot, 1));
+	CHECK(!nsw_reasm_add(slot, 1U << 1));
 	CHECK(!nsw_reasm_get(tab, a, &evicted));
 	CHECK(!evicted);
 	CHECK(slot->seq == a + S);

@@ -81,9 +81,10 @@ static void test_layout(void)
 	CHECK_EQ(NSW_CHUNK, 1400);
 	CHECK_EQ(NSW_CHUNKS, 3);
 	CHECK_EQ(NSW_CHUNKS_ALL, 7);
-	CHECK_EQ(NSW_MAX_DGRAM, 48 + 1400);
+	CHECK_EQ(NSW_CHUNK_DGRAM, 48 + 1400);
+	CHECK_EQ(NSW_MAX_DGRAM, 48 + 4096);
 	/* IPv6 (40) and UDP (8) headers on top fit a 1500-byte MTU. */
-	CHECK(NSW_MAX_DGRAM + 40 + 8 <= 1500);
+	CHECK(NSW_CHUNK_DGRAM + 40 + 8 <= 1500);
 	/* Replies are request + 1, requests odd. */
 	CHECK(!NSW_MSG_IS_REPLY(NSW_MSG_STORE));
 	CHECK(NSW_MSG_IS_REPLY(NSW_MSG_STORE_ACK));
@@ -119,7 +120,7 @@ static void test_chunks(void)
 		CHECK_EQ(nsw_msg_has_page(t, 0xff), t == NSW_MSG_STORE);
 	}
 
-	/* set_chunk writes offset and len, big endian, and nothing else. */
+	/* set_chunks writes offset and len, big endian, and nothing else. */
 	for (c = 0; c < NSW_CHUNKS; c++) {
 		struct nsw_hdr h, ref;
 		u8 *b = (u8 *)&h, *r = (u8 *)&ref;
@@ -128,7 +129,7 @@ static void test_chunks(void)
 		nsw_hdr_encode(&h, NSW_MSG_STORE, 0, 0x1122334455667788ULL,
 			       0x99aabbccddeeff00ULL, 0xdeadbeef);
 		memcpy(&ref, &h, sizeof(h));
-		nsw_hdr_set_chunk(&h, c);
+		nsw_hdr_set_chunks(&h, c, 1);
 		CHECK_EQ(b[8], off[c] >> 8);
 		CHECK_EQ(b[9], off[c] & 0xff);
 		CHECK_EQ(b[12], 0);
@@ -138,6 +139,101 @@ static void test_chunks(void)
 		for (i = 0; i < NSW_HDR_LEN; i++)
 			if (i != 8 && i != 9 && (i < 12 || i > 15))
 				CHECK_EQ(b[i], r[i]);
+	}
+}
+
+/*
+ * Runs of chunks: one datagram may carry several whole chunks in a row.
+ * Every offset and len of a page message near the page, against the
+ * rule as protocol.rst words it: the run starts at a chunk (1400 i) and
+ * ends at one's end (1400 j, or 4096), and its chunk bits are those of
+ * the chunks inside it.
+ */
+static void test_runs(void)
+{
+	static const u16 starts[] = { 0, 1400, 2800 };
+	static const u32 ends[] = { 1400, 2800, 4096 };
+	unsigned int off, len, i, pass = 0, first, n;
+	struct nsw_hdr h;
+	struct nsw_msg m;
+	u8 hb[NSW_HDR_LEN];
+
+	nsw_hdr_encode(&h, NSW_MSG_STORE, 0, 7, 0, 0);
+	memcpy(hb, &h, NSW_HDR_LEN);
+	for (off = 0; off <= 4200; off++) {
+		for (len = 0; len <= 4200; len++) {
+			bool start_ok = false, end_ok = false;
+			unsigned int want_mask = 0;
+			int ret;
+
+			for (i = 0; i < 3; i++) {
+				start_ok |= off == starts[i];
+				end_ok |= off + len == ends[i];
+				if (starts[i] >= off && ends[i] <= off + len)
+					want_mask |= 1U << i;
+			}
+			hb[8] = off >> 8;
+			hb[9] = off & 0xff;
+			hb[12] = len >> 24;
+			hb[13] = len >> 16;
+			hb[14] = len >> 8;
+			hb[15] = len;
+			/* decode reads the header only; dgram_len says len. */
+			ret = nsw_hdr_decode(hb, NSW_HDR_LEN + len, &m);
+			CHECK_EQ(ret, start_ok && end_ok && len ? 0 :
+				 -NSW_WERR_LEN);
+			if (ret)
+				continue;
+			pass++;
+			CHECK_EQ(nsw_msg_chunks(&m), want_mask);
+			CHECK(want_mask);
+		}
+	}
+	/* 3 one-chunk runs, 2 two-chunk runs and the whole page. */
+	CHECK_EQ(pass, 6);
+
+	/* set_chunks builds each of them, and they decode back. */
+	for (first = 0; first < NSW_CHUNKS; first++) {
+		for (n = 1; first + n <= NSW_CHUNKS + 1; n++) {
+			unsigned int last = first + n > 3 ? 3 : first + n;
+			u32 want = (last == 3 ? 4096 : last * 1400) -
+				   first * 1400;
+
+			nsw_hdr_encode(&h, NSW_MSG_LOAD_ACK, 0, 9, 3, 0);
+			nsw_hdr_set_chunks(&h, first, n);
+			CHECK_EQ(nsw_chunks_len(first, n), want);
+			memcpy(hb, &h, NSW_HDR_LEN);
+			CHECK_EQ(nsw_hdr_decode(hb, NSW_HDR_LEN + want, &m), 0);
+			CHECK_EQ(m.offset, first * 1400);
+			CHECK_EQ(m.len, want);
+			/* A run past the page's end is cut by it. */
+			CHECK_EQ(nsw_msg_chunks(&m),
+				 ((1U << last) - 1) & ~((1U << first) - 1));
+		}
+	}
+
+	/*
+	 * Chunks per datagram from what an IP packet carries past IP and
+	 * UDP: 1500-byte Ethernet with IPv6 (1452) or IPv4 (1472) takes one,
+	 * two fit from 48 + 2800, the whole page from 48 + 4096 (jumbo
+	 * frames), and a path too small for one chunk still sends one (IP
+	 * fragments it).
+	 */
+	CHECK_EQ(nsw_chunks_per_dgram(0), 1);
+	CHECK_EQ(nsw_chunks_per_dgram(576 - 28), 1);
+	CHECK_EQ(nsw_chunks_per_dgram(1500 - 48), 1);
+	CHECK_EQ(nsw_chunks_per_dgram(1500 - 28), 1);
+	CHECK_EQ(nsw_chunks_per_dgram(48 + 2799), 1);
+	CHECK_EQ(nsw_chunks_per_dgram(48 + 2800), 2);
+	CHECK_EQ(nsw_chunks_per_dgram(48 + 4095), 2);
+	CHECK_EQ(nsw_chunks_per_dgram(48 + 4096), 3);
+	CHECK_EQ(nsw_chunks_per_dgram(9000 - 48), 3);
+	CHECK_EQ(nsw_chunks_per_dgram(65535 - 28), 3);
+	/* What it picks always fits, wherever one chunk fits. */
+	for (len = 48 + 1400; len <= 9000; len++) {
+		n = nsw_chunks_per_dgram(len);
+		for (first = 0; first < NSW_CHUNKS; first += n)
+			CHECK(NSW_HDR_LEN + nsw_chunks_len(first, n) <= len);
 	}
 }
 
@@ -170,11 +266,11 @@ static void test_byte_order(void)
 	CHECK_EQ(((u8 *)&h)[8], 0);
 	CHECK_EQ(((u8 *)&h)[9], 0);
 	CHECK_EQ(((u8 *)&h)[14], 0x10);
-	nsw_hdr_set_chunk(&h, 1);
+	nsw_hdr_set_chunks(&h, 1, 1);
 	for (i = 0; i < 48; i++)
 		CHECK_EQ(((u8 *)&h)[i], want[i]);
 	/* The last chunk: offset 2800 = 0x0af0, len 1296 = 0x0510. */
-	nsw_hdr_set_chunk(&h, 2);
+	nsw_hdr_set_chunks(&h, 2, 1);
 	CHECK_EQ(((u8 *)&h)[8], 0x0a);
 	CHECK_EQ(((u8 *)&h)[9], 0xf0);
 	CHECK_EQ(((u8 *)&h)[14], 0x05);
@@ -238,9 +334,12 @@ static void test_byte_order(void)
 	CHECK_EQ(m.offset, 0);
 	free(d);
 
-	/* The old format: a whole page at offset 0 in one datagram. */
+	/* A whole page at offset 0, in one datagram (jumbo frames). */
 	d = mkdgram(48 + 4096, NSW_MSG_STORE, 0, 1, 0, 4096);
-	CHECK_EQ(nsw_hdr_decode(d, 48 + 4096, &m), -NSW_WERR_LEN);
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 4096, &m), 0);
+	CHECK_EQ(m.offset, 0);
+	CHECK_EQ(m.len, 4096);
+	CHECK_EQ(nsw_msg_chunks(&m), NSW_CHUNKS_ALL);
 	free(d);
 }
 
@@ -287,7 +386,7 @@ static void roundtrip_chunk(u8 type, u8 status, unsigned int chunk,
 	if (!d)
 		abort();
 	nsw_hdr_encode(&h, type, status, req_id, handle, 0);
-	nsw_hdr_set_chunk(&h, chunk);
+	nsw_hdr_set_chunks(&h, chunk, 1);
 	memcpy(d, &h, NSW_HDR_LEN);
 	for (i = 0; i < len; i++)
 		d[NSW_HDR_LEN + i] = (u8)((chunk * 1400 + i) * 13 + type);
@@ -545,9 +644,10 @@ static void test_reject_len_mismatch(void)
 /* len matches the datagram but is wrong for the type (and offset). */
 static void test_reject_len_type(void)
 {
-	/* No chunk of a page is any of these long. */
+	/* No run of chunks from any chunk is any of these long. */
 	static const u32 page_bad[] = {
-		0, 1, 8, 1295, 1297, 1399, 1401, 2800, 4095, 4096, 4097, 8192,
+		0, 1, 8, 1295, 1297, 1399, 1401, 2697, 2799, 2801, 4095, 4097,
+		8192,
 	};
 	static const u32 zero_bad[] = { 1, 8, 16, 1296, 1400, 4096 };
 	/* STORE_ACK's and LOAD's payload: test_batches() */
@@ -567,7 +667,7 @@ static void test_reject_len_type(void)
 				 -NSW_WERR_LEN);
 		}
 	}
-	/* Each chunk's own len, and no other chunk's. */
+	/* Each chunk's own len, and not the last chunk's elsewhere. */
 	for (c = 0; c < NSW_CHUNKS; c++) {
 		CHECK_EQ(decode_off(NSW_MSG_STORE, 0, c * 1400,
 				    c < 2 ? 1400 : 1296), 0);
@@ -784,12 +884,17 @@ static int ref_decode(const u8 *d, size_t dl)
 	len = (u32)d[12] << 24 | (u32)d[13] << 16 | (u32)d[14] << 8 | d[15];
 	if ((size_t)len != dl - 48)
 		return -NSW_WERR_LEN;
-	/* A page message: one of the chunks [0,1400) [1400,2800) [2800,4096). */
+	/*
+	 * A page message: a run of the chunks [0,1400) [1400,2800)
+	 * [2800,4096), from one chunk's start to one's end.
+	 */
 	if (type == 1 || (type == 4 && status == 0)) {
 		if (off != 0 && off != 1400 && off != 2800)
 			return -NSW_WERR_LEN;
-		end = off + 1400 > 4096 ? 4096 : off + 1400;
-		return len == end - off ? 0 : -NSW_WERR_LEN;
+		end = off + len;
+		if (end <= off || (end != 1400 && end != 2800 && end != 4096))
+			return -NSW_WERR_LEN;
+		return 0;
 	}
 	if (off)
 		return -NSW_WERR_LEN;
@@ -822,11 +927,13 @@ static u16 rand_offset(u64 *seed, size_t dl)
 	case 0:
 	case 1:
 	case 2:
-		/* The chunk this length is, if it is one. */
+		/* The run of chunks this length is, if it is one. */
 		if (dl == 48 + 1296)
 			return 2800;
 		if (dl == 48 + 1400)
 			return test_rand_below(seed, 2) * 1400;
+		if (dl == 48 + 2696)
+			return 1400;
 		return 0;
 	case 3:
 	case 4:
@@ -843,7 +950,9 @@ static u16 rand_offset(u64 *seed, size_t dl)
 
 static void test_random(void)
 {
-	static const u32 good_len[] = { 0, 1400, 1296, 8, 16, 1280, 4096, 24, 1344 };
+	static const u32 good_len[] = {
+		0, 1400, 1296, 8, 16, 1280, 4096, 24, 1344, 2800, 2696,
+	};
 	const unsigned int ngood = ARRAY_SIZE(good_len);
 	unsigned long accepted = 0, per_type[NSW_MSG_MAX + 1] = { 0 };
 	unsigned long per_err[NSW_WERR_MAX] = { 0 };
@@ -943,7 +1052,10 @@ static void test_random(void)
 			}
 			CHECK(m.offset == 0 || m.offset == 1400 ||
 			      m.offset == 2800);
-			CHECK_EQ(m.len, m.offset == 2800 ? 1296 : 1400);
+			CHECK(m.offset + m.len == 1400 ||
+			      m.offset + m.len == 2800 ||
+			      m.offset + m.len == 4096);
+			CHECK(m.len >= 1296 && m.offset + m.len <= 4096);
 			if (m.offset % 1400 || m.offset >= 4096)
 				break;
 			(m.type == NSW_MSG_STORE ? store_chunk :
@@ -1069,7 +1181,7 @@ static void test_batch(u8 type)
 static void test_batches(void)
 {
 	CHECK_EQ(NSW_BATCH_ENTRY_LEN, 24);
-	CHECK(NSW_HDR_LEN + NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN <= NSW_MAX_DGRAM);
+	CHECK(NSW_HDR_LEN + NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN <= NSW_CHUNK_DGRAM);
 	CHECK(nsw_msg_batched(NSW_MSG_STORE_ACK));
 	CHECK(nsw_msg_batched(NSW_MSG_LOAD));
 	CHECK(!nsw_msg_batched(NSW_MSG_STORE));
@@ -1083,6 +1195,7 @@ int main(void)
 {
 	test_layout();
 	test_chunks();
+	test_runs();
 	test_byte_order();
 	test_roundtrip();
 	test_reject_short();
