@@ -63,7 +63,7 @@ MB = 1e6                    # MB/s in the report are 10^6 bytes per second
 CDF_POINTS = 101            # percentiles 0, 1, ..., 100
 STATS = ("p50", "p90", "p99", "mean")
 
-HEADER_KEYS = ("kernel", "vm.a_mem_mb", "vm.b_mem_mb", "date", "qemu")
+HEADER_KEYS = ("kernel", "link", "vm.a_mem_mb", "vm.b_mem_mb", "date", "qemu")
 RTT = "limit.udp_rtt_us"
 IPERF_TX = "limit.iperf3_Bps.tx"     # swapping VM -> peer
 IPERF_RX = "limit.iperf3_Bps.rx"     # peer -> swapping VM
@@ -124,6 +124,14 @@ class Run:
         else:
             self.kernel = "unknown (%s has no kernel key)" % stem
             self.short = safe_name(stem)
+        # The link, when not the default switch at a 1500-byte MTU, names
+        # the run too: one kernel may be measured on two links.
+        self.title = self.kernel
+        link = self.text("link")
+        m = re.search(r"mtu (\d+)", link or "")
+        if m and m.group(1) != "1500":
+            self.title = "%s, %s" % (self.kernel, link)
+            self.short += "-mtu" + m.group(1)
         self.workloads = []
         for key in order:
             m = WORKLOAD_RE.match(key)
@@ -417,6 +425,7 @@ def header(runs, workloads):
               "their ratios, never by their raw figures.", ""]
     rows = [
         ["Kernel"] + [r.kernel for r in runs],
+        ["Link"] + [r.text("link") or NA for r in runs],
         ["Results file"] + [os.path.basename(r.path) for r in runs],
         ["VM a (swapping) memory (MB)"]
         + [r.text("vm.a_mem_mb") or NA for r in runs],
@@ -544,17 +553,17 @@ def plot_links(paths, kernel):
 
 
 def section_run(run, workloads, plots):
-    lines = ["## Kernel %s" % run.kernel, ""]
+    lines = ["## Kernel %s" % run.title, ""]
     lines += section_reference(run)
     lines += section_latency(run)
     lines += plot_links([("Page-in latency CDF", plots["latency"])],
-                        run.kernel)
+                        run.title)
     lines += section_throughput(run)
     lines += plot_links([("Swap throughput", plots["throughput"])],
-                        run.kernel)
+                        run.title)
     lines += section_workloads(run, workloads)
     lines += plot_links([("Workload %s" % w, plots["workload"][w])
-                         for w in workloads], run.kernel)
+                         for w in workloads], run.title)
     lines += section_targets(run, workloads)
     return lines
 
@@ -605,7 +614,7 @@ def plot_latency(run, outdir):
     ax.set_xlabel("latency (µs, log scale)")
     ax.set_ylabel("percentile (%)")
     ax.set_title("Page-in latency CDF (one page, readahead off)\nkernel %s"
-                 % run.kernel)
+                 % run.title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="lower right")
     return save(fig, outdir, "latency-%s.png" % run.short)
@@ -645,7 +654,7 @@ def plot_throughput(run, outdir):
     ax.set_xticklabels([BACKEND_DESC[b] for b in BACKENDS])
     ax.set_ylabel("MB/s (10^6 bytes per second)")
     ax.set_title("Swap throughput per backend, iperf3 for reference\n"
-                 "kernel %s" % run.kernel)
+                 "kernel %s" % run.title)
     known = [v / MB for v in out + inn + [tx, rx] if v]
     top = max(known) if known else 1
     if top > 5 * min(known or [1]):
@@ -687,7 +696,7 @@ def plot_workload(run, name, outdir):
     wss = n("workload.%s.wss_mb" % name)
     ax.set_title("Workload %s%s: run time\nkernel %s"
                  % (name, "" if wss is None else ", %g MiB working set" % wss,
-                    run.kernel))
+                    run.title))
     ax.margins(y=0.2)
     ax.grid(True, axis="y", alpha=0.3)
     return save(fig, outdir, "workload-%s-%s.png"

@@ -12,9 +12,15 @@
 # measured (report.py --check); the test suite runs this.
 # Each kernel's figures come from one run of one VM pair: QEMU software
 # emulation, so only the ratios between figures of one run mean anything.
+# Without --quick each kernel is measured on two links: the test bed's
+# switch at a 1500-byte MTU (results-KNAME.tsv), and a point-to-point link
+# with 9000-byte jumbo frames (results-KNAME-mtu9000.tsv), where netswap
+# sends a page as one datagram rather than three.
 #
 # Environment: NETSWAP_BENCH_APPEND adds nsw_bench_* knobs (see
-# bench/scenario/a.sh), and the knobs of tests/vm/run-scenario.sh.
+# bench/scenario/a.sh); NETSWAP_BENCH_LINKS the links, as LINK:MTU words
+# (default "vde:1500 stream:9000", with --quick "vde:1500"); and the knobs
+# of tests/vm/run-scenario.sh.
 
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -38,9 +44,11 @@ if [[ $QUICK == 1 ]]; then
 	KNOBS="nsw_bench_mb=32 nsw_bench_samples=1000 nsw_bench_rtts=1000"
 	KNOBS+=" nsw_bench_iperf_s=3 nsw_bench_touch_mb=32 nsw_bench_touches=8192"
 	KNOBS+=" nsw_bench_sort_n=1048576 nsw_bench_sort_ops=1 nsw_bench_rounds=1"
+	LINKS=${NETSWAP_BENCH_LINKS:-vde:1500}
 else
 	OUT=${OUT:-$ROOT/bench}
 	KNOBS=
+	LINKS=${NETSWAP_BENCH_LINKS:-vde:1500 stream:9000}
 fi
 mkdir -p "$OUT"
 nsw_ensure_pkgs "${NSW_HOST_PKGS[@]}" python3-matplotlib
@@ -48,22 +56,29 @@ nsw_ensure_pkgs "${NSW_HOST_PKGS[@]}" python3-matplotlib
 qemu=$(qemu-system-x86_64 --version | head -n1 | sed 's/^QEMU emulator version //')
 tsvs=() rc=0
 for k in "${KERNELS[@]}"; do
-	echo "==== bench on $k$([[ $QUICK == 1 ]] && echo " (quick)")"
-	if ! NETSWAP_APPEND="${NETSWAP_APPEND:-} $KNOBS ${NETSWAP_BENCH_APPEND:-}" \
+	for lm in $LINKS; do
+	link=${lm%%:*} mtu=${lm#*:}
+	echo "==== bench on $k, link $link, MTU $mtu$([[ $QUICK == 1 ]] && echo " (quick)")"
+	if ! NETSWAP_LINK=$link NETSWAP_MTU=$mtu \
+		NETSWAP_APPEND="${NETSWAP_APPEND:-} $KNOBS ${NETSWAP_BENCH_APPEND:-}" \
 		"$ROOT/tests/vm/run-scenario.sh" "$k" "$ROOT/bench/scenario"; then
-		echo "bench on $k failed"
+		echo "bench on $k ($link, MTU $mtu) failed"
 		rc=1
 		continue
 	fi
 	tsv="$OUT/results-$k.tsv"
+	[[ $mtu == 1500 ]] || tsv="$OUT/results-$k-mtu$mtu.tsv"
 	{
 		echo "# netswap bench, $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
-		printf 'date\t%s\nqemu\t%s\nvm.b_mem_mb\t%s\n' "$(date -u +%F)" "$qemu" \
-			"$(awk '$1 == "b" { print $2 }' "$ROOT/bench/scenario/vms")"
+		printf 'date\t%s\nqemu\t%s\nvm.b_mem_mb\t%s\nlink\t%s mtu %s\n' \
+			"$(date -u +%F)" "$qemu" \
+			"$(awk '$1 == "b" { print $2 }' "$ROOT/bench/scenario/vms")" \
+			"$link" "$mtu"
 		grep -a '^NSWBENCH ' "$NETSWAP_WORK/results/$k-bench/a.console" |
 			tr -d '\r' | sed 's/^NSWBENCH \([^ ]*\) /\1\t/'
 	} >"$tsv"
 	tsvs+=("$tsv")
+	done
 done
 [[ ${#tsvs[@]} -gt 0 ]] || exit 1
 check=()
