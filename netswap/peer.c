@@ -384,16 +384,28 @@ int nsw_peer_send_batch(struct nsw_peer *peer, struct nsw_hdr *hdr,
 int nsw_peer_send_page(struct nsw_peer *peer, struct nsw_hdr *hdr,
 		       struct page *page)
 {
-	unsigned int c, n = nsw_chunks_per_dgram(READ_ONCE(peer->room));
+	unsigned int c = 0, n = nsw_chunks_per_dgram(READ_ONCE(peer->room));
 	struct kvec vec[2] = { { .iov_base = hdr, .iov_len = NSW_HDR_LEN } };
 	void *p = kmap_local_page(page);
 	int err = 0;
 
-	for (c = 0; c < NSW_CHUNKS && !err; c += n) {
+	while (c < NSW_CHUNKS) {
 		nsw_hdr_set_chunks(hdr, c, n);
 		vec[1].iov_base = p + nsw_chunk_off(c);
 		vec[1].iov_len = nsw_chunks_len(c, n);
 		err = nsw_peer_send(peer, vec, 2);
+		/*
+		 * A whole page's skb is an order-1 allocation, which memory
+		 * short and fragmented may refuse while chunks still fit:
+		 * the rest of this page goes in chunks.
+		 */
+		if (err == -ENOMEM && n > 1) {
+			n = 1;
+			continue;
+		}
+		if (err)
+			break;
+		c += n;
 	}
 	kunmap_local(p);
 	return err;
@@ -403,13 +415,17 @@ int nsw_peer_send_page(struct nsw_peer *peer, struct nsw_hdr *hdr,
 int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
 		  size_t nvec)
 {
-	unsigned int room = READ_ONCE(peer->room);
+	unsigned int old = READ_ONCE(peer->room), room = old;
 	int err;
 
 	err = nsw_send(&peer->addr, &peer->dst_cache, vec, nvec, &room);
 	if (!err)
 		atomic64_add(nsw_kvec_len(vec, nvec), &peer->tx_bytes);
-	/* Racing senders store the same route's figure. */
-	WRITE_ONCE(peer->room, room);
+	/*
+	 * Written only when the route's MTU changed, not by every send on
+	 * every CPU; racing senders store the same route's figure.
+	 */
+	if (room != old)
+		WRITE_ONCE(peer->room, room);
 	return err;
 }
