@@ -6,6 +6,8 @@
 #      itself succeeds),
 #   b: FAIL with the reason its script gave (memtouch caught corruption),
 #   c: FAIL killed (it never ends; cut short after the others failed).
+# Then tests/vm/selftest-hang, whose one VM prints PASS and never powers
+# off: it must be killed within NETSWAP_POWEROFF_S and still pass.
 # Exit 0 when all of that was detected, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -28,4 +30,17 @@ check '^  a +[0-9]+s  FAIL kernel problem' "a's kernel WARNING fails a VM whose 
 check 'kernel: .*WARNING: CPU: 0 PID: 1 at selftest' "the WARNING line is shown"
 check '^  b +[0-9]+s  FAIL memtouch caught the injected corruption' "b's role failure and reason"
 check '^  c +[0-9]+s  FAIL killed' "c killed after the others failed"
+
+t0=$(date +%s)
+out=$(NETSWAP_POWEROFF_S=5 ./run-scenario.sh "$KNAME" "$(pwd)/selftest-hang" 2>&1) &&
+	rc=0 || rc=$?
+t1=$(date +%s)
+echo "$out" | grep -E '^  [a-z]|^SCENARIO|not powered off'
+if [[ $rc -eq 0 ]] && grep -q 'has not powered off: killing it' <<<"$out" &&
+	((t1 - t0 < 100)); then
+	echo "selftest ok: a VM stuck after its PASS killed in $((t1 - t0)) s, its PASS kept"
+else
+	echo "selftest FAILED: a VM stuck after its PASS: rc $rc after $((t1 - t0)) s"
+	ok=0
+fi
 [[ $ok == 1 ]]
