@@ -411,6 +411,14 @@ int nsw_peer_send_page(struct nsw_peer *peer, struct nsw_hdr *hdr,
 	return err;
 }
 
+/* Datagrams a page takes to @peer, as of the last send (3 before it). */
+unsigned int nsw_peer_page_dgrams(const struct nsw_peer *peer)
+{
+	unsigned int n = nsw_chunks_per_dgram(READ_ONCE(peer->room));
+
+	return DIV_ROUND_UP(NSW_CHUNKS, n);
+}
+
 /* nsw_send() to @peer, counting the bytes that left. */
 int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
 		  size_t nvec)

@@ -42,6 +42,10 @@
  *        NETSWAP_A_PEER_STATE          u8, enum netswap_peer_state (only
  *                                          peers this node swaps to)
  *        NETSWAP_A_PEER_RTT_US         u32, smoothed round trip; 0: none
+ *        NETSWAP_A_PEER_PAGE_DGRAMS    u32, datagrams a page takes to it
+ *                                          (3, or 1 where the route's
+ *                                          MTU holds a page), as of the
+ *                                          last datagram sent to it
  *        NETSWAP_A_PEER_PLACE_LIMIT    u64, bytes (see PEER_SET)
  *        NETSWAP_A_PEER_LEND_LIMIT     u64, bytes (see PEER_SET)
  *        NETSWAP_A_PEER_TX_BYTES       u64, bytes of datagrams sent to it
@@ -206,6 +210,7 @@ enum netswap_attr {
 	NETSWAP_A_DEV_RA_LOADS,
 	NETSWAP_A_DEV_RA_HITS,
 	NETSWAP_A_DEV_RA_UNUSED,
+	NETSWAP_A_PEER_PAGE_DGRAMS,
 	__NETSWAP_A_MAX
 };
 

@@ -357,6 +357,9 @@ static void print_peer(const struct attrs *a, void *arg)
 				    ARRAY_SIZE(peer_state_names),
 				    a->v[NETSWAP_A_PEER_STATE]));
 	print_u64(OUT_ANY, "rtt_us", a->v[NETSWAP_A_PEER_RTT_US]);
+	if (a->has[NETSWAP_A_PEER_PAGE_DGRAMS])
+		print_u64(OUT_ANY, "page_datagrams",
+			  a->v[NETSWAP_A_PEER_PAGE_DGRAMS]);
 	print_fields(a, peer_counters, ARRAY_SIZE(peer_counters));
 	print_fields(a, peer_limits, ARRAY_SIZE(peer_limits));
 	record_close();

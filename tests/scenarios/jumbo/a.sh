@@ -62,6 +62,7 @@ io 0 /tmp/data
 [ $((RX * 2)) -lt $((PAGES * 3)) ] ||
 	fail "IPv4, MTU 9000: $RX packets for $PAGES pages read"
 log "check ok: IPv4, MTU 9000: a page is one datagram each way"
+assert_eq "$(nsw_peer_field "$B" page_datagrams)" 1 "page_datagrams to b (IPv4, MTU 9000)"
 run "$CTL" add-peer "$B6"
 run "$CTL" peer set "$B" place ${MB}M
 io $MB /tmp/data
@@ -72,6 +73,8 @@ io $MB /tmp/data
 [ $((RX * 2)) -lt $((PAGES * 3)) ] ||
 	fail "IPv6, MTU 9000: $RX packets for $PAGES pages read"
 log "check ok: IPv6, MTU 9000: a page is one datagram each way"
+assert_eq "$(cat "/sys/kernel/netswap/peers/[$B6]:7878/page_datagrams")" 1 \
+	"page_datagrams to b (IPv6, MTU 9000, sysfs)"
 
 # Swap, with memory short: 160 MiB through a 48 MiB cgroup.
 run mkswap $DEV
@@ -96,6 +99,7 @@ io $((2 * MB)) /tmp/data2
 [ "$RX" -ge $((PAGES * 3)) ] ||
 	fail "MTU 1500: only $RX packets for $PAGES pages read"
 log "check ok: MTU 1500: a page is three datagrams each way"
+assert_eq "$(nsw_peer_field "[$B6]:7878" page_datagrams)" 3 "page_datagrams to b (IPv6, MTU 1500)"
 io 0 /tmp/data
 nsw_show
 assert_eq "$(nsw_peer_field "$B" errors)" 0 "errors with b (IPv4)"
