@@ -214,6 +214,16 @@ poll_until() {
 	log "ok after ${_i}s: $_d"
 }
 
+# store_drains TIMEOUT_S: wait until this node's store holds no page, as
+# it must once the client unloaded (which RESETs its pages here); fail
+# the role after TIMEOUT_S seconds.
+store_drains() {
+	poll_until "$1" "store used_pages = 0 after a unloaded" _store_empty
+}
+_store_empty() {
+	[ "$(nsw_field store used_pages)" = 0 ]
+}
+
 # memcg NAME LIMIT_MB|max: a memory cgroup /sys/fs/cgroup/NAME (cgroup2,
 # mounted on first use) with memory.max LIMIT_MB. Processes started with
 # "in_memcg NAME CMD..." swap once they use more, whatever the VM's RAM

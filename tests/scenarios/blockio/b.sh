@@ -21,10 +21,7 @@ msg_send "$A" "checked"
 # a discards everything and unloads: nothing may stay behind here.
 m=$(msg_recv 200) || exit 1
 [ "$m" = "unloaded" ] || fail "expected 'unloaded', got '$m'"
-held_zero() {
-	[ "$(nsw_field store used_pages)" = 0 ]
-}
-poll_until 20 "store used_pages = 0 after a unloaded" held_zero
+store_drains 20
 nsw_show
 run rmmod netswap
 log "blockio b: all checks passed"

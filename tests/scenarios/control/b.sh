@@ -51,9 +51,6 @@ msg_send "$A" "checked"
 
 m=$(msg_recv 120) || exit 1
 [ "$m" = "done" ] || fail "expected 'done', got '$m'"
-held_zero() {
-	[ "$(nsw_field store used_pages)" = 0 ]
-}
-poll_until 20 "store used_pages = 0 after a unloaded" held_zero
+store_drains 20
 run rmmod netswap
 log "control b: all checks passed"

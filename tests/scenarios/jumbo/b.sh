@@ -36,9 +36,6 @@ msg_send "$A" "done"
 
 m=$(msg_recv 400) || exit 1
 [ "$m" = "unloaded" ] || fail "expected 'unloaded', got '$m'"
-held_zero() {
-	[ "$(nsw_field store used_pages)" = 0 ]
-}
-poll_until 20 "store used_pages = 0 after a unloaded" held_zero
+store_drains 20
 run rmmod netswap
 log "jumbo b: all checks passed"

@@ -34,10 +34,7 @@ log "a's pages here: held $(nsw_peer_field "$A" held /tmp/show.txt)" \
 	"rx_frees $(nsw_peer_field "$A" rx_frees /tmp/show.txt)" \
 	"rx_full $(nsw_peer_field "$A" rx_full /tmp/show.txt)"
 assert_gt "$(nsw_peer_field "$A" rx_stores /tmp/show.txt)" 0 "stores received from a"
-held_zero() {
-	[ "$(nsw_field store used_pages)" = 0 ]
-}
-if ! (poll_until 30 "store used_pages = 0 after a unloaded" held_zero); then
+if ! (store_drains 30); then
 	nsw_show
 	msg_send "$A" "FAIL b still holds $(nsw_field store used_pages) pages after a unloaded"
 	fail "store used_pages is $(nsw_field store used_pages) 30 s after a unloaded"
