@@ -70,8 +70,9 @@ for k in "${KERNELS[@]}"; do
 	[[ $mtu == 1500 ]] || tsv="$OUT/results-$k-mtu$mtu.tsv"
 	{
 		echo "# netswap bench, $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
-		printf 'date\t%s\nqemu\t%s\nvm.b_mem_mb\t%s\nlink\t%s mtu %s\n' \
+		printf 'date\t%s\nqemu\t%s -cpu %s\nvm.b_mem_mb\t%s\nlink\t%s mtu %s\n' \
 			"$(date -u +%F)" "$qemu" \
+			"$(cat "$NETSWAP_WORK/results/$k-bench/qemu-cpu")" \
 			"$(awk '$1 == "b" { print $2 }' "$ROOT/bench/scenario/vms")" \
 			"$link" "$mtu"
 		grep -a '^NSWBENCH ' "$NETSWAP_WORK/results/$k-bench/a.console" |
