@@ -13,7 +13,7 @@
 #   /usr/bin/memtouch   and every other program of tests/prog/ (static)
 #   /scenario/          the scenario directory (role scripts, vms file)
 #
-# Environment set by /init: NSW_ROLE, NSW_IP, NSW_SCENARIO.
+# Environment set by /init: NSW_ROLE, NSW_IP, NSW_IP6, NSW_MTU, NSW_SCENARIO.
 
 IP=/sbin/ip.real
 TC=/sbin/tc.real

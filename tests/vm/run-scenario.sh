@@ -25,8 +25,9 @@
 # private temp dir: no host network interface is involved. vde_switch
 # takes no frame above 1518 bytes, so a jumbo-frame MTU needs "link
 # stream": exactly two VMs joined by QEMU's -netdev stream over a unix
-# socket, frames of any size, no loss (a full socket holds the sender). Each VM's serial
-# console goes to $NETSWAP_WORK/results/KNAME-SCENARIO/NAME.console.
+# socket, frames of any size, no loss (a full socket holds the sender).
+# Each VM's serial console goes to
+# $NETSWAP_WORK/results/KNAME-SCENARIO/NAME.console.
 #
 # The scenario passes when every VM printed "NETSWAP-RESULT: PASS" and no
 # console shows a kernel problem (BUG:, WARNING:, Oops, general protection,
@@ -36,7 +37,7 @@
 #   NETSWAP_FOLLOW="a b"|all   stream those VMs' consoles to stdout live
 #   NETSWAP_GRACE=30           seconds the other VMs get after one failed
 #   NETSWAP_KARGS=...          base kernel arguments (default mitigations=off)
-#   NETSWAP_CPU=max,-cx16      QEMU -cpu model (see README.md: "CPU model")
+#   NETSWAP_CPU=max,-cx16,-erms  QEMU -cpu model (README.md: "CPU model")
 #   NETSWAP_APPEND="..."       more kernel command line for every VM; each
 #                              nsw_key=value is NSW_KEY=value for the roles
 #   NETSWAP_LINK, NETSWAP_MTU  link and mtu for scenarios that set neither
