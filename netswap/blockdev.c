@@ -182,7 +182,9 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 
 /*
  * Gives a queued op its request number and sends it. Returns false while
- * the peer's window is full; the retransmit worker tries again.
+ * the peer's window is full, or its STORE window for a STORE; the
+ * retransmit worker tries again, woken when a STORE ends
+ * (nsw_op_tx_end()).
  */
 static bool nsw_op_start(struct nsw_cmd *cmd, struct nsw_op *op)
 {
@@ -192,6 +194,16 @@ static bool nsw_op_start(struct nsw_cmd *cmd, struct nsw_op *op)
 		return false;
 	nsw_op_send(cmd, op, seq);
 	return true;
+}
+
+/* @op's request number @id is done with: @answered, or given up. */
+static void nsw_op_tx_end(struct nsw_dev *dev, struct nsw_op *op, u64 id,
+			  bool answered)
+{
+	if (!op->tx.store)
+		nsw_peer_tx_end(op->peer, id);
+	else if (nsw_peer_store_end(op->peer, id, answered))
+		mod_delayed_work(nsw_wq, &dev->rexmit, 0);
 }
 
 /* Chooses where an op goes. Returns false if there is nowhere. */
@@ -280,6 +292,7 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 			continue;
 		}
 		op->cmd = cmd;
+		op->tx.store = cmd->write;
 		op->tries = 0;
 		atomic_set(&op->got, 0);
 		op->crc = cmd->write ? nsw_page_crc(op->page) :
@@ -390,7 +403,7 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 			if (atomic64_cmpxchg(&op->tx.inflight, id, 0) != id)
 				continue;
 			if (id != NSW_TX_QUEUED)
-				nsw_peer_tx_end(op->peer, id);
+				nsw_op_tx_end(dev, op, id, false);
 			/* A new page can go to a peer that is up instead. */
 			if (!expired && cmd->write && nsw_op_retarget(dev, op))
 				continue;
@@ -410,6 +423,8 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 		    (u64)nsw_rtt_timeout(&op->peer->rtt, op->tries) *
 		    NSEC_PER_USEC)
 			continue;
+		if (cmd->write)
+			nsw_peer_store_lost(op->peer, id);
 		op->tries++;
 		atomic64_inc(&op->peer->retransmits);
 		nsw_op_send(cmd, op, id);
@@ -501,7 +516,7 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 		return;		/* more chunks to come */
 	if (atomic64_cmpxchg(&op->tx.inflight, m->req_id, 0) != m->req_id)
 		return;
-	nsw_peer_tx_end(peer, m->req_id);
+	nsw_op_tx_end(dev, op, m->req_id, m->status == NSW_ST_OK);
 
 	if (m->status != NSW_ST_OK) {
 		if (m->status == NSW_ST_FULL) {

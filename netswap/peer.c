@@ -150,6 +150,7 @@ struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 	 */
 	peer->tx_next = ktime_get_real_ns();
 	spin_lock_init(&peer->tx_lock);
+	nsw_cwnd_init(&peer->cwnd);
 	spin_lock_init(&peer->seqwin_lock);
 	peer->ctl_tx.ctl = true;
 	nsw_ctl_init(&peer->ctl);
@@ -261,9 +262,10 @@ struct nsw_peer *nsw_peer_next_target(void)
 
 /*
  * Gives @tx the peer's next request number if tx->inflight is still
- * @from. -EBUSY while the window is full (the request NSW_SEQ_WINDOW
- * numbers back is still unanswered), -EALREADY if someone else moved
- * tx->inflight on.
+ * @from; a STORE's number takes a place in the STORE window with it.
+ * -EBUSY while either window is full (the request NSW_SEQ_WINDOW
+ * numbers back is still unanswered, or cwnd.h), -EALREADY if someone
+ * else moved tx->inflight on.
  */
 int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 		      u64 *seq)
@@ -275,10 +277,15 @@ int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 	slot = &peer->tx_ring[peer->tx_next % NSW_SEQ_WINDOW];
 	if (*slot)
 		goto out;
+	if (tx->store && !nsw_cwnd_take(&peer->cwnd))
+		goto out;
 	err = -EALREADY;
 	/* Before the ring: the reply path checks inflight. */
-	if (atomic64_cmpxchg(&tx->inflight, from, peer->tx_next) != from)
+	if (atomic64_cmpxchg(&tx->inflight, from, peer->tx_next) != from) {
+		if (tx->store)
+			nsw_cwnd_put(&peer->cwnd, false);
 		goto out;
+	}
 	*seq = peer->tx_next++;
 	WRITE_ONCE(*slot, tx);
 	err = 0;
@@ -316,6 +323,30 @@ void nsw_peer_tx_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to)
 void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq)
 {
 	WRITE_ONCE(peer->tx_ring[seq % NSW_SEQ_WINDOW], NULL);
+}
+
+/*
+ * nsw_peer_tx_end() for a STORE: also gives its place in the STORE
+ * window back, @answered or given up. Returns true if a STORE was
+ * refused a place meanwhile: the caller wakes whoever sends them.
+ */
+bool nsw_peer_store_end(struct nsw_peer *peer, u64 seq, bool answered)
+{
+	bool wake;
+
+	spin_lock_bh(&peer->tx_lock);
+	wake = nsw_cwnd_put(&peer->cwnd, answered);
+	spin_unlock_bh(&peer->tx_lock);
+	nsw_peer_tx_end(peer, seq);
+	return wake;
+}
+
+/* STORE @seq went unanswered for a retransmission timeout. */
+void nsw_peer_store_lost(struct nsw_peer *peer, u64 seq)
+{
+	spin_lock_bh(&peer->tx_lock);
+	nsw_cwnd_loss(&peer->cwnd, seq, peer->tx_next);
+	spin_unlock_bh(&peer->tx_lock);
 }
 
 int nsw_peer_for_each(int (*fn)(struct nsw_peer *peer, void *arg),

@@ -22,6 +22,7 @@
 #include <net/dst_cache.h>
 #include <net/ipv6.h>
 
+#include "cwnd.h"
 #include "rtt.h"
 #include "ctl.h"
 #include "../include/uapi/netswap.h"
@@ -46,6 +47,7 @@ struct nsw_tx {
 	atomic64_t inflight;
 	bool ctl;
 	bool ra;		/* a LOAD ahead, readahead.h */
+	bool store;		/* a STORE: its number holds a place in cwnd */
 };
 
 /* peer->state is an enum netswap_peer_state (uapi/netswap.h). */
@@ -85,9 +87,10 @@ struct nsw_peer {
 	 * up, and a number is only handed out when its slot is free, so the
 	 * store's window never sees two requests share a slot.
 	 */
-	spinlock_t tx_lock;		/* tx_next, claiming ring slots */
+	spinlock_t tx_lock;		/* tx_next, claiming ring slots, cwnd */
 	u64 tx_next;
 	struct nsw_tx **tx_ring;
+	struct nsw_cwnd cwnd;		/* STOREs in flight, cwnd.h */
 	struct nsw_tx ctl_tx;		/* the control request, see ctl.c */
 	struct nsw_ctl ctl;
 
@@ -168,6 +171,8 @@ unsigned int nsw_peer_page_dgrams(const struct nsw_peer *peer);
 
 int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 		      u64 *seq);
+bool nsw_peer_store_end(struct nsw_peer *peer, u64 seq, bool answered);
+void nsw_peer_store_lost(struct nsw_peer *peer, u64 seq);
 struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq);
 void nsw_peer_tx_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to);
 void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq);

@@ -59,6 +59,13 @@ static ssize_t page_datagrams_show(struct kobject *kobj,
 			  nsw_peer_page_dgrams(nsw_kobj_peer(kobj)));
 }
 
+static ssize_t cwnd_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(nsw_kobj_peer(kobj)->cwnd.cwnd));
+}
+
 /* A peer's atomic64_t counter, found by its offset in struct nsw_peer. */
 struct nsw_counter_attr {
 	struct kobj_attribute attr;
@@ -111,6 +118,7 @@ static struct kobj_attribute nsw_attr_state = __ATTR_RO(state);
 static struct kobj_attribute nsw_attr_rtt_us = __ATTR_RO(rtt_us);
 static struct kobj_attribute nsw_attr_page_datagrams =
 	__ATTR_RO(page_datagrams);
+static struct kobj_attribute nsw_attr_cwnd = __ATTR_RO(cwnd);
 static struct kobj_attribute nsw_attr_place_limit = __ATTR_RO(place_limit);
 static struct kobj_attribute nsw_attr_lend_limit = __ATTR_RO(lend_limit);
 
@@ -118,6 +126,7 @@ static struct attribute *nsw_peer_attrs[] = {
 	&nsw_attr_state.attr,
 	&nsw_attr_rtt_us.attr,
 	&nsw_attr_page_datagrams.attr,
+	&nsw_attr_cwnd.attr,
 	&nsw_attr_pages_placed.attr.attr,
 	&nsw_attr_stores.attr.attr,
 	&nsw_attr_loads.attr.attr,
