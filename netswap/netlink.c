@@ -300,6 +300,8 @@ static int nsw_fill_peer(struct sk_buff *skb, const struct nsw_peer *peer)
 			READ_ONCE(peer->rtt.srtt_us)) ||
 	    nla_put_u32(skb, NETSWAP_A_PEER_PAGE_DGRAMS,
 			nsw_peer_page_dgrams(peer)) ||
+	    nla_put_u32(skb, NETSWAP_A_PEER_CWND,
+			READ_ONCE(peer->cwnd.cwnd)) ||
 	    nsw_put_u64(skb, NETSWAP_A_PEER_PLACE_LIMIT,
 			READ_ONCE(peer->place_limit) << PAGE_SHIFT) ||
 	    nsw_put_u64(skb, NETSWAP_A_PEER_LEND_LIMIT,

@@ -46,6 +46,9 @@
  *                                          (3, or 1 where the route's
  *                                          MTU holds a page), as of the
  *                                          last datagram sent to it
+ *        NETSWAP_A_PEER_CWND           u32, pages this node may keep in
+ *                                          flight to it as STOREs (its
+ *                                          congestion window)
  *        NETSWAP_A_PEER_PLACE_LIMIT    u64, bytes (see PEER_SET)
  *        NETSWAP_A_PEER_LEND_LIMIT     u64, bytes (see PEER_SET)
  *        NETSWAP_A_PEER_TX_BYTES       u64, bytes of datagrams sent to it
@@ -211,6 +214,7 @@ enum netswap_attr {
 	NETSWAP_A_DEV_RA_HITS,
 	NETSWAP_A_DEV_RA_UNUSED,
 	NETSWAP_A_PEER_PAGE_DGRAMS,
+	NETSWAP_A_PEER_CWND,
 	__NETSWAP_A_MAX
 };
 

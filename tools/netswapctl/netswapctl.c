@@ -360,6 +360,8 @@ static void print_peer(const struct attrs *a, void *arg)
 	if (a->has[NETSWAP_A_PEER_PAGE_DGRAMS])
 		print_u64(OUT_ANY, "page_datagrams",
 			  a->v[NETSWAP_A_PEER_PAGE_DGRAMS]);
+	if (a->has[NETSWAP_A_PEER_CWND])
+		print_u64(OUT_ANY, "cwnd", a->v[NETSWAP_A_PEER_CWND]);
 	print_fields(a, peer_counters, ARRAY_SIZE(peer_counters));
 	print_fields(a, peer_limits, ARRAY_SIZE(peer_limits));
 	record_close();

@@ -106,8 +106,8 @@ json_vs_sysfs() {
 	json peer show
 	cp /tmp/j.json /tmp/peers.json
 	_sel=".peers[] | select(.address == \"$B\" and .port == 7878)"
-	_all="$PKEYS rtt_us page_datagrams state place_limit lend_limit"
-	_sys=$(sys_list "$SYS/$PB" "$PFILES rtt_us page_datagrams state place_limit lend_limit")
+	_all="$PKEYS rtt_us page_datagrams cwnd state place_limit lend_limit"
+	_sys=$(sys_list "$SYS/$PB" "$PFILES rtt_us page_datagrams cwnd state place_limit lend_limit")
 	same "show -j" "$(jq -r "$_sel | $(jq_list "$_all")" /tmp/show.json)" "$_sys" || return 1
 	same "peer show -j" "$(jq -r ".[] | select(.address == \"$B\") | $(jq_list "$_all")" /tmp/peers.json)" \
 		"$_sys" || return 1

@@ -63,6 +63,8 @@ io 0 /tmp/data
 	fail "IPv4, MTU 9000: $RX packets for $PAGES pages read"
 log "check ok: IPv4, MTU 9000: a page is one datagram each way"
 assert_eq "$(nsw_peer_field "$B" page_datagrams)" 1 "page_datagrams to b (IPv4, MTU 9000)"
+# Nothing lost on this link: the STORE window grew from its first 32 pages.
+assert_gt "$(nsw_peer_field "$B" cwnd)" 32 "cwnd to b after $MB MiB written without loss"
 run "$CTL" add-peer "$B6"
 run "$CTL" peer set "$B" place ${MB}M
 io $MB /tmp/data
