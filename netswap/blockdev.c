@@ -202,7 +202,7 @@ static void nsw_op_tx_end(struct nsw_dev *dev, struct nsw_op *op, u64 id,
 {
 	if (!op->tx.store)
 		nsw_peer_tx_end(op->peer, id);
-	else if (nsw_peer_store_end(op->peer, id, answered))
+	else if (nsw_peer_store_end(op->peer, &op->tx, id, answered))
 		mod_delayed_work(nsw_wq, &dev->rexmit, 0);
 }
 
@@ -423,8 +423,8 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 		    (u64)nsw_rtt_timeout(&op->peer->rtt, op->tries) *
 		    NSEC_PER_USEC)
 			continue;
-		if (cmd->write)
-			nsw_peer_store_lost(op->peer, id);
+		if (cmd->write && nsw_peer_store_lost(op->peer, &op->tx, id))
+			mod_delayed_work(nsw_wq, &dev->rexmit, 0);
 		op->tries++;
 		atomic64_inc(&op->peer->retransmits);
 		nsw_op_send(cmd, op, id);

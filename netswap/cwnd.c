@@ -25,6 +25,13 @@ bool nsw_cwnd_take(struct nsw_cwnd *w)
 	return true;
 }
 
+/* Undoes the last nsw_cwnd_take(): the page was not sent after all. */
+void nsw_cwnd_cancel(struct nsw_cwnd *w)
+{
+	if (w->inflight)
+		w->inflight--;
+}
+
 /*
  * A page in flight is done: @answered by the peer, or given up. Returns
  * true if someone was refused a place since the last such true: the

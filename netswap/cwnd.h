@@ -4,7 +4,8 @@
  * peer, counted in pages, after RFC 5681: slow start from NSW_CWND_INIT,
  * then one page more per window of answers; halved on a loss, once per
  * loss episode (the losses of requests sent before the cut are the same
- * episode). RFC 8085 asks this of any UDP protocol that sends in bulk,
+ * episode). A page found lost leaves the window: its retransmissions do
+ * not count, as in TCP's loss recovery. RFC 8085 asks this of any UDP protocol that sends in bulk,
  * and a burst larger than the path can queue is lost whole: the switch
  * of the test bed drops every datagram beyond its queue, and each lost
  * page then waits a retransmission timeout.
@@ -33,6 +34,7 @@ struct nsw_cwnd {
 
 void nsw_cwnd_init(struct nsw_cwnd *w);
 bool nsw_cwnd_take(struct nsw_cwnd *w);
+void nsw_cwnd_cancel(struct nsw_cwnd *w);
 bool nsw_cwnd_put(struct nsw_cwnd *w, bool answered);
 bool nsw_cwnd_loss(struct nsw_cwnd *w, u64 seq, u64 next);
 

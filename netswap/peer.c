@@ -283,9 +283,10 @@ int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 	/* Before the ring: the reply path checks inflight. */
 	if (atomic64_cmpxchg(&tx->inflight, from, peer->tx_next) != from) {
 		if (tx->store)
-			nsw_cwnd_put(&peer->cwnd, false);
+			nsw_cwnd_cancel(&peer->cwnd);
 		goto out;
 	}
+	tx->in_cwnd = tx->store;
 	*seq = peer->tx_next++;
 	WRITE_ONCE(*slot, tx);
 	err = 0;
@@ -325,28 +326,51 @@ void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq)
 	WRITE_ONCE(peer->tx_ring[seq % NSW_SEQ_WINDOW], NULL);
 }
 
+/* Under tx_lock: @tx gives its place in the STORE window back. */
+static bool nsw_peer_unplace(struct nsw_peer *peer, struct nsw_tx *tx,
+			     bool answered)
+{
+	if (!tx->in_cwnd)
+		return false;
+	tx->in_cwnd = false;
+	return nsw_cwnd_put(&peer->cwnd, answered);
+}
+
 /*
- * nsw_peer_tx_end() for a STORE: also gives its place in the STORE
- * window back, @answered or given up. Returns true if a STORE was
- * refused a place meanwhile: the caller wakes whoever sends them.
+ * nsw_peer_tx_end() for STORE @tx: also gives its place in the STORE
+ * window back, if it still holds one, @answered or given up. Returns
+ * true if a STORE was refused a place meanwhile: the caller wakes
+ * whoever sends them.
  */
-bool nsw_peer_store_end(struct nsw_peer *peer, u64 seq, bool answered)
+bool nsw_peer_store_end(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq,
+			bool answered)
 {
 	bool wake;
 
 	spin_lock_bh(&peer->tx_lock);
-	wake = nsw_cwnd_put(&peer->cwnd, answered);
+	wake = nsw_peer_unplace(peer, tx, answered);
 	spin_unlock_bh(&peer->tx_lock);
 	nsw_peer_tx_end(peer, seq);
 	return wake;
 }
 
-/* STORE @seq went unanswered for a retransmission timeout. */
-void nsw_peer_store_lost(struct nsw_peer *peer, u64 seq)
+/*
+ * STORE @tx, request @seq, went unanswered for a retransmission timeout:
+ * a loss, which cuts the window (once an episode). The page counts as
+ * gone from the path, as TCP counts a segment it retransmits after a
+ * timeout: it gives its place back, and its retransmissions travel
+ * outside the window, so a lost page does not hold back the pages after
+ * it. Returns what nsw_peer_store_end() does.
+ */
+bool nsw_peer_store_lost(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq)
 {
+	bool wake;
+
 	spin_lock_bh(&peer->tx_lock);
 	nsw_cwnd_loss(&peer->cwnd, seq, peer->tx_next);
+	wake = nsw_peer_unplace(peer, tx, false);
 	spin_unlock_bh(&peer->tx_lock);
+	return wake;
 }
 
 int nsw_peer_for_each(int (*fn)(struct nsw_peer *peer, void *arg),

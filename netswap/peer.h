@@ -47,7 +47,8 @@ struct nsw_tx {
 	atomic64_t inflight;
 	bool ctl;
 	bool ra;		/* a LOAD ahead, readahead.h */
-	bool store;		/* a STORE: its number holds a place in cwnd */
+	bool store;		/* a STORE: its number takes a place in cwnd */
+	bool in_cwnd;		/* holds that place now (under tx_lock) */
 };
 
 /* peer->state is an enum netswap_peer_state (uapi/netswap.h). */
@@ -171,8 +172,9 @@ unsigned int nsw_peer_page_dgrams(const struct nsw_peer *peer);
 
 int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 		      u64 *seq);
-bool nsw_peer_store_end(struct nsw_peer *peer, u64 seq, bool answered);
-void nsw_peer_store_lost(struct nsw_peer *peer, u64 seq);
+bool nsw_peer_store_end(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq,
+			bool answered);
+bool nsw_peer_store_lost(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq);
 struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq);
 void nsw_peer_tx_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to);
 void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq);

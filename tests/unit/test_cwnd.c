@@ -27,6 +27,13 @@ static void test_initial(void)
 	CHECK_EQ(w.inflight, NSW_CWND_INIT - 2);
 	/* Given up, not answered: no growth. */
 	CHECK_EQ(w.cwnd, NSW_CWND_INIT);
+	/* A place taken and cancelled leaves the refused waiting. */
+	CHECK_EQ(fill(&w), 2);
+	CHECK(w.waiting);
+	nsw_cwnd_cancel(&w);
+	CHECK(w.waiting);
+	CHECK_EQ(w.inflight, NSW_CWND_INIT - 1);
+	CHECK_EQ(w.cwnd, NSW_CWND_INIT);
 }
 
 static void test_slow_start(void)
