@@ -5,10 +5,11 @@
  * then one page more per window of answers; halved on a loss, once per
  * loss episode (the losses of requests sent before the cut are the same
  * episode). A page found lost leaves the window: its retransmissions do
- * not count, as in TCP's loss recovery. RFC 8085 asks this of any UDP protocol that sends in bulk,
- * and a burst larger than the path can queue is lost whole: the switch
- * of the test bed drops every datagram beyond its queue, and each lost
- * page then waits a retransmission timeout.
+ * not count, as in TCP's loss recovery. RFC 8085 asks this of any UDP
+ * protocol that sends in bulk, and a burst larger than the path can
+ * queue is lost whole: the switch of the test bed drops every datagram
+ * beyond its queue, and each lost page then waits a retransmission
+ * timeout.
  *
  * Only STOREs take part: they carry the client's bulk, while LOADs are
  * small, bounded by the readahead window, and must not wait behind a

@@ -364,11 +364,14 @@ bool nsw_peer_store_end(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq,
  */
 bool nsw_peer_store_lost(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq)
 {
-	bool wake;
+	bool wake = false;
 
 	spin_lock_bh(&peer->tx_lock);
-	nsw_cwnd_loss(&peer->cwnd, seq, peer->tx_next);
-	wake = nsw_peer_unplace(peer, tx, false);
+	/* Not answered meanwhile: its end takes tx_lock after the cmpxchg. */
+	if ((u64)atomic64_read(&tx->inflight) == seq) {
+		nsw_cwnd_loss(&peer->cwnd, seq, peer->tx_next);
+		wake = nsw_peer_unplace(peer, tx, false);
+	}
 	spin_unlock_bh(&peer->tx_lock);
 	return wake;
 }
