@@ -17,7 +17,7 @@
 #   memtester: nsw_memt_n (2) of nsw_memt_mb (8) MiB each,
 #     nsw_memt_reclaim_kb (4096, lossy 512) pushed out to swap per second,
 #     nsw_memt_reclaim_total_kb (16384, lossy 4096) in all (0: no limit),
-#     nsw_memt_loops (2, lossy 3),
+#     nsw_memt_loops (2, lossy 4),
 #     nsw_memt_min_pages (1000, lossy 300) swapped out and in at least,
 #     nsw_memt_mask (0x180ff);
 #   fio: nsw_fio_mb (16) size unit of the jobs (nsw_lossy_fio_mb 8);
@@ -175,11 +175,12 @@ step_memtester() {
 	_kb=$(knob "$1" MEMT_RECLAIM_KB "$([ "$1" = lossy ] && echo 512 || echo 4096)")
 	_total=$(knob "$1" MEMT_RECLAIM_TOTAL_KB "$([ "$1" = lossy ] && echo 4096 || echo 16384)")
 	# Two loops: 6.1 finishes one in ~6 s, before it has read back much
-	# of what the reclaimer pushed out meanwhile. Three on the lossy
+	# of what the reclaimer pushed out meanwhile. Four on the lossy
 	# link: there the congestion window keeps few STOREs in flight, so
 	# a pushed-out page is written back later and stays in the swap
-	# cache longer, and two loops of 6.1 read back only 99-212 pages.
-	_loops=$(knob "$1" MEMT_LOOPS "$([ "$1" = lossy ] && echo 3 || echo 2)")
+	# cache longer; two loops of 6.1 read back only 99-212 pages, three
+	# 407-547, and the reclaimer's 8 s are over before three end.
+	_loops=$(knob "$1" MEMT_LOOPS "$([ "$1" = lossy ] && echo 4 || echo 2)")
 	_min=$(knob "$1" MEMT_MIN_PAGES "$([ "$1" = lossy ] && echo 300 || echo 1000)")
 	memcg memtester max
 	[ -e /sys/fs/cgroup/memtester/memory.reclaim ] || fail "no memory.reclaim in cgroup2"
