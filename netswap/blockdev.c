@@ -171,7 +171,7 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 
 	nsw_hdr_encode(&hdr, cmd->write ? NSW_MSG_STORE : NSW_MSG_LOAD, 0,
 		       req_id, op->handle, 0);
-	op->sent_ns = ktime_get_ns();
+	WRITE_ONCE(op->sent_ns, ktime_get_ns());
 	if (cmd->write) {
 		nsw_peer_send_page(op->peer, &hdr, op->page);
 		return;
@@ -380,6 +380,25 @@ static bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op)
 	return true;
 }
 
+/*
+ * Is @op's request, numbered and still unanswered at @now, lost? After
+ * its retransmission timeout, or for a STORE as soon as later STOREs
+ * were answered past it (rtt.h): a page in the swap-out path should not
+ * wait out a timeout, 50 ms at least, when the answers around it already
+ * tell it is gone.
+ */
+static bool nsw_op_lost(struct nsw_cmd *cmd, struct nsw_op *op, u64 now)
+{
+	u64 sent = READ_ONCE(op->sent_ns);
+
+	if (!sent || sent > now)
+		return false;	/* not sent yet, or just now */
+	if (now - sent >= (u64)nsw_rtt_timeout(&op->peer->rtt, op->tries) *
+			  NSEC_PER_USEC)
+		return true;
+	return cmd->write && nsw_rtt_overtaken(&op->peer->rtt, sent, now);
+}
+
 static bool nsw_rexmit_rq(struct request *rq, void *data)
 {
 	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
@@ -419,9 +438,7 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 			nsw_op_start(cmd, op);
 			continue;
 		}
-		if (now - op->sent_ns <
-		    (u64)nsw_rtt_timeout(&op->peer->rtt, op->tries) *
-		    NSEC_PER_USEC)
+		if (!nsw_op_lost(cmd, op, now))
 			continue;
 		if (cmd->write && nsw_peer_store_lost(op->peer, &op->tx, id))
 			mod_delayed_work(nsw_wq, &dev->rexmit, 0);
@@ -542,6 +559,8 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 
 		spin_lock(&op->peer->rtt_lock);
 		nsw_rtt_sample(&op->peer->rtt, min_t(u64, rtt_us, U32_MAX));
+		if (cmd->write)
+			nsw_rtt_delivered(&op->peer->rtt, op->sent_ns);
 		spin_unlock(&op->peer->rtt_lock);
 	}
 	if (cmd->write) {

@@ -20,6 +20,7 @@ void nsw_rtt_init(struct nsw_rtt *r)
 	r->srtt_us = 0;
 	r->rttvar_us = 0;
 	r->rto_us = NSW_RTO_INITIAL_US;
+	r->delivered_ns = 0;
 }
 
 void nsw_rtt_sample(struct nsw_rtt *r, u32 sample_us)
@@ -47,4 +48,30 @@ void nsw_rtt_sample(struct nsw_rtt *r, u32 sample_us)
 u32 nsw_rtt_timeout(const struct nsw_rtt *r, unsigned int tries)
 {
 	return nsw_clamp_rto((u64)r->rto_us << (tries < 16 ? tries : 16));
+}
+
+/*
+ * A request sent at @sent_ns was answered on its first transmission, so
+ * the path delivered everything sent before it that was going to arrive
+ * in order.
+ */
+void nsw_rtt_delivered(struct nsw_rtt *r, u64 sent_ns)
+{
+	if (sent_ns > r->delivered_ns)
+		r->delivered_ns = sent_ns;
+}
+
+/*
+ * Is the request last sent at @sent_ns, still unanswered at @now_ns,
+ * lost? Yes if a request sent after it was answered and it has waited
+ * srtt and a quarter more: the quarter is RACK's reordering window,
+ * room for the store's answers to come back slightly out of order.
+ */
+bool nsw_rtt_overtaken(const struct nsw_rtt *r, u64 sent_ns, u64 now_ns)
+{
+	u64 wait = ((u64)r->srtt_us + r->srtt_us / 4) * 1000;
+
+	if (!r->srtt_us || !sent_ns || r->delivered_ns <= sent_ns)
+		return false;
+	return now_ns >= sent_ns + wait;
 }

@@ -2,8 +2,12 @@
 /*
  * Retransmission timeout from measured round trips, after RFC 6298: a
  * smoothed RTT and its mean deviation, sampled only from requests that
- * were answered on their first transmission (Karn). Pure code (pure.h);
- * the caller serialises updates.
+ * were answered on their first transmission (Karn). And loss detection
+ * by overtaking, after RACK (RFC 8985): a request is lost once one sent
+ * after it was answered and it has waited a round trip and a reordering
+ * window more, long before its timeout. Pure code (pure.h); the caller
+ * serialises updates, readers may race them (a stale value only moves a
+ * retransmission by a round trip).
  */
 #ifndef _NSW_RTT_H
 #define _NSW_RTT_H
@@ -18,10 +22,19 @@ struct nsw_rtt {
 	u32 srtt_us;		/* 0: no sample yet */
 	u32 rttvar_us;
 	u32 rto_us;
+	/*
+	 * When the latest-sent request answered on its first try left.
+	 * Fed only by requests the peer answers in the order they came:
+	 * its store worker takes STOREs in order, but a LOAD is answered
+	 * at once and overtakes STOREs queued there without any loss.
+	 */
+	u64 delivered_ns;
 };
 
 void nsw_rtt_init(struct nsw_rtt *r);
 void nsw_rtt_sample(struct nsw_rtt *r, u32 sample_us);
 u32 nsw_rtt_timeout(const struct nsw_rtt *r, unsigned int tries);
+void nsw_rtt_delivered(struct nsw_rtt *r, u64 sent_ns);
+bool nsw_rtt_overtaken(const struct nsw_rtt *r, u64 sent_ns, u64 now_ns);
 
 #endif /* _NSW_RTT_H */

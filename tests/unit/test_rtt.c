@@ -86,6 +86,36 @@ static void test_exact_update(void)
 	CHECK_EQ(r.rto_us, 42500 + 4 * 20000);
 }
 
+static void test_overtaken(void)
+{
+	struct nsw_rtt r;
+	const u64 ms = 1000000;
+
+	nsw_rtt_init(&r);
+	/* No RTT yet: only the timeout decides. */
+	nsw_rtt_delivered(&r, 20 * ms);
+	CHECK(!nsw_rtt_overtaken(&r, 10 * ms, 1000 * ms));
+
+	nsw_rtt_sample(&r, 4000);		/* srtt 4 ms: waits 5 ms */
+	/* Sent at 10 ms; one sent at 20 ms was answered. */
+	CHECK(!nsw_rtt_overtaken(&r, 10 * ms, 14 * ms));
+	CHECK(!nsw_rtt_overtaken(&r, 10 * ms, 15 * ms - 1));
+	CHECK(nsw_rtt_overtaken(&r, 10 * ms, 15 * ms));
+	CHECK(nsw_rtt_overtaken(&r, 10 * ms, 40 * ms));
+	/* Sent at or after the last answered one: nothing overtook it. */
+	CHECK(!nsw_rtt_overtaken(&r, 20 * ms, 100 * ms));
+	CHECK(!nsw_rtt_overtaken(&r, 30 * ms, 100 * ms));
+	/* Not sent yet, or "now" read before it was sent. */
+	CHECK(!nsw_rtt_overtaken(&r, 0, 100 * ms));
+	CHECK(!nsw_rtt_overtaken(&r, 10 * ms, 9 * ms));
+
+	/* An answer to an earlier request does not move the mark back. */
+	nsw_rtt_delivered(&r, 5 * ms);
+	CHECK_EQ(r.delivered_ns, 20 * ms);
+	nsw_rtt_delivered(&r, 35 * ms);
+	CHECK(nsw_rtt_overtaken(&r, 30 * ms, 100 * ms));
+}
+
 int main(void)
 {
 	test_initial();
@@ -93,5 +123,6 @@ int main(void)
 	test_floor_and_ceiling();
 	test_converges();
 	test_exact_update();
+	test_overtaken();
 	return test_summary("test_rtt");
 }
