@@ -16,8 +16,9 @@
 #     time bound;
 #   memtester: nsw_memt_n (2) of nsw_memt_mb (8) MiB each,
 #     nsw_memt_reclaim_kb (4096, lossy 512) pushed out to swap per second,
-#     nsw_memt_reclaim_total_kb (16384, lossy 4096) in all (0: no limit),
-#     nsw_memt_loops (2, lossy 4),
+#     nsw_memt_reclaim_total_kb (16384) in all (0: no limit), stopping
+#     once twice the pages required below were read back,
+#     nsw_memt_loops (2, lossy 6),
 #     nsw_memt_min_pages (1000, lossy 300) swapped out and in at least,
 #     nsw_memt_mask (0x180ff);
 #   fio: nsw_fio_mb (16) size unit of the jobs (nsw_lossy_fio_mb 8);
@@ -173,14 +174,11 @@ step_memtester() {
 	_n=$(knob "$1" MEMT_N 2)
 	_mb=$(knob "$1" MEMT_MB 8)
 	_kb=$(knob "$1" MEMT_RECLAIM_KB "$([ "$1" = lossy ] && echo 512 || echo 4096)")
-	_total=$(knob "$1" MEMT_RECLAIM_TOTAL_KB "$([ "$1" = lossy ] && echo 4096 || echo 16384)")
+	_total=$(knob "$1" MEMT_RECLAIM_TOTAL_KB 16384)
 	# Two loops: 6.1 finishes one in ~6 s, before it has read back much
-	# of what the reclaimer pushed out meanwhile. Four on the lossy
-	# link: there the congestion window keeps few STOREs in flight, so
-	# a pushed-out page is written back later and stays in the swap
-	# cache longer; two loops of 6.1 read back only 99-212 pages, three
-	# 407-547, and the reclaimer's 8 s are over before three end.
-	_loops=$(knob "$1" MEMT_LOOPS "$([ "$1" = lossy ] && echo 4 || echo 2)")
+	# of what the reclaimer pushed out meanwhile. Six on the lossy link,
+	# where the reclaimer works longer (below).
+	_loops=$(knob "$1" MEMT_LOOPS "$([ "$1" = lossy ] && echo 6 || echo 2)")
 	_min=$(knob "$1" MEMT_MIN_PAGES "$([ "$1" = lossy ] && echo 300 || echo 1000)")
 	memcg memtester max
 	[ -e /sys/fs/cgroup/memtester/memory.reclaim ] || fail "no memory.reclaim in cgroup2"
@@ -196,14 +194,22 @@ step_memtester() {
 		_pids="$_pids $!"
 	done
 	# memory.reclaim fails (EAGAIN) when it found less to reclaim:
-	# harmless. In all at most _total KiB (0: no limit): a memtester pass
-	# reads back all that went out since the last, so a steady push makes
-	# the passes slower, which lets more be pushed out: on the lossy link
-	# (~65 page-ins a second with one in flight, measured) 6.12 took over
-	# 2 minutes where 6.1 took 7 s, and on the plain link in the busy
+	# harmless. A page it pushes out is read back (pswpin) only if its
+	# write ended and a later reclaim freed it before memtester touched
+	# it again, else memtester takes it from the swap cache: how many
+	# come back from the peer is timing. On the lossy link writes end
+	# late (the congestion window at its floor), and a fixed 8 s of
+	# pushing read back 178 to 1,921 pages in 4 loops. So the reclaimer
+	# pushes until twice the pages required were read back, or
+	# _total KiB (0: no limit) went out: a memtester pass reads back all
+	# that went out since the last, so a steady push makes the passes
+	# slower, which lets more be pushed out: on the lossy link (~65
+	# page-ins a second with one in flight, measured) 6.12 took over 2
+	# minutes where 6.1 took 7 s, and on the plain link in the busy
 	# suite 226 s and 84,000 page-ins where 20 s did alone.
-	(_left=$_total
+	(_left=$_total _until=$((IN0 + 2 * _min))
 	while [ "$_total" = 0 ] || [ "$_left" -gt 0 ]; do
+		[ "$(vmstat pswpin)" -lt "$_until" ] || break
 		echo "${_kb}K" >/sys/fs/cgroup/memtester/memory.reclaim 2>/dev/null
 		_left=$((_left - _kb))
 		sleep 1
