@@ -161,10 +161,12 @@ static void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 }
 
 /*
- * Sends @op's request: a LOAD, or a STORE with the page. Errors (a full
- * socket buffer) are retried by retransmission.
+ * Sends @op's request @req_id, a LOAD or a STORE with the page, to
+ * @peer, the one that numbered it. Errors (a full socket buffer) are
+ * retried by retransmission.
  */
-static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
+static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op,
+			struct nsw_peer *peer, u64 req_id)
 {
 	struct kvec vec = { .iov_len = NSW_HDR_LEN };
 	struct nsw_hdr hdr;
@@ -173,11 +175,11 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op, u64 req_id)
 		       req_id, op->handle, 0);
 	WRITE_ONCE(op->sent_ns, ktime_get_ns());
 	if (cmd->write) {
-		nsw_peer_send_page(op->peer, &hdr, op->page);
+		nsw_peer_send_page(peer, &hdr, op->page);
 		return;
 	}
 	vec.iov_base = &hdr;
-	nsw_peer_send(op->peer, &vec, 1);
+	nsw_peer_send(peer, &vec, 1);
 }
 
 /*
@@ -192,7 +194,7 @@ static bool nsw_op_start(struct nsw_cmd *cmd, struct nsw_op *op)
 
 	if (nsw_peer_tx_start(op->peer, &op->tx, NSW_TX_QUEUED, &seq))
 		return false;
-	nsw_op_send(cmd, op, seq);
+	nsw_op_send(cmd, op, op->peer, seq);
 	return true;
 }
 
@@ -372,7 +374,7 @@ static bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op)
 	if (!next)
 		return false;
 	op->full = op->peer;
-	op->peer = next;
+	WRITE_ONCE(op->peer, next);
 	op->tries = 0;
 	op->sent_ns = 0;
 	atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
@@ -387,16 +389,17 @@ static bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op)
  * wait out a timeout, 50 ms at least, when the answers around it already
  * tell it is gone.
  */
-static bool nsw_op_lost(struct nsw_cmd *cmd, struct nsw_op *op, u64 now)
+static bool nsw_op_lost(struct nsw_cmd *cmd, struct nsw_op *op,
+			struct nsw_peer *peer, u64 now)
 {
 	u64 sent = READ_ONCE(op->sent_ns);
 
 	if (!sent || sent > now)
 		return false;	/* not sent yet, or just now */
-	if (now - sent >= (u64)nsw_rtt_timeout(&op->peer->rtt, op->tries) *
+	if (now - sent >= (u64)nsw_rtt_timeout(&peer->rtt, op->tries) *
 			  NSEC_PER_USEC)
 		return true;
-	return cmd->write && nsw_rtt_overtaken(&op->peer->rtt, sent, now);
+	return cmd->write && nsw_rtt_overtaken(&peer->rtt, sent, now);
 }
 
 static bool nsw_rexmit_rq(struct request *rq, void *data)
@@ -412,6 +415,15 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 		return true;
 	for (i = 0; i < NSW_MAX_OPS; i++) {
 		struct nsw_op *op = &cmd->ops[i];
+		/*
+		 * The peer before the number: a FULL answer may retarget
+		 * the op under us (nsw_op_retarget()), and a number must
+		 * only ever go to the peer that gave it out. The retarget
+		 * ends the number (cmpxchg) before it sets op->peer, so
+		 * a number read after the peer is that peer's or not one
+		 * at all; the first peer stays referenced by op->full.
+		 */
+		struct nsw_peer *peer = smp_load_acquire(&op->peer);
 		u64 id = atomic64_read_acquire(&op->tx.inflight);
 		bool expired = time_after(jiffies, cmd->start + timeout);
 
@@ -438,13 +450,13 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 			nsw_op_start(cmd, op);
 			continue;
 		}
-		if (!nsw_op_lost(cmd, op, now))
+		if (!nsw_op_lost(cmd, op, peer, now))
 			continue;
-		if (cmd->write && nsw_peer_store_lost(op->peer, &op->tx, id))
+		if (cmd->write && nsw_peer_store_lost(peer, &op->tx, id))
 			mod_delayed_work(nsw_wq, &dev->rexmit, 0);
 		op->tries++;
-		atomic64_inc(&op->peer->retransmits);
-		nsw_op_send(cmd, op, id);
+		atomic64_inc(&peer->retransmits);
+		nsw_op_send(cmd, op, peer, id);
 	}
 	nsw_cmd_put(dev, cmd);
 	return true;
