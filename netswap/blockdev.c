@@ -382,12 +382,17 @@ static bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op)
 	return true;
 }
 
+static enum nsw_rtt_kind nsw_op_kind(const struct nsw_cmd *cmd)
+{
+	return cmd->write ? NSW_RTT_STORE : NSW_RTT_LOAD;
+}
+
 /*
  * Is @op's request, numbered and still unanswered at @now, lost? After
- * its retransmission timeout, or for a STORE as soon as later STOREs
- * were answered past it (rtt.h): a page in the swap-out path should not
- * wait out a timeout, 50 ms at least, when the answers around it already
- * tell it is gone.
+ * its retransmission timeout, or as soon as later requests of its kind
+ * were answered past it (rtt.h): neither a swap-out nor a page fault
+ * should wait out a timeout, 50 ms at least, when the answers around
+ * it already tell it is gone.
  */
 static bool nsw_op_lost(struct nsw_cmd *cmd, struct nsw_op *op,
 			struct nsw_peer *peer, u64 now)
@@ -399,7 +404,7 @@ static bool nsw_op_lost(struct nsw_cmd *cmd, struct nsw_op *op,
 	if (now - sent >= (u64)nsw_rtt_timeout(&peer->rtt, op->tries) *
 			  NSEC_PER_USEC)
 		return true;
-	return cmd->write && nsw_rtt_overtaken(&peer->rtt, sent, now);
+	return nsw_rtt_overtaken(&peer->rtt, nsw_op_kind(cmd), sent, now);
 }
 
 static bool nsw_rexmit_rq(struct request *rq, void *data)
@@ -571,8 +576,8 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 
 		spin_lock(&op->peer->rtt_lock);
 		nsw_rtt_sample(&op->peer->rtt, min_t(u64, rtt_us, U32_MAX));
-		if (cmd->write)
-			nsw_rtt_delivered(&op->peer->rtt, op->sent_ns);
+		nsw_rtt_delivered(&op->peer->rtt, nsw_op_kind(cmd),
+				  op->sent_ns);
 		spin_unlock(&op->peer->rtt_lock);
 	}
 	if (cmd->write) {

@@ -20,7 +20,7 @@ void nsw_rtt_init(struct nsw_rtt *r)
 	r->srtt_us = 0;
 	r->rttvar_us = 0;
 	r->rto_us = NSW_RTO_INITIAL_US;
-	r->delivered_ns = 0;
+	memset(r->delivered_ns, 0, sizeof(r->delivered_ns));
 }
 
 void nsw_rtt_sample(struct nsw_rtt *r, u32 sample_us)
@@ -51,27 +51,30 @@ u32 nsw_rtt_timeout(const struct nsw_rtt *r, unsigned int tries)
 }
 
 /*
- * A request sent at @sent_ns was answered on its first transmission, so
- * the path delivered everything sent before it that was going to arrive
- * in order.
+ * A request of @kind sent at @sent_ns was answered on its first
+ * transmission, so the path delivered everything of that kind sent
+ * before it that was going to arrive in order.
  */
-void nsw_rtt_delivered(struct nsw_rtt *r, u64 sent_ns)
+void nsw_rtt_delivered(struct nsw_rtt *r, enum nsw_rtt_kind kind,
+		       u64 sent_ns)
 {
-	if (sent_ns > r->delivered_ns)
-		r->delivered_ns = sent_ns;
+	if (sent_ns > r->delivered_ns[kind])
+		r->delivered_ns[kind] = sent_ns;
 }
 
 /*
- * Is the request last sent at @sent_ns, still unanswered at @now_ns,
- * lost? Yes if a request sent after it was answered and it has waited
- * srtt and a quarter more: the quarter is RACK's reordering window,
- * room for the store's answers to come back slightly out of order.
+ * Is the request of @kind last sent at @sent_ns, still unanswered at
+ * @now_ns, lost? Yes if one of its kind sent after it was answered and
+ * it has waited srtt and a quarter more: the quarter is RACK's
+ * reordering window, room for answers to come back slightly out of
+ * order.
  */
-bool nsw_rtt_overtaken(const struct nsw_rtt *r, u64 sent_ns, u64 now_ns)
+bool nsw_rtt_overtaken(const struct nsw_rtt *r, enum nsw_rtt_kind kind,
+		       u64 sent_ns, u64 now_ns)
 {
 	u64 wait = ((u64)r->srtt_us + r->srtt_us / 4) * 1000;
 
-	if (!r->srtt_us || !sent_ns || r->delivered_ns <= sent_ns)
+	if (!r->srtt_us || !sent_ns || r->delivered_ns[kind] <= sent_ns)
 		return false;
 	return now_ns >= sent_ns + wait;
 }

@@ -93,27 +93,33 @@ static void test_overtaken(void)
 
 	nsw_rtt_init(&r);
 	/* No RTT yet: only the timeout decides. */
-	nsw_rtt_delivered(&r, 20 * ms);
-	CHECK(!nsw_rtt_overtaken(&r, 10 * ms, 1000 * ms));
+	nsw_rtt_delivered(&r, NSW_RTT_STORE, 20 * ms);
+	CHECK(!nsw_rtt_overtaken(&r, NSW_RTT_STORE, 10 * ms, 1000 * ms));
 
 	nsw_rtt_sample(&r, 4000);		/* srtt 4 ms: waits 5 ms */
 	/* Sent at 10 ms; one sent at 20 ms was answered. */
-	CHECK(!nsw_rtt_overtaken(&r, 10 * ms, 14 * ms));
-	CHECK(!nsw_rtt_overtaken(&r, 10 * ms, 15 * ms - 1));
-	CHECK(nsw_rtt_overtaken(&r, 10 * ms, 15 * ms));
-	CHECK(nsw_rtt_overtaken(&r, 10 * ms, 40 * ms));
+	CHECK(!nsw_rtt_overtaken(&r, NSW_RTT_STORE, 10 * ms, 14 * ms));
+	CHECK(!nsw_rtt_overtaken(&r, NSW_RTT_STORE, 10 * ms, 15 * ms - 1));
+	CHECK(nsw_rtt_overtaken(&r, NSW_RTT_STORE, 10 * ms, 15 * ms));
+	CHECK(nsw_rtt_overtaken(&r, NSW_RTT_STORE, 10 * ms, 40 * ms));
 	/* Sent at or after the last answered one: nothing overtook it. */
-	CHECK(!nsw_rtt_overtaken(&r, 20 * ms, 100 * ms));
-	CHECK(!nsw_rtt_overtaken(&r, 30 * ms, 100 * ms));
+	CHECK(!nsw_rtt_overtaken(&r, NSW_RTT_STORE, 20 * ms, 100 * ms));
+	CHECK(!nsw_rtt_overtaken(&r, NSW_RTT_STORE, 30 * ms, 100 * ms));
 	/* Not sent yet, or "now" read before it was sent. */
-	CHECK(!nsw_rtt_overtaken(&r, 0, 100 * ms));
-	CHECK(!nsw_rtt_overtaken(&r, 10 * ms, 9 * ms));
+	CHECK(!nsw_rtt_overtaken(&r, NSW_RTT_STORE, 0, 100 * ms));
+	CHECK(!nsw_rtt_overtaken(&r, NSW_RTT_STORE, 10 * ms, 9 * ms));
 
 	/* An answer to an earlier request does not move the mark back. */
-	nsw_rtt_delivered(&r, 5 * ms);
-	CHECK_EQ(r.delivered_ns, 20 * ms);
-	nsw_rtt_delivered(&r, 35 * ms);
-	CHECK(nsw_rtt_overtaken(&r, 30 * ms, 100 * ms));
+	nsw_rtt_delivered(&r, NSW_RTT_STORE, 5 * ms);
+	CHECK_EQ(r.delivered_ns[NSW_RTT_STORE], 20 * ms);
+	nsw_rtt_delivered(&r, NSW_RTT_STORE, 35 * ms);
+	CHECK(nsw_rtt_overtaken(&r, NSW_RTT_STORE, 30 * ms, 100 * ms));
+
+	/* Kinds are judged apart: a LOAD answered passes no STORE. */
+	nsw_rtt_delivered(&r, NSW_RTT_LOAD, 90 * ms);
+	CHECK(!nsw_rtt_overtaken(&r, NSW_RTT_STORE, 40 * ms, 100 * ms));
+	CHECK(nsw_rtt_overtaken(&r, NSW_RTT_LOAD, 40 * ms, 100 * ms));
+	CHECK(!nsw_rtt_overtaken(&r, NSW_RTT_LOAD, 90 * ms, 200 * ms));
 }
 
 int main(void)
