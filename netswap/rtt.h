@@ -9,9 +9,8 @@
  * kind of request at a time, of those a peer answers in the order they
  * came: its store worker takes STOREs in order, and it answers LOADs
  * at once in softirq, so a LOAD passes STOREs queued there without any
- * loss. Pure code (pure.h); the caller
- * serialises updates, readers may race them (a stale value only moves a
- * retransmission by a round trip).
+ * loss. Pure code (pure.h); the caller serialises updates, readers may
+ * race them (a stale value only moves a retransmission by a round trip).
  */
 #ifndef _NSW_RTT_H
 #define _NSW_RTT_H
