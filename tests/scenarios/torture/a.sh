@@ -199,9 +199,9 @@ step_memtester() {
 	# it again, else memtester takes it from the swap cache: how many
 	# come back from the peer is timing. On the lossy link writes end
 	# late (the congestion window at its floor), and a fixed 8 s of
-	# pushing read back 178 to 1,921 pages in 4 loops. So the reclaimer
-	# pushes until twice the pages required were read back, or
-	# _total KiB (0: no limit) went out: a memtester pass reads back all
+	# pushing read back 99 to 1,921 pages in 2 to 4 loops. So the
+	# reclaimer pushes until twice the pages required were read back,
+	# or _total KiB (0: no limit) went out: a memtester pass reads back all
 	# that went out since the last, so a steady push makes the passes
 	# slower, which lets more be pushed out: on the lossy link (~65
 	# page-ins a second with one in flight, measured) 6.12 took over 2
