@@ -376,7 +376,7 @@ static bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op)
 	op->full = op->peer;
 	WRITE_ONCE(op->peer, next);
 	op->tries = 0;
-	op->sent_ns = 0;
+	WRITE_ONCE(op->sent_ns, 0);
 	atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
 	mod_delayed_work(nsw_wq, &dev->rexmit, 0);
 	return true;
@@ -434,7 +434,12 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 
 		if (!id)
 			continue;
-		/* Nothing that waits for a peer that is down waits long. */
+		/*
+		 * Nothing that waits for a peer that is down waits long.
+		 * op->peer, not peer: an op the retarget queued may have
+		 * been read with its first peer; the cmpxchg sorts out
+		 * who owns the op either way.
+		 */
 		if (expired || nsw_peer_down(op->peer)) {
 			if (atomic64_cmpxchg(&op->tx.inflight, id, 0) != id)
 				continue;
