@@ -767,8 +767,16 @@ int nsw_client_init(u64 size_bytes)
 	dev->set.queue_depth = NSW_QUEUE_DEPTH;
 	dev->set.numa_node = NUMA_NO_NODE;
 	dev->set.cmd_size = sizeof(struct nsw_cmd);
-	/* Sending may sleep for memory (never for reclaim, see nsw_send). */
-	dev->set.flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
+	/*
+	 * Sending may sleep for memory (never for reclaim, see nsw_send).
+	 * No I/O scheduler by default: there is no seek to save, the plug
+	 * already merges a swap-out's neighbouring pages, and on 6.1 a
+	 * scheduler makes every dispatch of a BLK_MQ_F_BLOCKING queue a
+	 * trip through kblockd, which cost a page-in 8 % of its latency
+	 * (bench/NOTES.md, step 24).
+	 */
+	dev->set.flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING |
+			 BLK_MQ_F_NO_SCHED_BY_DEFAULT;
 	dev->set.driver_data = dev;
 	err = blk_mq_alloc_tag_set(&dev->set);
 	if (err)
