@@ -11,10 +11,10 @@
  * An op's req_id is the next number in its peer's send window
  * (peer.h); the window's ring leads a reply straight back to the op.
  *
- * Every page carries a crc32c: computed before a STORE leaves, kept in
- * the map, and checked when a LOAD brings the page back, so a peer that
- * returns anything but what it was given causes an I/O error, never
- * wrong data in a process.
+ * Every page carries a checksum (pagesum.h): computed before a STORE
+ * leaves, kept in the map, and checked when a LOAD brings the page back,
+ * so a peer that returns anything but what it was given causes an I/O
+ * error, never wrong data in a process.
  *
  * Reclaim (kswapd, or a task in direct reclaim) only publishes its ops:
  * the whole UDP/IP/driver transmit path on top of reclaim's own deep
@@ -32,7 +32,7 @@
  *
  * Memory on the swap-out and page-in paths, all of it accounted for:
  *  - ops, their window slots (peer->tx_ring, allocated with the peer),
- *    the remote map and its crcs (allocated with the device): no
+ *    the remote map and its sums (allocated with the device): no
  *    allocation per I/O at all;
  *  - the datagram a send builds: nsw_send() allocates it with
  *    __GFP_MEMALLOC, so the skb may come from the emergency reserves,
@@ -63,6 +63,7 @@
 #include "ctl.h"
 #include "events.h"
 #include "map.h"
+#include "pagesum.h"
 #include "peer.h"
 #include "readahead.h"
 #include "transport.h"
@@ -95,7 +96,7 @@ struct nsw_op {
 	struct nsw_peer *full;	/* refused this page; ditto */
 	u64 sent_ns;		/* last transmission; 0: not sent yet */
 	unsigned int tries;
-	u32 crc;		/* crc32c of the page, stored or expected */
+	u32 sum;		/* checksum of the page, stored or expected */
 	atomic_t got;		/* LOAD: chunks of the page received */
 	spinlock_t chunk_lock;	/* got and the page's bytes, see nsw_op_chunk() */
 };
@@ -297,8 +298,8 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 		op->tx.store = cmd->write;
 		op->tries = 0;
 		atomic_set(&op->got, 0);
-		op->crc = cmd->write ? nsw_page_crc(op->page) :
-				       nsw_map_crc(&dev->map, op->pgoff);
+		op->sum = cmd->write ? nsw_page_sum(op->page) :
+				       nsw_map_sum(&dev->map, op->pgoff);
 		op->sent_ns = 0;
 		atomic_inc(&cmd->refs);
 		/* On its way already as a LOAD ahead: wait for that one. */
@@ -490,7 +491,7 @@ static void nsw_rexmit_work(struct work_struct *work)
  * page is complete: a reference on the request keeps the page ours while
  * we write to it, and op->chunk_lock makes each chunk land once, before
  * the page is complete, so no byte changes after the caller checked the
- * crc (a lying store could otherwise slip one past it).
+ * sum (a lying store could otherwise slip one past it).
  */
 static bool nsw_op_chunk(struct nsw_op *op, struct sk_buff *skb,
 			 const struct nsw_msg *m)
@@ -528,7 +529,7 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 	struct nsw_tx *tx;
 	struct nsw_cmd *cmd;
 	struct nsw_op *op;
-	u32 crc;
+	u32 sum;
 
 	tx = nsw_peer_tx_find(peer, m->req_id);
 	if (!tx)
@@ -586,21 +587,21 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 		spin_unlock(&op->peer->rtt_lock);
 	}
 	if (cmd->write) {
-		/* nsw_map_set()'s xchg orders the crc before the entry. */
-		WRITE_ONCE(dev->map.crcs[op->pgoff], op->crc);
+		/* nsw_map_set()'s xchg orders the sum before the entry. */
+		WRITE_ONCE(dev->map.sums[op->pgoff], op->sum);
 		nsw_map_set(&dev->map, op->pgoff,
 			    nsw_entry(op->peer->idx, m->handle));
 		atomic64_inc(&op->peer->tx_stores);
 	} else {
 		/* Every chunk is in: see nsw_op_chunk(). */
-		crc = nsw_page_crc(op->page);
+		sum = nsw_page_sum(op->page);
 		atomic64_inc(&op->peer->tx_loads);
-		if (crc != op->crc) {
+		if (sum != op->sum) {
 			/* Never hand the process a page that is not its own. */
 			atomic64_inc(&op->peer->crc_errors);
-			pr_err_ratelimited("%pISpc: page %llu checksum mismatch (crc32c %08x, stored %08x)\n",
-					   &op->peer->shown, op->pgoff, crc,
-					   op->crc);
+			pr_err_ratelimited("%pISpc: page %llu checksum mismatch (%08x, stored %08x)\n",
+					   &op->peer->shown, op->pgoff, sum,
+					   op->sum);
 			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
 		}
 	}

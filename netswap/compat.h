@@ -8,28 +8,6 @@
 
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
-#include <linux/crc32.h>
-#include <linux/highmem.h>
-
-/*
- * crc32c of a buffer. __crc32c_le() is built into both kernels (the
- * crc32c() of libcrc32c would pull in a module and the crypto API); newer
- * kernels rename it crc32c().
- */
-static inline u32 nsw_crc32c(const void *p, size_t len)
-{
-	return __crc32c_le(~0U, p, len);
-}
-
-/* The crc32c of a whole page, as stored pages are checked. */
-static inline u32 nsw_page_crc(struct page *page)
-{
-	void *p = kmap_local_page(page);
-	u32 crc = nsw_crc32c(p, PAGE_SIZE);
-
-	kunmap_local(p);
-	return crc;
-}
 
 /* Queue limits every netswap disk gets. */
 struct nsw_disk_limits {

@@ -242,13 +242,13 @@ int nsw_map_init(struct nsw_map *map, u64 nr)
 	map->entries = vzalloc(array_size(nr, sizeof(*map->entries)));
 	if (!map->entries)
 		goto err;
-	map->crcs = vzalloc(array_size(nr, sizeof(*map->crcs)));
-	if (!map->crcs)
+	map->sums = vzalloc(array_size(nr, sizeof(*map->sums)));
+	if (!map->sums)
 		goto err_entries;
 	map->pending = vzalloc(array_size(BITS_TO_LONGS(nr),
 					  sizeof(unsigned long)));
 	if (!map->pending)
-		goto err_crcs;
+		goto err_sums;
 	map->batch = vzalloc(array_size(NSW_MAX_PEERS, sizeof(*map->batch)));
 	if (!map->batch)
 		goto err_pending;
@@ -267,8 +267,8 @@ err_batch:
 	vfree(map->batch);
 err_pending:
 	vfree(map->pending);
-err_crcs:
-	vfree(map->crcs);
+err_sums:
+	vfree(map->sums);
 err_entries:
 	vfree(map->entries);
 err:
@@ -282,6 +282,6 @@ void nsw_map_destroy(struct nsw_map *map)
 	kfree(map->batch_len);
 	vfree(map->batch);
 	vfree(map->pending);
-	vfree(map->crcs);
+	vfree(map->sums);
 	vfree(map->entries);
 }

@@ -21,7 +21,7 @@ struct nsw_peer;
 
 struct nsw_map {
 	u64 *entries;
-	u32 *crcs;			/* crc32c of each stored page */
+	u32 *sums;			/* checksum of each stored page */
 	unsigned long *pending;		/* freed, not yet sent to the peer */
 	u64 nr;
 	atomic64_t mapped;
@@ -47,13 +47,14 @@ int nsw_map_init(struct nsw_map *map, u64 nr);
 void nsw_map_destroy(struct nsw_map *map);
 u64 nsw_map_lookup(struct nsw_map *map, u64 pgoff);
 /*
- * The crc32c of the page stored at @pgoff, for checking a LOAD. Read it
- * after the entry: nsw_map_set() publishes the crc before the entry.
+ * The checksum (pagesum.h) of the page stored at @pgoff, for checking a
+ * LOAD. Read it after the entry: nsw_map_set() publishes the sum before
+ * the entry.
  */
-static inline u32 nsw_map_crc(struct nsw_map *map, u64 pgoff)
+static inline u32 nsw_map_sum(struct nsw_map *map, u64 pgoff)
 {
 	smp_rmb();	/* after the entry nsw_map_lookup() returned */
-	return READ_ONCE(map->crcs[pgoff]);
+	return READ_ONCE(map->sums[pgoff]);
 }
 
 u64 nsw_map_take(struct nsw_map *map, u64 pgoff);

@@ -11,8 +11,8 @@
 #include <linux/mm.h>
 #include <linux/skbuff.h>
 
-#include "compat.h"
 #include "map.h"
+#include "pagesum.h"
 #include "readahead.h"
 #include "transport.h"
 #include "../include/netswap_wire.h"
@@ -276,7 +276,7 @@ static struct nsw_ra_slot *nsw_ra_claim(struct nsw_ra *ra,
 		goto fail;
 	s->peer = peer;
 	s->pgoff = pgoff;
-	s->crc = nsw_map_crc(map, pgoff);
+	s->sum = nsw_map_sum(map, pgoff);
 	s->got = 0;
 	s->forgotten = false;
 	s->since = jiffies;
@@ -417,7 +417,7 @@ void nsw_ra_reply(struct nsw_ra *ra, struct nsw_peer *peer,
 		goto unlock;
 	nsw_peer_tx_end(peer, m->req_id);
 	if (ok && !s->forgotten) {
-		ok = nsw_page_crc(s->page) == s->crc;
+		ok = nsw_page_sum(s->page) == s->sum;
 		if (!ok)
 			atomic64_inc(&peer->crc_errors);
 	}

@@ -16,7 +16,7 @@
  * map, which drops a cached copy or marks a LOAD in flight so that its
  * answer is thrown away, and LOADs are sent only for what the map holds
  * at the time (see nsw_ra_ahead()). The answer is checked against the
- * crc32c the map held when the LOAD left, as every read is.
+ * checksum the map held when the LOAD left, as every read is.
  *
  * Lifetimes: the slots and their pages are allocated with the device and
  * freed with it; nothing is allocated afterwards. A slot is FREE, LOADING
@@ -54,7 +54,7 @@ struct nsw_ra_slot {
 	u64 pgoff;
 	unsigned long since;		/* jiffies: sent, or arrived */
 	u64 sent_ns;			/* LOADING: when the LOAD left */
-	u32 crc;			/* what the map said the page is */
+	u32 sum;			/* what the map said the page is */
 	u8 state;			/* enum nsw_ra_state */
 	u8 got;				/* LOADING: chunks in, a bit each */
 	bool forgotten;			/* LOADING: written since; drop it */
