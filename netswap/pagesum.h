@@ -8,13 +8,12 @@
  * Why not crc32c: it was, and each page written and each page read paid
  * for it, 5-7 % of the swapping VM's CPU under emulation. xxh64 takes 32
  * bytes a round in four independent multiply-rotate lanes where the table
- * crc32c does eight dependent lookups per 8 bytes; crc32c's instruction is
- * no way out, being emulated bit by bit and, past 512 bytes, run inside
- * kernel_fpu_begin() (bench/NOTES.md, steps 13 and 26). What the check is
- * for, a store handing back anything but the page it was given, needs no
- * more than a 2^-32 chance of a wrong page passing, which a crc cannot
- * better for the changes that matter here (whole wrong pages, not bursts
- * of bit errors, which the UDP checksum already caught in transit).
+ * crc32c does eight dependent lookups per 8 bytes, and crc32c-intel was
+ * slower still under emulation (bench/NOTES.md, steps 13 and 26). The
+ * check is there to catch a store handing back anything but the page it
+ * was given, whole wrong pages rather than a few flipped bits (the UDP
+ * checksum guards the transit): a 2^-32 chance of such a page passing is
+ * all a 32-bit crc offers there too.
  */
 #ifndef _NSW_PAGESUM_H
 #define _NSW_PAGESUM_H
