@@ -769,7 +769,9 @@ int nsw_client_init(u64 size_bytes)
 	dev->set.numa_node = NUMA_NO_NODE;
 	dev->set.cmd_size = sizeof(struct nsw_cmd);
 	/*
-	 * Sending may sleep for memory (never for reclaim, see nsw_send).
+	 * BLOCKING: blk-mq then calls nsw_queue_rq() only from a task,
+	 * whose flags tell nsw_dispatch() whether it is reclaiming; nothing
+	 * there sleeps (nsw_send() allocates GFP_ATOMIC).
 	 * No I/O scheduler by default: there is no seek to save, the plug
 	 * already merges a swap-out's neighbouring pages, and on 6.1 a
 	 * scheduler makes every dispatch of a BLK_MQ_F_BLOCKING queue a
