@@ -771,15 +771,13 @@ int nsw_client_init(u64 size_bytes)
 	/*
 	 * BLOCKING: blk-mq then calls nsw_queue_rq() only from a task,
 	 * whose flags tell nsw_dispatch() whether it is reclaiming; nothing
-	 * there sleeps (nsw_send() allocates GFP_ATOMIC).
-	 * No I/O scheduler by default: there is no seek to save, the plug
-	 * already merges a swap-out's neighbouring pages, and on 6.1 a
-	 * scheduler makes every dispatch of a BLK_MQ_F_BLOCKING queue a
-	 * trip through kblockd, which cost a page-in 8 % of its latency
-	 * (bench/NOTES.md, step 24).
+	 * there sleeps (nsw_send() allocates GFP_ATOMIC). The block layer's
+	 * default scheduler (mq-deadline) stays: it dispatches page-ins
+	 * ahead of queued swap-outs, which a lossy link needs more than
+	 * 6.1 needs to save the trip through kblockd that a scheduler costs
+	 * a blocking queue there (bench/NOTES.md, step 24).
 	 */
-	dev->set.flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING |
-			 BLK_MQ_F_NO_SCHED_BY_DEFAULT;
+	dev->set.flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
 	dev->set.driver_data = dev;
 	err = blk_mq_alloc_tag_set(&dev->set);
 	if (err)
