@@ -37,8 +37,8 @@
  *  - the datagram a send builds: nsw_send() allocates it with
  *    __GFP_MEMALLOC, so the skb may come from the emergency reserves,
  *    and never enters reclaim;
- *    at most NSW_QUEUE_DEPTH * NSW_MAX_OPS pages are in flight, which
- *    bounds what we take from the reserves;
+ *    the write queue's depth and the STORE window (cwnd.h) bound the
+ *    pages in flight, and so what we take from the reserves;
  *  - replies arrive in skbs the NIC driver allocated; the udp_tunnel
  *    encap_rcv hook takes them even when they came from the reserves;
  *  - freeing swap slots only sets a bit; FREE batches are preallocated
@@ -70,14 +70,25 @@
 #include "../include/uapi/netswap.h"
 
 /*
- * At most NSW_QUEUE_DEPTH * NSW_MAX_OPS = 128 pages in flight. Under
- * reclaim each costs about 7 KiB of socket buffers taken from the
- * emergency reserves until the NIC has sent it; 2048 pages in flight
+ * Two hardware queues, each with NSW_QUEUE_DEPTH requests of up to
+ * NSW_MAX_OPS pages: one for reads, one for writes and the rest, so a
+ * page-in never waits for a request slot that swap-outs hold. There is
+ * no I/O scheduler (see nsw_client_init()) to queue requests in, so a
+ * task that finds the write queue's slots taken sleeps for one. With 16,
+ * most likely reclaim stalled so on a lossy link, where the STORE window
+ * (cwnd.h) shrinks to 8 pages, and page-ins a second fell by a quarter
+ * (bench/NOTES.md, step 27).
+ *
+ * Slots cost no memory beyond the tag set's. Under reclaim each page
+ * sent costs about 7 KiB of socket buffers, from the emergency reserves,
+ * until the NIC has sent it: at most the write queue's 256 pages, or
+ * NSW_CWND_MAX (128) while there is one peer. 2048 pages in flight once
  * emptied the reserves of a 256 MiB VM, so that the NIC could not refill
- * its receive ring and the replies that would free memory were lost.
- * Tags fit in 7 bits of req_id, op indexes in 4.
+ * its receive ring and the replies that would free memory were lost. A
+ * LOAD is a header only, and nothing is read under reclaim.
  */
-#define NSW_QUEUE_DEPTH		16
+enum { NSW_HCTX_WRITE, NSW_HCTX_READ, NSW_NR_HCTX };
+#define NSW_QUEUE_DEPTH		32
 #define NSW_MAX_OPS		8
 #define NSW_REXMIT_TICK		(HZ / 50)
 
@@ -684,9 +695,26 @@ static int nsw_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	return 0;
 }
 
+/* Reads to the read queue; writes, discards and flushes to the other. */
+static void nsw_map_queues(struct blk_mq_tag_set *set)
+{
+	static const unsigned int hctx[] = {
+		[HCTX_TYPE_DEFAULT]	= NSW_HCTX_WRITE,
+		[HCTX_TYPE_READ]	= NSW_HCTX_READ,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hctx); i++) {
+		set->map[i].nr_queues = 1;
+		set->map[i].queue_offset = hctx[i];
+		blk_mq_map_queues(&set->map[i]);
+	}
+}
+
 static const struct blk_mq_ops nsw_mq_ops = {
 	.queue_rq	= nsw_queue_rq,
 	.init_request	= nsw_init_request,
+	.map_queues	= nsw_map_queues,
 };
 
 #define NSW_DEV_COUNTER(_file, _attr, _field) \
@@ -742,7 +770,9 @@ int nsw_client_init(u64 size_bytes)
 	struct gendisk *disk;
 	int err;
 
-	BUILD_BUG_ON(NSW_QUEUE_DEPTH > 128 || NSW_MAX_OPS > 16);
+	/* Requests never wait for numbers in the peer's window. */
+	BUILD_BUG_ON(NSW_NR_HCTX * NSW_QUEUE_DEPTH * NSW_MAX_OPS +
+		     NSW_RA_SLOTS > NSW_SEQ_WINDOW);
 	if (!size_bytes)
 		return 0;
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
@@ -764,20 +794,22 @@ int nsw_client_init(u64 size_bytes)
 	}
 
 	dev->set.ops = &nsw_mq_ops;
-	dev->set.nr_hw_queues = 1;
+	dev->set.nr_hw_queues = NSW_NR_HCTX;
+	dev->set.nr_maps = HCTX_TYPE_READ + 1;
 	dev->set.queue_depth = NSW_QUEUE_DEPTH;
 	dev->set.numa_node = NUMA_NO_NODE;
 	dev->set.cmd_size = sizeof(struct nsw_cmd);
 	/*
 	 * BLOCKING: blk-mq then calls nsw_queue_rq() only from a task,
 	 * whose flags tell nsw_dispatch() whether it is reclaiming; nothing
-	 * there sleeps (nsw_send() allocates GFP_ATOMIC). The block layer's
-	 * default scheduler (mq-deadline) stays: it dispatches page-ins
-	 * ahead of queued swap-outs, which a lossy link needs more than
-	 * 6.1 needs to save the trip through kblockd that a scheduler costs
-	 * a blocking queue there (bench/NOTES.md, step 24).
+	 * there sleeps (nsw_send() allocates GFP_ATOMIC).
+	 * No I/O scheduler: there is no seek to save, the plug already
+	 * merges a swap-out's neighbouring pages, reads have their own
+	 * queue, and on 6.1 a scheduler makes every dispatch of a BLOCKING
+	 * queue a trip through kblockd (bench/NOTES.md, steps 24 and 27).
 	 */
-	dev->set.flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING;
+	dev->set.flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING |
+			 BLK_MQ_F_NO_SCHED_BY_DEFAULT;
 	dev->set.driver_data = dev;
 	err = blk_mq_alloc_tag_set(&dev->set);
 	if (err)
