@@ -372,6 +372,7 @@ net_monitor_stop
 if [ -n "${RETRANS_lossy:-}" ]; then
 	assert_gt "$RETRANS_lossy" 0 "retransmits in the lossy round"
 	lossy_check
+	lossy_off
 fi
 nsw_show
 run rmmod netswap

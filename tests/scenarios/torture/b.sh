@@ -41,7 +41,10 @@ if ! (store_drains 30); then
 fi
 nsw_show
 net_monitor_stop
-[ $LOSSY = 1 ] && lossy_check
+if [ $LOSSY = 1 ]; then
+	lossy_check
+	lossy_off
+fi
 msg_send "$A" "OK"
 run rmmod netswap
 log "torture b: all checks passed"

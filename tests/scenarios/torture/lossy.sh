@@ -27,6 +27,13 @@ lossy_check() {
 	assert_gt "$_drop" 0 "packets netem dropped"
 }
 
+# lossy_off: the last messages between the VMs go over a clean link. a
+# powers off as soon as it has answered b's "OK"; an answer netem dropped
+# then had no one left to send it again, and b retried past the deadline.
+lossy_off() {
+	run $TC qdisc del dev eth0 root
+}
+
 # net_monitor_start / net_monitor_stop: net_stats (guest-lib) and the
 # output of the command $NET_MONITOR_MORE, if set, every 10 s in the
 # background, to see when and where traffic stalls.
