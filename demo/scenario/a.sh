@@ -23,7 +23,7 @@ run swapon /dev/netswap0
 log "$(mem_summary)"
 
 # The workload runs in the background; every 15 s show what is where.
-t0=$(cut -d. -f1 /proc/uptime)
+t0=$(uptime_s)
 memtouch "$SIZE_MB" "$PASSES" 7 >/tmp/memtouch.out 2>&1 &
 mt=$!
 tail -f /tmp/memtouch.out &
@@ -31,13 +31,13 @@ tailpid=$!
 while kill -0 $mt 2>/dev/null; do
 	sleep 15
 	kill -0 $mt 2>/dev/null || break
-	echo "---- netswapctl show at $(($(cut -d. -f1 /proc/uptime) - t0)) s ----"
+	echo "---- netswapctl show at $(($(uptime_s) - t0)) s ----"
 	"$CTL" show
 	log "$(mem_summary)"
 done
 wait $mt
 mtrc=$?
-t1=$(cut -d. -f1 /proc/uptime)
+t1=$(uptime_s)
 sleep 1
 kill $tailpid 2>/dev/null
 nsw_show >/dev/null

@@ -55,6 +55,11 @@ cpu_check() {
 		fail "the emulated CPU corrupts EFLAGS in cmpxchg16b (cx16check rc $_rc), see tests/vm/README.md"
 }
 
+# uptime_s: whole seconds since boot, a clock no one sets.
+uptime_s() {
+	cut -d. -f1 /proc/uptime
+}
+
 # host_pause SECS: have the host freeze this whole VM (SIGSTOP of its
 # QEMU, run-scenario.sh) for SECS (<= 100) seconds; returns once it runs
 # again, or fails if it was not frozen. The clocks jump by SECS on resume,
@@ -67,14 +72,14 @@ host_pause() {
 	[ "$(cat /proc/sys/kernel/watchdog_thresh)" -ge $_th ] ||
 		echo $_th >/proc/sys/kernel/watchdog_thresh
 	echo $(($1 + 60)) >/sys/module/rcupdate/parameters/rcu_cpu_stall_timeout
-	_t=$(cut -d. -f1 /proc/uptime)
+	_t=$(uptime_s)
 	_end=$((_t + $1 + 30)) _gap=0
 	echo "NETSWAP-HOST: pause $1"
 	# The host reads the console once a second; the pause shows as one
 	# sleep 1 that took SECS longer.
 	while [ $_gap -lt $(($1 - 1)) ] && [ "$_t" -lt $_end ]; do
 		sleep 1
-		_n=$(cut -d. -f1 /proc/uptime)
+		_n=$(uptime_s)
 		[ $((_n - _t)) -gt $_gap ] && _gap=$((_n - _t))
 		_t=$_n
 	done
@@ -120,16 +125,20 @@ wait_for_ping() {
 # nothing.)
 
 # msg_send IP TEXT [TIMEOUT_S]: deliver one line to a peer that runs
-# msg_recv. Retries until acknowledged (default 600 s).
+# msg_recv. Retries until acknowledged (default 600 s). Seconds by the
+# clock, not tries: a try against a peer that is gone takes nc's 5 s,
+# and a sender stuck here must fail with its message before the
+# scenario's deadline kills it without one.
 msg_send() {
-	_ip=$1 _txt=$2 _t=${3:-600} _i=0
-	while [ "$_i" -lt "$_t" ]; do
+	_ip=$1 _txt=$2 _t=${3:-600}
+	_end=$(($(uptime_s) + _t))
+	while :; do
 		_ack=$(echo "$_txt" | nc -w 5 "$_ip" "$MSG_PORT" 2>/dev/null)
 		if [ "$_ack" = ACK ]; then
 			log "sent to $_ip: $_txt"
 			return 0
 		fi
-		_i=$((_i + 1))
+		[ "$(uptime_s)" -lt "$_end" ] || break
 		sleep 1
 	done
 	fail "could not send message to $_ip within ${_t}s: $_txt"

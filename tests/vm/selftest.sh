@@ -3,7 +3,8 @@
 #
 # Runs the scenario tests/vm/selftest, which must be judged FAIL with:
 #   a: FAIL because of the WARNING: it put in its kernel log (its script
-#      itself succeeds),
+#      itself succeeds, and checks on the way that msg_send to no one
+#      gives up on time),
 #   b: FAIL with the reason its script gave (memtouch caught corruption),
 #   c: FAIL killed (it never ends; cut short after the others failed).
 # Then tests/vm/selftest-hang, whose one VM prints PASS and never powers

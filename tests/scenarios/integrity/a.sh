@@ -50,7 +50,7 @@ read_must_fail() {
 	_fl=iflag=direct
 	[ "${2:-}" = buffered ] && _fl=
 	rm -f /tmp/bad
-	_t0=$(cut -d. -f1 /proc/uptime)
+	_t0=$(uptime_s)
 	log "+ dd if=$DEV of=/tmp/bad bs=1M count=$MB $_fl (must fail)"
 	# shellcheck disable=SC2086
 	if dd if=$DEV of=/tmp/bad bs=1M count=$MB $_fl 2>/tmp/dd.err; then
@@ -58,7 +58,7 @@ read_must_fail() {
 	else
 		_rc=$?
 	fi
-	_t1=$(cut -d. -f1 /proc/uptime)
+	_t1=$(uptime_s)
 	cat /tmp/dd.err
 	check_prefix /tmp/bad "$1"
 	[ "$_rc" -ne 0 ] || fail "$1: the read succeeded although b corrupts every page"

@@ -66,9 +66,6 @@ m=$(msg_recv 300) || exit 1
 vmstat() {
 	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
 }
-uptime_s() {
-	cut -d. -f1 /proc/uptime
-}
 
 # link_check STEP: log what the link cost; netswap must have failed no
 # request and the kernel must have logged no I/O error on the device.
