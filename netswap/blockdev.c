@@ -81,11 +81,12 @@
  *
  * Slots cost no memory beyond the tag set's. Under reclaim each page
  * sent costs about 7 KiB of socket buffers, from the emergency reserves,
- * until the NIC has sent it: at most the write queue's 256 pages, or
- * NSW_CWND_MAX (128) while there is one peer. 2048 pages in flight once
- * emptied the reserves of a 256 MiB VM, so that the NIC could not refill
- * its receive ring and the replies that would free memory were lost. A
- * LOAD is a header only, and nothing is read under reclaim.
+ * until the NIC has sent it: at most the write queue's NSW_QUEUE_DEPTH
+ * requests of NSW_MAX_OPS pages (256), or NSW_CWND_MAX (128) while
+ * there is one peer. 2048 pages in flight once emptied the reserves of a
+ * 256 MiB VM, so that the NIC could not refill its receive ring and the
+ * replies that would free memory were lost. A LOAD is a header only,
+ * and nothing is read under reclaim.
  */
 enum { NSW_HCTX_WRITE, NSW_HCTX_READ, NSW_NR_HCTX };
 #define NSW_QUEUE_DEPTH		32
@@ -696,17 +697,18 @@ static int nsw_init_request(struct blk_mq_tag_set *set, struct request *rq,
 }
 
 /* Reads to the read queue; writes, discards and flushes to the other. */
+static const unsigned int nsw_hctx_of_type[] = {
+	[HCTX_TYPE_DEFAULT]	= NSW_HCTX_WRITE,
+	[HCTX_TYPE_READ]	= NSW_HCTX_READ,
+};
+
 static void nsw_map_queues(struct blk_mq_tag_set *set)
 {
-	static const unsigned int hctx[] = {
-		[HCTX_TYPE_DEFAULT]	= NSW_HCTX_WRITE,
-		[HCTX_TYPE_READ]	= NSW_HCTX_READ,
-	};
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(hctx); i++) {
+	for (i = 0; i < ARRAY_SIZE(nsw_hctx_of_type); i++) {
 		set->map[i].nr_queues = 1;
-		set->map[i].queue_offset = hctx[i];
+		set->map[i].queue_offset = nsw_hctx_of_type[i];
 		blk_mq_map_queues(&set->map[i]);
 	}
 }
@@ -795,7 +797,7 @@ int nsw_client_init(u64 size_bytes)
 
 	dev->set.ops = &nsw_mq_ops;
 	dev->set.nr_hw_queues = NSW_NR_HCTX;
-	dev->set.nr_maps = HCTX_TYPE_READ + 1;
+	dev->set.nr_maps = ARRAY_SIZE(nsw_hctx_of_type);
 	dev->set.queue_depth = NSW_QUEUE_DEPTH;
 	dev->set.numa_node = NUMA_NO_NODE;
 	dev->set.cmd_size = sizeof(struct nsw_cmd);
