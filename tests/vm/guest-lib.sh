@@ -126,8 +126,8 @@ wait_for_ping() {
 
 # msg_send IP TEXT [TIMEOUT_S]: deliver one line to a peer that runs
 # msg_recv. Retries until acknowledged (default 600 s). Seconds by the
-# clock, not tries: a try against a peer that is gone takes nc's 5 s,
-# and a sender stuck here must fail with its message before the
+# clock, not tries: a try against a peer that is gone can take nc's
+# 5 s, and a sender stuck here must fail with its message before the
 # scenario's deadline kills it without one.
 msg_send() {
 	_ip=$1 _txt=$2 _t=${3:-600}
