@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/vm/build.sh - build what goes into the test VMs.
 #
-# Usage as a command:  tests/vm/build.sh [--no-module] 6.1|6.12
+# Usage as a command:  tests/vm/build.sh [--no-module] 6.1|6.12|debug
 #   builds netswap.ko for that kernel, netswapctl (host build, once) and the
 #   static test programs of tests/prog/, and prints shell assignments
 #   MODULE_KO=... CTL=... PROG_DIR=...
@@ -33,19 +33,6 @@ nsw_sync_src() {
 		--exclude=modules.order --exclude='*.a' --exclude=.tmp_versions \
 		--exclude=/tools/netswapctl/netswapctl \
 		"$NETSWAP_SRC"/ "$dst"/
-}
-
-# Run make, sending its output to a log; on failure show the end of the log.
-# $1 = log file, $2 = what (for messages), rest = make arguments.
-nsw_make_logged() {
-	local log=$1 what=$2
-	shift 2
-	if ! make "$@" >"$log" 2>&1; then
-		nsw_log "---- last lines of $log ----"
-		tail -n 30 "$log" >&2
-		nsw_log "$what FAILED (make $*); full log: $log"
-		return 1
-	fi
 }
 
 nsw_build_module() {
@@ -125,7 +112,7 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
 		want_module=0
 		shift
 	fi
-	[[ $# -eq 1 ]] || { echo "usage: $0 [--no-module] 6.1|6.12" >&2; exit 2; }
+	[[ $# -eq 1 ]] || { echo "usage: $0 [--no-module] 6.1|6.12|debug" >&2; exit 2; }
 	nsw_ensure_pkgs "${NSW_HOST_PKGS[@]}"
 	nsw_build_progs
 	printf 'PROG_DIR=%q\n' "$NSW_PROG_DIR"

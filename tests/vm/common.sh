@@ -30,7 +30,7 @@ nsw_kernel_meta() {
 	case "$1" in
 	6.1)  echo "linux-image-amd64 linux-headers-amd64" ;;
 	6.12) echo "linux-image-6.12-amd64 linux-headers-6.12-amd64" ;;
-	*)    nsw_die "unknown kernel name '$1' (known: 6.1 6.12)" ;;
+	*)    nsw_die "unknown kernel name '$1' (known: 6.1 6.12 debug)" ;;
 	esac
 }
 
@@ -112,3 +112,16 @@ NSW_GUEST_STUB_LIBS=(
 	libIPSec_MB.so.1 libcrypto.so.3 libEGL.so.1 libGLESv2.so.2 libgbm.so.1
 	libjpeg.so.62
 )
+
+# Run make, sending its output to a log; on failure show the end of the log.
+# $1 = log file, $2 = what (for messages), rest = make arguments.
+nsw_make_logged() {
+	local log=$1 what=$2
+	shift 2
+	if ! make "$@" >"$log" 2>&1; then
+		nsw_log "---- last lines of $log ----"
+		tail -n 30 "$log" >&2
+		nsw_log "$what FAILED (make $*); full log: $log"
+		return 1
+	fi
+}
