@@ -22,10 +22,15 @@
 #   vm/KNAME/SCENARIO  tests/vm/run-scenario.sh KNAME SCENARIO for KNAME in
 #                      $NETSWAP_KERNELS (default "6.1 6.12") and every
 #                      directory of tests/scenarios/ that has a "vms" file
+#   build-debug-kernel tests/vm/kernel.sh debug: 6.12 with KASAN, lockdep
+#                      and the sleep-in-atomic checks (cached once built)
+#   vm/debug/SCENARIO  the scenarios of $NETSWAP_DEBUG_SCENARIOS (default
+#                      below; empty: none) on that kernel
 # The last line printed is "N passed, N failed"; the exit status is
 # non-zero when any test failed.
 #
 # Environment: NETSWAP_KERNELS, NETSWAP_SCENARIOS (default: all),
+# NETSWAP_DEBUG_SCENARIOS,
 # NETSWAP_PARALLEL (1: the kernels' scenario chains run side by side; 0: one
 # after the other), and the knobs of tests/vm/common.sh (NETSWAP_WORK,
 # NETSWAP_CACHE).
@@ -40,6 +45,10 @@ source "$ROOT/tests/vm/common.sh"
 # running it, so editing this file while a run is in progress is harmless.
 {
 KERNELS=${NETSWAP_KERNELS:-6.1 6.12}
+# Those that reach the module's riskiest paths, within the suite's time:
+# teardown and every control path, and the I/O path under loss, reordering
+# and memory pressure.
+NSW_DEBUG_SCENARIOS="control torture"
 LOGS="$NETSWAP_WORK/logs"
 mkdir -p "$LOGS"
 SUITE_T0=$(date +%s)
@@ -148,6 +157,26 @@ run_chain() {
 		run_test "vm/$k/$s" "$ROOT/tests/vm/run-scenario.sh" "$k" "$s"
 	done
 }
+# Debian's kernels have neither KASAN nor lockdep nor the checks for
+# sleeping where swap's hooks must not: some scenarios run once more on a
+# 6.12 built with them (tests/vm/kernel.sh debug). Building it takes about
+# ten minutes the first time and is cached after; the chain runs beside the
+# others.
+run_debug_chain() {
+	local s
+	run_test build-debug-kernel "$ROOT/tests/vm/kernel.sh" debug
+	if ! grep -q '^PASS build-debug-kernel ' "$RESULTS_FILE"; then
+		echo "==== no debug kernel: its scenarios are not run"
+		return
+	fi
+	for s in "${debug_scenarios[@]}"; do
+		run_test "vm/debug/$s" "$ROOT/tests/vm/run-scenario.sh" debug "$s"
+	done
+}
+debug_scenarios=()
+for s in ${NETSWAP_DEBUG_SCENARIOS-$NSW_DEBUG_SCENARIOS}; do
+	[[ " ${ordered[*]} " == *" $s "* ]] && debug_scenarios+=("$s")
+done
 if [[ ${#ordered[@]} -gt 0 ]]; then
 	chain_pids=()
 	for k in $KERNELS; do
@@ -158,6 +187,14 @@ if [[ ${#ordered[@]} -gt 0 ]]; then
 			run_chain "$k"
 		fi
 	done
+	if [[ ${#debug_scenarios[@]} -gt 0 ]]; then
+		if [[ "${NETSWAP_PARALLEL:-1}" == 1 ]]; then
+			run_debug_chain &
+			chain_pids+=($!)
+		else
+			run_debug_chain
+		fi
+	fi
 	for p in "${chain_pids[@]}"; do
 		wait "$p"
 	done
