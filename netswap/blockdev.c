@@ -673,7 +673,11 @@ static void nsw_swap_slot_free_notify(struct block_device *bdev,
 {
 	struct nsw_dev *dev = bdev->bd_disk->private_data;
 
-	/* Under swap_lock: only marks the page; the free worker does the rest. */
+	/*
+	 * Under the swap device's locks, and from free_swap_slot() with
+	 * interrupts off: nothing here sleeps or enables BH. Only marks the
+	 * page; the free worker does the rest.
+	 */
 	atomic64_inc(&dev->discards);
 	nsw_map_discard(&dev->map, offset, 1);
 	nsw_ra_forget(&dev->ra, offset, 1);

@@ -190,10 +190,14 @@ unlock:
 
 /*
  * Pages [@pgoff, @pgoff + @nr) were written or discarded, and the map no
- * longer leads to their old copies. Any context, also under swap_lock.
+ * longer leads to their old copies. Any context: also the swap slot free
+ * hook, which runs with hard interrupts off (free_swap_slot() holds the
+ * slots cache's lock with spin_lock_irq()), where a spin_unlock_bh()
+ * would run pending softirqs and turn interrupts back on under that lock.
  */
 void nsw_ra_forget(struct nsw_ra *ra, u64 pgoff, u64 nr)
 {
+	unsigned long flags;
 	unsigned int i;
 
 	/*
@@ -203,7 +207,7 @@ void nsw_ra_forget(struct nsw_ra *ra, u64 pgoff, u64 nr)
 	smp_mb();
 	if (!READ_ONCE(ra->used))
 		return;
-	spin_lock_bh(&ra->lock);
+	spin_lock_irqsave(&ra->lock, flags);
 	for (i = 0; i < NSW_RA_SLOTS; i++) {
 		struct nsw_ra_slot *s = &ra->slots[i];
 
@@ -216,7 +220,7 @@ void nsw_ra_forget(struct nsw_ra *ra, u64 pgoff, u64 nr)
 			s->forgotten = true;
 		}
 	}
-	spin_unlock_bh(&ra->lock);
+	spin_unlock_irqrestore(&ra->lock, flags);
 }
 
 /*
