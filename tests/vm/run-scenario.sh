@@ -119,9 +119,10 @@ stream)
 *) nsw_die "unknown link '$LINK' (vde or stream)" ;;
 esac
 [[ -z "$MTU" || "$MTU" =~ ^[0-9]+$ ]] || nsw_die "bad mtu '$MTU'"
-# The debug kernel keeps about 120 MiB of a VM for itself (KASAN's shadow of
-# all memory, lockdep's tables, a larger image): give that back, so that a
-# scenario has the memory it was written for.
+# The debug kernel keeps about 120 MiB of a 256 MiB VM for itself (KASAN's
+# shadow, an eighth of all memory; lockdep's tables; a larger image): add
+# 128 MiB to every VM. Larger VMs still lose some, their shadow being
+# larger.
 if [[ "$KNAME" == debug ]]; then
 	for i in "${!VM_MEM[@]}"; do
 		VM_MEM[i]=$((VM_MEM[i] + 128))
@@ -203,7 +204,8 @@ for i in "${!VM_NAMES[@]}"; do
 	# The debug kernel on QEMU's "max" CPU takes 5-level paging, and on a
 	# busy host a device interrupt can then come in before KASAN covers
 	# the direct map (a "wild-memory-access" in handle_edge_irq during
-	# identify_cpu). With 4 levels it did not, under the same load.
+	# identify_cpu). With 4 levels it did not, in two runs under the same
+	# load.
 	[[ "$KNAME" == debug ]] && append+=" no5lvl"
 	append+=" ${NETSWAP_APPEND:-}"
 	: >"$RES/$n.console"
