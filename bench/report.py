@@ -386,7 +386,7 @@ class Target:
             measured = "%.4f×" % self.measured   # 2 decimals would hide why
         verdict = {True: "met", False: "**NOT met**", None: NA}[self.met]
         return [self.desc, measured, "%s %.2f×" % (self.op, self.limit),
-                verdict, self.beyond or ""]
+                verdict, (self.met is False and self.beyond) or ""]
 
 
 def beyond_link(run, d, iperf, name):
