@@ -379,6 +379,11 @@ class Target:
             return self.measured <= self.limit
         return self.measured >= self.limit
 
+    @property
+    def out_of_reach(self):
+        """Why a missed target is out of reach here, or None."""
+        return self.beyond if self.met is False else None
+
     def row(self):
         measured = f_ratio(self.measured)
         if (self.met is False and self.measured is not None
@@ -386,7 +391,7 @@ class Target:
             measured = "%.4f×" % self.measured   # 2 decimals would hide why
         verdict = {True: "met", False: "**NOT met**", None: NA}[self.met]
         return [self.desc, measured, "%s %.2f×" % (self.op, self.limit),
-                verdict, (self.met is False and self.beyond) or ""]
+                verdict, self.out_of_reach or ""]
 
 
 def beyond_link(run, d, iperf, name):
@@ -453,7 +458,7 @@ def targets(run, workloads):
 def targets_summary(tlist):
     met = sum(1 for t in tlist if t.met)
     na = sum(1 for t in tlist if t.met is None)
-    beyond = sum(1 for t in tlist if t.met is False and t.beyond)
+    beyond = sum(1 for t in tlist if t.out_of_reach)
     s = "%d of %d met" % (met, len(tlist))
     s += ", %d out of reach here" % beyond if beyond else ""
     return s + (" (%d n/a)" % na if na else "")

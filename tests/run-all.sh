@@ -178,24 +178,21 @@ debug_scenarios=()
 for s in ${NETSWAP_DEBUG_SCENARIOS-$NSW_DEBUG_SCENARIOS}; do
 	[[ " ${ordered[*]} " == *" $s "* ]] && debug_scenarios+=("$s")
 done
-if [[ ${#ordered[@]} -gt 0 ]]; then
-	chain_pids=()
-	for k in $KERNELS; do
-		if [[ "${NETSWAP_PARALLEL:-1}" == 1 ]]; then
-			run_chain "$k" &
-			chain_pids+=($!)
-		else
-			run_chain "$k"
-		fi
-	done
-	if [[ ${#debug_scenarios[@]} -gt 0 ]]; then
-		if [[ "${NETSWAP_PARALLEL:-1}" == 1 ]]; then
-			run_debug_chain &
-			chain_pids+=($!)
-		else
-			run_debug_chain
-		fi
+# start_chain CMD...: in the background beside the others, or in turn.
+chain_pids=()
+start_chain() {
+	if [[ "${NETSWAP_PARALLEL:-1}" == 1 ]]; then
+		"$@" &
+		chain_pids+=($!)
+	else
+		"$@"
 	fi
+}
+if [[ ${#ordered[@]} -gt 0 ]]; then
+	for k in $KERNELS; do
+		start_chain run_chain "$k"
+	done
+	[[ ${#debug_scenarios[@]} -gt 0 ]] && start_chain run_debug_chain
 	for p in "${chain_pids[@]}"; do
 		wait "$p"
 	done

@@ -39,15 +39,15 @@ nsw_debug_kernel() {
 			nsw_log "building the debug kernel from $(basename "$tarball") in $dir"
 			rm -rf "$src" "$dir/root"
 			mkdir -p "$src"
-			tar -xf "$tarball" -C "$src" --strip-components=1
-			make -s -C "$src" x86_64_defconfig kvm_guest.config >/dev/null
-			(cd "$src" && scripts/kconfig/merge_config.sh -m .config "$frag") >/dev/null
-			make -s -C "$src" olddefconfig >/dev/null
+			tar -xf "$tarball" -C "$src" --strip-components=1 || exit 1
+			make -s -C "$src" x86_64_defconfig kvm_guest.config >/dev/null &&
+				(cd "$src" && scripts/kconfig/merge_config.sh -m .config "$frag") >/dev/null &&
+				make -s -C "$src" olddefconfig >/dev/null || exit 1
 			nsw_make_logged "$dir/make-kernel.log" "debug kernel build" \
 				-C "$src" -j"$(nproc)" bzImage modules || exit 1
 			kver=$(make -s -C "$src" kernelrelease)
 			make -s -C "$src" INSTALL_MOD_PATH="$dir/root" \
-				INSTALL_MOD_STRIP=1 DEPMOD=true modules_install >/dev/null
+				INSTALL_MOD_STRIP=1 DEPMOD=true modules_install >/dev/null || exit 1
 			rm -f "$dir/root/lib/modules/$kver/build"
 			install -D -m 0644 "$src/arch/x86/boot/bzImage" \
 				"$dir/root/boot/vmlinuz-$kver"
