@@ -8,6 +8,7 @@
  */
 #include "netswap.h"
 
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -15,6 +16,7 @@
 #include "map.h"
 #include "peer.h"
 #include "ctl.h"
+#include "fault.h"
 
 #define NSW_ORPHANS		1024
 #define NSW_FREE_DELAY		(HZ / 50)
@@ -188,6 +190,18 @@ static bool nsw_map_peer_down(u64 entry)
 	return down;
 }
 
+/* Test builds only (fault.h): a rewrite may land between claim and free. */
+static void nsw_map_fault_delay(unsigned long pgoff)
+{
+	unsigned int ms = nsw_fault(free_delay_ms);
+
+	if (!ms)
+		return;
+	pr_info("fault: free worker holds page %lu for %u ms\n", pgoff, ms);
+	msleep(ms);
+	pr_info("fault: free worker goes on with page %lu\n", pgoff);
+}
+
 static void nsw_map_free_work(struct work_struct *work)
 {
 	struct nsw_map *map = container_of(to_delayed_work(work),
@@ -206,6 +220,7 @@ static void nsw_map_free_work(struct work_struct *work)
 		}
 		if (!test_and_clear_bit(i, map->pending))
 			continue;
+		nsw_map_fault_delay(i);
 		entry = nsw_map_xchg(map, i, 0);
 		if (entry)
 			nsw_map_batch_add(map, entry);

@@ -2,7 +2,8 @@
 # tests/vm/build.sh - build what goes into the test VMs.
 #
 # Usage as a command:  tests/vm/build.sh [--no-module] 6.1|6.12|debug
-#   builds netswap.ko for that kernel, netswapctl (host build, once) and the
+#   builds netswap.ko for that kernel (with the fault-injection knobs of
+#   netswap/fault.h), netswapctl (host build, once) and the
 #   static test programs of tests/prog/, and prints shell assignments
 #   MODULE_KO=... CTL=... PROG_DIR=...
 # Usage as a library:  source tests/vm/build.sh
@@ -48,8 +49,9 @@ nsw_build_module() {
 		nsw_sync_src "$src"
 		rm -f "$src/netswap.ko"
 		nsw_log "building netswap.ko for $NSW_KVER (KDIR=$NSW_KDIR)"
+		# With the fault-injection knobs (netswap/fault.h): test VMs only.
 		nsw_make_logged "$dir/make-module.log" "module build for $kname" \
-			-C "$src" module KDIR="$NSW_KDIR" ||
+			-C "$src" module KDIR="$NSW_KDIR" NSW_FAULT_INJECT=y ||
 			exit 1
 		[[ -f "$src/netswap.ko" ]] || {
 			nsw_log "make module succeeded but produced no $src/netswap.ko"
