@@ -34,45 +34,48 @@ static void nsw_map_count(u64 entry, int delta)
 	rcu_read_unlock();
 }
 
+static void nsw_map_account(struct nsw_map *map, u64 entry, int delta)
+{
+	nsw_map_count(entry, delta);
+	atomic64_add(delta, &map->mapped);
+}
+
 static u64 nsw_map_xchg(struct nsw_map *map, u64 pgoff, u64 entry)
 {
 	u64 old = xchg(&map->entries[pgoff], entry);
 
 	if (old == entry)
 		return old;
-	if (old) {
-		nsw_map_count(old, -1);
-		atomic64_dec(&map->mapped);
-	}
-	if (entry) {
-		nsw_map_count(entry, 1);
-		atomic64_inc(&map->mapped);
-	}
+	if (old)
+		nsw_map_account(map, old, -1);
+	if (entry)
+		nsw_map_account(map, entry, 1);
 	return old;
 }
 
 /* For reads: the entry, or 0 if the page was never written or freed. */
 u64 nsw_map_lookup(struct nsw_map *map, u64 pgoff)
 {
-	if (test_bit(pgoff, map->pending))
-		return 0;
-	return READ_ONCE(map->entries[pgoff]);
+	u64 entry = READ_ONCE(map->entries[pgoff]);
+
+	return entry & NSW_ENTRY_PENDING ? 0 : entry;
 }
 
 /*
  * For writes: takes the entry out, so the write may overwrite that remote
- * page in place while no one else can free it.
+ * page in place while no one else can free it. A pending free ends here:
+ * the page is the slot's again.
  */
 u64 nsw_map_take(struct nsw_map *map, u64 pgoff)
 {
 	clear_bit(pgoff, map->pending);
-	return nsw_map_xchg(map, pgoff, 0);
+	return nsw_map_xchg(map, pgoff, 0) & ~NSW_ENTRY_PENDING;
 }
 
 /* A write completed: @entry now holds the page. */
 void nsw_map_set(struct nsw_map *map, u64 pgoff, u64 entry)
 {
-	u64 old = nsw_map_xchg(map, pgoff, entry);
+	u64 old = nsw_map_xchg(map, pgoff, entry) & ~NSW_ENTRY_PENDING;
 
 	/* A concurrent write to the same page stored a copy elsewhere. */
 	if (old && old != entry)
@@ -91,18 +94,31 @@ void nsw_map_orphan(struct nsw_map *map, u64 entry)
 	queue_delayed_work(nsw_wq, &map->free_work, NSW_FREE_DELAY);
 }
 
+/* Marks @pgoff's entry freed, if it names a remote page not yet marked. */
+static bool nsw_map_mark(struct nsw_map *map, u64 pgoff)
+{
+	u64 old, entry = READ_ONCE(map->entries[pgoff]);
+
+	do {
+		if (!entry || entry & NSW_ENTRY_PENDING)
+			return false;
+		old = entry;
+		entry = cmpxchg(&map->entries[pgoff], old,
+				old | NSW_ENTRY_PENDING);
+	} while (entry != old);
+	/* After the mark: the worker reads the entry after clearing this. */
+	set_bit(pgoff, map->pending);
+	return true;
+}
+
 /* Any context, including under swap_lock: never sleeps or allocates. */
 void nsw_map_discard(struct nsw_map *map, u64 pgoff, u64 nr)
 {
 	bool any = false;
 	u64 i;
 
-	for (i = pgoff; i < pgoff + nr && i < map->nr; i++) {
-		if (READ_ONCE(map->entries[i])) {
-			set_bit(i, map->pending);
-			any = true;
-		}
-	}
+	for (i = pgoff; i < pgoff + nr && i < map->nr; i++)
+		any |= nsw_map_mark(map, i);
 	if (any)
 		queue_delayed_work(nsw_wq, &map->free_work, NSW_FREE_DELAY);
 }
@@ -202,6 +218,24 @@ static void nsw_map_fault_delay(unsigned long pgoff)
 	pr_info("fault: free worker goes on with page %lu\n", pgoff);
 }
 
+/*
+ * Frees @pgoff's remote page if its entry is still marked freed. The
+ * cmpxchg fails if a write took the entry meanwhile, even one that mapped
+ * the same remote page again: it is then the new data, and not marked.
+ */
+static void nsw_map_free_one(struct nsw_map *map, unsigned long pgoff)
+{
+	u64 entry = READ_ONCE(map->entries[pgoff]);
+
+	if (!(entry & NSW_ENTRY_PENDING))
+		return;
+	nsw_map_fault_delay(pgoff);
+	if (cmpxchg(&map->entries[pgoff], entry, 0) != entry)
+		return;
+	nsw_map_account(map, entry, -1);
+	nsw_map_batch_add(map, entry);
+}
+
 static void nsw_map_free_work(struct work_struct *work)
 {
 	struct nsw_map *map = container_of(to_delayed_work(work),
@@ -213,17 +247,16 @@ static void nsw_map_free_work(struct work_struct *work)
 
 	map->retry = false;
 	for_each_set_bit(i, map->pending, map->nr) {
+		entry = READ_ONCE(map->entries[i]);
 		/* Left in the map, still pending, until the peer is back. */
-		if (nsw_map_peer_down(READ_ONCE(map->entries[i]))) {
+		if (entry & NSW_ENTRY_PENDING && nsw_map_peer_down(entry)) {
 			map->retry = true;
 			continue;
 		}
+		/* Before reading the entry again: nsw_map_mark(). */
 		if (!test_and_clear_bit(i, map->pending))
 			continue;
-		nsw_map_fault_delay(i);
-		entry = nsw_map_xchg(map, i, 0);
-		if (entry)
-			nsw_map_batch_add(map, entry);
+		nsw_map_free_one(map, i);
 		cond_resched();
 	}
 	/* Only those queued now: a failed batch may queue its pages again. */

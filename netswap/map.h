@@ -3,11 +3,14 @@
  * The client's remote map: for each page of /dev/netswap0, where its data
  * lives (peer index and the handle that peer gave it), in one u64.
  *
- * Entries change only by xchg, so whoever takes an entry out of the map
- * owns the remote page it names: a writer overwriting it, the free worker
- * freeing it, or the orphan queue. Freed swap slots and discards only set
- * a bit in `pending` (no allocation: swap_slot_free_notify runs under a
- * spinlock); the free worker turns set bits into FREE requests.
+ * Entries change only atomically, so whoever takes an entry out of the
+ * map owns the remote page it names: a writer overwriting it, the free
+ * worker freeing it, or the orphan queue. Freed swap slots and discards
+ * only mark the entry PENDING and set its bit in `pending`, the worker's
+ * hint where to look (no allocation: swap_slot_free_notify runs under a
+ * spinlock). The worker frees an entry only while it still carries that
+ * mark: a rewrite of the slot takes the whole word, and may map the same
+ * remote page again under the same handle, but never marked.
  */
 #ifndef _NSW_MAP_H
 #define _NSW_MAP_H
@@ -22,7 +25,7 @@ struct nsw_peer;
 struct nsw_map {
 	u64 *entries;
 	u32 *sums;			/* checksum of each stored page */
-	unsigned long *pending;		/* freed, not yet sent to the peer */
+	unsigned long *pending;		/* hint: entries perhaps PENDING */
 	u64 nr;
 	atomic64_t mapped;
 	atomic64_t lost;		/* remote pages we could not free */
@@ -35,6 +38,7 @@ struct nsw_map {
 };
 
 #define NSW_ENTRY_VALID		BIT_ULL(63)
+#define NSW_ENTRY_PENDING	BIT_ULL(62)	/* freed, FREE not sent yet */
 #define NSW_ENTRY_PEER(e)	((u16)(((e) >> 48) & 0xff))
 #define NSW_ENTRY_HANDLE(e)	((e) & ((1ULL << 48) - 1))
 

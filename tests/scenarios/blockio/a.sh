@@ -39,6 +39,31 @@ cmp /tmp/data2 /tmp/back2 || fail "overwritten data read back differs"
 assert_eq "$(nsw_field device pages_mapped)" $((24 * 256)) "pages_mapped after overwrite"
 assert_eq "$(nsw_peer_field "$B" placed)" $((24 * 256)) "placed on b after overwrite"
 
+# A freed page rewritten while the free worker is about to free it: the
+# rewrite overwrites the remote page in place and maps it again under the
+# same handle, which the worker must not free (fault_free_delay_ms holds it
+# between claiming the first page and freeing it).
+P=/sys/module/netswap/parameters/fault_free_delay_ms
+[ -w $P ] || fail "no $P: the module was built without NSW_FAULT_INJECT"
+echo 10000 >$P
+run dd if=/dev/urandom of=/tmp/data3 bs=1M count=1
+run blkdiscard -o 0 -l 1048576 $DEV
+worker_holds() { dmesg | grep -q "fault: free worker holds page 0 "; }
+poll_until 5 "the free worker holds page 0" worker_holds
+run dd if=/tmp/data3 of=$DEV bs=1M oflag=direct
+worker_goes_on() { dmesg | grep -q "fault: free worker goes on with page 0$"; }
+poll_until 20 "the free worker goes on" worker_goes_on
+echo 0 >$P
+sleep 1
+run dd if=$DEV of=/tmp/back3 bs=1M count=1 iflag=direct
+cmp /tmp/data3 /tmp/back3 ||
+	fail "a page rewritten after a discard read back as $(od -An -tx1 -N8 /tmp/back3)"
+assert_eq "$(nsw_field device pages_mapped)" $((24 * 256)) "pages_mapped after discard and rewrite"
+assert_eq "$(nsw_peer_field "$B" placed)" $((24 * 256)) "placed on b after discard and rewrite"
+log "check ok: a page rewritten while its free was pending reads back"
+# The rest of the scenario expects /tmp/data2 at the start of the device.
+run dd if=/tmp/data2 of=$DEV bs=1M count=1 oflag=direct
+
 # b lends 40 MiB; writing 24 MiB more must fail with an I/O error once b
 # is full, promptly.
 t0=$(uptime_s)
