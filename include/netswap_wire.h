@@ -48,7 +48,20 @@ enum nsw_status {
 	NSW_ST_NOENT	= 2,	/* unknown or stale handle */
 	NSW_ST_NOMEM	= 3,	/* store could not get memory right now */
 	NSW_ST_INVAL	= 4,	/* malformed request */
+	NSW_ST_NOSESSION = 5,	/* no session with this client: RESET first */
 };
+
+/*
+ * Bits 48-63 of every reply's handle: the store's epoch, drawn at random
+ * (never 0) each time it starts. Bits 0-47 of a handle name a slot (see
+ * protocol.rst, "Epochs" and "Handles"); a RESET_ACK carries the
+ * session's first req_id there instead.
+ */
+#define NSW_EPOCH_SHIFT		48
+#define NSW_HANDLE_SLOT_MASK	((1ULL << NSW_EPOCH_SHIFT) - 1)
+
+/* A store keeps this many RESET nonces of each client (protocol.rst). */
+#define NSW_RESET_NONCES	4
 
 /* Header flags. */
 #define NSW_F_AUTH	0x01	/* key_id and tag are valid (reserved, v2) */

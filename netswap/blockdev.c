@@ -66,6 +66,7 @@
 #include "pagesum.h"
 #include "peer.h"
 #include "readahead.h"
+#include "session.h"
 #include "transport.h"
 #include "../include/uapi/netswap.h"
 
@@ -104,6 +105,7 @@ struct nsw_op {
 	struct page *page;
 	u64 pgoff;		/* page index on the device */
 	u64 handle;		/* LOAD: source; STORE: page to overwrite */
+	u32 sess;		/* the session with peer it was sent in */
 	struct nsw_peer *peer;	/* reference held until the request ends */
 	struct nsw_peer *full;	/* refused this page; ditto */
 	u64 sent_ns;		/* last transmission; 0: not sent yet */
@@ -168,7 +170,9 @@ static void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 	atomic64_inc(&op->peer->tx_errors);
 	/* A failed write leaves the old remote copy unreferenced. */
 	if (cmd->write && op->handle)
-		nsw_map_orphan(&dev->map, nsw_entry(op->peer->idx, op->handle));
+		nsw_map_orphan(&dev->map, nsw_entry(op->peer->idx,
+						    nsw_sess_nr(op->sess),
+						    op->handle));
 	WRITE_ONCE(cmd->status, BLK_STS_IOERR);
 	nsw_cmd_put(dev, cmd);
 }
@@ -196,6 +200,46 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op,
 }
 
 /*
+ * A new page: to the next peer with room and a session, or one about to
+ * begin a session, for which it waits (nsw_op_sess_ready()).
+ */
+static int nsw_op_new_target(struct nsw_op *op)
+{
+	op->handle = 0;
+	op->peer = nsw_peer_next_target(false) ?: nsw_peer_next_target(true);
+	if (!op->peer)
+		return -ENOSPC;
+	op->sess = atomic_read(&op->peer->session);
+	return 0;
+}
+
+/*
+ * May @op be sent now? Not while it waits for a session with its peer:
+ * a new page takes the session that begins.
+ */
+static bool nsw_op_sess_ready(struct nsw_op *op)
+{
+	u32 sess = READ_ONCE(op->sess);
+
+	if (nsw_sess_up(sess))
+		return true;
+	sess = atomic_read(&op->peer->session);
+	if (!nsw_sess_up(sess))
+		return false;
+	WRITE_ONCE(op->sess, sess);
+	return true;
+}
+
+/* Was @op sent in a session with its peer that is over now? */
+static bool nsw_op_sess_over(struct nsw_op *op)
+{
+	u32 sess = READ_ONCE(op->sess);
+
+	return nsw_sess_up(sess) &&
+	       atomic_read(&READ_ONCE(op->peer)->session) != sess;
+}
+
+/*
  * Gives a queued op its request number and sends it. Returns false while
  * the peer's window is full, or its STORE window for a STORE; the
  * retransmit worker tries again, woken when a STORE ends
@@ -205,6 +249,8 @@ static bool nsw_op_start(struct nsw_cmd *cmd, struct nsw_op *op)
 {
 	u64 seq;
 
+	if (!nsw_op_sess_ready(op))
+		return false;
 	if (nsw_peer_tx_start(op->peer, &op->tx, NSW_TX_QUEUED, &seq))
 		return false;
 	nsw_op_send(cmd, op, op->peer, seq);
@@ -221,40 +267,45 @@ static void nsw_op_tx_end(struct nsw_dev *dev, struct nsw_op *op, u64 id,
 		mod_delayed_work(nsw_wq, &dev->rexmit, 0);
 }
 
-/* Chooses where an op goes. Returns false if there is nowhere. */
-static bool nsw_op_target(struct nsw_dev *dev, struct nsw_cmd *cmd,
-			  struct nsw_op *op)
+/*
+ * Chooses where an op goes: sets op->peer, op->sess and op->handle (0:
+ * a new page, or a page never written, which reads as zeros). Returns
+ * -ENOSPC if a write has nowhere to go, -ENOENT if a read's page was lost
+ * with its store's session.
+ */
+static int nsw_op_target(struct nsw_dev *dev, struct nsw_cmd *cmd,
+			 struct nsw_op *op)
 {
 	u64 entry = cmd->write ? nsw_map_take(&dev->map, op->pgoff) :
 				 nsw_map_lookup(&dev->map, op->pgoff);
 
 	op->handle = 0;
 	op->peer = NULL;
-	if (entry) {
-		u16 idx = NSW_ENTRY_PEER(entry);
-
-		rcu_read_lock();
-		op->peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(idx));
-		rcu_read_unlock();
-		if (op->peer && cmd->write && nsw_peer_down(op->peer)) {
-			/* Store it elsewhere; the old copy is freed later. */
-			nsw_map_orphan(&dev->map, entry);
-			nsw_peer_put(op->peer);
-			op->peer = nsw_peer_next_target();
-			return op->peer;
-		}
-		if (op->peer) {
-			op->handle = NSW_ENTRY_HANDLE(entry);
-			return true;
-		}
-		/* Peers holding our pages cannot be deleted. */
-		WARN_ON_ONCE(1);
-		return false;
+	if (nsw_entry_lost(entry))
+		return cmd->write ? nsw_op_new_target(op) : -ENOENT;
+	if (!entry)
+		return cmd->write ? nsw_op_new_target(op) : 0;
+	rcu_read_lock();
+	op->peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry)));
+	rcu_read_unlock();
+	/* Peers holding our pages cannot be deleted. */
+	if (WARN_ON_ONCE(!op->peer))
+		return -ENOENT;
+	op->sess = atomic_read(&op->peer->session);
+	op->handle = nsw_session_handle(op->peer, entry);
+	if (!op->handle) {
+		/* Its session is over: the store lost the page. */
+		nsw_peer_put(op->peer);
+		op->peer = NULL;
+		return cmd->write ? nsw_op_new_target(op) : -ENOENT;
 	}
-	if (!cmd->write)
-		return true;	/* never written: reads as zeros */
-	op->peer = nsw_peer_next_target();
-	return op->peer;
+	if (cmd->write && nsw_peer_down(op->peer)) {
+		/* Store it elsewhere; the old copy is freed later. */
+		nsw_map_orphan(&dev->map, entry);
+		nsw_peer_put(op->peer);
+		return nsw_op_new_target(op);
+	}
+	return 0;
 }
 
 static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
@@ -288,17 +339,21 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 
 	for (i = 0; i < n; i++) {
 		struct nsw_op *op = &cmd->ops[i];
-		bool target;
+		int err;
 
 		if (!cmd->write && nsw_ra_take(&dev->ra, op->pgoff, op->page))
 			continue;
-		target = nsw_op_target(dev, cmd, op);
+		err = nsw_op_target(dev, cmd, op);
 		/* After the map let go of the old copy: readahead.h. */
 		if (cmd->write)
 			nsw_ra_forget(&dev->ra, op->pgoff, 1);
-		if (!target) {
-			pr_warn_ratelimited("no peer to store page %llu\n",
-					    op->pgoff);
+		if (err) {
+			if (err == -ENOENT)
+				pr_warn_ratelimited("page %llu was lost with its store\n",
+						    op->pgoff);
+			else
+				pr_warn_ratelimited("no peer to store page %llu\n",
+						    op->pgoff);
 			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
 			continue;
 		}
@@ -383,10 +438,11 @@ static bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op)
 
 	if (op->handle || op->full)
 		return false;
-	next = nsw_peer_next_target();
+	next = nsw_peer_next_target(false);
 	if (!next)
 		return false;
 	op->full = op->peer;
+	WRITE_ONCE(op->sess, atomic_read(&next->session));
 	WRITE_ONCE(op->peer, next);
 	op->tries = 0;
 	WRITE_ONCE(op->sent_ns, 0);
@@ -418,6 +474,30 @@ static bool nsw_op_lost(struct nsw_cmd *cmd, struct nsw_op *op,
 			  NSEC_PER_USEC)
 		return true;
 	return nsw_rtt_overtaken(&peer->rtt, nsw_op_kind(cmd), sent, now);
+}
+
+/*
+ * @op's session with its store is over, and the caller claimed the op
+ * and ended its number: the page it reads is lost; a page it writes goes
+ * anew, to another peer with room and a session, or to the next session
+ * with this one.
+ */
+static void nsw_op_sess_end(struct nsw_dev *dev, struct nsw_cmd *cmd,
+			    struct nsw_op *op)
+{
+	if (cmd->write) {
+		op->handle = 0;	/* nothing left to overwrite or free */
+		if (nsw_op_retarget(dev, op))
+			return;
+		WRITE_ONCE(op->sess, 0);
+		op->tries = 0;
+		WRITE_ONCE(op->sent_ns, 0);
+		atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
+		return;
+	}
+	pr_warn_ratelimited("page %llu: lost with %pISpc's session\n",
+			    op->pgoff, &op->peer->shown);
+	nsw_op_fail(dev, cmd, op);
 }
 
 static bool nsw_rexmit_rq(struct request *rq, void *data)
@@ -453,6 +533,14 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 		 * been read with its first peer; the cmpxchg sorts out
 		 * who owns the op either way.
 		 */
+		if (nsw_op_sess_over(op)) {
+			if (atomic64_cmpxchg(&op->tx.inflight, id, 0) != id)
+				continue;
+			if (id != NSW_TX_QUEUED)
+				nsw_op_tx_end(dev, op, id, false);
+			nsw_op_sess_end(dev, cmd, op);
+			continue;
+		}
 		if (expired || nsw_peer_down(op->peer)) {
 			if (atomic64_cmpxchg(&op->tx.inflight, id, 0) != id)
 				continue;
@@ -559,11 +647,22 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 	op = container_of(tx, struct nsw_op, tx);
 	cmd = READ_ONCE(op->cmd);
 	if (!dev || READ_ONCE(op->peer) != peer ||
+	    READ_ONCE(op->sess) != atomic_read(&peer->session) ||
 	    m->type != (cmd->write ? NSW_MSG_STORE_ACK : NSW_MSG_LOAD_ACK))
 		goto stale;
-	/* The store is short of memory: let retransmission ask again. */
-	if (m->status == NSW_ST_NOMEM)
+	/*
+	 * The store is short of memory: let retransmission ask again. Or it
+	 * has no session with us: the retransmit worker sees it is over.
+	 */
+	if (m->status == NSW_ST_NOMEM || m->status == NSW_ST_NOSESSION)
 		return;
+	/* A page is never mapped to what names no slot of this session. */
+	if (cmd->write && m->status == NSW_ST_OK &&
+	    (!nsw_handle_slot(m->handle) ||
+	     nsw_handle_epoch(m->handle) != nsw_sess_epoch(op->sess))) {
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_HANDLE]);
+		return;
+	}
 	if (nsw_msg_has_page(m->type, m->status) && !nsw_op_chunk(op, skb, m))
 		return;		/* more chunks to come */
 	if (atomic64_cmpxchg(&op->tx.inflight, m->req_id, 0) != m->req_id)
@@ -602,7 +701,8 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 		/* nsw_map_set()'s xchg orders the sum before the entry. */
 		WRITE_ONCE(dev->map.sums[op->pgoff], op->sum);
 		nsw_map_set(&dev->map, op->pgoff,
-			    nsw_entry(op->peer->idx, m->handle));
+			    nsw_entry(op->peer->idx, nsw_sess_nr(op->sess),
+				      m->handle));
 		atomic64_inc(&op->peer->tx_stores);
 	} else {
 		/* Every chunk is in: see nsw_op_chunk(). */
@@ -646,6 +746,10 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		goto out;
 	}
 	atomic64_add(skb->len, &peer->rx_bytes);
+	if (!nsw_session_check(peer, m)) {
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+		goto out;
+	}
 	if (m->type == NSW_MSG_PONG) {
 		nsw_peer_heard(peer);
 		goto out;
@@ -759,10 +863,21 @@ void nsw_client_info(struct nsw_dev_info *info)
 	info->ra_unused = atomic64_read(&dev->ra.unused);
 }
 
-/* Asks @peer to drop every page of ours, e.g. left from an earlier boot. */
-int nsw_client_reset_peer(struct nsw_peer *peer)
+/*
+ * A session with @peer is to begin: the pages of the last are lost (the
+ * store restarted), or there are none.
+ */
+void nsw_client_forget_peer(struct nsw_peer *peer)
 {
-	return nsw_ctl_request(peer, NSW_MSG_RESET, NULL, 0);
+	struct nsw_dev *dev = READ_ONCE(nsw_dev);
+	u64 n;
+
+	if (!dev)
+		return;
+	n = nsw_map_forget_peer(&dev->map, peer->idx);
+	if (n)
+		pr_info("%pISpc: %llu pages of ours there marked lost\n",
+			&peer->shown, n);
 }
 
 int nsw_client_init(u64 size_bytes)
@@ -887,7 +1002,7 @@ void nsw_client_exit(void)
 	for (i = 0; i < NSW_MAX_PEERS; i++) {
 		if (!list[i])
 			continue;
-		if (nsw_client_reset_peer(list[i]))
+		if (nsw_session_reset(list[i], NULL))
 			pr_warn("%pISpc did not confirm dropping our pages\n",
 				&list[i]->shown);
 		nsw_peer_put(list[i]);

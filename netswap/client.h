@@ -49,6 +49,6 @@ void nsw_client_exit(void);
 void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		   const struct nsw_msg *m);
 void nsw_client_info(struct nsw_dev_info *info);
-int nsw_client_reset_peer(struct nsw_peer *peer);
+void nsw_client_forget_peer(struct nsw_peer *peer);
 
 #endif /* _NSW_CLIENT_H */

@@ -40,11 +40,12 @@ static bool nsw_ctl_start(struct nsw_peer *peer, u64 *seq)
 }
 
 /*
- * Returns 0 once the peer acknowledged; -EHOSTDOWN, -ETIMEDOUT or -EIO
- * otherwise.
+ * Sends request @type with @handle and @payload. Returns 0 once the peer
+ * acknowledged it, *@reply (if not NULL) being the reply's handle;
+ * -EHOSTDOWN, -ETIMEDOUT or -EIO otherwise.
  */
-int nsw_ctl_request(struct nsw_peer *peer, u8 type, const void *payload,
-		    u32 len)
+int nsw_ctl_request(struct nsw_peer *peer, u8 type, u64 handle,
+		    const void *payload, u32 len, u64 *reply)
 {
 	struct nsw_ctl *ctl = &peer->ctl;
 	unsigned long wait = NSW_CTL_FIRST_WAIT;
@@ -60,7 +61,7 @@ int nsw_ctl_request(struct nsw_peer *peer, u8 type, const void *payload,
 		err = -EHOSTDOWN;
 		goto out;
 	}
-	nsw_hdr_encode(&hdr, type, 0, seq, 0, len);
+	nsw_hdr_encode(&hdr, type, 0, seq, handle, len);
 	vec[0].iov_base = &hdr;
 	vec[0].iov_len = NSW_HDR_LEN;
 	vec[1].iov_base = (void *)payload;
@@ -85,6 +86,8 @@ int nsw_ctl_request(struct nsw_peer *peer, u8 type, const void *payload,
 	}
 	if (answered)
 		err = ctl->status == NSW_ST_OK ? 0 : -EIO;
+	if (!err && reply)
+		*reply = ctl->handle;
 	else if (nsw_peer_down(peer))
 		err = -EHOSTDOWN;
 	nsw_peer_tx_end(peer, seq);
@@ -100,5 +103,6 @@ void nsw_ctl_rx(struct nsw_peer *peer, struct nsw_tx *tx,
 	if (atomic64_cmpxchg(&tx->inflight, m->req_id, 0) != m->req_id)
 		return;
 	peer->ctl.status = m->status;
+	peer->ctl.handle = m->handle;
 	complete(&peer->ctl.done);
 }

@@ -20,12 +20,13 @@ struct nsw_tx;
 struct nsw_ctl {
 	struct mutex lock;	/* one request at a time */
 	u8 status;		/* of the reply */
+	u64 handle;		/* of the reply */
 	struct completion done;
 };
 
 void nsw_ctl_init(struct nsw_ctl *ctl);
-int nsw_ctl_request(struct nsw_peer *peer, u8 type, const void *payload,
-		    u32 len);
+int nsw_ctl_request(struct nsw_peer *peer, u8 type, u64 handle,
+		    const void *payload, u32 len, u64 *reply);
 void nsw_ctl_rx(struct nsw_peer *peer, struct nsw_tx *tx,
 		const struct nsw_msg *m);
 

@@ -10,7 +10,9 @@
  * once, new pages go to other peers, and PINGs go on, so the first PONG
  * brings it back up.
  *
- * Only this worker writes peer->state; readers use READ_ONCE().
+ * Only this worker writes peer->state; readers use READ_ONCE(). It also
+ * begins the session with a peer that is up and has none (session.h):
+ * at once when a reply ended it, every interval after a RESET failed.
  */
 #include "netswap.h"
 
@@ -19,6 +21,7 @@
 
 #include "liveness.h"
 #include "peer.h"
+#include "session.h"
 #include "events.h"
 #include "transport.h"
 #include "../include/uapi/netswap.h"
@@ -61,6 +64,10 @@ static void nsw_liveness_check(struct nsw_peer *peer)
 	}
 	if (silence >= nsw_keepalive())
 		nsw_ping(peer);
+	if (state != NSW_PEER_DOWN &&
+	    !nsw_sess_up(atomic_read(&peer->session)) &&
+	    !nsw_session_begin(peer))
+		pr_info("%pISpc: session begun\n", &peer->shown);
 }
 
 static int nsw_liveness_get(struct nsw_peer *peer, void *arg)
@@ -92,6 +99,12 @@ void nsw_liveness_start(void)
 {
 	INIT_DELAYED_WORK(&nsw_liveness_work, nsw_liveness_fn);
 	queue_delayed_work(nsw_wq, &nsw_liveness_work, nsw_keepalive());
+}
+
+/* Any context: run the worker now, e.g. to begin a session. */
+void nsw_liveness_kick(void)
+{
+	mod_delayed_work(nsw_wq, &nsw_liveness_work, 0);
 }
 
 void nsw_liveness_stop(void)

@@ -9,5 +9,6 @@
 
 void nsw_liveness_start(void);
 void nsw_liveness_stop(void);
+void nsw_liveness_kick(void);
 
 #endif /* _NSW_LIVENESS_H */

@@ -3,8 +3,8 @@
  * Remote map and the freeing of remote pages, see map.h.
  *
  * Counters: a peer's `placed` counts the map entries naming it, the map's
- * `mapped` all entries; both change exactly where an entry enters or
- * leaves the map (nsw_map_xchg).
+ * `mapped` all entries (LOST ones too); both change exactly where an
+ * entry enters or leaves the map (nsw_map_account()).
  */
 #include "netswap.h"
 
@@ -17,6 +17,7 @@
 #include "peer.h"
 #include "ctl.h"
 #include "fault.h"
+#include "session.h"
 
 #define NSW_ORPHANS		1024
 #define NSW_FREE_DELAY		(HZ / 50)
@@ -27,6 +28,8 @@ static void nsw_map_count(u64 entry, int delta)
 {
 	struct nsw_peer *peer;
 
+	if (nsw_entry_lost(entry))
+		return;
 	rcu_read_lock();
 	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
 	if (peer)
@@ -132,15 +135,31 @@ static unsigned int nsw_map_requeue(struct nsw_map *map, u16 idx,
 				    unsigned int n)
 {
 	unsigned int i;
-	u64 entry;
 
 	for (i = 0; i < n; i++) {
-		entry = nsw_entry(idx, be64_to_cpu(map->batch[idx][i]));
-		if (!kfifo_in_spinlocked(&map->orphans, &entry, 1,
+		if (!kfifo_in_spinlocked(&map->orphans, &map->batch[idx][i], 1,
 					 &map->orphans_lock))
 			break;
 	}
 	return n - i;
+}
+
+/*
+ * The handles of @idx's batch, in the wire buffer: those of pages its
+ * session still holds. The others went with the store's restart.
+ */
+static unsigned int nsw_map_wire(struct nsw_map *map, struct nsw_peer *peer,
+				 unsigned int n)
+{
+	unsigned int i, w = 0;
+	u64 handle;
+
+	for (i = 0; i < n; i++) {
+		handle = nsw_session_handle(peer, map->batch[peer->idx][i]);
+		if (handle)
+			map->wire[w++] = cpu_to_be64(handle);
+	}
+	return w;
 }
 
 static void nsw_map_send_batch(struct nsw_map *map, u16 idx)
@@ -159,8 +178,13 @@ static void nsw_map_send_batch(struct nsw_map *map, u16 idx)
 		atomic64_add(n, &map->lost);
 		return;
 	}
-	err = nsw_ctl_request(peer, NSW_MSG_FREE, map->batch[idx],
-			      n * sizeof(__be64));
+	n = nsw_map_wire(map, peer, n);
+	if (!n) {
+		nsw_peer_put(peer);
+		return;
+	}
+	err = nsw_ctl_request(peer, NSW_MSG_FREE, 0, map->wire,
+			      n * sizeof(__be64), NULL);
 	if (err == -EHOSTDOWN || err == -ETIMEDOUT) {
 		map->retry = true;
 		n = nsw_map_requeue(map, idx, n);
@@ -183,10 +207,9 @@ static void nsw_map_batch_add(struct nsw_map *map, u64 entry)
 {
 	u16 idx = NSW_ENTRY_PEER(entry);
 
-	if (idx >= NSW_MAX_PEERS)
-		return;
-	map->batch[idx][map->batch_len[idx]++] =
-		cpu_to_be64(NSW_ENTRY_HANDLE(entry));
+	if (nsw_entry_lost(entry))
+		return;		/* nothing left to free */
+	map->batch[idx][map->batch_len[idx]++] = entry & ~NSW_ENTRY_PENDING;
 	if (map->batch_len[idx] == NSW_FREE_BATCH)
 		nsw_map_send_batch(map, idx);
 }
@@ -197,7 +220,7 @@ static bool nsw_map_peer_down(u64 entry)
 	struct nsw_peer *peer;
 	bool down;
 
-	if (!entry)
+	if (!entry || nsw_entry_lost(entry))
 		return false;
 	rcu_read_lock();
 	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
@@ -270,6 +293,38 @@ static void nsw_map_free_work(struct work_struct *work)
 		queue_delayed_work(nsw_wq, &map->free_work, NSW_FREE_RETRY);
 }
 
+/*
+ * Process context, before a session with peer @idx begins: every entry
+ * naming it is of a session that is over, whose pages the store lost.
+ * They become LOST (or go, if freed already). Returns how many.
+ */
+u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx)
+{
+	u64 i, entry, next, n = 0;
+
+	for (i = 0; i < map->nr; i++) {
+		if (!(i % 4096))
+			cond_resched();
+		entry = READ_ONCE(map->entries[i]);
+		do {
+			if (!entry || nsw_entry_lost(entry) ||
+			    NSW_ENTRY_PEER(entry) != idx)
+				break;
+			next = entry & NSW_ENTRY_PENDING ? 0 :
+				NSW_ENTRY_VALID | NSW_ENTRY_LOST;
+			/* A write or a free may change it under us. */
+		} while (!try_cmpxchg(&map->entries[i], &entry, next));
+		if (!entry || nsw_entry_lost(entry) ||
+		    NSW_ENTRY_PEER(entry) != idx)
+			continue;
+		nsw_map_account(map, entry, -1);
+		if (next)
+			nsw_map_account(map, next, 1);
+		n++;
+	}
+	return n;
+}
+
 /* Sends every pending free now and waits for it. */
 void nsw_map_flush(struct nsw_map *map)
 {
@@ -304,11 +359,16 @@ int nsw_map_init(struct nsw_map *map, u64 nr)
 				 GFP_KERNEL);
 	if (!map->batch_len)
 		goto err_batch;
+	map->wire = kcalloc(NSW_FREE_BATCH, sizeof(*map->wire), GFP_KERNEL);
+	if (!map->wire)
+		goto err_batch_len;
 	err = kfifo_alloc(&map->orphans, NSW_ORPHANS, GFP_KERNEL);
 	if (err)
-		goto err_batch_len;
+		goto err_wire;
 	return 0;
 
+err_wire:
+	kfree(map->wire);
 err_batch_len:
 	kfree(map->batch_len);
 err_batch:
@@ -327,6 +387,7 @@ void nsw_map_destroy(struct nsw_map *map)
 {
 	cancel_delayed_work_sync(&map->free_work);
 	kfifo_free(&map->orphans);
+	kfree(map->wire);
 	kfree(map->batch_len);
 	vfree(map->batch);
 	vfree(map->pending);

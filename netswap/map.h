@@ -11,6 +11,12 @@
  * spinlock). The worker frees an entry only while it still carries that
  * mark: a rewrite of the slot takes the whole word, and may map the same
  * remote page again under the same handle, but never marked.
+ *
+ * An entry also carries the number of the session with its peer it was
+ * made in (session.h): its handle is sent only with that session's epoch,
+ * and not at all once the session is over. When the next session begins,
+ * every entry naming that peer becomes LOST: a read of it fails, a write
+ * stores the page anew, a free sends nothing.
  */
 #ifndef _NSW_MAP_H
 #define _NSW_MAP_H
@@ -33,18 +39,28 @@ struct nsw_map {
 	DECLARE_KFIFO_PTR(orphans, u64); /* entries replaced or abandoned */
 	struct delayed_work free_work;
 	bool retry;			/* worker only: a peer was down */
-	__be64 (*batch)[NSW_FREE_BATCH];	/* per peer, worker only */
+	u64 (*batch)[NSW_FREE_BATCH];	/* entries, per peer, worker only */
 	unsigned int *batch_len;
+	__be64 *wire;			/* a FREE's handles, worker only */
 };
 
 #define NSW_ENTRY_VALID		BIT_ULL(63)
 #define NSW_ENTRY_PENDING	BIT_ULL(62)	/* freed, FREE not sent yet */
-#define NSW_ENTRY_PEER(e)	((u16)(((e) >> 48) & 0xff))
-#define NSW_ENTRY_HANDLE(e)	((e) & ((1ULL << 48) - 1))
+#define NSW_ENTRY_LOST		BIT_ULL(61)	/* its store lost the page */
+#define NSW_ENTRY_SESS(e)	((u32)((e) >> 54) & 0x7f)
+#define NSW_ENTRY_PEER(e)	((u16)(((e) >> 48) & 0x3f))
+#define NSW_ENTRY_HANDLE(e)	((e) & NSW_HANDLE_SLOT_MASK)
 
-static inline u64 nsw_entry(u16 peer_idx, u64 handle)
+/* @handle on peer @peer_idx, stored in the session numbered @sess_nr. */
+static inline u64 nsw_entry(u16 peer_idx, u32 sess_nr, u64 handle)
 {
-	return NSW_ENTRY_VALID | (u64)peer_idx << 48 | NSW_ENTRY_HANDLE(handle);
+	return NSW_ENTRY_VALID | (u64)(sess_nr & 0x7f) << 54 |
+	       (u64)peer_idx << 48 | NSW_ENTRY_HANDLE(handle);
+}
+
+static inline bool nsw_entry_lost(u64 entry)
+{
+	return entry & NSW_ENTRY_LOST;
 }
 
 int nsw_map_init(struct nsw_map *map, u64 nr);
@@ -66,5 +82,6 @@ void nsw_map_set(struct nsw_map *map, u64 pgoff, u64 entry);
 void nsw_map_orphan(struct nsw_map *map, u64 entry);
 void nsw_map_discard(struct nsw_map *map, u64 pgoff, u64 nr);
 void nsw_map_flush(struct nsw_map *map);
+u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx);
 
 #endif /* _NSW_MAP_H */

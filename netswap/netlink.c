@@ -18,6 +18,7 @@
 #include "transport.h"
 #include "sysfs.h"
 #include "events.h"
+#include "session.h"
 #include "../include/uapi/netswap.h"
 
 /*
@@ -152,9 +153,12 @@ static int nsw_cmd_peer_add(struct sk_buff *skb, struct genl_info *info)
 	nsw_apply_limits(peer, &lim, info->extack);
 	if (nsw_sysfs_peer_add(peer))
 		pr_warn("%pISpc: no sysfs directory\n", &peer->shown);
-	/* Pages an earlier incarnation of this node left there are garbage. */
-	if (nsw_client_reset_peer(peer))
-		pr_warn("%pISpc does not answer yet; adding it anyway\n",
+	/*
+	 * The session's RESET drops what an earlier incarnation of this node
+	 * left there; without it no page goes there (liveness.c retries).
+	 */
+	if (nsw_session_begin(peer))
+		pr_warn("%pISpc does not answer yet; its session begins when it does\n",
 			&peer->shown);
 	pr_info("peer %pISpc added\n", &peer->shown);
 	nsw_peer_put(peer);
@@ -264,6 +268,7 @@ static const int nsw_drop_attrs[NSW_RX_DROP_MAX] = {
 	[NSW_WERR_FLAGS]	= NETSWAP_A_RX_DROP_FLAGS,
 	[NSW_WERR_LEN]		= NETSWAP_A_RX_DROP_LEN,
 	[NSW_RX_STALE]		= NETSWAP_A_RX_DROP_STALE,
+	[NSW_RX_HANDLE]		= NETSWAP_A_RX_DROP_HANDLE,
 };
 
 #define NSW_COUNTER(attr, field) { attr, offsetof(struct nsw_peer, field) }

@@ -17,6 +17,7 @@
 #include "sysfs.h"
 #include "events.h"
 #include "transport.h"
+#include "session.h"
 #include "../include/uapi/netswap.h"
 
 static struct nsw_peer __rcu *nsw_peers[NSW_MAX_PEERS];
@@ -143,13 +144,10 @@ struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 		goto err_peer;
 	if (dst_cache_init(&peer->dst_cache, gfp))
 		goto err_ring;
-	/*
-	 * Request numbers must grow across module reloads and reboots, or a
-	 * store would take our new requests for stale ones: start from the
-	 * wall clock in ns, which a client cannot outpace with requests.
-	 */
-	peer->tx_next = ktime_get_real_ns();
+	/* Each session's RESET_ACK tells where to go on (session.c). */
+	peer->tx_next = 1;
 	spin_lock_init(&peer->tx_lock);
+	mutex_init(&peer->sess_lock);
 	nsw_cwnd_init(&peer->cwnd);
 	spin_lock_init(&peer->seqwin_lock);
 	peer->ctl_tx.ctl = true;
@@ -233,11 +231,12 @@ static bool nsw_peer_has_room(struct nsw_peer *peer)
 }
 
 /*
- * Round robin over configured peers that have room; NULL if none. Racing
- * callers may pick the same peer: the spread only has to be even on
- * average, not exact.
+ * Round robin over configured peers that have room and a session; NULL
+ * if none. With @waiting, a peer that is up and about to begin one will
+ * do too. Racing callers may pick the same peer: the spread only has to
+ * be even on average, not exact.
  */
-struct nsw_peer *nsw_peer_next_target(void)
+struct nsw_peer *nsw_peer_next_target(bool waiting)
 {
 	unsigned int last = READ_ONCE(nsw_last_target), i, idx;
 	struct nsw_peer *peer, *ret = NULL;
@@ -247,6 +246,7 @@ struct nsw_peer *nsw_peer_next_target(void)
 		idx = (last + i) % NSW_MAX_PEERS;
 		peer = rcu_dereference(nsw_peers[idx]);
 		if (peer && (peer->flags & NETSWAP_PEER_F_CONFIGURED) &&
+		    (waiting || nsw_sess_up(atomic_read(&peer->session))) &&
 		    !READ_ONCE(peer->full) && !nsw_peer_down(peer) &&
 		    nsw_peer_has_room(peer)) {
 			ret = nsw_peer_get_rcu(peer);
@@ -324,6 +324,15 @@ void nsw_peer_tx_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to)
 void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq)
 {
 	WRITE_ONCE(peer->tx_ring[seq % NSW_SEQ_WINDOW], NULL);
+}
+
+/* A session begins: number from @next on, unless already past it. */
+void nsw_peer_tx_skip(struct nsw_peer *peer, u64 next)
+{
+	spin_lock_bh(&peer->tx_lock);
+	if (peer->tx_next < next)
+		peer->tx_next = next;
+	spin_unlock_bh(&peer->tx_lock);
 }
 
 /* Under tx_lock: @tx gives its place in the STORE window back. */

@@ -27,7 +27,7 @@
 #include "ctl.h"
 #include "../include/uapi/netswap.h"
 
-struct nsw_seqwin_slot;
+struct nsw_seqwin;
 struct nsw_reasm_slot;
 
 #define NSW_MAX_PEERS	64
@@ -89,11 +89,14 @@ struct nsw_peer {
 	 * store's window never sees two requests share a slot.
 	 */
 	spinlock_t tx_lock;		/* tx_next, claiming ring slots, cwnd */
-	u64 tx_next;
+	u64 tx_next;			/* never 0 */
 	struct nsw_tx **tx_ring;
 	struct nsw_cwnd cwnd;		/* STOREs in flight, cwnd.h */
 	struct nsw_tx ctl_tx;		/* the control request, see ctl.c */
 	struct nsw_ctl ctl;
+	/* Client role: the session with this store, session.h. */
+	atomic_t session;
+	struct mutex sess_lock;		/* beginning one */
 
 	struct kobject *kobj;		/* sysfs, configured peers only */
 
@@ -122,8 +125,14 @@ struct nsw_peer {
 	atomic64_t rx_frees;
 	atomic64_t rx_full;
 	/* Set once by the store worker (release), read by softirq (acquire). */
-	struct nsw_seqwin_slot *seqwin;	/* store role only, see seqwin.h */
-	spinlock_t seqwin_lock;		/* checks and records in seqwin */
+	struct nsw_seqwin *seqwin;	/* store role only, see seqwin.h */
+	spinlock_t seqwin_lock;		/* seqwin, store_session, reset_nonce */
+	/*
+	 * Store role: a RESET of this client's began a session in this
+	 * incarnation; the nonces of its last RESETs (protocol.rst).
+	 */
+	bool store_session;
+	u64 reset_nonce[NSW_RESET_NONCES];
 	struct nsw_reasm_slot *reasm;	/* store role only, see reasm.h */
 
 	struct kref ref;
@@ -159,7 +168,7 @@ void nsw_addr_display(const struct sockaddr_in6 *addr,
 int nsw_peer_del(const struct sockaddr_in6 *addr,
 		 struct netlink_ext_ack *extack);
 struct kvec;
-struct nsw_peer *nsw_peer_next_target(void);
+struct nsw_peer *nsw_peer_next_target(bool waiting);
 int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
 		  size_t nvec);
 struct nsw_hdr;
@@ -178,6 +187,7 @@ bool nsw_peer_store_lost(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq);
 struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq);
 void nsw_peer_tx_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to);
 void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq);
+void nsw_peer_tx_skip(struct nsw_peer *peer, u64 next);
 
 static inline bool nsw_peer_down(const struct nsw_peer *peer)
 {

@@ -14,6 +14,7 @@
 #include "map.h"
 #include "pagesum.h"
 #include "readahead.h"
+#include "session.h"
 #include "transport.h"
 #include "../include/netswap_wire.h"
 
@@ -269,12 +270,14 @@ static struct nsw_ra_slot *nsw_ra_claim(struct nsw_ra *ra,
 	WRITE_ONCE(ra->used, ra->used + 1);
 	smp_mb();	/* pairs with nsw_ra_forget() */
 	entry = nsw_map_lookup(map, pgoff);
-	if (!entry)
+	if (!entry || nsw_entry_lost(entry))
 		goto fail;
 	rcu_read_lock();
 	peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry)));
 	rcu_read_unlock();
-	if (peer && !nsw_peer_down(peer))
+	if (peer)
+		*handle = nsw_session_handle(peer, entry);
+	if (peer && *handle && !nsw_peer_down(peer))
 		s = nsw_ra_slot_get(ra);
 	if (!s)
 		goto fail;
@@ -286,7 +289,6 @@ static struct nsw_ra_slot *nsw_ra_claim(struct nsw_ra *ra,
 	s->since = jiffies;
 	s->sent_ns = ktime_get_ns();
 	s->state = NSW_RA_LOADING;
-	*handle = NSW_ENTRY_HANDLE(entry);
 	return s;
 fail:
 	nsw_peer_put(peer);

@@ -4,16 +4,18 @@
  */
 #include "seqwin.h"
 
-enum nsw_seq_verdict nsw_seqwin_check(struct nsw_seqwin_slot *win, u64 seq,
-				      struct nsw_seqwin_slot **slot)
+enum nsw_seq_verdict nsw_seqwin_check(struct nsw_seqwin *win, u64 seq,
+				      u8 type, struct nsw_seqwin_slot **slot)
 {
-	struct nsw_seqwin_slot *s = &win[seq % NSW_SEQ_WINDOW];
+	struct nsw_seqwin_slot *s = &win->slot[seq % NSW_SEQ_WINDOW];
 
 	*slot = s;
-	if (seq == 0 || seq < s->seq)
+	if (seq > win->seen)
+		win->seen = seq;
+	if (seq == 0 || seq < win->base || seq < s->seq)
 		return NSW_SEQ_STALE;
 	if (seq == s->seq)
-		return NSW_SEQ_DUP;
+		return type == s->type ? NSW_SEQ_DUP : NSW_SEQ_STALE;
 	return NSW_SEQ_NEW;
 }
 
@@ -22,10 +24,25 @@ enum nsw_seq_verdict nsw_seqwin_check(struct nsw_seqwin_slot *win, u64 seq,
  * store could not carry out for want of memory, which the client should
  * retry for real.
  */
-void nsw_seqwin_record(struct nsw_seqwin_slot *slot, u64 seq, u8 status,
-		       u64 handle)
+void nsw_seqwin_record(struct nsw_seqwin_slot *slot, u64 seq, u8 type,
+		       u8 status, u64 handle)
 {
 	slot->seq = seq;
+	slot->type = type;
 	slot->status = status;
 	slot->handle = handle;
+}
+
+/*
+ * A RESET numbered @reset_seq begins a new session: forget every record
+ * and return the session's base, above every number received so far, so
+ * that no request of an earlier session can pass for one of this.
+ */
+u64 nsw_seqwin_restart(struct nsw_seqwin *win, u64 reset_seq)
+{
+	if (reset_seq > win->seen)
+		win->seen = reset_seq;
+	memset(win->slot, 0, sizeof(win->slot));
+	win->base = win->seen + 1;
+	return win->base;
 }

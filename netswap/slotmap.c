@@ -6,12 +6,14 @@
  */
 #include "slotmap.h"
 
-static u64 nsw_handle(u32 idx, u16 gen)
+/* The handle slot @idx has now, allocated or not. */
+u64 nsw_slotmap_handle(const struct nsw_slotmap *sm, u32 idx)
 {
-	return (u64)gen << 32 | idx;
+	return (u64)sm->epoch << 48 | (u64)sm->gen[idx] << 32 | idx;
 }
 
-void nsw_slotmap_init(struct nsw_slotmap *sm, u64 *used, u16 *gen, u32 nr)
+void nsw_slotmap_init(struct nsw_slotmap *sm, u64 *used, u16 *gen, u32 nr,
+		      u16 epoch)
 {
 	u32 i;
 
@@ -20,6 +22,7 @@ void nsw_slotmap_init(struct nsw_slotmap *sm, u64 *used, u16 *gen, u32 nr)
 	sm->nr = nr;
 	sm->nr_used = 0;
 	sm->hint = 0;
+	sm->epoch = epoch;
 	memset(used, 0, nsw_slotmap_words(nr) * sizeof(u64));
 	/* Bits past nr in the last word are marked used: never handed out. */
 	if (nr % 64)
@@ -45,7 +48,7 @@ int nsw_slotmap_alloc(struct nsw_slotmap *sm, u64 *handle)
 	idx = (u32)(w * 64) + (u32)__builtin_ctzll(~sm->used[w]);
 	sm->used[w] |= 1ULL << (idx % 64);
 	sm->nr_used++;
-	*handle = nsw_handle(idx, sm->gen[idx]);
+	*handle = nsw_slotmap_handle(sm, idx);
 	return 0;
 }
 
@@ -53,7 +56,7 @@ int nsw_slotmap_lookup(const struct nsw_slotmap *sm, u64 handle, u32 *idx)
 {
 	u32 i = NSW_HANDLE_IDX(handle);
 
-	if (handle >> 48 || i >= sm->nr ||
+	if (handle >> 48 != sm->epoch || i >= sm->nr ||
 	    !(sm->used[i / 64] & (1ULL << (i % 64))) ||
 	    sm->gen[i] != NSW_HANDLE_GEN(handle))
 		return -ENOENT;

@@ -3,10 +3,11 @@
  * The store's slot allocator. Pure code (see pure.h).
  *
  * A store names each page it keeps by a 64-bit handle: the slot index in
- * the low 32 bits and the slot's generation in bits 32..47. The generation
- * changes every time a slot is freed, so a late or duplicated FREE or LOAD
- * for an old occupant of the slot never touches the new one. Handle 0 is
- * never issued and means "no handle" on the wire.
+ * the low 32 bits, the slot's generation in bits 32..47 and the store's
+ * epoch in bits 48..63. The generation changes every time a slot is freed,
+ * so a late or duplicated FREE or LOAD for an old occupant of the slot
+ * never touches the new one; the epoch does the same for handles an
+ * earlier incarnation of the store gave out. Bits 0..47 are never all 0.
  *
  * The caller provides the memory (nsw_slotmap_words() u64 words and
  * nr u16 generations) and the locking.
@@ -22,6 +23,7 @@ struct nsw_slotmap {
 	u32 nr;		/* slots */
 	u32 nr_used;
 	u32 hint;	/* no free slot lives in a word below this one */
+	u16 epoch;	/* of this incarnation of the store, never 0 */
 };
 
 #define NSW_HANDLE_IDX(h)	((u32)(h))
@@ -32,7 +34,9 @@ static inline size_t nsw_slotmap_words(u32 nr)
 	return ((size_t)nr + 63) / 64;
 }
 
-void nsw_slotmap_init(struct nsw_slotmap *sm, u64 *used, u16 *gen, u32 nr);
+void nsw_slotmap_init(struct nsw_slotmap *sm, u64 *used, u16 *gen, u32 nr,
+		      u16 epoch);
+u64 nsw_slotmap_handle(const struct nsw_slotmap *sm, u32 idx);
 int nsw_slotmap_alloc(struct nsw_slotmap *sm, u64 *handle);
 int nsw_slotmap_lookup(const struct nsw_slotmap *sm, u64 handle, u32 *idx);
 int nsw_slotmap_free(struct nsw_slotmap *sm, u64 handle);

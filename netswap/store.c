@@ -6,6 +6,11 @@
  * slot map, pages[] and owner[]. Only the work item allocates slots;
  * freeing also happens from netlink (peer deletion) and module exit.
  *
+ * A client's STORE, LOAD and FREE are carried out only within a session,
+ * which its RESET begins (protocol.rst, "Sessions"); every reply carries
+ * this incarnation's epoch in its handle, so a client tells at once that
+ * a store restarted and never reads another page by an old handle.
+ *
  * Each client's requests pass its sequence window (seqwin.h) first, so a
  * retransmitted or duplicated request is answered as before without
  * being carried out twice, and a stale one is dropped; each request of a
@@ -27,6 +32,7 @@
 #include <linux/mm.h>
 #include <linux/netlink.h>
 #include <linux/highmem.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -44,6 +50,7 @@
 #define NSW_STORE_RXQ_MAX	2048
 
 static struct {
+	u16 epoch;			/* random, not 0; set at init */
 	spinlock_t lock;		/* sm, limit, full_posted, pages[], owner[] */
 	struct nsw_slotmap sm;
 	u32 limit;			/* pages lent at most now, <= sm.nr */
@@ -101,7 +108,8 @@ static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
 	struct nsw_hdr hdr;
 	int err;
 
-	nsw_hdr_encode(&hdr, m->type + 1, status, m->req_id, handle, 0);
+	nsw_hdr_encode(&hdr, m->type + 1, status, m->req_id,
+		       nsw_handle_make(nsw_store.epoch, handle), 0);
 	vec.iov_base = &hdr;
 	if (page)
 		err = nsw_peer_send_page(peer, &hdr, page);
@@ -135,7 +143,8 @@ static void nsw_store_ack(struct nsw_peer *peer, u64 req_id, u8 status,
 		nsw_acks.peer = peer;
 	}
 	nsw_batch_add(&nsw_acks.hdr, nsw_acks.more, nsw_acks.n++,
-		      NSW_MSG_STORE_ACK, status, req_id, handle);
+		      NSW_MSG_STORE_ACK, status, req_id,
+		      nsw_handle_make(nsw_store.epoch, handle));
 	if (nsw_acks.n == 1 + NSW_BATCH_MAX)
 		nsw_store_acks_flush();
 }
@@ -267,7 +276,7 @@ static void nsw_store_load(struct nsw_peer *peer, const struct nsw_msg *m)
 	spin_unlock_bh(&nsw_store.lock);
 
 	if (!page) {
-		nsw_store_reply(peer, m, NSW_ST_NOENT, m->handle, NULL);
+		nsw_store_reply(peer, m, NSW_ST_NOENT, 0, NULL);
 		return;
 	}
 	atomic64_inc(&peer->rx_loads);
@@ -319,7 +328,7 @@ static void nsw_store_drop_pages(struct nsw_peer *peer)
 		n = 0;
 		spin_lock_bh(&nsw_store.lock);
 		for (; idx < nsw_store.sm.nr && n < ARRAY_SIZE(batch); idx++) {
-			u64 handle = (u64)nsw_store.sm.gen[idx] << 32 | idx;
+			u64 handle = nsw_slotmap_handle(&nsw_store.sm, idx);
 
 			if (nsw_store.owner[idx] != peer->idx ||
 			    !nsw_store_find(peer, handle))
@@ -349,7 +358,7 @@ static void nsw_store_drop_partial(struct nsw_peer *peer)
 	}
 }
 
-/* The worker, on RESET. */
+/* The worker, on a RESET that begins a session, or a peer going away. */
 static void nsw_store_reset(struct nsw_peer *peer)
 {
 	u64 held = atomic64_read(&peer->held);
@@ -376,7 +385,7 @@ void nsw_store_drop_peer(struct nsw_peer *peer)
 static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
 {
 	struct nsw_reasm_slot *reasm;
-	struct nsw_seqwin_slot *win;
+	struct nsw_seqwin *win;
 	struct nsw_peer *peer;
 
 	rcu_read_lock();
@@ -391,8 +400,7 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
 	}
 	/* Only this worker sets these; they are freed with the peer. */
 	if (!peer->seqwin) {
-		win = kvcalloc(NSW_SEQ_WINDOW, sizeof(*win),
-			       GFP_NOIO | __GFP_NOWARN);
+		win = kvzalloc(sizeof(*win), GFP_NOIO | __GFP_NOWARN);
 		reasm = kvcalloc(NSW_REASM_SLOTS, sizeof(*reasm),
 				 GFP_NOIO | __GFP_NOWARN);
 		if (!win || !reasm) {
@@ -414,17 +422,76 @@ static void nsw_store_pong(const struct sockaddr_in6 *to)
 	struct nsw_hdr hdr;
 	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
 
-	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, 0, 0, 0);
+	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, 0,
+		       nsw_handle_make(nsw_store.epoch, 0), 0);
 	nsw_send(to, NULL, &vec, 1, NULL);
 }
 
 static void nsw_store_record(struct nsw_peer *peer,
-			     struct nsw_seqwin_slot *slot, u64 req_id,
-			     u8 status, u64 handle)
+			     struct nsw_seqwin_slot *slot,
+			     const struct nsw_msg *m, u8 status, u64 handle)
 {
 	spin_lock_bh(&peer->seqwin_lock);
-	nsw_seqwin_record(slot, req_id, status, handle);
+	nsw_seqwin_record(slot, m->req_id, m->type, status, handle);
 	spin_unlock_bh(&peer->seqwin_lock);
+}
+
+static bool nsw_store_nonce_known(struct nsw_peer *peer, u64 nonce)
+	__must_hold(&peer->seqwin_lock)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&peer->seqwin_lock);
+	for (i = 0; i < NSW_RESET_NONCES; i++)
+		if (peer->reset_nonce[i] == nonce)
+			return true;
+	return false;
+}
+
+/*
+ * The worker. A RESET: a copy of one of the client's last RESETs is
+ * answered again; any other drops everything the client has here and
+ * begins a session, whose base the reply carries (protocol.rst).
+ */
+static void nsw_store_session(struct nsw_peer *peer, const struct nsw_msg *m)
+{
+	bool known;
+	u64 base;
+
+	if (!m->handle) {
+		nsw_store_reply(peer, m, NSW_ST_INVAL, 0, NULL);
+		return;
+	}
+	spin_lock_bh(&peer->seqwin_lock);
+	known = nsw_store_nonce_known(peer, m->handle);
+	base = peer->seqwin->base;
+	spin_unlock_bh(&peer->seqwin_lock);
+	if (!known) {
+		nsw_store_reset(peer);
+		spin_lock_bh(&peer->seqwin_lock);
+		base = nsw_seqwin_restart(peer->seqwin, m->req_id);
+		memmove(&peer->reset_nonce[1], &peer->reset_nonce[0],
+			sizeof(peer->reset_nonce) - sizeof(peer->reset_nonce[0]));
+		peer->reset_nonce[0] = m->handle;
+		peer->store_session = true;
+		spin_unlock_bh(&peer->seqwin_lock);
+	}
+	/* A client cannot send 2^48 requests: its numbers start at 1. */
+	if (base > NSW_HANDLE_SLOT_MASK) {
+		nsw_store_reply(peer, m, NSW_ST_INVAL, 0, NULL);
+		return;
+	}
+	nsw_store_reply(peer, m, NSW_ST_OK, base, NULL);
+}
+
+/* No session: say so, and carry out nothing (protocol.rst, "Sessions"). */
+static void nsw_store_nosession(struct nsw_peer *peer,
+				const struct nsw_msg *m)
+{
+	if (m->type == NSW_MSG_STORE)
+		nsw_store_ack(peer, m->req_id, NSW_ST_NOSESSION, 0);
+	else
+		nsw_store_reply(peer, m, NSW_ST_NOSESSION, 0, NULL);
 }
 
 /* The worker. One request of @peer's, alone or from a batch. */
@@ -434,14 +501,24 @@ static void nsw_store_request(struct nsw_peer *peer, struct sk_buff *skb,
 	enum nsw_seq_verdict verdict;
 	struct nsw_seqwin_slot *slot;
 	struct page *page;
+	bool session;
 	u64 handle;
 	u8 status;
 
+	if (m->type == NSW_MSG_RESET) {
+		nsw_store_session(peer, m);
+		return;
+	}
 	spin_lock_bh(&peer->seqwin_lock);
-	verdict = nsw_seqwin_check(peer->seqwin, m->req_id, &slot);
+	session = peer->store_session;
+	verdict = nsw_seqwin_check(peer->seqwin, m->req_id, m->type, &slot);
 	status = slot->status;
 	handle = slot->handle;
 	spin_unlock_bh(&peer->seqwin_lock);
+	if (!session) {
+		nsw_store_nosession(peer, m);
+		return;
+	}
 	switch (verdict) {
 	case NSW_SEQ_STALE:
 		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
@@ -472,21 +549,17 @@ static void nsw_store_request(struct nsw_peer *peer, struct sk_buff *skb,
 		break;
 	case NSW_MSG_LOAD:
 		nsw_store_load(peer, m);
-		nsw_store_record(peer, slot, m->req_id, NSW_ST_OK, 0);
+		nsw_store_record(peer, slot, m, NSW_ST_OK, 0);
 		return;
 	case NSW_MSG_FREE:
 		status = nsw_store_free(peer, skb, m);
-		break;
-	case NSW_MSG_RESET:
-		nsw_store_reset(peer);
-		status = NSW_ST_OK;
 		break;
 	default:
 		return;		/* a reply type: never queued here */
 	}
 	/* Without memory nothing happened: let the retransmission retry. */
 	if (status != NSW_ST_NOMEM)
-		nsw_store_record(peer, slot, m->req_id, status, handle);
+		nsw_store_record(peer, slot, m, status, handle);
 	if (m->type == NSW_MSG_STORE)
 		nsw_store_ack(peer, m->req_id, status, handle);
 	else
@@ -547,8 +620,10 @@ static bool nsw_store_load_now(struct sk_buff *skb,
 			       const struct sockaddr_in6 *from,
 			       const struct nsw_msg *m)
 {
-	struct nsw_seqwin_slot *win, *slot;
 	enum nsw_seq_verdict verdict;
+	struct nsw_seqwin_slot *slot;
+	struct nsw_seqwin *win;
+	bool session;
 	struct nsw_peer *peer;
 	struct nsw_msg one;
 	unsigned int i;
@@ -564,13 +639,20 @@ static bool nsw_store_load_now(struct sk_buff *skb,
 	win = smp_load_acquire(&peer->seqwin);
 	if (!win)
 		return false;
+	/* Without a session the worker answers NOSESSION. */
+	spin_lock(&peer->seqwin_lock);
+	session = peer->store_session;
+	spin_unlock(&peer->seqwin_lock);
+	if (!session)
+		return false;
 	atomic64_add(skb->len, &peer->rx_bytes);
 	for (i = 0; i < nsw_batch_len(m); i++) {
 		nsw_batch_at(m, skb->data + NSW_HDR_LEN, i, &one);
 		spin_lock(&peer->seqwin_lock);
-		verdict = nsw_seqwin_check(win, one.req_id, &slot);
+		verdict = nsw_seqwin_check(win, one.req_id, one.type, &slot);
 		if (verdict == NSW_SEQ_NEW)
-			nsw_seqwin_record(slot, one.req_id, NSW_ST_OK, 0);
+			nsw_seqwin_record(slot, one.req_id, one.type,
+					  NSW_ST_OK, 0);
 		spin_unlock(&peer->seqwin_lock);
 		if (verdict == NSW_SEQ_STALE)
 			atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
@@ -632,7 +714,11 @@ int nsw_store_init(unsigned long quota_pages)
 		kvfree(nsw_store.owner);
 		return -ENOMEM;
 	}
-	nsw_slotmap_init(&nsw_store.sm, used, gen, nr);
+	/* A client tells a restarted store by its epoch: never 0. */
+	do
+		nsw_store.epoch = get_random_u16();
+	while (!nsw_store.epoch);
+	nsw_slotmap_init(&nsw_store.sm, used, gen, nr, nsw_store.epoch);
 	nsw_store.limit = nr;
 	return 0;
 }

@@ -36,6 +36,22 @@ void nsw_hdr_encode(struct nsw_hdr *h, u8 type, u8 status, u64 req_id,
 void nsw_hdr_set_chunks(struct nsw_hdr *h, unsigned int first,
 			unsigned int n);
 
+static inline u16 nsw_handle_epoch(u64 handle)
+{
+	return handle >> NSW_EPOCH_SHIFT;
+}
+
+/* Bits 0-47: a slot, or in a RESET_ACK the session's base. */
+static inline u64 nsw_handle_slot(u64 handle)
+{
+	return handle & NSW_HANDLE_SLOT_MASK;
+}
+
+static inline u64 nsw_handle_make(u16 epoch, u64 slot)
+{
+	return (u64)epoch << NSW_EPOCH_SHIFT | nsw_handle_slot(slot);
+}
+
 /* Does a message of this type and status carry a page, in chunks? */
 static inline bool nsw_msg_has_page(u8 type, u8 status)
 {

@@ -104,12 +104,16 @@
  *        NETSWAP_A_RX_DROP_FLAGS       header flags we do not implement
  *        NETSWAP_A_RX_DROP_LEN         payload length wrong for the type
  *        NETSWAP_A_RX_DROP_STALE       reply to no request in flight
+ *        NETSWAP_A_RX_DROP_HANDLE      STORE_ACK naming no slot of the
+ *                                      store's session
  *
  * NETSWAP_CMD_EVENT (multicast group NETSWAP_MCGRP_EVENTS only)
  *   Sent when something changes, once per change (not per page):
  *   out: NETSWAP_A_EVENT               u8, enum netswap_event
  *        NETSWAP_A_PEER_ADDR, NETSWAP_A_PEER_PORT (the peer concerned;
  *                                      absent for NETSWAP_EVENT_STORE_FULL)
+ *   NETSWAP_EVENT_PEER_RESTART: a reply of the peer's showed that it
+ *   restarted (or forgot this client) and lost every page it held for us.
  *        NETSWAP_A_PEER_STATE          u8, for NETSWAP_EVENT_PEER_STATE
  *
  * Attributes are validated strictly: unknown ones, wrong lengths and
@@ -157,6 +161,7 @@ enum netswap_event {
 	NETSWAP_EVENT_LEND_LIMIT,	/* its pages here: at its limit */
 	NETSWAP_EVENT_STORE_FULL,	/* this node lends all it may */
 	NETSWAP_EVENT_PEER_FULL,	/* the peer refused a page: full */
+	NETSWAP_EVENT_PEER_RESTART,	/* it lost our pages: restarted */
 };
 
 /* NETSWAP_A_PEER_FLAGS */
@@ -197,6 +202,7 @@ enum netswap_attr {
 	NETSWAP_A_RX_DROP_FLAGS,
 	NETSWAP_A_RX_DROP_LEN,
 	NETSWAP_A_RX_DROP_STALE,
+	NETSWAP_A_RX_DROP_HANDLE,
 	NETSWAP_A_PEER_STATE,
 	NETSWAP_A_PEER_RTT_US,
 	NETSWAP_A_PEER_PLACE_LIMIT,

@@ -438,7 +438,7 @@ static unsigned int tries[REQS];
 static bool starved[REQS];		/* refused while still outstanding */
 static bool busy[W];			/* the client's ring: slot in use */
 static u64 slot_seq[W];
-static struct nsw_seqwin_slot win[W];
+static struct nsw_seqwin win;
 
 static void net_send(unsigned long long *rng, u64 seq, u8 what,
 		     unsigned int now)
@@ -501,7 +501,7 @@ static void test_model(void)
 	unsigned int max_bufs = 0, kept = 0, lost_starved = 0, d;
 
 	tab_reset();
-	memset(win, 0, sizeof(win));
+	memset(&win, 0, sizeof(win));
 	for (now = 0; now < STEPS && done + gave_up < REQS; now++) {
 		/* The client starts a request when its ring slot is free. */
 		if (next < REQS && !busy[next % W] && test_rand(&rng) % 2) {
@@ -556,7 +556,7 @@ static void test_model(void)
 				continue;
 			}
 			/* The store: the window first, as store.c does. */
-			switch (nsw_seqwin_check(win, m.seq, &wslot)) {
+			switch (nsw_seqwin_check(&win, m.seq, NSW_MSG_STORE, &wslot)) {
 			case NSW_SEQ_STALE:
 				stale++;
 				continue;
@@ -574,7 +574,7 @@ static void test_model(void)
 					resets++;
 				}
 				executed[n]++;
-				nsw_seqwin_record(wslot, m.seq, 0, n);
+				nsw_seqwin_record(wslot, m.seq, NSW_MSG_STORE, 0, n);
 				net_send(&rng, m.seq, M_REPLY, now);
 				continue;
 			}
@@ -595,7 +595,7 @@ static void test_model(void)
 			buf_free(b);
 			kept++;
 			executed[n]++;
-			nsw_seqwin_record(wslot, m.seq, 0, n);
+			nsw_seqwin_record(wslot, m.seq, NSW_MSG_STORE, 0, n);
 			net_send(&rng, m.seq, M_REPLY, now);
 		}
 	}

@@ -13,32 +13,80 @@
 
 #define W	NSW_SEQ_WINDOW
 
-static struct nsw_seqwin_slot win[W];
+static struct nsw_seqwin win;
+
+#define T_STORE	NSW_MSG_STORE
+#define T_LOAD	NSW_MSG_LOAD
 
 static void test_basic(void)
 {
 	struct nsw_seqwin_slot *slot;
 	u64 base = 1000000;
 
-	memset(win, 0, sizeof(win));
-	CHECK_EQ(nsw_seqwin_check(win, 0, &slot), NSW_SEQ_STALE);
-	CHECK_EQ(nsw_seqwin_check(win, base, &slot), NSW_SEQ_NEW);
-	nsw_seqwin_record(slot, base, 0, 0x100000007ULL);
-	CHECK_EQ(nsw_seqwin_check(win, base, &slot), NSW_SEQ_DUP);
+	memset(&win, 0, sizeof(win));
+	CHECK_EQ(nsw_seqwin_check(&win, 0, T_STORE, &slot), NSW_SEQ_STALE);
+	CHECK_EQ(nsw_seqwin_check(&win, base, T_STORE, &slot), NSW_SEQ_NEW);
+	nsw_seqwin_record(slot, base, T_STORE, 0, 0x100000007ULL);
+	CHECK_EQ(nsw_seqwin_check(&win, base, T_STORE, &slot), NSW_SEQ_DUP);
 	CHECK_EQ(slot->handle, 0x100000007ULL);
 	/* Out of order inside the window: each is new, once. */
-	CHECK_EQ(nsw_seqwin_check(win, base + 5, &slot), NSW_SEQ_NEW);
-	nsw_seqwin_record(slot, base + 5, 1, 0);
-	CHECK_EQ(nsw_seqwin_check(win, base + 3, &slot), NSW_SEQ_NEW);
-	nsw_seqwin_record(slot, base + 3, 0, 9);
-	CHECK_EQ(nsw_seqwin_check(win, base + 5, &slot), NSW_SEQ_DUP);
+	CHECK_EQ(nsw_seqwin_check(&win, base + 5, T_STORE, &slot), NSW_SEQ_NEW);
+	nsw_seqwin_record(slot, base + 5, T_STORE, 1, 0);
+	CHECK_EQ(nsw_seqwin_check(&win, base + 3, T_STORE, &slot), NSW_SEQ_NEW);
+	nsw_seqwin_record(slot, base + 3, T_STORE, 0, 9);
+	CHECK_EQ(nsw_seqwin_check(&win, base + 5, T_STORE, &slot), NSW_SEQ_DUP);
 	CHECK_EQ(slot->status, 1);
 	/* One window later the slot moves on, and the old number is stale. */
-	CHECK_EQ(nsw_seqwin_check(win, base + W, &slot), NSW_SEQ_NEW);
-	nsw_seqwin_record(slot, base + W, 0, 0);
-	CHECK_EQ(nsw_seqwin_check(win, base, &slot), NSW_SEQ_STALE);
-	/* A restarted client numbers from higher up: new again. */
-	CHECK_EQ(nsw_seqwin_check(win, base * 1000, &slot), NSW_SEQ_NEW);
+	CHECK_EQ(nsw_seqwin_check(&win, base + W, T_STORE, &slot), NSW_SEQ_NEW);
+	nsw_seqwin_record(slot, base + W, T_STORE, 0, 0);
+	CHECK_EQ(nsw_seqwin_check(&win, base, T_STORE, &slot), NSW_SEQ_STALE);
+	CHECK_EQ(nsw_seqwin_check(&win, base * 1000, T_STORE, &slot),
+		 NSW_SEQ_NEW);
+}
+
+/*
+ * A request of another type under a recorded number is no copy of the
+ * recorded one: a LOAD must never get the answer of a STORE, whatever
+ * numbers a client whose state went back reuses.
+ */
+static void test_type(void)
+{
+	struct nsw_seqwin_slot *slot;
+
+	memset(&win, 0, sizeof(win));
+	CHECK_EQ(nsw_seqwin_check(&win, 77, T_STORE, &slot), NSW_SEQ_NEW);
+	nsw_seqwin_record(slot, 77, T_STORE, 0, 0x100000001ULL);
+	CHECK_EQ(nsw_seqwin_check(&win, 77, T_LOAD, &slot), NSW_SEQ_STALE);
+	CHECK_EQ(nsw_seqwin_check(&win, 77, NSW_MSG_FREE, &slot),
+		 NSW_SEQ_STALE);
+	CHECK_EQ(nsw_seqwin_check(&win, 77, T_STORE, &slot), NSW_SEQ_DUP);
+}
+
+/*
+ * A session's base is above every number received before it, the RESET's
+ * own included, and nothing below it passes, though the slots were
+ * emptied: a client whose numbers went back (a clock step, a restored
+ * snapshot, a reload) is told where to go on instead.
+ */
+static void test_restart(void)
+{
+	struct nsw_seqwin_slot *slot;
+	u64 base;
+
+	memset(&win, 0, sizeof(win));
+	CHECK_EQ(nsw_seqwin_check(&win, 5000, T_STORE, &slot), NSW_SEQ_NEW);
+	nsw_seqwin_record(slot, 5000, T_STORE, 0, 1);
+	/* Seen but never carried out still counts. */
+	CHECK_EQ(nsw_seqwin_check(&win, 9000, T_LOAD, &slot), NSW_SEQ_NEW);
+	base = nsw_seqwin_restart(&win, 3);
+	CHECK_EQ(base, 9001);
+	CHECK_EQ(nsw_seqwin_check(&win, 5000, T_STORE, &slot), NSW_SEQ_STALE);
+	CHECK_EQ(nsw_seqwin_check(&win, 9000, T_LOAD, &slot), NSW_SEQ_STALE);
+	CHECK_EQ(nsw_seqwin_check(&win, 4, T_STORE, &slot), NSW_SEQ_STALE);
+	CHECK_EQ(nsw_seqwin_check(&win, base, T_STORE, &slot), NSW_SEQ_NEW);
+	/* A RESET numbered above everything sets the base past itself. */
+	CHECK_EQ(nsw_seqwin_restart(&win, 20000), 20001);
+	CHECK_EQ(nsw_seqwin_check(&win, 20000, T_STORE, &slot), NSW_SEQ_STALE);
 }
 
 struct msg {
@@ -79,7 +127,7 @@ static void test_model(void)
 	struct nsw_seqwin_slot *slot;
 	unsigned int now, i, next = 0, done = 0, gave_up = 0, stale = 0;
 
-	memset(win, 0, sizeof(win));
+	memset(&win, 0, sizeof(win));
 	for (now = 0; now < STEPS && done + gave_up < REQS; now++) {
 		/* The client starts a request when its ring slot is free. */
 		if (next < REQS && !busy[next % W] && test_rand(&rng) % 4) {
@@ -120,10 +168,10 @@ static void test_model(void)
 			}
 			continue;
 		}
-		switch (nsw_seqwin_check(win, m.seq, &slot)) {
+		switch (nsw_seqwin_check(&win, m.seq, T_STORE, &slot)) {
 		case NSW_SEQ_NEW:
 			executed[n]++;
-			nsw_seqwin_record(slot, m.seq, 0, n);
+			nsw_seqwin_record(slot, m.seq, T_STORE, 0, n);
 			net_send(&rng, m.seq, true, now);
 			break;
 		case NSW_SEQ_DUP:
@@ -150,6 +198,8 @@ static void test_model(void)
 int main(void)
 {
 	test_basic();
+	test_type();
+	test_restart();
 	test_model();
 	return test_summary("test_seqwin");
 }

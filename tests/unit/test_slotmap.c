@@ -8,6 +8,9 @@
 #include "slotmap.h"
 #include "test.h"
 
+/* The store's epoch in bits 48-63 of every handle it gives out. */
+#define EPOCH	0xa5c3
+
 struct map {
 	struct nsw_slotmap sm;
 	u64 *used;
@@ -25,7 +28,7 @@ static void map_init(struct map *m, u32 nr)
 	/* Garbage in the caller's memory must not matter. */
 	memset(m->used, 0xa5, words * sizeof(u64));
 	memset(m->gen, 0, nr * sizeof(u16));
-	nsw_slotmap_init(&m->sm, m->used, m->gen, nr);
+	nsw_slotmap_init(&m->sm, m->used, m->gen, nr, EPOCH);
 }
 
 static void map_fini(struct map *m)
@@ -36,7 +39,7 @@ static void map_fini(struct map *m)
 
 static u64 mkh(u32 idx, u16 gen)
 {
-	return (u64)gen << 32 | idx;
+	return (u64)EPOCH << 48 | (u64)gen << 32 | idx;
 }
 
 static void test_words(void)
@@ -221,13 +224,14 @@ static void test_high_bits(void)
 	map_init(&m, 3);
 	CHECK_EQ(nsw_slotmap_alloc(&m.sm, &h), 0);
 	CHECK_EQ(nsw_slotmap_alloc(&m.sm, &h), 0);
-	CHECK_EQ(h >> 48, 0);
+	CHECK_EQ(h >> 48, EPOCH);
+	/* Another epoch's handle: an earlier incarnation gave it out. */
 	for (bit = 48; bit < 64; bit++) {
-		CHECK_EQ(nsw_slotmap_lookup(&m.sm, h | 1ULL << bit, &idx),
+		CHECK_EQ(nsw_slotmap_lookup(&m.sm, h ^ 1ULL << bit, &idx),
 			 -ENOENT);
-		CHECK_EQ(nsw_slotmap_free(&m.sm, h | 1ULL << bit), -ENOENT);
+		CHECK_EQ(nsw_slotmap_free(&m.sm, h ^ 1ULL << bit), -ENOENT);
 	}
-	CHECK_EQ(nsw_slotmap_lookup(&m.sm, h | 0xffff000000000000ULL, &idx),
+	CHECK_EQ(nsw_slotmap_lookup(&m.sm, h & 0xffffffffffffULL, &idx),
 		 -ENOENT);
 	CHECK_EQ(m.sm.nr_used, 2);
 	CHECK_EQ(nsw_slotmap_lookup(&m.sm, h, &idx), 0);
@@ -253,7 +257,7 @@ static void test_gen_wrap(void)
 		CHECK(h != 0);
 		CHECK(NSW_HANDLE_GEN(h) != 0);
 		CHECK(h != prev);
-		CHECK_EQ(h >> 48, 0);
+		CHECK_EQ(h >> 48, EPOCH);
 		if (prev) {
 			CHECK_EQ(nsw_slotmap_lookup(&m.sm, prev, &idx),
 				 -ENOENT);
@@ -375,7 +379,7 @@ static void test_model(void)
 				break;
 			case 2:
 				i = test_rand_below(&seed, MODEL_NR);
-				h = handle_of[i] |
+				h = handle_of[i] ^
 				    1ULL << (48 + test_rand_below(&seed, 16));
 				break;
 			default:
@@ -383,7 +387,7 @@ static void test_model(void)
 				break;
 			}
 			idx = NSW_HANDLE_IDX(h);
-			want = (h >> 48) == 0 && idx < MODEL_NR && live[idx] &&
+			want = (h >> 48) == EPOCH && idx < MODEL_NR && live[idx] &&
 			       gen[idx] == NSW_HANDLE_GEN(h) ? 0 : -ENOENT;
 			if (test_rand_below(&seed, 2)) {
 				u32 got = ~0U;

@@ -242,6 +242,7 @@ static const char *const event_names[] = {
 	"lend_limit",	/* NETSWAP_EVENT_LEND_LIMIT */
 	"store_full",	/* NETSWAP_EVENT_STORE_FULL */
 	"peer_full",	/* NETSWAP_EVENT_PEER_FULL */
+	"peer_restart",	/* NETSWAP_EVENT_PEER_RESTART */
 };
 
 static const char *enum_name(const char *const names[], unsigned int n,
@@ -279,6 +280,7 @@ static const struct field drop_fields[] = {
 	{ "flags",	NETSWAP_A_RX_DROP_FLAGS,	true },
 	{ "len",	NETSWAP_A_RX_DROP_LEN,		true },
 	{ "stale",	NETSWAP_A_RX_DROP_STALE,	true },
+	{ "handle",	NETSWAP_A_RX_DROP_HANDLE,	true },
 };
 
 static const struct field dev_counters[] = {
