@@ -10,10 +10,12 @@
  * the header byte by byte from the spec and does not include
  * include/netswap_wire.h or netswap/wire.c, so that it also cross-checks
  * the module's idea of the wire format: pages in three chunks (taken in
- * runs of several, sent one a datagram), the sequence window, batched
- * LOADs, PING. It first behaves honestly (a test proves that it
- * interoperates), then misbehaves on demand, at run time, without losing
- * the pages it holds:
+ * runs of several, sent one a datagram), the sequence window with the
+ * request type recorded, batched LOADs, PING, the store's epoch in every
+ * reply's handle, sessions started by RESET (NOSESSION without one). It
+ * first behaves honestly (a test proves that it interoperates), then
+ * misbehaves on demand, at run time, without losing the pages it holds
+ * (but for SIGPWR):
  *
  *   SIGUSR1  toggle "corrupt": every page it sends back (as LOAD_ACK
  *            chunks, status OK) has one bit flipped; the stored copy stays
@@ -24,17 +26,36 @@
  *            as stale, a well-formed STORE_ACK and LOAD_ACK chunk each
  *            with a req_id no request has. Then print one line
  *            "sent version N len N type N magic N short N flags N stale N"
+ *   SIGPWR   "restart", as a store whose module was reloaded: drop every
+ *            page and every client's session and state, start the slot
+ *            generations over (so the same slot/generation handles come
+ *            again) and draw a new epoch; then print
+ *            "roguestore: restarted, epoch XXXX" (4 hex digits)
+ *   SIGWINCH toggle "zero handle": every STORE (new or overwrite, and
+ *            their duplicates) is answered with an OK STORE_ACK whose
+ *            handle has bits 0-47 zero, and nothing is kept or recorded;
+ *            a lying store whose answers a client must drop. Prints
+ *            "roguestore: zero handle on" (or "off")
  *   SIGHUP   print the statistics line
  *   SIGTERM, SIGINT  print the statistics line and exit 0
  *
- * Usage: roguestore [-p PORT] [-n PAGES] [-g N] [-v]
+ * Usage: roguestore [-p PORT] [-n PAGES] [-g N] [-z] [-v]
  *   -p PORT   UDP port (default 7878), bound on 0.0.0.0
  *   -n PAGES  pages it lends in all (default 65536); beyond, STORE gets FULL
  *   -g N      datagrams of each kind per SIGUSR2 burst (default 10)
+ *   -z        start in "zero handle" mode (SIGWINCH)
  *   -v        one line per request
  *
  * Every line it prints but the burst line starts with "roguestore:", and
  * stdout is flushed after each line, so a test can follow it in a file.
+ * The first says "listening on ..., epoch XXXX"; the statistics line
+ * ("stats: ..." or "exit: ...") is "key value" pairs, among them stale
+ * (requests dropped as stale: below the session's base, older than the
+ * window's record, or of another type than the record of their number),
+ * nosession (requests answered NOSESSION), reset_dups (RESETs with a
+ * known nonce) and old_epoch (handles of another epoch than ours in
+ * STOREs, LOADs and FREEs within a session: a client that learnt of a
+ * restart must send none).
  *
  * Build: gcc -O2 -Wall -Wextra -static -o roguestore roguestore.c
  */
@@ -51,6 +72,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +90,8 @@
 #define BATCH_MAX	56		/* further LOADs in one LOAD */
 #define WINDOW		1024		/* sequence window, per client */
 #define REASM		256		/* partial STOREs kept, per client */
+#define NONCES		4		/* RESET nonces kept, per client */
+#define LOW48		((1ULL << 48) - 1)	/* a handle but its epoch */
 
 enum {
 	MSG_STORE = 1, MSG_STORE_ACK, MSG_LOAD, MSG_LOAD_ACK,
@@ -75,7 +99,7 @@ enum {
 	MSG_PING, MSG_PONG,
 };
 
-enum { ST_OK, ST_FULL, ST_NOENT, ST_NOMEM, ST_INVAL };
+enum { ST_OK, ST_FULL, ST_NOENT, ST_NOMEM, ST_INVAL, ST_NOSESSION };
 
 /* Header field offsets. */
 #define OFF_MAGIC	0
@@ -114,13 +138,23 @@ struct slot {
 
 struct client {
 	bool used;
+	bool session;		/* a RESET started one in this incarnation */
 	struct sockaddr_in addr;
 	uint64_t held;
+	uint64_t max_req;	/* the highest req_id received */
+	uint64_t base;		/* requests numbered below are stale */
+	/* The last RESETs' nonces, and the base each was answered. */
+	struct {
+		uint64_t nonce;
+		uint64_t base;
+	} nonces[NONCES];
+	unsigned int next_nonce;
 	/* The last request carried out per req_id % WINDOW, and its reply. */
 	struct {
 		uint64_t seq;
 		uint64_t handle;
 		uint8_t status;
+		uint8_t type;
 	} win[WINDOW];
 	/* STOREs still missing chunks, per req_id % REASM. */
 	struct {
@@ -141,6 +175,8 @@ static struct {
 	uint32_t nfree;
 	struct client clients[MAX_CLIENTS];
 	bool corrupt;
+	bool zero_handle;
+	uint16_t epoch;		/* of this incarnation; never 0 */
 	bool have_last;
 	struct sockaddr_in last;	/* the last client seen */
 	uint8_t rx[65536];
@@ -154,9 +190,12 @@ static struct {
 	uint64_t runs;		/* STORE datagrams of more than one chunk */
 	uint64_t corrupted, frees, freed, resets, pings, evicted, dropped;
 	uint64_t replies_in, unknown_client;
+	uint64_t nosession, reset_dups, zero_acks, restarts;
+	uint64_t old_epoch;	/* handles of another epoch in a session */
 } st;
 
 static volatile sig_atomic_t sig_corrupt, sig_burst, sig_stats, sig_exit;
+static volatile sig_atomic_t sig_restart, sig_zero;
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -303,13 +342,23 @@ static void send_to(const struct sockaddr_in *to, const void *buf, size_t n)
 		say("sendto %s: %s", addr_str(to), strerror(errno));
 }
 
-/* Answers @req; a page goes as one datagram per chunk. */
+/* @low in bits 0-47, our epoch in bits 48-63: the handle of every reply. */
+static uint64_t reply_handle(uint64_t low)
+{
+	return (uint64_t)rs.epoch << 48 | (low & LOW48);
+}
+
+/*
+ * Answers @req; a page goes as one datagram per chunk. Bits 48-63 of
+ * @handle are replaced by our epoch.
+ */
 static void reply(int c, const struct header *req, uint8_t status,
 		  uint64_t handle, const uint8_t *page)
 {
 	unsigned int i;
 
-	hdr_put(rs.tx, req->type + 1, status, req->req_id, handle, 0);
+	hdr_put(rs.tx, req->type + 1, status, req->req_id,
+		reply_handle(handle), 0);
 	if (!page) {
 		send_to(&rs.clients[c].addr, rs.tx, HDR_LEN);
 		return;
@@ -327,7 +376,8 @@ static struct slot *lookup(int c, uint64_t handle)
 	uint32_t idx = (uint32_t)handle;
 	struct slot *s;
 
-	if (handle >> 48 || idx >= rs.nslots)
+	/* Another epoch's handle names nothing of this incarnation. */
+	if (handle >> 48 != rs.epoch || idx >= rs.nslots)
 		return NULL;
 	s = &rs.slots[idx];
 	if (!s->page || s->gen != (uint16_t)(handle >> 32) || s->owner != c)
@@ -337,7 +387,8 @@ static struct slot *lookup(int c, uint64_t handle)
 
 static uint64_t handle_of(const struct slot *s)
 {
-	return (uint64_t)s->gen << 32 | (uint64_t)(s - rs.slots);
+	return (uint64_t)rs.epoch << 48 | (uint64_t)s->gen << 32 |
+	       (uint64_t)(s - rs.slots);
 }
 
 static void release(struct slot *s)
@@ -432,7 +483,7 @@ static void do_load(int c, const struct header *h)
 
 	if (!s) {
 		st.noent++;
-		reply(c, h, ST_NOENT, h->handle, NULL);
+		reply(c, h, ST_NOENT, 0, NULL);
 		return;
 	}
 	st.loads++;
@@ -465,13 +516,12 @@ static uint8_t do_free(int c, const struct header *h, const uint8_t *payload)
 	return ST_OK;
 }
 
-/* Drops every page of client @c's, whole or partial; not its window. */
-static uint8_t do_reset(int c)
+/* Drops every page of client @c's, whole or partial. */
+static void drop_pages(int c)
 {
 	struct client *cl = &rs.clients[c];
 	uint32_t i;
 
-	st.resets++;
 	for (i = 0; i < rs.nslots; i++)
 		if (rs.slots[i].page && rs.slots[i].owner == c)
 			release(&rs.slots[i]);
@@ -479,15 +529,59 @@ static uint8_t do_reset(int c)
 		free(cl->reasm[i].buf);
 		cl->reasm[i].buf = NULL;
 		cl->reasm[i].got = 0;
+		cl->reasm[i].seq = 0;
 	}
-	return ST_OK;
 }
 
 /*
- * A request of client @c's, through its sequence window: a new one is
- * carried out and its reply recorded (but NOMEM, so that the
- * retransmission is carried out for real), a duplicate is answered from
- * the record (a LOAD is served again), a stale one is dropped.
+ * A RESET, outside the window: a known nonce is answered as before and
+ * nothing else; any other starts a new session, whose base is past every
+ * number the client has used with this incarnation.
+ */
+static void do_reset(int c, const struct header *h)
+{
+	struct client *cl = &rs.clients[c];
+	unsigned int i;
+
+	for (i = 0; i < NONCES; i++) {
+		if (h->handle && cl->nonces[i].nonce == h->handle) {
+			st.reset_dups++;
+			reply(c, h, ST_OK, cl->nonces[i].base, NULL);
+			return;
+		}
+	}
+	st.resets++;
+	drop_pages(c);
+	memset(cl->win, 0, sizeof(cl->win));
+	cl->base = cl->max_req + 1;
+	cl->session = true;
+	cl->nonces[cl->next_nonce].nonce = h->handle;
+	cl->nonces[cl->next_nonce].base = cl->base;
+	cl->next_nonce = (cl->next_nonce + 1) % NONCES;
+	reply(c, h, ST_OK, cl->base, NULL);
+}
+
+/* Counts the handles of another epoch in @h, a STORE, LOAD or FREE. */
+static void count_old_epoch(const struct header *h, const uint8_t *payload)
+{
+	uint32_t i;
+
+	if (h->type != MSG_FREE) {
+		if (h->handle && h->handle >> 48 != rs.epoch)
+			st.old_epoch++;
+		return;
+	}
+	for (i = 0; i < h->len / 8; i++)
+		if (get64(payload + 8 * i) >> 48 != rs.epoch)
+			st.old_epoch++;
+}
+
+/*
+ * A request of client @c's, within its session and through its sequence
+ * window: a new one is carried out and its reply recorded with its type
+ * (but NOMEM, so that the retransmission is carried out for real), a
+ * duplicate is answered from the record (a LOAD is served again), a
+ * stale one is dropped.
  */
 static void do_request(int c, const struct header *h, const uint8_t *payload)
 {
@@ -497,8 +591,28 @@ static void do_request(int c, const struct header *h, const uint8_t *payload)
 	uint8_t status, *page;
 	bool nomem;
 
-	if (cl->win[w].seq > h->req_id) {
+	if (h->req_id > cl->max_req)
+		cl->max_req = h->req_id;
+	if (h->type == MSG_RESET) {
+		do_reset(c, h);
+		return;
+	}
+	if (!cl->session) {
+		/* Nothing carried out, nothing recorded. */
+		st.nosession++;
+		reply(c, h, ST_NOSESSION, 0, NULL);
+		return;
+	}
+	if (h->req_id < cl->base || cl->win[w].seq > h->req_id ||
+	    (cl->win[w].seq == h->req_id && cl->win[w].type != h->type)) {
 		st.stale++;
+		return;
+	}
+	count_old_epoch(h, payload);
+	if (h->type == MSG_STORE && rs.zero_handle) {
+		/* The lie: "kept", at a handle that names nothing. */
+		st.zero_acks++;
+		reply(c, h, ST_OK, 0, NULL);
 		return;
 	}
 	if (cl->win[w].seq == h->req_id) {
@@ -527,13 +641,11 @@ static void do_request(int c, const struct header *h, const uint8_t *payload)
 	case MSG_FREE:
 		status = do_free(c, h, payload);
 		break;
-	case MSG_RESET:
-		status = do_reset(c);
-		break;
 	default:
 		return;
 	}
 	cl->win[w].seq = h->req_id;
+	cl->win[w].type = h->type;
 	cl->win[w].status = status;
 	cl->win[w].handle = handle;
 	if (h->type != MSG_LOAD)
@@ -589,9 +701,14 @@ static void handle_dgram(size_t n, const struct sockaddr_in *from)
 		return;
 	}
 	if (h.type == MSG_PING) {
-		/* Outside any window, and it makes no one a client. */
+		/*
+		 * Outside any window, and it makes no one a client. The PONG
+		 * echoes the PING's nonce and says how many more pages we
+		 * would take from the sender: any free page.
+		 */
 		st.pings++;
-		hdr_put(rs.tx, MSG_PONG, ST_OK, 0, 0, 0);
+		hdr_put(rs.tx, MSG_PONG, ST_OK, h.req_id,
+			reply_handle(rs.nfree), 0);
 		send_to(from, rs.tx, HDR_LEN);
 		return;
 	}
@@ -644,13 +761,14 @@ static bool burst_send(size_t n)
 /*
  * Each kind breaks exactly one rule of protocol.rst in a reply that is
  * otherwise well formed; the stale replies break none, only their req_id
- * matches no request. All carry req_ids no client has in flight.
+ * matches no request. All carry req_ids no client has in flight, and our
+ * epoch: the client must not take them for a sign of a restart either.
  */
 static void garbage_burst(void)
 {
 	unsigned int version = 0, len = 0, type = 0, magic = 0, shrt = 0;
 	unsigned int flags = 0, stale = 0, i;
-	uint64_t id;
+	uint64_t id, h = reply_handle(1ULL << 32);
 
 	if (!rs.have_last) {
 		say("no client seen yet, nothing to send the burst to");
@@ -661,34 +779,34 @@ static void garbage_burst(void)
 	for (i = 0; rs.have_last && i < rs.burst; i++) {
 		id = STALE_BASE | i;
 
-		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, h, 0);
 		rs.tx[OFF_VERSION] = 2;
 		version += burst_send(HDR_LEN);
 
-		hdr_put(rs.tx, MSG_LOAD_ACK, ST_OK, id, 1ULL << 32, 100);
+		hdr_put(rs.tx, MSG_LOAD_ACK, ST_OK, id, h, 100);
 		memset(rs.tx + HDR_LEN, 0xa5, 100);
 		len += burst_send(HDR_LEN + 100);
 
-		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, h, 0);
 		rs.tx[OFF_TYPE] = 42;
 		type += burst_send(HDR_LEN);
 
-		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, h, 0);
 		put32(rs.tx + OFF_MAGIC, 0x50575e4e);
 		magic += burst_send(HDR_LEN);
 
-		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, h, 0);
 		shrt += burst_send(20);
 
-		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, h, 0);
 		rs.tx[OFF_FLAGS] = 0x01;	/* AUTH, reserved for v2 */
 		flags += burst_send(HDR_LEN);
 
-		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, 1ULL << 32, 0);
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, h, 0);
 		stale += burst_send(HDR_LEN);
 
 		/* The first chunk of a page, well formed. */
-		hdr_put(rs.tx, MSG_LOAD_ACK, ST_OK, id, 1ULL << 32, 0);
+		hdr_put(rs.tx, MSG_LOAD_ACK, ST_OK, id, h, 0);
 		hdr_chunk(rs.tx, 0);
 		memset(rs.tx + HDR_LEN, 0x5a, chunk_len(0));
 		stale += burst_send(HDR_LEN + chunk_len(0));
@@ -712,12 +830,14 @@ static void print_stats(const char *why)
 	    " noent %" PRIu64
 	    " frees %" PRIu64 " freed %" PRIu64 " resets %" PRIu64
 	    " pings %" PRIu64 " evicted %" PRIu64 " dropped %" PRIu64
-	    " replies_in %" PRIu64, why, held, st.stores, st.overwrites,
-	    st.dups, st.stale, st.full, st.loads, st.batched, st.runs,
-	    st.corrupted,
-	    st.noent,
-	    st.frees, st.freed, st.resets, st.pings, st.evicted, st.dropped,
-	    st.replies_in);
+	    " replies_in %" PRIu64 " nosession %" PRIu64
+	    " reset_dups %" PRIu64 " zero_acks %" PRIu64
+	    " restarts %" PRIu64 " old_epoch %" PRIu64 " epoch %04x",
+	    why, held, st.stores, st.overwrites, st.dups, st.stale, st.full,
+	    st.loads, st.batched, st.runs, st.corrupted, st.noent, st.frees,
+	    st.freed, st.resets, st.pings, st.evicted, st.dropped,
+	    st.replies_in, st.nosession, st.reset_dups, st.zero_acks,
+	    st.restarts, st.old_epoch, rs.epoch);
 }
 
 static void on_signal(int sig)
@@ -732,6 +852,12 @@ static void on_signal(int sig)
 	case SIGHUP:
 		sig_stats = 1;
 		break;
+	case SIGPWR:
+		sig_restart = 1;
+		break;
+	case SIGWINCH:
+		sig_zero = 1;
+		break;
 	default:
 		sig_exit = 1;
 	}
@@ -739,7 +865,7 @@ static void on_signal(int sig)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: roguestore [-p PORT] [-n PAGES] [-g N] [-v]\n");
+	fprintf(stderr, "usage: roguestore [-p PORT] [-n PAGES] [-g N] [-z] [-v]\n");
 	exit(2);
 }
 
@@ -765,12 +891,53 @@ static int sock_int(int opt)
 	return v;
 }
 
+/* A random epoch, never 0 and never the one before. */
+static uint16_t new_epoch(uint16_t old)
+{
+	uint16_t e = 0;
+
+	while (!e || e == old) {
+		if (getrandom(&e, sizeof(e), 0) != sizeof(e)) {
+			/* Without getrandom(): good enough for a test. */
+			srandom(time(NULL) ^ getpid() ^ e);
+			e = random();
+		}
+	}
+	return e;
+}
+
+/*
+ * A new incarnation, as after a reload of a store's module: no page, no
+ * client, the slots' generations from 1 again (the same slot/generation
+ * handles will come again), a new epoch.
+ */
+static void incarnation(void)
+{
+	uint32_t i;
+	int c;
+
+	for (c = 0; c < MAX_CLIENTS; c++) {
+		for (i = 0; i < REASM; i++)
+			free(rs.clients[c].reasm[i].buf);
+		memset(&rs.clients[c], 0, sizeof(rs.clients[c]));
+	}
+	for (i = 0; i < rs.nslots; i++) {
+		free(rs.slots[i].page);
+		rs.slots[i].page = NULL;
+		rs.slots[i].gen = 1;
+		rs.free_stack[i] = rs.nslots - 1 - i;
+	}
+	rs.nfree = rs.nslots;
+	rs.epoch = new_epoch(rs.epoch);
+}
+
 /* The signal mask to wait with: the one we started with. */
 static sigset_t wait_mask;
 
 static void setup(void)
 {
-	static const int sigs[] = { SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT };
+	static const int sigs[] = { SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT,
+				    SIGPWR, SIGWINCH };
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block;
@@ -783,11 +950,7 @@ static void setup(void)
 		perror("roguestore: calloc");
 		exit(1);
 	}
-	for (i = 0; i < rs.nslots; i++) {
-		rs.slots[i].gen = 1;
-		rs.free_stack[i] = rs.nslots - 1 - i;
-	}
-	rs.nfree = rs.nslots;
+	incarnation();
 
 	/*
 	 * The signals are blocked except inside ppoll(): a signal is acted
@@ -833,7 +996,7 @@ int main(int argc, char **argv)
 	rs.port = 7878;
 	rs.nslots = 65536;
 	rs.burst = 10;
-	while ((opt = getopt(argc, argv, "p:n:g:v")) != -1) {
+	while ((opt = getopt(argc, argv, "p:n:g:zv")) != -1) {
 		switch (opt) {
 		case 'p':
 			rs.port = number(optarg, 1, 65535);
@@ -845,6 +1008,9 @@ int main(int argc, char **argv)
 		case 'g':
 			rs.burst = number(optarg, 0, 1000000);
 			break;
+		case 'z':
+			rs.zero_handle = true;
+			break;
 		case 'v':
 			rs.verbose = true;
 			break;
@@ -855,8 +1021,11 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	setup();
-	say("listening on 0.0.0.0:%u, %u pages, burst %u, rcvbuf %d, pid %d",
-	    rs.port, rs.nslots, rs.burst, sock_int(SO_RCVBUF), (int)getpid());
+	say("listening on 0.0.0.0:%u, %u pages, burst %u, rcvbuf %d, pid %d, epoch %04x",
+	    rs.port, rs.nslots, rs.burst, sock_int(SO_RCVBUF), (int)getpid(),
+	    rs.epoch);
+	if (rs.zero_handle)
+		say("zero handle on");
 
 	pfd.fd = rs.fd;
 	pfd.events = POLLIN;
@@ -870,6 +1039,18 @@ int main(int argc, char **argv)
 		if (sig_burst) {
 			sig_burst = 0;
 			garbage_burst();
+		}
+		if (sig_restart) {
+			sig_restart = 0;
+			st.restarts++;
+			incarnation();
+			say("restarted, epoch %04x", rs.epoch);
+		}
+		if (sig_zero) {
+			sig_zero = 0;
+			rs.zero_handle = !rs.zero_handle;
+			say("zero handle %s (%" PRIu64 " lying STORE_ACKs so far)",
+			    rs.zero_handle ? "on" : "off", st.zero_acks);
 		}
 		if (sig_stats) {
 			sig_stats = 0;
