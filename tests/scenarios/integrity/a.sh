@@ -15,15 +15,17 @@ ask_b() {
 	[ "$_m" = "$2" ] || fail "b answered '$_m' to '$1', expected '$2'"
 }
 
-# check_prefix FILE WHAT: FILE holds what a failed read handed out; it
-# may be shorter than the data, but every byte of it must be right.
+# check_prefix FILE WHAT [REF]: FILE holds what a failed read handed
+# out; it may be shorter than the data written (REF, /tmp/data by
+# default), but every byte of it must be right.
 check_prefix() {
+	_ref=${3:-/tmp/data}
 	_sz=$(wc -c <"$1")
-	[ "$_sz" -le $((MB * 1048576)) ] || fail "$2: read $_sz bytes, more than was written"
+	[ "$_sz" -le "$(wc -c <"$_ref")" ] || fail "$2: read $_sz bytes, more than was written"
 	if [ "$_sz" -gt 0 ]; then
-		cmp -s -n "$_sz" "$1" /tmp/data || {
-			cmp -l -n "$_sz" "$1" /tmp/data | head -n 5
-			fail "$2: WRONG DATA handed out ($(cmp -l -n "$_sz" "$1" /tmp/data | wc -l) of $_sz bytes differ)"
+		cmp -s -n "$_sz" "$1" "$_ref" || {
+			cmp -l -n "$_sz" "$1" "$_ref" | head -n 5
+			fail "$2: WRONG DATA handed out ($(cmp -l -n "$_sz" "$1" "$_ref" | wc -l) of $_sz bytes differ)"
 		}
 	fi
 	log "check ok: $2 handed out $_sz bytes, all of them right"
@@ -44,27 +46,61 @@ read_back() {
 	log "check ok: $1: $MB MiB read back identical"
 }
 
-# read_must_fail WHAT [FLAG]: with b corrupting, a read must fail with an
-# I/O error, in bounded time, and hand out no wrong byte.
+# read_must_fail WHAT [FLAG [REF DD_ARGS...]]: a read (of the first $MB
+# MiB, or as DD_ARGS say, whose data is REF) must fail with an I/O error,
+# in bounded time, and hand out no wrong byte: no zeros, no other data.
 read_must_fail() {
+	_what=$1
 	_fl=iflag=direct
 	[ "${2:-}" = buffered ] && _fl=
+	_ref=/tmp/data
+	if [ $# -gt 2 ]; then
+		_ref=$3
+		shift 3
+	else
+		shift $#
+	fi
+	[ $# -gt 0 ] || set -- bs=1M count=$MB
+	# Nothing of the device may come from the page cache.
+	if [ -z "$_fl" ]; then
+		echo 1 >/proc/sys/vm/drop_caches
+	fi
 	rm -f /tmp/bad
 	_t0=$(uptime_s)
-	log "+ dd if=$DEV of=/tmp/bad bs=1M count=$MB $_fl (must fail)"
+	log "+ dd if=$DEV of=/tmp/bad $* $_fl (must fail)"
 	# shellcheck disable=SC2086
-	if dd if=$DEV of=/tmp/bad bs=1M count=$MB $_fl 2>/tmp/dd.err; then
+	if dd if=$DEV of=/tmp/bad "$@" $_fl 2>/tmp/dd.err; then
 		_rc=0
 	else
 		_rc=$?
 	fi
 	_t1=$(uptime_s)
 	cat /tmp/dd.err
-	check_prefix /tmp/bad "$1"
-	[ "$_rc" -ne 0 ] || fail "$1: the read succeeded although b corrupts every page"
-	grep -q "Input/output error" /tmp/dd.err || fail "$1: dd failed, but not with an I/O error"
-	[ $((_t1 - _t0)) -lt 90 ] || fail "$1: the failing read took $((_t1 - _t0)) s"
-	log "check ok: $1 failed with an I/O error after $((_t1 - _t0)) s"
+	check_prefix /tmp/bad "$_what" "$_ref"
+	[ "$_rc" -ne 0 ] || fail "$_what: the read succeeded"
+	grep -q "Input/output error" /tmp/dd.err || fail "$_what: dd failed, but not with an I/O error"
+	[ $((_t1 - _t0)) -lt 90 ] || fail "$_what: the failing read took $((_t1 - _t0)) s"
+	log "check ok: $_what failed with an I/O error after $((_t1 - _t0)) s"
+}
+
+# events_start FILE / events_stop / event_seen FILE JQ_CONDITION: as in
+# tests/scenarios/control/lib.sh: "netswapctl -j monitor" in the
+# background, and whether one of its events satisfies the condition.
+events_start() {
+	"$CTL" -j monitor >"$1" 2>"$1.err" &
+	MON_PID=$!
+	sleep 1
+	kill -0 $MON_PID 2>/dev/null || {
+		cat "$1.err"
+		fail "netswapctl monitor exited at once"
+	}
+}
+events_stop() {
+	kill -INT $MON_PID
+	wait $MON_PID || fail "netswapctl monitor ended with status $? on SIGINT"
+}
+event_seen() {
+	[ -n "$(jq -c "select($2)" "$1" 2>/dev/null)" ]
 }
 
 crc_errors() {
@@ -156,7 +192,97 @@ run dd if=/tmp/data of=$DEV bs=1M oflag=direct
 read_back "new data after the garbage"
 assert_eq "$(nsw_peer_field "$B" placed)" $PAGES "pages placed on b after overwriting"
 
-# 5. Unload; b checks that the unload's RESET left nothing there.
+# 5. b answers every STORE with an OK STORE_ACK whose handle names no
+# page (bits 0-47 zero). The client must drop those answers, retransmit,
+# and fail the write at io_timeout_ms; it maps no page under such a
+# handle, which would read back as zeros. Then b is honest again and the
+# same write works.
+ZPAGES=16
+ZW="bs=64k seek=128"		# 8 MiB: never written so far
+ZR="bs=64k skip=128 count=1"
+PARAM=/sys/module/netswap/parameters/io_timeout_ms
+iot=$(cat $PARAM)
+run dd if=/dev/urandom of=/tmp/zdata bs=4k count=$ZPAGES
+echo 3000 >$PARAM
+mapped0=$(nsw_field device pages_mapped)
+placed0=$(nsw_peer_field "$B" placed)
+ask_b zero-on zero-on
+t0=$(uptime_s)
+log "+ dd if=/tmp/zdata of=$DEV $ZW oflag=direct (must fail)"
+# shellcheck disable=SC2086 # ZW and ZR are several words
+if dd if=/tmp/zdata of=$DEV $ZW oflag=direct 2>/tmp/dd.err; then
+	cat /tmp/dd.err
+	fail "a write succeeded although b's every STORE_ACK names no page"
+fi
+t1=$(uptime_s)
+cat /tmp/dd.err
+grep -q "Input/output error" /tmp/dd.err ||
+	fail "the write to the lying store failed, but not with an I/O error"
+[ $((t1 - t0)) -lt 30 ] ||
+	fail "the write to the lying store took $((t1 - t0)) s with io_timeout_ms 3000"
+log "check ok: the write to the lying store failed with an I/O error after $((t1 - t0)) s"
+assert_eq "$(nsw_field device pages_mapped)" "$mapped0" \
+	"pages_mapped after the failed write (none mapped under a handle naming no page)"
+assert_eq "$(nsw_peer_field "$B" placed)" "$placed0" "pages placed on b after the failed write"
+msg_send "$B" zero-off
+m=$(msg_recv 120) || exit 1
+# Three chunk datagrams a page, each answered: more means retransmissions.
+assert_gt "$(msg_field acks "$m")" $((ZPAGES * 3)) "lying STORE_ACKs b sent (the client retransmitted)"
+echo "$iot" >$PARAM
+# shellcheck disable=SC2086
+run dd if=/tmp/zdata of=$DEV $ZW oflag=direct
+rm -f /tmp/zback
+# shellcheck disable=SC2086
+run dd if=$DEV of=/tmp/zback $ZR iflag=direct
+cmp -s /tmp/zback /tmp/zdata || fail "the pages at 8 MiB read back wrong after b stopped lying"
+log "check ok: the pages at 8 MiB read back identical after b stopped lying"
+assert_eq "$(nsw_field device pages_mapped)" $((mapped0 + ZPAGES)) "pages_mapped once b is honest"
+
+# 6. b "restarts" (as a reload of a store's module): every page it held
+# is gone, and its new epoch or NOSESSION says so. Reads of those pages
+# must fail with an I/O error, never hand out zeros or other data; the
+# client logs one line and sends one event naming b, starts a new
+# session, and never sends b a handle of the old epoch (b counts them).
+# New writes work, and no checksum error shows: no old handle reached
+# the new incarnation, which issues the same slots and generations.
+placed0=$(nsw_peer_field "$B" placed)
+c2=$(crc_errors) || exit 1
+events_start /tmp/mon.json
+msg_send "$B" restart
+m=$(msg_recv 120) || exit 1
+case "$m" in
+"restarted epoch "*) ;;
+*) fail "b answered '$m' to 'restart'" ;;
+esac
+read_must_fail "direct read of the pages b lost in its restart"
+read_must_fail "buffered read of the pages b lost in its restart" buffered
+# shellcheck disable=SC2086
+read_must_fail "direct read of the pages at 8 MiB b lost" direct /tmp/zdata $ZR
+RLINE="netswap: $B:7878 restarted: [0-9]* pages stored there are lost"
+restart_logged() {
+	dmesg | grep -q "$RLINE"
+}
+poll_until 20 "kernel log: $B:7878 restarted: N pages stored there are lost" restart_logged
+line=$(dmesg | grep "$RLINE")
+log "dmesg: $line"
+assert_eq "$(echo "$line" | wc -l)" 1 "kernel log lines on b's restart"
+assert_eq "$(echo "$line" | sed 's/.* restarted: \([0-9]*\) pages.*/\1/')" "$placed0" \
+	"pages the log line says were lost (placed on b before)"
+restart_event() {
+	event_seen /tmp/mon.json ".event == \"peer_restart\" and .address == \"$B\" and .port == 7878"
+}
+poll_until 20 "a peer_restart event for $B:7878" restart_event
+events_stop
+cat /tmp/mon.json
+run dd if=/dev/urandom of=/tmp/data bs=1M count=$MB
+run dd if=/tmp/data of=$DEV bs=1M oflag=direct
+read_back "new data after b restarted"
+read_back "new data after b restarted" buffered
+nsw_show
+assert_eq "$(nsw_peer_field "$B" placed /tmp/show.txt)" $PAGES "pages placed on b after it restarted and was written again"
+assert_eq "$(crc_errors)" "$c2" "crc_errors after b restarted"
+
+# 7. Unload; b checks that the unload's RESET left nothing there.
 nsw_show
 log "$(net_stats)"
 run rmmod netswap

@@ -1,7 +1,8 @@
 #!/bin/sh
 # integrity, VM b: roguestore is the store; netswap is not loaded here.
 # a drives the test with messages; each is answered once roguestore has
-# said that it acted on the signal it got.
+# said that it acted on the signal it got (tests/prog/roguestore.c: USR1
+# corrupt, USR2 garbage, WINCH zero handle, PWR restart).
 . /lib/netswap/guest-lib.sh
 
 A=$(vm_ip a)
@@ -53,6 +54,19 @@ while :; do
 		rogue_signal USR2 "^sent "
 		msg_send "$A" "$(grep "^sent " "$OUT" | tail -1)"
 		;;
+	zero-on)
+		rogue_signal WINCH "zero handle on"
+		msg_send "$A" "zero-on"
+		;;
+	zero-off)
+		rogue_signal WINCH "zero handle off"
+		n=$(grep "zero handle off" "$OUT" | tail -1 | sed 's/.*(\([0-9]*\) lying.*/\1/')
+		msg_send "$A" "zero-off acks $n"
+		;;
+	restart)
+		rogue_signal PWR "restarted, epoch"
+		msg_send "$A" "restarted epoch $(grep "restarted, epoch" "$OUT" | tail -1 | sed 's/.*epoch //')"
+		;;
 	"done")
 		break
 		;;
@@ -68,7 +82,11 @@ rogue_signal TERM "roguestore: exit:"
 ex=$(grep "roguestore: exit:" "$OUT" | tail -1)
 assert_eq "$(msg_field held "$ex")" 0 "pages held after a unloaded"
 assert_gt "$(msg_field corrupted "$ex")" 0 "LOAD_ACKs corrupted"
-assert_gt "$(msg_field resets "$ex")" 1 "RESETs (add-peer and unload)"
+assert_gt "$(msg_field resets "$ex")" 2 "RESETs (add-peer, after the restart, unload)"
+assert_eq "$(msg_field restarts "$ex")" 1 "restarts"
+# a learnt of the restart, and sent no handle of the epoch before it.
+assert_eq "$(msg_field old_epoch "$ex")" 0 "handles of another epoch a sent in a session"
+assert_gt "$(msg_field zero_acks "$ex")" 0 "STOREs answered with a handle naming no page"
 assert_eq "$(msg_field dropped "$ex")" 0 "malformed requests from a"
 # a's sequential reads LOAD pages ahead in batches: an independent
 # reading of protocol.rst's "Batches" took them (and dropped none above).
