@@ -3,6 +3,8 @@
  * The peer table, see peer.h. Writers serialise on nsw_peers_mutex;
  * readers (the receive path in softirq, the I/O path) use RCU. The table
  * is small and fixed so that a remote-map entry can name a peer by index.
+ * A free slot is only filled under the mutex, and a dying peer's slot only
+ * emptied by its last reference (nsw_peer_release()), in any context.
  */
 #include "netswap.h"
 
@@ -25,10 +27,20 @@ static DEFINE_MUTEX(nsw_peers_mutex);
 /* The table index of the peer that got the last new page. */
 static unsigned int nsw_last_target;
 
+/* The slot may empty under us (a dying peer's last put): read it once. */
 static struct nsw_peer *nsw_peer_locked(unsigned int i)
 {
-	return rcu_dereference_protected(nsw_peers[i],
-					 lockdep_is_held(&nsw_peers_mutex));
+	return rcu_dereference_check(nsw_peers[i],
+				     lockdep_is_held(&nsw_peers_mutex));
+}
+
+/* The peer in slot @i unless it is dying: what every lookup sees. */
+static struct nsw_peer *nsw_peer_live_rcu(unsigned int i)
+{
+	struct nsw_peer *peer = rcu_dereference_check(nsw_peers[i],
+					lockdep_is_held(&nsw_peers_mutex));
+
+	return peer && !READ_ONCE(peer->dying) ? peer : NULL;
 }
 
 struct nsw_peer *nsw_peer_lookup_rcu(const struct sockaddr_in6 *addr)
@@ -37,7 +49,7 @@ struct nsw_peer *nsw_peer_lookup_rcu(const struct sockaddr_in6 *addr)
 	unsigned int i;
 
 	for (i = 0; i < NSW_MAX_PEERS; i++) {
-		peer = rcu_dereference(nsw_peers[i]);
+		peer = nsw_peer_live_rcu(i);
 		if (peer && nsw_addr_equal(&peer->addr, addr))
 			return peer;
 	}
@@ -48,7 +60,16 @@ struct nsw_peer *nsw_peer_by_idx_rcu(u16 idx)
 {
 	if (idx >= NSW_MAX_PEERS)
 		return NULL;
-	return rcu_dereference(nsw_peers[idx]);
+	return nsw_peer_live_rcu(idx);
+}
+
+/*
+ * Does @peer still own its table slot, dying or not? The caller holds a
+ * reference, so it does unless an index was given up too early.
+ */
+bool nsw_peer_in_table(const struct nsw_peer *peer)
+{
+	return rcu_access_pointer(nsw_peers[peer->idx]) == peer;
 }
 
 struct nsw_peer *nsw_peer_get_rcu(struct nsw_peer *peer)
@@ -70,10 +91,18 @@ static void nsw_peer_free_rcu(struct rcu_head *rcu)
 	kfree(peer);
 }
 
+/*
+ * The last reference: nothing names the peer's index any more, so its slot
+ * may go to a new peer. Any context (softirq puts too).
+ */
 static void nsw_peer_release(struct kref *ref)
 {
 	struct nsw_peer *peer = container_of(ref, struct nsw_peer, ref);
 
+	/* The store frees a peer's pages before the table lets it go. */
+	WARN_ON_ONCE(atomic64_read(&peer->held));
+	if (!WARN_ON_ONCE(!nsw_peer_in_table(peer)))
+		RCU_INIT_POINTER(nsw_peers[peer->idx], NULL);
 	call_rcu(&peer->rcu, nsw_peer_free_rcu);
 }
 
@@ -100,7 +129,8 @@ void nsw_addr_display(const struct sockaddr_in6 *addr,
  * Returns the peer for @addr with @flags added and a reference for the
  * caller, creating it if needed. Adding a flag the peer already has is
  * -EEXIST. @gfp is GFP_NOIO from the store worker, which may run while
- * this node is itself reclaiming.
+ * this node is itself reclaiming. A dying peer of that address is not it:
+ * the new one gets another slot.
  */
 struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 			      unsigned long flags, gfp_t gfp,
@@ -117,7 +147,7 @@ struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 				free_idx = i;
 			continue;
 		}
-		if (!nsw_addr_equal(&peer->addr, addr))
+		if (peer->dying || !nsw_addr_equal(&peer->addr, addr))
 			continue;
 		if ((peer->flags & flags) == flags) {
 			NL_SET_ERR_MSG(extack, "peer already exists");
@@ -175,21 +205,37 @@ err_peer:
 	goto out;
 }
 
+/* From now on no lookup finds @peer, and no new peer gets its slot. */
+static void nsw_peer_unlink(struct nsw_peer *peer)
+	__must_hold(&nsw_peers_mutex)
+{
+	lockdep_assert_held(&nsw_peers_mutex);
+	WRITE_ONCE(peer->dying, true);
+}
+
+/*
+ * The store's pages of @peer go first, the table's reference last: its
+ * slot only frees once no page or request can name its index.
+ */
+static void nsw_peer_finish(struct nsw_peer *peer)
+{
+	nsw_sysfs_peer_del(peer);
+	nsw_store_drop_peer(peer);
+	nsw_peer_put(peer);
+}
+
+/* Deletes the peer of @addr. Refused while it holds pages of ours. */
 int nsw_peer_del(const struct sockaddr_in6 *addr,
 		 struct netlink_ext_ack *extack)
 {
 	struct nsw_peer *peer = NULL;
-	int i, err = -ENOENT;
+	int err;
 
 	mutex_lock(&nsw_peers_mutex);
-	for (i = 0; i < NSW_MAX_PEERS; i++) {
-		peer = nsw_peer_locked(i);
-		if (peer && nsw_addr_equal(&peer->addr, addr))
-			break;
-		peer = NULL;
-	}
+	peer = nsw_peer_lookup_rcu(addr);
 	if (!peer) {
 		NL_SET_ERR_MSG(extack, "no such peer");
+		err = -ENOENT;
 		goto out;
 	}
 	if (atomic64_read(&peer->placed)) {
@@ -198,16 +244,17 @@ int nsw_peer_del(const struct sockaddr_in6 *addr,
 		err = -EBUSY;
 		goto out;
 	}
-	RCU_INIT_POINTER(nsw_peers[i], NULL);
+	nsw_peer_unlink(peer);
 	err = 0;
 out:
 	mutex_unlock(&nsw_peers_mutex);
 	if (!err) {
-		/* No new requests find it now; drop what we hold for it. */
+		/*
+		 * No lookup finds it after a grace period: the store worker
+		 * learns a new peer in another slot for its next request.
+		 */
 		synchronize_rcu();
-		nsw_sysfs_peer_del(peer);
-		nsw_store_drop_peer(peer);
-		nsw_peer_put(peer);
+		nsw_peer_finish(peer);
 	}
 	return err;
 }
@@ -244,7 +291,7 @@ struct nsw_peer *nsw_peer_next_target(bool waiting)
 	rcu_read_lock();
 	for (i = 1; i <= NSW_MAX_PEERS; i++) {
 		idx = (last + i) % NSW_MAX_PEERS;
-		peer = rcu_dereference(nsw_peers[idx]);
+		peer = nsw_peer_live_rcu(idx);
 		if (peer && (peer->flags & NETSWAP_PEER_F_CONFIGURED) &&
 		    (waiting || nsw_sess_up(atomic_read(&peer->session))) &&
 		    !READ_ONCE(peer->full) && !nsw_peer_down(peer) &&
@@ -394,7 +441,7 @@ int nsw_peer_for_each(int (*fn)(struct nsw_peer *peer, void *arg),
 
 	rcu_read_lock();
 	for (i = start; i < NSW_MAX_PEERS; i++) {
-		peer = rcu_dereference(nsw_peers[i]);
+		peer = nsw_peer_live_rcu(i);
 		if (!peer)
 			continue;
 		ret = fn(peer, arg);
@@ -410,15 +457,14 @@ void nsw_peers_exit(void)
 	struct nsw_peer *peer;
 	unsigned int i;
 
+	/* The store worker is stopped: nothing learns peers meanwhile. */
 	mutex_lock(&nsw_peers_mutex);
 	for (i = 0; i < NSW_MAX_PEERS; i++) {
-		peer = nsw_peer_locked(i);
+		peer = nsw_peer_live_rcu(i);
 		if (!peer)
 			continue;
-		RCU_INIT_POINTER(nsw_peers[i], NULL);
-		nsw_sysfs_peer_del(peer);
-		nsw_store_drop_peer(peer);
-		nsw_peer_put(peer);
+		nsw_peer_unlink(peer);
+		nsw_peer_finish(peer);
 	}
 	mutex_unlock(&nsw_peers_mutex);
 	/* Let nsw_peer_free_rcu() run before the module text goes away. */

@@ -5,10 +5,12 @@
  *
  * Lifetime: the table holds one reference to each peer; lookups under RCU
  * take their own with nsw_peer_get_rcu() when they keep the pointer past
- * the read-side section. A peer is removed from the table by
- * nsw_peer_del() and freed after the last reference and a grace period.
- * A peer's index stays unique while it is in the table, so the client's
- * remote map can name a peer in a few bits.
+ * the read-side section. nsw_peer_del() marks a peer dying, which hides it
+ * from every lookup, and drops the table's reference; the peer keeps its
+ * table slot until its last reference is gone and is freed a grace period
+ * later. So an index names one peer for as long as anything (a page the
+ * store holds for it, a request in flight) may still name it: the client's
+ * remote map and the store's pages can name a peer in a few bits.
  */
 #ifndef _NSW_PEER_H
 #define _NSW_PEER_H
@@ -60,6 +62,7 @@ struct nsw_peer {
 	struct sockaddr_in6 addr;	/* IPv4 peers as v4-mapped */
 	union nsw_sockaddr shown;	/* for %pISpc in log messages */
 	u16 idx;			/* slot in the peer table */
+	bool dying;			/* deleted: lookups skip it */
 	unsigned long flags;		/* NETSWAP_PEER_F_* bits */
 	bool full;			/* refused our last store for quota */
 
@@ -167,6 +170,7 @@ void nsw_addr_display(const struct sockaddr_in6 *addr,
 		      union nsw_sockaddr *out);
 int nsw_peer_del(const struct sockaddr_in6 *addr,
 		 struct netlink_ext_ack *extack);
+bool nsw_peer_in_table(const struct nsw_peer *peer);
 struct kvec;
 struct nsw_peer *nsw_peer_next_target(bool waiting);
 int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,

@@ -149,13 +149,19 @@ static void nsw_store_ack(struct nsw_peer *peer, u64 req_id, u8 status,
 		nsw_store_acks_flush();
 }
 
-/* Caller holds nsw_store.lock. Is @handle a page of @peer's? */
+/*
+ * Caller holds nsw_store.lock. Is @handle a page of @peer's? Pages name
+ * their owner by table index alone: that is only sound while the index
+ * cannot pass to another peer (peer.h), which @peer's slot shows.
+ */
 static struct page *nsw_store_find(struct nsw_peer *peer, u64 handle)
 {
 	u32 idx;
 
 	if (nsw_slotmap_lookup(&nsw_store.sm, handle, &idx) ||
 	    nsw_store.owner[idx] != peer->idx)
+		return NULL;
+	if (WARN_ON_ONCE(!nsw_peer_in_table(peer)))
 		return NULL;
 	return nsw_store.pages[idx];
 }
@@ -371,9 +377,10 @@ static void nsw_store_reset(struct nsw_peer *peer)
 }
 
 /*
- * @peer is out of the peer table (netlink deletion, module exit): once
- * the worker is done with what it already took, nothing touches @peer's
- * store state but us. At module exit the worker is stopped already.
+ * @peer is dying (netlink deletion, module exit) and no lookup finds it:
+ * once the worker is done with what it already took, nothing touches
+ * @peer's store state but us, and its index stays reserved until we are
+ * done. At module exit the worker is stopped already.
  */
 void nsw_store_drop_peer(struct nsw_peer *peer)
 {
