@@ -31,6 +31,7 @@ static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
 	[NETSWAP_A_PEER_PLACE_LIMIT]	= { .type = NLA_U64 },
 	[NETSWAP_A_PEER_LEND_LIMIT]	= { .type = NLA_U64 },
 	[NETSWAP_A_LEND_LIMIT]		= { .type = NLA_U64 },
+	[NETSWAP_A_FORCE]		= { .type = NLA_FLAG },
 };
 
 static struct genl_family nsw_genl_family;
@@ -174,7 +175,8 @@ static int nsw_cmd_peer_del(struct sk_buff *skb, struct genl_info *info)
 	err = nsw_parse_peer(info, &addr);
 	if (err)
 		return err;
-	err = nsw_peer_del(&addr, info->extack);
+	err = nsw_peer_del(&addr, nla_get_flag(info->attrs[NETSWAP_A_FORCE]),
+			   info->extack);
 	if (!err) {
 		nsw_addr_display(&addr, &shown);
 		pr_info("peer %pISpc deleted\n", &shown);

@@ -205,6 +205,30 @@ err_peer:
 	goto out;
 }
 
+/* A peer holding pages here: its deletion frees them, so it must be asked. */
+static int nsw_peer_del_held(struct nsw_peer *peer, bool force,
+			     struct netlink_ext_ack *extack)
+{
+	s64 held = atomic64_read(&peer->held);
+
+	if (!held)
+		return 0;
+	if (!force) {
+#ifdef NL_SET_ERR_MSG_FMT
+		NL_SET_ERR_MSG_FMT(extack,
+				   "it stores %lld pages here; deleting it frees them: use force",
+				   held);
+#else	/* 6.1: no formatted extack messages */
+		NL_SET_ERR_MSG(extack,
+			       "it stores pages here; deleting it frees them: use force");
+#endif
+		return -EBUSY;
+	}
+	pr_info("%pISpc deleted with %lld of its pages here: freeing them\n",
+		&peer->shown, held);
+	return 0;
+}
+
 /* From now on no lookup finds @peer, and no new peer gets its slot. */
 static void nsw_peer_unlink(struct nsw_peer *peer)
 	__must_hold(&nsw_peers_mutex)
@@ -224,8 +248,11 @@ static void nsw_peer_finish(struct nsw_peer *peer)
 	nsw_peer_put(peer);
 }
 
-/* Deletes the peer of @addr. Refused while it holds pages of ours. */
-int nsw_peer_del(const struct sockaddr_in6 *addr,
+/*
+ * Deletes the peer of @addr. Refused while it holds pages of ours, and,
+ * unless @force, while it stores pages here (they would be freed).
+ */
+int nsw_peer_del(const struct sockaddr_in6 *addr, bool force,
 		 struct netlink_ext_ack *extack)
 {
 	struct nsw_peer *peer = NULL;
@@ -244,8 +271,9 @@ int nsw_peer_del(const struct sockaddr_in6 *addr,
 		err = -EBUSY;
 		goto out;
 	}
-	nsw_peer_unlink(peer);
-	err = 0;
+	err = nsw_peer_del_held(peer, force, extack);
+	if (!err)
+		nsw_peer_unlink(peer);
 out:
 	mutex_unlock(&nsw_peers_mutex);
 	if (!err) {

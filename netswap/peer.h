@@ -168,7 +168,7 @@ struct nsw_peer *nsw_peer_add(const struct sockaddr_in6 *addr,
 			      struct netlink_ext_ack *extack);
 void nsw_addr_display(const struct sockaddr_in6 *addr,
 		      union nsw_sockaddr *out);
-int nsw_peer_del(const struct sockaddr_in6 *addr,
+int nsw_peer_del(const struct sockaddr_in6 *addr, bool force,
 		 struct netlink_ext_ack *extack);
 bool nsw_peer_in_table(const struct nsw_peer *peer);
 struct kvec;

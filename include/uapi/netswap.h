@@ -16,9 +16,13 @@
  *   EEXIST if it is configured already.
  *
  * NETSWAP_CMD_PEER_DEL (doit, CAP_NET_ADMIN)
- *   Removes a peer. Refused with EBUSY while the peer holds pages of ours;
- *   frees every page this node stores for that peer.
+ *   Removes a peer, configured or learned. Refused with EBUSY while the
+ *   peer holds pages of ours. Refused with EBUSY too while it stores
+ *   pages here (NETSWAP_A_PEER_PAGES_HELD > 0), unless NETSWAP_A_FORCE:
+ *   then every page this node stores for that peer is freed, and its next
+ *   read of one fails.
  *   in:  NETSWAP_A_PEER_ADDR, NETSWAP_A_PEER_PORT as for PEER_ADD
+ *        NETSWAP_A_FORCE      flag; optional (other requests ignore it)
  *
  * NETSWAP_CMD_PEER_SET (doit, CAP_NET_ADMIN)
  *   Changes the limits of a known peer (configured or learned); an
@@ -221,6 +225,7 @@ enum netswap_attr {
 	NETSWAP_A_DEV_RA_UNUSED,
 	NETSWAP_A_PEER_PAGE_DGRAMS,
 	NETSWAP_A_PEER_CWND,
+	NETSWAP_A_FORCE,
 	__NETSWAP_A_MAX
 };
 

@@ -247,9 +247,12 @@ static bool configured(const struct attrs *a)
 	return a && (a->v[NETSWAP_A_PEER_FLAGS] & NETSWAP_PEER_F_CONFIGURED);
 }
 
-/* A request about one peer, with limits when @limits; @fmt: "... %s". */
+/*
+ * A request about one peer, with limits when @limits, NETSWAP_A_FORCE
+ * when @force; @fmt: "... %s".
+ */
 static void peer_request(struct nsctl *ctl, uint8_t cmd,
-			 const struct conf_peer *p, bool limits,
+			 const struct conf_peer *p, bool limits, bool force,
 			 const char *fmt)
 {
 	char what[ENDPOINT_STRLEN + 64], ep[ENDPOINT_STRLEN];
@@ -263,11 +266,17 @@ static void peer_request(struct nsctl *ctl, uint8_t cmd,
 		msg_put_u64(msg, NETSWAP_A_PEER_PLACE_LIMIT, p->place);
 		msg_put_u64(msg, NETSWAP_A_PEER_LEND_LIMIT, p->lend);
 	}
+	if (force)
+		msg_put_flag(msg, NETSWAP_A_FORCE);
 	nsctl_run(ctl, msg, NULL, NULL, what, &p->ep);
 }
 
+/*
+ * Peers the file does not name are deleted; one that stores pages here
+ * is only with @force (its pages go with it), else setconf stops there.
+ */
 static void apply_peers(struct conf *c, struct nsctl *ctl,
-			const struct peer_list *now, uint16_t port)
+			const struct peer_list *now, uint16_t port, bool force)
 {
 	size_t i, j;
 
@@ -311,7 +320,7 @@ static void apply_peers(struct conf *c, struct nsctl *ctl,
 			nsctl_run(ctl, msg, NULL, NULL, what, &p->ep);
 		}
 		if (place != p->place || lend != p->lend)
-			peer_request(ctl, NETSWAP_CMD_PEER_SET, p, true,
+			peer_request(ctl, NETSWAP_CMD_PEER_SET, p, true, false,
 				     "cannot set the limits of peer %s");
 	}
 
@@ -328,7 +337,7 @@ static void apply_peers(struct conf *c, struct nsctl *ctl,
 		if (j < c->npeers)
 			continue;
 		where(c, 0);
-		peer_request(ctl, NETSWAP_CMD_PEER_DEL, &gone, false,
+		peer_request(ctl, NETSWAP_CMD_PEER_DEL, &gone, false, force,
 			     "cannot delete peer %s (not in the file)");
 	}
 }
@@ -340,11 +349,15 @@ int cmd_setconf(int argc, char **argv)
 	struct nsctl *ctl;
 	struct attrs dev;
 	struct conf c;
+	bool force = false;
 
 	if (argc < 1)
 		die("missing FILE");
-	if (argc > 1)
-		die("unexpected argument '%s'", argv[1]);
+	if (argc > 1 && strcmp(argv[1], "force"))
+		die("unexpected argument '%s' (expected force)", argv[1]);
+	if (argc > 2)
+		die("unexpected argument '%s'", argv[2]);
+	force = argc > 1;
 	conf_read(&c, argv[0]);
 
 	ctl = nsctl_open();
@@ -374,7 +387,7 @@ int cmd_setconf(int argc, char **argv)
 	}
 
 	nsctl_peer_dump(ctl, &now);
-	apply_peers(&c, ctl, &now, dev.v[NETSWAP_A_PORT]);
+	apply_peers(&c, ctl, &now, dev.v[NETSWAP_A_PORT], force);
 	err_where[0] = '\0';
 
 	peer_list_free(&now);

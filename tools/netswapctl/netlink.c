@@ -321,6 +321,12 @@ void msg_put_u64(struct nl_msg *msg, int type, uint64_t val)
 		die("%s", errno_text(ENOMEM));
 }
 
+void msg_put_flag(struct nl_msg *msg, int type)
+{
+	if (nla_put_flag(msg, type) < 0)
+		die("%s", errno_text(ENOMEM));
+}
+
 /* One line for a failed request; see nsctl_run(). */
 static void __noreturn request_die(const struct request *req,
 				   const char *what,

@@ -25,14 +25,16 @@ static void usage(FILE *f)
 	      "                            add a peer to place our pages on\n"
 	      "  peer set ENDPOINT [place SIZE] [lend SIZE]\n"
 	      "                            change a peer's limits\n"
-	      "  peer del ENDPOINT         remove a peer (refused while it holds our pages)\n"
+	      "  peer del ENDPOINT [force] remove a peer; refused while it holds our pages,\n"
+	      "                            or stores pages here unless force (frees them)\n"
 	      "  peer show [ENDPOINT]      one peer, or every peer\n"
 	      "  quota set lend SIZE       RAM this node lends to all peers together\n"
 	      "  quota set peer ENDPOINT [place SIZE] [lend SIZE]\n"
 	      "                            same as peer set\n"
 	      "  quota show                the limits and what is in use\n"
 	      "  monitor                   print events as they happen, until interrupted\n"
-	      "  setconf FILE              make the running configuration match FILE\n"
+	      "  setconf FILE [force]      make the running configuration match FILE\n"
+	      "                            (force: delete peers storing pages here too)\n"
 	      "  showconf                  print the running configuration as a FILE\n"
 	      "  add-peer, del-peer        the same as peer add, peer del\n"
 	      "  help                      this help\n"
@@ -537,7 +539,19 @@ static void endpoint_arg(const char *s, struct endpoint *ep)
 		    "expected IPv4, IPv6 or [IPv6], with an optional :PORT");
 }
 
-/* peer add|set|del ENDPOINT [place SIZE] [lend SIZE] */
+/* peer del ENDPOINT [force]: true if forced. */
+static bool parse_force(int argc, char **argv)
+{
+	if (argc > 0 && !strcmp(argv[0], "force")) {
+		no_args(argc - 1, argv + 1);
+		return true;
+	}
+	if (argc > 0)
+		die("unknown keyword '%s' (expected force)", argv[0]);
+	return false;
+}
+
+/* peer add|set ENDPOINT [place SIZE] [lend SIZE], peer del ENDPOINT [force] */
 static int peer_change(uint8_t cmd, int argc, char **argv)
 {
 	char what[ENDPOINT_STRLEN + 32], ep_text[ENDPOINT_STRLEN];
@@ -545,10 +559,11 @@ static int peer_change(uint8_t cmd, int argc, char **argv)
 	struct nsctl *ctl;
 	struct nl_msg *msg;
 	struct limits l;
+	bool force = false;
 
 	endpoint_arg(argc > 0 ? argv[0] : NULL, &ep);
 	if (cmd == NETSWAP_CMD_PEER_DEL)
-		no_args(argc - 1, argv + 1);
+		force = parse_force(argc - 1, argv + 1);
 	else
 		parse_limits(argc - 1, argv + 1, &l);
 	if (cmd == NETSWAP_CMD_PEER_SET && !l.has_place && !l.has_lend)
@@ -562,6 +577,8 @@ static int peer_change(uint8_t cmd, int argc, char **argv)
 	ctl = nsctl_open();
 	msg = nsctl_msg(ctl, cmd, false);
 	msg_put_endpoint(msg, &ep);
+	if (force)
+		msg_put_flag(msg, NETSWAP_A_FORCE);
 	if (cmd != NETSWAP_CMD_PEER_DEL) {
 		if (l.has_place)
 			msg_put_u64(msg, NETSWAP_A_PEER_PLACE_LIMIT, l.place);

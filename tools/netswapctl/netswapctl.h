@@ -72,6 +72,7 @@ void nsctl_close(struct nsctl *ctl);
 struct nl_msg *nsctl_msg(struct nsctl *ctl, uint8_t cmd, bool dump);
 void msg_put_endpoint(struct nl_msg *msg, const struct endpoint *ep);
 void msg_put_u64(struct nl_msg *msg, int type, uint64_t val);
+void msg_put_flag(struct nl_msg *msg, int type);
 
 /*
  * Sends @msg (and frees it), hands each reply to @fn. Kernel errors die

@@ -35,6 +35,8 @@ expect_err "invalid address '[fd00::2]:0'" "$CTL" peer del "[fd00::2]:0"
 expect_err "invalid size '12X'" "$CTL" peer add "$B" place 12X
 expect_err "invalid size '99999999999999999999G'" "$CTL" quota set lend 99999999999999999999G
 expect_err "unknown keyword 'frob'" "$CTL" peer set "$B" frob 1M
+expect_err "unknown keyword 'frob' (expected force)" "$CTL" peer del "$B" frob
+expect_err "unexpected argument 'x'" "$CTL" del-peer "$B" force x
 expect_err "missing SIZE after 'lend'" "$CTL" quota set lend
 expect_err "unknown keyword 'bogus'" "$CTL" quota set bogus 1M
 expect_err "unknown peer command 'frob'" "$CTL" peer frob
@@ -155,6 +157,7 @@ run "$CTL" del-peer fd00::2
 [ ! -d "$SYS/[fd00::2]:7878" ] || fail "del-peer fd00::2: still there"
 expect_err "unknown peer 169.254.0.9" "$CTL" peer del 169.254.0.9
 expect_err "unknown peer 169.254.0.9:7000" "$CTL" del-peer 169.254.0.9:7000
+expect_err "unknown peer 169.254.0.9" "$CTL" peer del 169.254.0.9 force
 expect_err "cannot delete peer $B" "$CTL" peer del "$B"
 [ -d "$SYS/$PB" ] || fail "b was deleted while it holds our pages"
 

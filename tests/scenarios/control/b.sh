@@ -47,6 +47,31 @@ assert_gt "$(jv .rx_full)" 0 "peer show -j: stores refused"
 run "$CTL" peer set "$A" lend 512K
 json peer show "$A"
 assert_eq "$(jv .lend_limit)" 524288 "peer show -j: lend_limit below use"
+
+# a's pages here are not deleted with it unless asked: not by peer del,
+# not by a setconf whose file lacks a, once a is a configured peer too.
+STORES_MSG='pages here; deleting it frees them: use force'
+stores_msg() {
+	grep -qE "it stores (256 )?$STORES_MSG" /tmp/ee.err ||
+		fail "no 'it stores [256 ]$STORES_MSG' in '$(cat /tmp/ee.err)'"
+}
+expect_err "cannot delete peer $A: it stores" "$CTL" peer del "$A"
+stores_msg
+run "$CTL" peer add "$A"
+printf '[Netswap]\nLend = 1M\n' >/tmp/nopeer.conf
+expect_err "/tmp/nopeer.conf: cannot delete peer $A:7878 (not in the file): it stores" \
+	"$CTL" setconf /tmp/nopeer.conf
+stores_msg
+json peer show "$A"
+assert_eq "$(jv .held)" 256 "peer show -j: a's pages held after the refusals"
+expect_err "unexpected argument 'now' (expected force)" "$CTL" setconf /tmp/nopeer.conf now
+# Forced, a goes and its pages with it.
+run "$CTL" setconf /tmp/nopeer.conf force
+expect_err "unknown peer $A" "$CTL" peer show "$A"
+json quota show
+assert_eq "$(jv .store.used_pages)" 0 "quota show -j: used_pages after a forced delete"
+dmesg | grep -q "$A:7878 deleted with 256 of its pages here" ||
+	fail "dmesg: no line for the 256 pages of a freed"
 msg_send "$A" "checked"
 
 m=$(msg_recv 120) || exit 1
