@@ -4,10 +4,19 @@
  *
  * Written with genl_small_ops, not split ops, so the same source builds
  * for 6.1. Every op is at or past resv_start_op: strict validation.
+ *
+ * The ops run in parallel, outside genl_mutex: a peer add waits seconds
+ * for a silent peer's RESET and a peer del for grace periods, and every
+ * other serialised generic netlink family on the host would wait with
+ * them. Ops that change the configuration serialise on nsw_conf_mutex
+ * instead, which keeps a configured peer's sysfs directory in step with
+ * its table entry and applies changes one at a time; it is not held
+ * across the RESET. Reads take no lock of ours.
  */
 #include "netswap.h"
 
 #include <linux/inet.h>
+#include <linux/mutex.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 
@@ -35,6 +44,7 @@ static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
 };
 
 static struct genl_family nsw_genl_family;
+static DEFINE_MUTEX(nsw_conf_mutex);
 
 /*
  * A limit attribute in bytes, as pages (rounded down); 0 stays 0, no
@@ -147,16 +157,21 @@ static int nsw_cmd_peer_add(struct sk_buff *skb, struct genl_info *info)
 	err = nsw_parse_limits(info, &lim);
 	if (err)
 		return err;
+	mutex_lock(&nsw_conf_mutex);
 	peer = nsw_peer_add(&addr, NETSWAP_PEER_F_CONFIGURED, GFP_KERNEL,
 			    info->extack);
-	if (IS_ERR(peer))
+	if (IS_ERR(peer)) {
+		mutex_unlock(&nsw_conf_mutex);
 		return PTR_ERR(peer);
+	}
 	nsw_apply_limits(peer, &lim, info->extack);
 	if (nsw_sysfs_peer_add(peer))
 		pr_warn("%pISpc: no sysfs directory\n", &peer->shown);
+	mutex_unlock(&nsw_conf_mutex);
 	/*
 	 * The session's RESET drops what an earlier incarnation of this node
 	 * left there; without it no page goes there (liveness.c retries).
+	 * Unlocked: a silent peer takes seconds, and our reference keeps it.
 	 */
 	if (nsw_session_begin(peer))
 		pr_warn("%pISpc does not answer yet; its session begins when it does\n",
@@ -175,8 +190,10 @@ static int nsw_cmd_peer_del(struct sk_buff *skb, struct genl_info *info)
 	err = nsw_parse_peer(info, &addr);
 	if (err)
 		return err;
+	mutex_lock(&nsw_conf_mutex);
 	err = nsw_peer_del(&addr, nla_get_flag(info->attrs[NETSWAP_A_FORCE]),
 			   info->extack);
+	mutex_unlock(&nsw_conf_mutex);
 	if (!err) {
 		nsw_addr_display(&addr, &shown);
 		pr_info("peer %pISpc deleted\n", &shown);
@@ -218,7 +235,9 @@ static int nsw_cmd_peer_set(struct sk_buff *skb, struct genl_info *info)
 	peer = nsw_find_peer(info);
 	if (IS_ERR(peer))
 		return PTR_ERR(peer);
+	mutex_lock(&nsw_conf_mutex);
 	nsw_apply_limits(peer, &lim, info->extack);
+	mutex_unlock(&nsw_conf_mutex);
 	nsw_peer_put(peer);
 	return 0;
 }
@@ -233,7 +252,9 @@ static int nsw_cmd_store_set(struct sk_buff *skb, struct genl_info *info)
 	err = nsw_parse_limit(info, NETSWAP_A_LEND_LIMIT, &pages);
 	if (err)
 		return err;
+	mutex_lock(&nsw_conf_mutex);
 	err = nsw_store_set_limit(pages, &used, info->extack);
+	mutex_unlock(&nsw_conf_mutex);
 	if (err)
 		return err;
 	if (used > pages)
@@ -479,6 +500,7 @@ static struct genl_family nsw_genl_family __ro_after_init = {
 	.mcgrps		= nsw_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(nsw_mcgrps),
 	.resv_start_op	= NETSWAP_CMD_PEER_ADD,
+	.parallel_ops	= true,
 };
 
 /* From the events worker (events.c): one message to the events group. */

@@ -13,7 +13,8 @@
  *                             the module parameter "port"
  *        NETSWAP_A_PEER_PLACE_LIMIT, NETSWAP_A_PEER_LEND_LIMIT: optional,
  *                             as for PEER_SET
- *   EEXIST if it is configured already.
+ *   EEXIST if it is configured already. Takes seconds with a peer that
+ *   does not answer; other requests, changes too, are served meanwhile.
  *
  * NETSWAP_CMD_PEER_DEL (doit, CAP_NET_ADMIN)
  *   Removes a peer, configured or learned. Refused with EBUSY while the

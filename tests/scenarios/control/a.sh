@@ -268,6 +268,33 @@ assert_eq "$(jv .store.lend_limit)" $((6 << 20)) "setconf: Lend"
 assert_eq "$(jv .peers[0].place_limit)" 0 "setconf: Place absent = 0"
 assert_eq "$(jv .peers[0].lend_limit)" $((3 << 20)) "setconf: peer Lend"
 
+# ---- a silent peer's add stalls no other request ---------------------------
+# peer add waits seconds for the RESET of a peer that never answers;
+# meanwhile other requests, reads and changes, are answered at once.
+"$CTL" peer add 169.254.0.8 >/tmp/add8.out 2>&1 &
+add8=$!
+sleep 1
+kill -0 $add8 2>/dev/null || fail "peer add of a silent peer took under a second"
+# ms CMD...: how long CMD took, in ms (10 ms steps), in $MS; it must
+# succeed. busybox date has no %N: the clock is /proc/uptime.
+uptime_ms() {
+	awk '{ printf "%d", $1 * 1000 }' /proc/uptime
+}
+ms() {
+	_t0=$(uptime_ms)
+	"$@" >/dev/null || fail "$* failed"
+	MS=$(($(uptime_ms) - _t0))
+}
+ms "$CTL" show
+log "show took $MS ms while peer add 169.254.0.8 waits"
+[ "$MS" -lt 1000 ] || fail "show took $MS ms while a peer add waited (want < 1000)"
+ms "$CTL" peer set "$B" lend 3M
+log "peer set took $MS ms while peer add 169.254.0.8 waits"
+[ "$MS" -lt 1000 ] || fail "peer set took $MS ms while a peer add waited (want < 1000)"
+kill -0 $add8 2>/dev/null || fail "peer add of a silent peer ended before the checks"
+wait $add8 || { cat /tmp/add8.out; fail "peer add 169.254.0.8 failed"; }
+run "$CTL" peer del 169.254.0.8
+
 # ---- device state and counters ---------------------------------------------
 json show
 assert_str "$(jv .device.state)" idle "show -j: device state"
