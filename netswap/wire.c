@@ -79,6 +79,19 @@ bool nsw_batch_ok(u8 type, const void *payload, u32 len)
 	return true;
 }
 
+/* Are the fields v1 reserves 0: key_id, tag, and a request's status? */
+static bool nsw_reserved_ok(const struct nsw_hdr *h)
+{
+	unsigned int i;
+
+	if (h->key_id || (!NSW_MSG_IS_REPLY(h->type) && h->status))
+		return false;
+	for (i = 0; i < sizeof(h->tag); i++)
+		if (h->tag[i])
+			return false;
+	return true;
+}
+
 /*
  * Returns 0 and fills @m, or a negative enum nsw_wire_err. @buf must hold
  * at least min(dgram_len, NSW_HDR_LEN) bytes, at any alignment.
@@ -99,6 +112,8 @@ int nsw_hdr_decode(const void *buf, size_t dgram_len, struct nsw_msg *m)
 		return -NSW_WERR_TYPE;
 	if (h->flags)
 		return -NSW_WERR_FLAGS;
+	if (!nsw_reserved_ok(h))
+		return -NSW_WERR_RESERVED;
 
 	m->type = h->type;
 	m->status = h->status;

@@ -28,6 +28,7 @@ enum nsw_wire_err {
 	NSW_WERR_TYPE,		/* unknown message type */
 	NSW_WERR_FLAGS,		/* flags we do not implement */
 	NSW_WERR_LEN,		/* payload length wrong for its type */
+	NSW_WERR_RESERVED,	/* key_id, tag or a request's status set */
 	NSW_WERR_MAX
 };
 

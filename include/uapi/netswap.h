@@ -111,6 +111,8 @@
  *        NETSWAP_A_RX_DROP_STALE       reply to no request in flight
  *        NETSWAP_A_RX_DROP_HANDLE      STORE_ACK naming no slot of the
  *                                      store's session
+ *        NETSWAP_A_RX_DROP_RESERVED    key_id, tag or a request's status
+ *                                      not 0
  *
  * NETSWAP_CMD_EVENT (multicast group NETSWAP_MCGRP_EVENTS only)
  *   Sent when something changes, once per change (not per page):
@@ -227,6 +229,7 @@ enum netswap_attr {
 	NETSWAP_A_PEER_PAGE_DGRAMS,
 	NETSWAP_A_PEER_CWND,
 	NETSWAP_A_FORCE,
+	NETSWAP_A_RX_DROP_RESERVED,
 	__NETSWAP_A_MAX
 };
 

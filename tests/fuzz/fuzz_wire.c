@@ -105,6 +105,10 @@ static unsigned int spec_drop_reasons(const u8 *d, size_t size)
 		why |= 1U << NSW_WERR_TYPE;
 	if (d[7])
 		why |= 1U << NSW_WERR_FLAGS;
+	/* key_id, tag, and a request's status are 0 in v1. */
+	if (get_be(d + 10, 2) || get_be(d + 32, 8) || get_be(d + 40, 8) ||
+	    (d[5] % 2 && d[6]))
+		why |= 1U << NSW_WERR_RESERVED;
 	if (get_be(d + 12, 4) != size - NSW_HDR_LEN ||
 	    !spec_len_ok(d[5], d[6], get_be(d + 8, 2), size - NSW_HDR_LEN))
 		why |= 1U << NSW_WERR_LEN;
@@ -205,7 +209,7 @@ static void use_payload(const struct nsw_msg *m, const u8 *payload)
 /*
  * Encode the decoded header again, as a sender does (a page message's
  * run of chunks set by nsw_hdr_set_chunks()): the result must be the datagram's own
- * header except key_id and tag, which v1 ignores and sends as zero, and
+ * header (key_id and tag are zero in both, as v1 requires), and
  * must decode, with the same payload, to the same message.
  */
 static void round_trip(const struct nsw_msg *m, const u8 *d, size_t size)

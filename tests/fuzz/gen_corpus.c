@@ -173,11 +173,13 @@ int main(int argc, char **argv)
 	put("bad-load-batch-status", buf,
 	    NSW_HDR_LEN + 7 * NSW_BATCH_ENTRY_LEN);
 
-	/* Valid too: v1 ignores key_id and tag. */
-	seed("ok-load-key-tag", NSW_MSG_LOAD, 0, 1, 2, 0, 0,
+	/* Invalid in v1: key_id, tag, or a request's status set. */
+	seed("bad-load-key-id", NSW_MSG_LOAD, 0, 1, 2, 0, 0,
 	     offsetof(struct nsw_hdr, key_id), 2, 0xff);
-	seed("ok-reset-tag", NSW_MSG_RESET, 0, 1, 0, 0, 0,
+	seed("bad-reset-tag", NSW_MSG_RESET, 0, 1, 0, 0, 0,
 	     offsetof(struct nsw_hdr, tag), 16, 0x5a);
+	seed("bad-ping-status", NSW_MSG_PING, NSW_ST_FULL, 1, 0, 0, 0,
+	     0, 0, 0);
 
 	/* Invalid: each reason to drop once (libFuzzer tries empty itself). */
 	nsw_hdr_encode(&h, NSW_MSG_RESET, 0, 1, 0, 0);

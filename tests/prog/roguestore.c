@@ -22,10 +22,11 @@
  *            intact
  *   SIGUSR2  send a burst of malformed and stale replies to the last
  *            client seen, -g of each kind: version 2, a LOAD_ACK chunk
- *            with len 100, type 42, bad magic, 20 bytes, a flag set; and
- *            as stale, a well-formed STORE_ACK and LOAD_ACK chunk each
- *            with a req_id no request has. Then print one line
- *            "sent version N len N type N magic N short N flags N stale N"
+ *            with len 100, type 42, bad magic, 20 bytes, a flag set,
+ *            key_id or a tag byte set; and as stale, a well-formed
+ *            STORE_ACK and LOAD_ACK chunk each with a req_id no request
+ *            has. Then print one line "sent version N len N type N
+ *            magic N short N flags N stale N reserved N"
  *   SIGPWR   "restart", as a store whose module was reloaded: drop every
  *            page and every client's session and state, start the slot
  *            generations over (so the same slot/generation handles come
@@ -288,11 +289,23 @@ static bool batch_ok(const uint8_t *p, uint32_t len)
 	return true;
 }
 
+/* Are key_id and tag 0, as v1 requires? */
+static bool reserved_zero(const uint8_t *buf)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		if (buf[OFF_TAG + i])
+			return false;
+	return !buf[OFF_KEY_ID] && !buf[OFF_KEY_ID + 1];
+}
+
 /* Returns false for a datagram protocol.rst says to drop. */
 static bool hdr_get(const uint8_t *buf, size_t n, struct header *h)
 {
 	if (n < HDR_LEN || get32(buf + OFF_MAGIC) != WIRE_MAGIC ||
-	    buf[OFF_VERSION] != WIRE_VERSION || buf[OFF_FLAGS])
+	    buf[OFF_VERSION] != WIRE_VERSION || buf[OFF_FLAGS] ||
+	    !reserved_zero(buf))
 		return false;
 	h->type = buf[OFF_TYPE];
 	h->status = buf[OFF_STATUS];
@@ -301,6 +314,9 @@ static bool hdr_get(const uint8_t *buf, size_t n, struct header *h)
 	h->req_id = get64(buf + OFF_REQ_ID);
 	h->handle = get64(buf + OFF_HANDLE);
 	if (h->type < MSG_STORE || h->type > MSG_PONG)
+		return false;
+	/* A request carries no status. */
+	if ((h->type & 1) && h->status)
 		return false;
 	return h->len == n - HDR_LEN && len_ok(h);
 }
@@ -767,7 +783,7 @@ static bool burst_send(size_t n)
 static void garbage_burst(void)
 {
 	unsigned int version = 0, len = 0, type = 0, magic = 0, shrt = 0;
-	unsigned int flags = 0, stale = 0, i;
+	unsigned int flags = 0, stale = 0, reserved = 0, i;
 	uint64_t id, h = reply_handle(1ULL << 32);
 
 	if (!rs.have_last) {
@@ -803,6 +819,14 @@ static void garbage_burst(void)
 		flags += burst_send(HDR_LEN);
 
 		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, h, 0);
+		rs.tx[OFF_KEY_ID + 1] = 1;
+		reserved += burst_send(HDR_LEN);
+
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, h, 0);
+		rs.tx[OFF_TAG + 15] = 0x80;
+		reserved += burst_send(HDR_LEN);
+
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, h, 0);
 		stale += burst_send(HDR_LEN);
 
 		/* The first chunk of a page, well formed. */
@@ -811,8 +835,8 @@ static void garbage_burst(void)
 		memset(rs.tx + HDR_LEN, 0x5a, chunk_len(0));
 		stale += burst_send(HDR_LEN + chunk_len(0));
 	}
-	printf("sent version %u len %u type %u magic %u short %u flags %u stale %u\n",
-	       version, len, type, magic, shrt, flags, stale);
+	printf("sent version %u len %u type %u magic %u short %u flags %u stale %u reserved %u\n",
+	       version, len, type, magic, shrt, flags, stale, reserved);
 	fflush(stdout);
 }
 

@@ -245,7 +245,7 @@ static void test_byte_order(void)
 		'N', 'S', 'W', 'P',		/* magic */
 		1,				/* version */
 		NSW_MSG_STORE,			/* type */
-		0x5a,				/* status */
+		0,				/* status: 0 in requests */
 		0,				/* flags */
 		0x05, 0x78,			/* offset 1400 */
 		0, 0,				/* key_id */
@@ -261,7 +261,7 @@ static void test_byte_order(void)
 
 	/* encode must clear the reserved fields and offset, whatever was there. */
 	memset(&h, 0xff, sizeof(h));
-	nsw_hdr_encode(&h, NSW_MSG_STORE, 0x5a, 0x0102030405060708ULL,
+	nsw_hdr_encode(&h, NSW_MSG_STORE, 0, 0x0102030405060708ULL,
 		       0xa1b2c3d4e5f60718ULL, 4096);
 	CHECK_EQ(((u8 *)&h)[8], 0);
 	CHECK_EQ(((u8 *)&h)[9], 0);
@@ -292,28 +292,27 @@ static void test_byte_order(void)
 			CHECK_EQ(((u8 *)&h)[i], want2[i]);
 	}
 
-	/*
-	 * Decode the hand-written STORE (with status 0x5a: decode does not
-	 * judge status except for LOAD_ACK).
-	 */
+	/* Decode the hand-written STORE. */
 	d = malloc(48 + 1400);
 	memcpy(d, want, 48);
 	memset(d + 48, 0xcc, 1400);
 	memset(&m, 0, sizeof(m));
 	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), 0);
 	CHECK_EQ(m.type, NSW_MSG_STORE);
-	CHECK_EQ(m.status, 0x5a);
+	CHECK_EQ(m.status, 0);
 	CHECK_EQ(m.offset, 1400);
 	CHECK_EQ(m.len, 1400);
 	CHECK(m.req_id == 0x0102030405060708ULL);
 	CHECK(m.handle == 0xa1b2c3d4e5f60718ULL);
 
-	/* key_id is ignored, like the tag. */
+	/* key_id and the tag are 0 in v1. */
 	d[10] = 0xab;
 	d[11] = 0xcd;
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), -NSW_WERR_RESERVED);
+	d[10] = 0;
+	d[11] = 0;
 	d[40] = 0x77;
-	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), 0);
-	CHECK_EQ(m.offset, 1400);
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), -NSW_WERR_RESERVED);
 	memcpy(d, want, 48);
 
 	/* Magic in the wrong byte order is rejected. */
@@ -327,11 +326,13 @@ static void test_byte_order(void)
 	memcpy(d, want, 48);
 	d[8] = 0x78; d[9] = 0x05;
 	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), -NSW_WERR_LEN);
-	/* offset is 16 bits at byte 8: a byte at 10 or 11 is not part of it. */
+	/* offset is 16 bits at byte 8: bytes 10 and 11 are key_id. */
 	memcpy(d, want, 48);
-	d[8] = 0; d[9] = 0; d[10] = 0x05; d[11] = 0x78;
+	d[8] = 0; d[9] = 0;
 	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), 0);
 	CHECK_EQ(m.offset, 0);
+	d[10] = 0x05; d[11] = 0x78;
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), -NSW_WERR_RESERVED);
 	free(d);
 
 	/* A whole page at offset 0, in one datagram (jumbo frames). */
@@ -438,8 +439,7 @@ static void test_roundtrip(void)
 
 	roundtrip_page(NSW_MSG_STORE, NSW_ST_OK, fwd);
 	roundtrip_page(NSW_MSG_STORE, NSW_ST_OK, rev);
-	/* decode judges the status of a LOAD_ACK only. */
-	roundtrip_page(NSW_MSG_STORE, 0x5a, mid);
+	roundtrip_page(NSW_MSG_STORE, NSW_ST_OK, mid);
 	roundtrip_page(NSW_MSG_LOAD_ACK, NSW_ST_OK, fwd);
 	roundtrip_page(NSW_MSG_LOAD_ACK, NSW_ST_OK, mid);
 	roundtrip(NSW_MSG_STORE_ACK, NSW_ST_OK, 0);
@@ -563,6 +563,49 @@ static void test_reject_flags(void)
 	/* Flags are checked before length. */
 	d[15] = 1;
 	CHECK_EQ(nsw_hdr_decode(d, 48, &m), -NSW_WERR_FLAGS);
+	free(d);
+}
+
+/* key_id, tag and a request's status are 0 in v1. */
+static void test_reject_reserved(void)
+{
+	static const u8 types[] = {
+		NSW_MSG_STORE_ACK, NSW_MSG_LOAD, NSW_MSG_FREE_ACK,
+		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING, NSW_MSG_PONG,
+	};
+	struct nsw_msg m;
+	unsigned int i, b, st;
+	u8 *d;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		d = mkdgram(48, types[i], 0, 1, 2, 0);
+		CHECK_EQ(nsw_hdr_decode(d, 48, &m), 0);
+		for (b = 10; b < 12; b++) {
+			d[b] = 0x80;
+			CHECK_EQ(nsw_hdr_decode(d, 48, &m), -NSW_WERR_RESERVED);
+			d[b] = 0;
+		}
+		for (b = 32; b < 48; b++) {
+			d[b] = 1;
+			CHECK_EQ(nsw_hdr_decode(d, 48, &m), -NSW_WERR_RESERVED);
+			d[b] = 0;
+		}
+		/* A status is news in a reply, never in a request. */
+		for (st = 1; st < 256; st++) {
+			d[6] = (u8)st;
+			CHECK_EQ(nsw_hdr_decode(d, 48, &m),
+				 NSW_MSG_IS_REPLY(types[i]) ? 0 :
+							      -NSW_WERR_RESERVED);
+		}
+		d[6] = 0;
+		CHECK_EQ(nsw_hdr_decode(d, 48, &m), 0);
+		free(d);
+	}
+	/* A STORE's status too; and flags are checked first. */
+	d = mkdgram(48 + 1400, NSW_MSG_STORE, 1, 1, 0, 1400);
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), -NSW_WERR_RESERVED);
+	d[7] = 1;
+	CHECK_EQ(nsw_hdr_decode(d, 48 + 1400, &m), -NSW_WERR_FLAGS);
 	free(d);
 }
 
@@ -865,7 +908,7 @@ static void test_free_handles(void)
  */
 static int ref_decode(const u8 *d, size_t dl)
 {
-	u32 len, off, end;
+	u32 len, off, end, i;
 	u8 type, status;
 
 	if (dl < 48)
@@ -880,6 +923,12 @@ static int ref_decode(const u8 *d, size_t dl)
 		return -NSW_WERR_TYPE;
 	if (d[7])
 		return -NSW_WERR_FLAGS;
+	/* key_id, tag, and the status of a request (odd type) are 0. */
+	if (d[10] || d[11] || (type % 2 && status))
+		return -NSW_WERR_RESERVED;
+	for (i = 32; i < 48; i++)
+		if (d[i])
+			return -NSW_WERR_RESERVED;
 	off = (u32)d[8] << 8 | d[9];
 	len = (u32)d[12] << 24 | (u32)d[13] << 16 | (u32)d[14] << 8 | d[15];
 	if ((size_t)len != dl - 48)
@@ -1203,6 +1252,7 @@ int main(void)
 	test_reject_version();
 	test_reject_type();
 	test_reject_flags();
+	test_reject_reserved();
 	test_reject_len_mismatch();
 	test_reject_len_type();
 	test_reject_offset();

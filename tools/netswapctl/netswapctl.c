@@ -283,6 +283,7 @@ static const struct field drop_fields[] = {
 	{ "len",	NETSWAP_A_RX_DROP_LEN,		true },
 	{ "stale",	NETSWAP_A_RX_DROP_STALE,	true },
 	{ "handle",	NETSWAP_A_RX_DROP_HANDLE,	true },
+	{ "reserved",	NETSWAP_A_RX_DROP_RESERVED,	true },
 };
 
 static const struct field dev_counters[] = {

@@ -6,7 +6,7 @@ B=$(vm_ip b)
 DEV=/dev/netswap0
 MB=4
 PAGES=$((MB * 256))
-KINDS="version len type magic short flags stale"
+KINDS="version len type magic short flags stale reserved"
 
 # ask_b REQUEST REPLY: send REQUEST to b, expect REPLY back.
 ask_b() {
