@@ -293,6 +293,7 @@ static const int nsw_drop_attrs[NSW_RX_DROP_MAX] = {
 	[NSW_WERR_RESERVED]	= NETSWAP_A_RX_DROP_RESERVED,
 	[NSW_RX_STALE]		= NETSWAP_A_RX_DROP_STALE,
 	[NSW_RX_HANDLE]		= NETSWAP_A_RX_DROP_HANDLE,
+	[NSW_RX_NOTHOST]	= NETSWAP_A_RX_DROP_NOTHOST,
 };
 
 #define NSW_COUNTER(attr, field) { attr, offsetof(struct nsw_peer, field) }

@@ -59,6 +59,11 @@ static int nsw_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	struct nsw_msg msg;
 	int err;
 
+	/* Peers talk unicast: a broadcast would reach, and move, every node. */
+	if (skb->pkt_type != PACKET_HOST) {
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_NOTHOST]);
+		goto drop;
+	}
 	if (!pskb_may_pull(skb, sizeof(struct udphdr) + NSW_HDR_LEN)) {
 		atomic64_inc(&nsw_rx_dropped[NSW_WERR_SHORT]);
 		goto drop;

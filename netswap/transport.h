@@ -35,11 +35,14 @@ static inline size_t nsw_kvec_len(const struct kvec *vec, size_t nvec)
  * Datagrams dropped, by reason: an enum nsw_wire_err for those the header
  * check refused, NSW_RX_STALE for a reply that answers no request in
  * flight (a duplicate, a late copy, or forged), NSW_RX_HANDLE for a
- * STORE_ACK whose handle names no slot of the store's session.
+ * STORE_ACK whose handle names no slot of the store's session,
+ * NSW_RX_NOTHOST for one not sent to this host alone (broadcast,
+ * multicast).
  */
 enum {
 	NSW_RX_STALE = NSW_WERR_MAX,
 	NSW_RX_HANDLE,
+	NSW_RX_NOTHOST,
 	NSW_RX_DROP_MAX
 };
 

@@ -113,6 +113,8 @@
  *                                      store's session
  *        NETSWAP_A_RX_DROP_RESERVED    key_id, tag or a request's status
  *                                      not 0
+ *        NETSWAP_A_RX_DROP_NOTHOST     not sent to this host alone
+ *                                      (broadcast, multicast)
  *
  * NETSWAP_CMD_EVENT (multicast group NETSWAP_MCGRP_EVENTS only)
  *   Sent when something changes, once per change (not per page):
@@ -230,6 +232,7 @@ enum netswap_attr {
 	NETSWAP_A_PEER_CWND,
 	NETSWAP_A_FORCE,
 	NETSWAP_A_RX_DROP_RESERVED,
+	NETSWAP_A_RX_DROP_NOTHOST,
 	__NETSWAP_A_MAX
 };
 

@@ -284,6 +284,7 @@ static const struct field drop_fields[] = {
 	{ "stale",	NETSWAP_A_RX_DROP_STALE,	true },
 	{ "handle",	NETSWAP_A_RX_DROP_HANDLE,	true },
 	{ "reserved",	NETSWAP_A_RX_DROP_RESERVED,	true },
+	{ "nothost",	NETSWAP_A_RX_DROP_NOTHOST,	true },
 };
 
 static const struct field dev_counters[] = {
