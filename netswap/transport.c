@@ -259,6 +259,8 @@ int nsw_transport_init(u16 port)
 
 	/* The layout protocol.rst specifies, with no padding. */
 	BUILD_BUG_ON(NSW_HDR_LEN != 48);
+	/* A swap page is one wire page: no splitting, no padding. */
+	BUILD_BUG_ON(PAGE_SIZE != NSW_WIRE_PAGE);
 	err = udp_sock_create(&init_net, &cfg, &nsw_sock);
 	if (err) {
 		pr_err("cannot bind UDP port %u: %d\n", port, err);
