@@ -20,6 +20,7 @@
 #include "liveness.h"
 #include "events.h"
 #include "sysfs.h"
+#include "readahead.h"
 
 unsigned short nsw_port = NSW_DEFAULT_PORT;
 module_param_named(port, nsw_port, ushort, 0444);
@@ -33,20 +34,51 @@ unsigned int nsw_lend_mb;
 module_param_named(lend_mb, nsw_lend_mb, uint, 0444);
 MODULE_PARM_DESC(lend_mb, "RAM this node lends to peers, in MiB (default 0: none)");
 
+/*
+ * The writable parameters take values in a range only: io_timeout_ms=0
+ * would fail every I/O, keepalive_ms=0 ping without pause.
+ */
+static int nsw_param_set_range(const char *val, const struct kernel_param *kp,
+			       unsigned int min, unsigned int max)
+{
+	unsigned int v;
+	int err;
+
+	err = kstrtouint(val, 0, &v);
+	if (err)
+		return err;
+	if (v < min || v > max)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+#define NSW_PARAM_RANGE(name, min, max)					\
+static int nsw_param_set_##name(const char *val,			\
+				const struct kernel_param *kp)		\
+{									\
+	return nsw_param_set_range(val, kp, min, max);			\
+}									\
+static const struct kernel_param_ops nsw_param_ops_##name = {		\
+	.set = nsw_param_set_##name,					\
+	.get = param_get_uint,						\
+};									\
+module_param_cb(name, &nsw_param_ops_##name, &nsw_##name, 0644)
+
 unsigned int nsw_io_timeout_ms = 30000;
-module_param_named(io_timeout_ms, nsw_io_timeout_ms, uint, 0644);
+NSW_PARAM_RANGE(io_timeout_ms, 100, 86400000);
 MODULE_PARM_DESC(io_timeout_ms, "Fail a page read or write after this long without an answer (default 30000)");
 
 unsigned int nsw_keepalive_ms = 1000;
-module_param_named(keepalive_ms, nsw_keepalive_ms, uint, 0644);
+NSW_PARAM_RANGE(keepalive_ms, 100, 3600000);
 MODULE_PARM_DESC(keepalive_ms, "Ping a peer silent for this long; suspect it after 3 times as long (default 1000)");
 
 unsigned int nsw_peer_timeout_ms = 10000;
-module_param_named(peer_timeout_ms, nsw_peer_timeout_ms, uint, 0644);
+NSW_PARAM_RANGE(peer_timeout_ms, 100, 86400000);
 MODULE_PARM_DESC(peer_timeout_ms, "Declare a peer silent for this long down: I/O on its pages fails at once (default 10000)");
 
 unsigned int nsw_readahead_pages = 16;
-module_param_named(readahead_pages, nsw_readahead_pages, uint, 0644);
+NSW_PARAM_RANGE(readahead_pages, 0, NSW_RA_MAX_AHEAD);
 MODULE_PARM_DESC(readahead_pages, "Pages read ahead of a sequential swap-in, at most 32; 0: off (default 16)");
 
 struct workqueue_struct *nsw_wq;

@@ -123,6 +123,26 @@ sleep 2
 poll_until 10 "show/stats/peer show JSON = sysfs" json_vs_sysfs
 echo 1000 >/sys/module/netswap/parameters/keepalive_ms
 jq . /tmp/show.json
+
+# Writable parameters refuse values out of their range and keep theirs.
+param_refused() {
+	_f=/sys/module/netswap/parameters/$1
+	_old=$(cat "$_f")
+	if (echo "$2" >"$_f") 2>/dev/null; then
+		fail "$1=$2 was accepted (now $(cat "$_f"))"
+	fi
+	assert_eq "$(cat "$_f")" "$_old" "$1 after refusing $2"
+}
+param_refused io_timeout_ms 0
+param_refused io_timeout_ms 99
+param_refused keepalive_ms 0
+param_refused peer_timeout_ms 0
+param_refused readahead_pages 33
+param_refused io_timeout_ms 1x
+run sh -c 'echo 20000 >/sys/module/netswap/parameters/io_timeout_ms'
+assert_eq "$(cat /sys/module/netswap/parameters/io_timeout_ms)" 20000 "io_timeout_ms set to 20000"
+run sh -c 'echo 30000 >/sys/module/netswap/parameters/io_timeout_ms'
+log "check ok: writable parameters refuse values out of range"
 assert_str "$(jq -r .device.name /tmp/show.json)" netswap0 "show -j: device name"
 assert_eq "$(jq -r .device.size /tmp/show.json)" $((64 << 20)) "show -j: device size"
 assert_eq "$(jq -r .store.port /tmp/show.json)" 7878 "show -j: store port"
