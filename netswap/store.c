@@ -48,6 +48,8 @@
 
 /* Requests waiting for the worker; beyond this, clients retransmit. */
 #define NSW_STORE_RXQ_MAX	2048
+/* Slots nsw_store_drop_pages() looks at per hold of the lock. */
+#define NSW_STORE_SCAN		4096U
 
 static struct {
 	u16 epoch;			/* random, not 0; set at init */
@@ -328,12 +330,14 @@ static void nsw_store_drop_pages(struct nsw_peer *peer)
 {
 	struct page *batch[64];
 	unsigned int n, i;
-	u32 idx = 0;
+	u32 idx = 0, end;
 
 	while (idx < nsw_store.sm.nr) {
 		n = 0;
+		/* BH stays off for a bounded scan, however large lend_mb. */
+		end = min(nsw_store.sm.nr - idx, NSW_STORE_SCAN) + idx;
 		spin_lock_bh(&nsw_store.lock);
-		for (; idx < nsw_store.sm.nr && n < ARRAY_SIZE(batch); idx++) {
+		for (; idx < end && n < ARRAY_SIZE(batch); idx++) {
 			u64 handle = nsw_slotmap_handle(&nsw_store.sm, idx);
 
 			if (nsw_store.owner[idx] != peer->idx ||
