@@ -151,11 +151,17 @@ enum {
 
 void nsw_peers_exit(void);
 
+/*
+ * Only link-local addresses have a scope id (the interface); 0, a peer
+ * configured without one, matches any.
+ */
 static inline bool nsw_addr_equal(const struct sockaddr_in6 *a,
 				  const struct sockaddr_in6 *b)
 {
 	return a->sin6_port == b->sin6_port &&
-	       ipv6_addr_equal(&a->sin6_addr, &b->sin6_addr);
+	       ipv6_addr_equal(&a->sin6_addr, &b->sin6_addr) &&
+	       (!a->sin6_scope_id || !b->sin6_scope_id ||
+		a->sin6_scope_id == b->sin6_scope_id);
 }
 
 struct nsw_peer *nsw_peer_lookup_rcu(const struct sockaddr_in6 *addr);

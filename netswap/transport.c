@@ -46,10 +46,14 @@ static void nsw_skb_source(struct sk_buff *skb, struct sockaddr_in6 *from)
 	memset(from, 0, sizeof(*from));
 	from->sin6_family = AF_INET6;
 	from->sin6_port = udp_hdr(skb)->source;
-	if (skb->protocol == htons(ETH_P_IP))
+	if (skb->protocol == htons(ETH_P_IP)) {
 		ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, &from->sin6_addr);
-	else
-		from->sin6_addr = ipv6_hdr(skb)->saddr;
+		return;
+	}
+	from->sin6_addr = ipv6_hdr(skb)->saddr;
+	/* fe80::1 on eth0 and fe80::1 on eth1 are two peers. */
+	if (ipv6_addr_type(&from->sin6_addr) & IPV6_ADDR_LINKLOCAL)
+		from->sin6_scope_id = inet6_iif(skb);
 }
 
 /* Softirq. Always consumes the skb. */
