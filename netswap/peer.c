@@ -565,9 +565,11 @@ int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
 		  size_t nvec)
 {
 	unsigned int old = READ_ONCE(peer->room), room = old;
+	struct in6_addr local = peer->local;
 	int err;
 
-	err = nsw_send(&peer->addr, &peer->dst_cache, vec, nvec, &room);
+	err = nsw_send(&peer->addr, ipv6_addr_any(&local) ? NULL : &local,
+		       &peer->dst_cache, vec, nvec, &room);
 	if (!err)
 		atomic64_add(nsw_kvec_len(vec, nvec), &peer->tx_bytes);
 	/*

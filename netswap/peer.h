@@ -77,6 +77,14 @@ struct nsw_peer {
 	unsigned long ev_bits;		/* NSW_PEER_EV_*: event sent */
 	struct dst_cache dst_cache;	/* its route, for nsw_send() */
 	/*
+	 * Our address its requests came to (store role; zero: none yet), and
+	 * all we send to it leaves from: a multi-homed store answers from
+	 * the address the client knows it by. Only the store worker writes
+	 * it, and only when the client moved to another address of ours; a
+	 * send that reads it torn then is lost and retransmitted.
+	 */
+	struct in6_addr local;
+	/*
 	 * What one IP packet to it may carry past the IP and UDP headers,
 	 * from that route's MTU at the last send (0 before the first): how
 	 * many chunks of a page go in one datagram.

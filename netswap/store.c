@@ -392,8 +392,23 @@ void nsw_store_drop_peer(struct nsw_peer *peer)
 	nsw_store_reset(peer);
 }
 
-/* Finds or learns the peer a request came from; returns a reference. */
-static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
+/*
+ * The worker. Replies to @peer leave from the address it sent @skb to,
+ * or a store with several would answer from one the client does not know.
+ */
+static void nsw_store_set_local(struct nsw_peer *peer,
+				const struct sk_buff *skb)
+{
+	struct in6_addr to;
+
+	nsw_skb_dest(skb, &to);
+	if (!ipv6_addr_equal(&peer->local, &to))
+		peer->local = to;
+}
+
+/* Finds or learns the peer @skb came from; returns a reference. */
+static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from,
+				       const struct sk_buff *skb)
 {
 	struct nsw_reasm_slot *reasm;
 	struct nsw_seqwin *win;
@@ -409,6 +424,8 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
 		if (IS_ERR(peer))
 			return NULL;
 	}
+	/* Before the window: softirq answers LOADs once it is there. */
+	nsw_store_set_local(peer, skb);
 	/* Only this worker sets these; they are freed with the peer. */
 	if (!peer->seqwin) {
 		win = kvzalloc(sizeof(*win), GFP_NOIO | __GFP_NOWARN);
@@ -428,14 +445,18 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from)
 	return peer;
 }
 
-static void nsw_store_pong(const struct sockaddr_in6 *to)
+/* From the address the PING came to. */
+static void nsw_store_pong(struct sk_buff *skb,
+			   const struct sockaddr_in6 *from)
 {
 	struct nsw_hdr hdr;
 	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
+	struct in6_addr to;
 
+	nsw_skb_dest(skb, &to);
 	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, 0,
 		       nsw_handle_make(nsw_store.epoch, 0), 0);
-	nsw_send(to, NULL, &vec, 1, NULL);
+	nsw_send(from, &to, NULL, &vec, 1, NULL);
 }
 
 static void nsw_store_record(struct nsw_peer *peer,
@@ -589,13 +610,13 @@ static void nsw_store_handle(struct sk_buff *skb)
 		return;
 	/* Anyone may ask whether we are alive; that makes no one a client. */
 	if (m.type == NSW_MSG_PING) {
-		nsw_store_pong(from);
+		nsw_store_pong(skb, from);
 		return;
 	}
 	/* STORE answers first: a RESET must not overtake them. */
 	if (m.type != NSW_MSG_STORE)
 		nsw_store_acks_flush();
-	peer = nsw_store_peer(from);
+	peer = nsw_store_peer(from, skb);
 	if (!peer)
 		return;		/* no memory: the client retransmits */
 	atomic64_add(skb->len, &peer->rx_bytes);

@@ -41,6 +41,18 @@ static struct socket *nsw_sock;
 /* What senders use: NULL once the transport is closing (RCU). */
 static struct sock __rcu *nsw_sk;
 
+/*
+ * The address @skb was sent to, v4-mapped for IPv4: the one to answer
+ * from. Valid as long as the skb is, even after the transport pulled it.
+ */
+void nsw_skb_dest(const struct sk_buff *skb, struct in6_addr *to)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		ipv6_addr_set_v4mapped(ip_hdr(skb)->daddr, to);
+	else
+		*to = ipv6_hdr(skb)->daddr;
+}
+
 static void nsw_skb_source(struct sk_buff *skb, struct sockaddr_in6 *from)
 {
 	memset(from, 0, sizeof(*from));
@@ -114,18 +126,29 @@ static struct sk_buff *nsw_skb(const struct kvec *vec, size_t nvec,
 }
 
 static int nsw_xmit4(struct sock *sk, const struct sockaddr_in6 *to,
-		     struct dst_cache *cache, struct sk_buff *skb,
-		     unsigned int *room)
+		     const struct in6_addr *from, struct dst_cache *cache,
+		     struct sk_buff *skb, unsigned int *room)
 {
 	struct flowi4 fl4 = {
 		.daddr		= to->sin6_addr.s6_addr32[3],
+		.saddr		= from ? from->s6_addr32[3] : 0,
 		.flowi4_proto	= IPPROTO_UDP,
 		.fl4_sport	= inet_sk(sk)->inet_sport,
 		.fl4_dport	= to->sin6_port,
 	};
-	struct rtable *rt = cache ? dst_cache_get_ip4(cache, &fl4.saddr) : NULL;
+	struct rtable *rt = NULL;
+	__be32 saddr;
 
-	if (!rt) {
+	if (cache)
+		rt = dst_cache_get_ip4(cache, &saddr);
+	/* The cached route leaves from another address: look it up again. */
+	if (rt && fl4.saddr && saddr != fl4.saddr) {
+		ip_rt_put(rt);
+		rt = NULL;
+	}
+	if (rt) {
+		fl4.saddr = saddr;
+	} else {
 		rt = ip_route_output_flow(sock_net(sk), &fl4, sk);
 		if (IS_ERR(rt)) {
 			kfree_skb(skb);
@@ -144,8 +167,8 @@ static int nsw_xmit4(struct sock *sk, const struct sockaddr_in6 *to,
 }
 
 static int nsw_xmit6(struct sock *sk, const struct sockaddr_in6 *to,
-		     struct dst_cache *cache, struct sk_buff *skb,
-		     unsigned int *room)
+		     const struct in6_addr *from, struct dst_cache *cache,
+		     struct sk_buff *skb, unsigned int *room)
 {
 	struct flowi6 fl6 = {
 		.daddr		= to->sin6_addr,
@@ -154,10 +177,21 @@ static int nsw_xmit6(struct sock *sk, const struct sockaddr_in6 *to,
 		.fl6_sport	= inet_sk(sk)->inet_sport,
 		.fl6_dport	= to->sin6_port,
 	};
-	struct dst_entry *dst = cache ? dst_cache_get_ip6(cache, &fl6.saddr) :
-					NULL;
+	struct dst_entry *dst = NULL;
+	struct in6_addr saddr;
 
-	if (!dst) {
+	if (from)
+		fl6.saddr = *from;
+	if (cache)
+		dst = dst_cache_get_ip6(cache, &saddr);
+	/* The cached route leaves from another address: look it up again. */
+	if (dst && from && !ipv6_addr_equal(&saddr, from)) {
+		dst_release(dst);
+		dst = NULL;
+	}
+	if (dst) {
+		fl6.saddr = saddr;
+	} else {
 		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6,
 						      NULL);
 		if (IS_ERR(dst)) {
@@ -180,10 +214,12 @@ static int nsw_xmit6(struct sock *sk, const struct sockaddr_in6 *to,
  * with @cache (the peer's) no route lookup per datagram either. Never
  * waits: beyond the socket's send buffer it is -EAGAIN, and the request's
  * retransmission sends it again. @room, if not NULL, is set to what one
- * IP packet on the route taken may carry past IP and UDP headers.
+ * IP packet on the route taken may carry past IP and UDP headers. @from,
+ * if not NULL, is the local address to send from (v4-mapped for IPv4).
  */
-int nsw_send(const struct sockaddr_in6 *to, struct dst_cache *cache,
-	     const struct kvec *vec, size_t nvec, unsigned int *room)
+int nsw_send(const struct sockaddr_in6 *to, const struct in6_addr *from,
+	     struct dst_cache *cache, const struct kvec *vec, size_t nvec,
+	     unsigned int *room)
 {
 	unsigned int noreclaim = 0, unused;
 	struct sk_buff *skb;
@@ -210,9 +246,9 @@ int nsw_send(const struct sockaddr_in6 *to, struct dst_cache *cache,
 	if (!room)
 		room = &unused;
 	if (ipv6_addr_v4mapped(&to->sin6_addr))
-		err = nsw_xmit4(sk, to, cache, skb, room);
+		err = nsw_xmit4(sk, to, from, cache, skb, room);
 	else
-		err = nsw_xmit6(sk, to, cache, skb, room);
+		err = nsw_xmit6(sk, to, from, cache, skb, room);
 unlock:
 	rcu_read_unlock_bh();
 out:

@@ -15,9 +15,11 @@
 int nsw_transport_init(u16 port);
 void nsw_transport_exit(void);
 struct dst_cache;
-int nsw_send(const struct sockaddr_in6 *to, struct dst_cache *cache,
-	     const struct kvec *vec, size_t nvec, unsigned int *room);
+int nsw_send(const struct sockaddr_in6 *to, const struct in6_addr *from,
+	     struct dst_cache *cache, const struct kvec *vec, size_t nvec,
+	     unsigned int *room);
 struct sk_buff;
+void nsw_skb_dest(const struct sk_buff *skb, struct in6_addr *to);
 int nsw_skb_copy_chunks(const struct sk_buff *skb, const struct nsw_msg *m,
 			void *page, unsigned int mask);
 
