@@ -34,8 +34,8 @@ enum nsw_msg_type {
 	NSW_MSG_FREE_ACK	= 6,
 	NSW_MSG_RESET		= 7,	/* drop every page of this client */
 	NSW_MSG_RESET_ACK	= 8,
-	NSW_MSG_PING		= 9,	/* keepalive; req_id 0, no window */
-	NSW_MSG_PONG		= 10,
+	NSW_MSG_PING		= 9,	/* keepalive; req_id a nonce, no window */
+	NSW_MSG_PONG		= 10,	/* echoes it */
 	NSW_MSG_MAX		= NSW_MSG_PONG,
 };
 

@@ -62,6 +62,7 @@
 #include "client.h"
 #include "ctl.h"
 #include "events.h"
+#include "liveness.h"
 #include "map.h"
 #include "pagesum.h"
 #include "peer.h"
@@ -751,7 +752,7 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		goto out;
 	}
 	if (m->type == NSW_MSG_PONG) {
-		nsw_peer_heard(peer);
+		nsw_liveness_pong(peer, m);
 		goto out;
 	}
 	if (m->type != NSW_MSG_STORE_ACK || !m->len) {

@@ -10,6 +10,9 @@
  * once, new pages go to other peers, and PINGs go on, so the first PONG
  * brings it back up.
  *
+ * A PING's req_id is a fresh random nonce, and only a PONG that echoes
+ * the last one counts: anyone can send a datagram from the peer's address.
+ *
  * Only this worker writes peer->state; readers use READ_ONCE(). It also
  * begins the session with a peer that is up and has none (session.h):
  * at once when a reply ended it, every interval after a RESET failed.
@@ -17,6 +20,7 @@
 #include "netswap.h"
 
 #include <linux/jiffies.h>
+#include <linux/random.h>
 #include <linux/workqueue.h>
 
 #include "liveness.h"
@@ -37,9 +41,24 @@ static void nsw_ping(struct nsw_peer *peer)
 {
 	struct nsw_hdr hdr;
 	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
+	u64 nonce;
 
-	nsw_hdr_encode(&hdr, NSW_MSG_PING, 0, 0, 0, 0);
+	do {
+		nonce = get_random_u64();
+	} while (!nonce);
+	WRITE_ONCE(peer->ping_nonce, nonce);
+	nsw_hdr_encode(&hdr, NSW_MSG_PING, 0, nonce, 0, 0);
 	nsw_peer_send(peer, &vec, 1);
+}
+
+/* Softirq: a PONG from @peer. */
+void nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m)
+{
+	if (m->req_id != READ_ONCE(peer->ping_nonce) || !m->req_id) {
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+		return;
+	}
+	nsw_peer_heard(peer);
 }
 
 static void nsw_liveness_check(struct nsw_peer *peer)

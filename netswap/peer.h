@@ -114,6 +114,7 @@ struct nsw_peer {
 	/* Liveness, see liveness.c. */
 	unsigned long last_rx;		/* jiffies of its last valid reply */
 	u8 state;			/* enum netswap_peer_state */
+	u64 ping_nonce;			/* req_id of our last PING to it */
 
 	/*
 	 * Client role: our pages on this peer. rtt is updated under rtt_lock

@@ -445,16 +445,17 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from,
 	return peer;
 }
 
-/* From the address the PING came to. */
+/* Echoes the PING's req_id, from the address it came to. */
 static void nsw_store_pong(struct sk_buff *skb,
-			   const struct sockaddr_in6 *from)
+			   const struct sockaddr_in6 *from,
+			   const struct nsw_msg *m)
 {
 	struct nsw_hdr hdr;
 	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
 	struct in6_addr to;
 
 	nsw_skb_dest(skb, &to);
-	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, 0,
+	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, m->req_id,
 		       nsw_handle_make(nsw_store.epoch, 0), 0);
 	nsw_send(from, &to, NULL, &vec, 1, NULL);
 }
@@ -610,7 +611,7 @@ static void nsw_store_handle(struct sk_buff *skb)
 		return;
 	/* Anyone may ask whether we are alive; that makes no one a client. */
 	if (m.type == NSW_MSG_PING) {
-		nsw_store_pong(skb, from);
+		nsw_store_pong(skb, from, &m);
 		return;
 	}
 	/* STORE answers first: a RESET must not overtake them. */
