@@ -14,6 +14,12 @@
 #define NSW_WIRE_PAGE		4096U		/* bytes in one swap page */
 #define NSW_DEFAULT_PORT	7878
 
+/*
+ * A PONG's handle: bits 0-47 are how many more pages the store would
+ * take from the client that asked, now; bits 48-63 are reserved (0).
+ */
+#define NSW_PONG_ROOM_MAX	((1ULL << 48) - 1)
+
 /* Largest FREE batch: keeps a FREE datagram near one 1500-byte frame. */
 #define NSW_FREE_BATCH		160
 
@@ -35,7 +41,7 @@ enum nsw_msg_type {
 	NSW_MSG_RESET		= 7,	/* drop every page of this client */
 	NSW_MSG_RESET_ACK	= 8,
 	NSW_MSG_PING		= 9,	/* keepalive; req_id a nonce, no window */
-	NSW_MSG_PONG		= 10,	/* echoes it */
+	NSW_MSG_PONG		= 10,	/* echoes it; handle: room, see below */
 	NSW_MSG_MAX		= NSW_MSG_PONG,
 };
 

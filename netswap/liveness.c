@@ -12,6 +12,8 @@
  *
  * A PING's req_id is a fresh random nonce, and only a PONG that echoes
  * the last one counts: anyone can send a datagram from the peer's address.
+ * A peer that refused a page as FULL is pinged every interval too, and
+ * takes new pages again once its PONG says it has room.
  *
  * Only this worker writes peer->state; readers use READ_ONCE(). It also
  * begins the session with a peer that is up and has none (session.h):
@@ -59,6 +61,11 @@ void nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m)
 		return;
 	}
 	nsw_peer_heard(peer);
+	if (!(m->handle & NSW_PONG_ROOM_MAX) || !READ_ONCE(peer->full))
+		return;
+	WRITE_ONCE(peer->full, false);
+	clear_bit(NSW_PEER_EV_FULL, &peer->ev_bits);
+	pr_info("%pISpc has room again\n", &peer->shown);
 }
 
 static void nsw_liveness_check(struct nsw_peer *peer)
@@ -81,7 +88,7 @@ static void nsw_liveness_check(struct nsw_peer *peer)
 		else if (old == NSW_PEER_DOWN)
 			pr_info("%pISpc is up again\n", &peer->shown);
 	}
-	if (silence >= nsw_keepalive())
+	if (silence >= nsw_keepalive() || READ_ONCE(peer->full))
 		nsw_ping(peer);
 	if (state != NSW_PEER_DOWN &&
 	    !nsw_sess_up(atomic_read(&peer->session)) &&

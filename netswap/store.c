@@ -445,6 +445,32 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from,
 	return peer;
 }
 
+/*
+ * Pages the client at @from may store here now: what the lend limit
+ * leaves, and what its own limit does. A PONG says so (protocol.rst).
+ */
+static u64 nsw_store_room(const struct sockaddr_in6 *from)
+{
+	u64 room, lend_limit = 0, held = 0;
+	struct nsw_peer *peer;
+
+	rcu_read_lock();
+	peer = nsw_peer_lookup_rcu(from);
+	if (peer) {
+		lend_limit = READ_ONCE(peer->lend_limit);
+		held = atomic64_read(&peer->held);
+	}
+	rcu_read_unlock();
+
+	spin_lock_bh(&nsw_store.lock);
+	room = nsw_store.limit > nsw_store.sm.nr_used ?
+	       nsw_store.limit - nsw_store.sm.nr_used : 0;
+	spin_unlock_bh(&nsw_store.lock);
+	if (lend_limit)
+		room = min(room, held < lend_limit ? lend_limit - held : 0);
+	return min_t(u64, room, NSW_PONG_ROOM_MAX);
+}
+
 /* Echoes the PING's req_id, from the address it came to. */
 static void nsw_store_pong(struct sk_buff *skb,
 			   const struct sockaddr_in6 *from,
@@ -456,7 +482,7 @@ static void nsw_store_pong(struct sk_buff *skb,
 
 	nsw_skb_dest(skb, &to);
 	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, m->req_id,
-		       nsw_handle_make(nsw_store.epoch, 0), 0);
+		       nsw_handle_make(nsw_store.epoch, nsw_store_room(from)), 0);
 	nsw_send(from, &to, NULL, &vec, 1, NULL);
 }
 

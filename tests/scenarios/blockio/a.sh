@@ -79,9 +79,22 @@ assert_gt "$(nsw_peer_field "$B" errors)" 0 "errors with b"
 # The data written before is intact.
 run dd if=$DEV of=/tmp/back bs=1M count=8 iflag=direct
 cmp /tmp/data2 /tmp/back || fail "data changed after the failed writes"
+frees=$(nsw_peer_field "$B" frees)
 msg_send "$B" "filled"
 m=$(msg_recv 120) || exit 1
 [ "$m" = "checked" ] || fail "b: $m"
+
+# b raised its lend limit to 64 MiB: it has room, though we freed
+# nothing there. Its PONGs say so, and writes of new pages succeed again
+# within a few keepalive intervals (1 s).
+t0=$(uptime_s)
+write_new() {
+	dd if=/dev/urandom of=$DEV bs=1M seek=60 count=1 oflag=direct 2>/dev/null
+}
+poll_until 10 "a write of new pages after b made room" write_new
+log "check ok: b used again $(($(uptime_s) - t0)) s after it made room"
+dmesg | grep -q "netswap: $B:7878 has room again" || fail "no 'has room again' line in dmesg"
+assert_eq "$(nsw_peer_field "$B" frees)" "$frees" "frees to b while it was full"
 
 # While b holds our pages, deleting it would lose data: refused.
 if "$CTL" del-peer "$B" 2>/tmp/del.err; then

@@ -1,10 +1,12 @@
 #!/bin/sh
-# blockio, VM b: a store that lends only 40 MiB (10240 pages).
+# blockio, VM b: a store that lends only 40 MiB (10240 pages), then
+# 64 MiB.
 . /lib/netswap/guest-lib.sh
 
 A=$(vm_ip a)
 
-run modprobe netswap lend_mb=40
+run modprobe netswap lend_mb=64
+run "$CTL" quota set lend 40M
 wait_for_ping "$A" 60
 msg_send "$A" "ready"
 
@@ -16,6 +18,8 @@ nsw_show
 assert_gt "$(nsw_peer_field "$A" rx_full /tmp/show.txt)" 0 "stores refused for quota"
 assert_eq "$(nsw_field store used_pages /tmp/show.txt)" 10240 "store used_pages when full"
 assert_eq "$(nsw_peer_field "$A" held /tmp/show.txt)" 10240 "pages held for a when full"
+# Room again, without a page freed: a must find out from our PONGs.
+run "$CTL" quota set lend 64M
 msg_send "$A" "checked"
 
 # a discards everything and unloads: nothing may stay behind here.
