@@ -34,11 +34,13 @@
  *  - ops, their window slots (peer->tx_ring, allocated with the peer),
  *    the remote map and its sums (allocated with the device): no
  *    allocation per I/O at all;
- *  - the datagram a send builds: nsw_send() allocates it with
- *    __GFP_MEMALLOC, so the skb may come from the emergency reserves,
- *    and never enters reclaim;
- *    the write queue's depth and the STORE window (cwnd.h) bound the
- *    pages in flight, and so what we take from the reserves;
+ *  - the datagram a send builds: nsw_send() allocates it GFP_ATOMIC, so
+ *    it never enters reclaim; for the pages of a write reclaim issued
+ *    (PF_MEMALLOC when dispatched: cmd->reclaim), sent and resent by
+ *    the retransmit worker, with __GFP_MEMALLOC, so that skb may come
+ *    from the emergency reserves; nothing else of ours or of the store
+ *    role does. The write queue's depth and the STORE window (cwnd.h)
+ *    bound the pages in flight, and so what we take from the reserves;
  *  - replies arrive in skbs the NIC driver allocated; the udp_tunnel
  *    encap_rcv hook takes them even when they came from the reserves;
  *  - freeing swap slots only sets a bit; FREE batches are preallocated
@@ -120,6 +122,7 @@ struct nsw_cmd {
 	atomic_t refs;
 	blk_status_t status;
 	bool write;
+	bool reclaim;		/* reclaim writes it out: see nsw_op_send() */
 	unsigned long start;
 	struct nsw_op ops[NSW_MAX_OPS];
 };
@@ -193,7 +196,14 @@ static void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op,
 		       req_id, op->handle, 0);
 	WRITE_ONCE(op->sent_ns, ktime_get_ns());
 	if (cmd->write) {
-		nsw_peer_send_page(peer, &hdr, op->page);
+		/*
+		 * Reclaim's pages may take the emergency reserves, whoever
+		 * sends them (the retransmit worker, mostly): storing them
+		 * frees their memory. Other writes are no more urgent than
+		 * anyone else's allocations.
+		 */
+		nsw_peer_send_page(peer, &hdr, op->page,
+				   cmd->reclaim ? NSW_GFP_RESERVES : GFP_ATOMIC);
 		return;
 	}
 	vec.iov_base = &hdr;
@@ -332,6 +342,7 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 	reclaim = current->flags & PF_MEMALLOC;
 	defer = reclaim;
 	cmd->write = rq_data_dir(rq) == WRITE;
+	cmd->reclaim = reclaim;
 	atomic64_add(n, cmd->write ? &dev->writes : &dev->reads);
 	cmd->status = BLK_STS_OK;
 	cmd->start = jiffies;

@@ -499,6 +499,34 @@ void nsw_peers_exit(void)
 	rcu_barrier();
 }
 
+/* nsw_send() to @peer, counting the bytes that left. */
+static int nsw_peer_xmit(struct nsw_peer *peer, const struct kvec *vec,
+			 size_t nvec, gfp_t gfp)
+{
+	unsigned int old = READ_ONCE(peer->room), room = old;
+	struct in6_addr local = peer->local;
+	int err;
+
+	err = nsw_send(&peer->addr, ipv6_addr_any(&local) ? NULL : &local,
+		       &peer->dst_cache, vec, nvec, &room, gfp);
+	if (!err)
+		atomic64_add(nsw_kvec_len(vec, nvec), &peer->tx_bytes);
+	/*
+	 * Written only when the route's MTU changed, not by every send on
+	 * every CPU; racing senders store the same route's figure.
+	 */
+	if (room != old)
+		WRITE_ONCE(peer->room, room);
+	return err;
+}
+
+/* Anything but a page reclaim writes out. */
+int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
+		  size_t nvec)
+{
+	return nsw_peer_xmit(peer, vec, nvec, GFP_ATOMIC);
+}
+
 /*
  * Sends the batch of @n entries built in @hdr and @more (nsw_batch_add()),
  * @n > 0. A lost one is recovered as its requests are: retransmitted,
@@ -520,10 +548,10 @@ int nsw_peer_send_batch(struct nsw_peer *peer, struct nsw_hdr *hdr,
  * Sends the page message in @hdr (type, status, req_id, handle) with
  * @page's bytes, in as few datagrams as the route to @peer takes whole.
  * Stops at the first error: the request's retransmission sends the page
- * again.
+ * again. @gfp: see nsw_send().
  */
 int nsw_peer_send_page(struct nsw_peer *peer, struct nsw_hdr *hdr,
-		       struct page *page)
+		       struct page *page, gfp_t gfp)
 {
 	unsigned int c = 0, n = nsw_chunks_per_dgram(READ_ONCE(peer->room));
 	struct kvec vec[2] = { { .iov_base = hdr, .iov_len = NSW_HDR_LEN } };
@@ -534,7 +562,7 @@ int nsw_peer_send_page(struct nsw_peer *peer, struct nsw_hdr *hdr,
 		nsw_hdr_set_chunks(hdr, c, n);
 		vec[1].iov_base = p + nsw_chunk_off(c);
 		vec[1].iov_len = nsw_chunks_len(c, n);
-		err = nsw_peer_send(peer, vec, 2);
+		err = nsw_peer_xmit(peer, vec, 2, gfp);
 		/*
 		 * A whole page's skb is an order-1 allocation, which memory
 		 * short and fragmented may refuse while chunks still fit:
@@ -558,25 +586,4 @@ unsigned int nsw_peer_page_dgrams(const struct nsw_peer *peer)
 	unsigned int n = nsw_chunks_per_dgram(READ_ONCE(peer->room));
 
 	return DIV_ROUND_UP(NSW_CHUNKS, n);
-}
-
-/* nsw_send() to @peer, counting the bytes that left. */
-int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
-		  size_t nvec)
-{
-	unsigned int old = READ_ONCE(peer->room), room = old;
-	struct in6_addr local = peer->local;
-	int err;
-
-	err = nsw_send(&peer->addr, ipv6_addr_any(&local) ? NULL : &local,
-		       &peer->dst_cache, vec, nvec, &room);
-	if (!err)
-		atomic64_add(nsw_kvec_len(vec, nvec), &peer->tx_bytes);
-	/*
-	 * Written only when the route's MTU changed, not by every send on
-	 * every CPU; racing senders store the same route's figure.
-	 */
-	if (room != old)
-		WRITE_ONCE(peer->room, room);
-	return err;
 }

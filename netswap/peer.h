@@ -195,7 +195,7 @@ int nsw_peer_send_batch(struct nsw_peer *peer, struct nsw_hdr *hdr,
 			void *more, unsigned int n);
 struct page;
 int nsw_peer_send_page(struct nsw_peer *peer, struct nsw_hdr *hdr,
-		       struct page *page);
+		       struct page *page, gfp_t gfp);
 unsigned int nsw_peer_page_dgrams(const struct nsw_peer *peer);
 
 int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,

@@ -113,8 +113,9 @@ static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
 	nsw_hdr_encode(&hdr, m->type + 1, status, m->req_id,
 		       nsw_handle_make(nsw_store.epoch, handle), 0);
 	vec.iov_base = &hdr;
+	/* For another node: never from this one's emergency reserves. */
 	if (page)
-		err = nsw_peer_send_page(peer, &hdr, page);
+		err = nsw_peer_send_page(peer, &hdr, page, GFP_ATOMIC);
 	else
 		err = nsw_peer_send(peer, &vec, 1);
 	/* A lost reply is recovered by the client's retransmission. */
@@ -483,7 +484,7 @@ static void nsw_store_pong(struct sk_buff *skb,
 	nsw_skb_dest(skb, &to);
 	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, m->req_id,
 		       nsw_handle_make(nsw_store.epoch, nsw_store_room(from)), 0);
-	nsw_send(from, &to, NULL, &vec, 1, NULL);
+	nsw_send(from, &to, NULL, &vec, 1, NULL, GFP_ATOMIC);
 }
 
 static void nsw_store_record(struct nsw_peer *peer,

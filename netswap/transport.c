@@ -5,9 +5,11 @@
  * The socket is a udp_tunnel socket: its encap_rcv hook runs in softirq
  * before the socket's pfmemalloc filter, so replies to our swap-out and
  * page-in requests still get through when this node is short of memory
- * (a plain socket would drop them and deadlock reclaim). Sends build
- * their skb from the reserves (__GFP_MEMALLOC) for the same reason, and
- * go out through the udp_tunnel output with each peer's cached route.
+ * (a plain socket would drop them and deadlock reclaim). Sends go out
+ * through the udp_tunnel output with each peer's cached route; only the
+ * client's own pages sent for reclaim take their skb from the emergency
+ * reserves (NSW_GFP_RESERVES), never the store's answers or liveness
+ * traffic: those serve other nodes, whose memory is not ours to rescue.
  *
  * A 4 KiB page travels in chunks of NSW_CHUNK bytes, as many in one
  * datagram as the route's MTU takes (one on a 1500-byte link, the whole
@@ -104,19 +106,17 @@ drop:
 
 /*
  * The datagram of @vec, with room in front for the UDP, IP and link
- * headers. GFP_ATOMIC with the reserves: this runs in softirq (the store
- * answering a LOAD) and under reclaim (the client's swap-out), and a
- * page of ours cannot leave without it.
+ * headers, allocated with @gfp (atomic: this runs in softirq too).
  */
 static struct sk_buff *nsw_skb(const struct kvec *vec, size_t nvec,
-			       size_t len)
+			       size_t len, gfp_t gfp)
 {
 	unsigned int room = MAX_HEADER + sizeof(struct ipv6hdr) +
 			    sizeof(struct udphdr);
 	struct sk_buff *skb;
 	size_t i;
 
-	skb = alloc_skb(room + len, GFP_ATOMIC | __GFP_MEMALLOC | __GFP_NOWARN);
+	skb = alloc_skb(room + len, gfp | __GFP_NOWARN);
 	if (!skb)
 		return NULL;
 	skb_reserve(skb, room);
@@ -216,20 +216,26 @@ static int nsw_xmit6(struct sock *sk, const struct sockaddr_in6 *to,
  * retransmission sends it again. @room, if not NULL, is set to what one
  * IP packet on the route taken may carry past IP and UDP headers. @from,
  * if not NULL, is the local address to send from (v4-mapped for IPv4).
+ * @gfp is GFP_ATOMIC, or NSW_GFP_RESERVES for a page reclaim is writing
+ * out.
  */
 int nsw_send(const struct sockaddr_in6 *to, const struct in6_addr *from,
 	     struct dst_cache *cache, const struct kvec *vec, size_t nvec,
-	     unsigned int *room)
+	     unsigned int *room, gfp_t gfp)
 {
+	bool reserves = in_task() && (gfp & __GFP_MEMALLOC);
 	unsigned int noreclaim = 0, unused;
 	struct sk_buff *skb;
 	struct sock *sk;
 	int err;
 
-	/* Under reclaim already, or soon to be: never recurse into it. */
-	if (in_task())
+	/*
+	 * What the stack allocates for a reclaim's page on its way out (a
+	 * neighbour entry, more headroom) may come from the reserves too.
+	 */
+	if (reserves)
 		noreclaim = memalloc_noreclaim_save();
-	skb = nsw_skb(vec, nvec, nsw_kvec_len(vec, nvec));
+	skb = nsw_skb(vec, nvec, nsw_kvec_len(vec, nvec), gfp);
 	if (!skb) {
 		err = -ENOMEM;
 		goto out;
@@ -252,7 +258,7 @@ int nsw_send(const struct sockaddr_in6 *to, const struct in6_addr *from,
 unlock:
 	rcu_read_unlock_bh();
 out:
-	if (in_task())
+	if (reserves)
 		memalloc_noreclaim_restore(noreclaim);
 	return err;
 }

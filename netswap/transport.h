@@ -7,6 +7,7 @@
 #ifndef _NSW_TRANSPORT_H
 #define _NSW_TRANSPORT_H
 
+#include <linux/gfp.h>
 #include <linux/in6.h>
 #include <linux/uio.h>
 
@@ -17,7 +18,14 @@ void nsw_transport_exit(void);
 struct dst_cache;
 int nsw_send(const struct sockaddr_in6 *to, const struct in6_addr *from,
 	     struct dst_cache *cache, const struct kvec *vec, size_t nvec,
-	     unsigned int *room);
+	     unsigned int *room, gfp_t gfp);
+
+/*
+ * How the client sends the pages reclaim writes out: from the emergency
+ * reserves if need be, since they free memory once stored. Everything
+ * else is sent GFP_ATOMIC.
+ */
+#define NSW_GFP_RESERVES	(GFP_ATOMIC | __GFP_MEMALLOC)
 struct sk_buff;
 void nsw_skb_dest(const struct sk_buff *skb, struct in6_addr *to);
 int nsw_skb_copy_chunks(const struct sk_buff *skb, const struct nsw_msg *m,
