@@ -41,8 +41,10 @@
  *    from the emergency reserves; nothing else of ours or of the store
  *    role does. The write queue's depth and the STORE window (cwnd.h)
  *    bound the pages in flight, and so what we take from the reserves;
- *  - replies arrive in skbs the NIC driver allocated; the udp_tunnel
- *    encap_rcv hook takes them even when they came from the reserves;
+ *  - replies arrive in skbs the NIC driver allocated, from the reserves
+ *    if need be while the device is open (nsw_open(): the socket is a
+ *    memalloc one then, and only then); the udp_tunnel encap_rcv hook
+ *    takes them even when they came from the reserves;
  *  - freeing swap slots only sets a bit; FREE batches are preallocated
  *    per peer (map.c), and control requests live in the peer (ctl.h);
  *  - pages read ahead land in a cache allocated with the device
@@ -133,6 +135,7 @@ struct nsw_dev {
 	struct nsw_map map;
 	struct nsw_ra ra;
 	int major;
+	unsigned int openers;	/* under disk->open_mutex */
 	atomic_t busy;		/* requests in flight */
 	struct delayed_work rexmit;
 	/* Pages asked of the device, and block requests failed. */
@@ -799,8 +802,34 @@ static void nsw_swap_slot_free_notify(struct block_device *bdev,
 	nsw_ra_forget(&dev->ra, offset, 1);
 }
 
+/*
+ * Swap on the device is open, and reclaim may wait for the replies to
+ * its writes: receive them from the reserves if need be, until the last
+ * opener closes (transport.c).
+ */
+int nsw_open(struct gendisk *disk)
+{
+	struct nsw_dev *dev = disk->private_data;
+
+	lockdep_assert_held(&disk->open_mutex);
+	if (!dev->openers++)
+		nsw_transport_memalloc(true);
+	return 0;
+}
+
+void nsw_release(struct gendisk *disk)
+{
+	struct nsw_dev *dev = disk->private_data;
+
+	lockdep_assert_held(&disk->open_mutex);
+	if (!--dev->openers)
+		nsw_transport_memalloc(false);
+}
+
 static const struct block_device_operations nsw_fops = {
 	.owner			= THIS_MODULE,
+	.open			= nsw_bdev_open,
+	.release		= nsw_bdev_release,
 	.swap_slot_free_notify	= nsw_swap_slot_free_notify,
 };
 

@@ -69,4 +69,39 @@ nsw_alloc_disk(struct blk_mq_tag_set *set, const struct nsw_disk_limits *l,
 
 #endif
 
+/*
+ * The block_device_operations open and release of the target kernel,
+ * calling nsw_open() and nsw_release() (blockdev.c) with the disk. Since
+ * 6.5 (NSW_HAVE_BLK_MODE) they are passed the disk and a blk_mode_t,
+ * before that the bdev (or the disk) and an fmode_t.
+ */
+int nsw_open(struct gendisk *disk);
+void nsw_release(struct gendisk *disk);
+
+#ifdef NSW_HAVE_BLK_MODE
+
+static inline int nsw_bdev_open(struct gendisk *disk, blk_mode_t mode)
+{
+	return nsw_open(disk);
+}
+
+static inline void nsw_bdev_release(struct gendisk *disk)
+{
+	nsw_release(disk);
+}
+
+#else
+
+static inline int nsw_bdev_open(struct block_device *bdev, fmode_t mode)
+{
+	return nsw_open(bdev->bd_disk);
+}
+
+static inline void nsw_bdev_release(struct gendisk *disk, fmode_t mode)
+{
+	nsw_release(disk);
+}
+
+#endif
+
 #endif /* _NSW_COMPAT_H */

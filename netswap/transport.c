@@ -312,13 +312,6 @@ int nsw_transport_init(u16 port)
 		pr_err("cannot bind UDP port %u: %d\n", port, err);
 		return err;
 	}
-	/*
-	 * Not for our sends (nsw_skb() asks for the reserves itself): while
-	 * a memalloc socket exists, the core lets drivers that allocate
-	 * with __netdev_alloc_skb()/napi_alloc_skb() refill their receive
-	 * buffers from the reserves, and treats those skbs as such.
-	 */
-	sk_set_memalloc(nsw_sock->sk);
 	/* Page-sized datagrams in flight for a whole device queue. */
 	nsw_sock->sk->sk_sndbuf = 4 * 1024 * 1024;
 	nsw_sock->sk->sk_rcvbuf = 4 * 1024 * 1024;
@@ -327,8 +320,29 @@ int nsw_transport_init(u16 port)
 	return 0;
 }
 
+/*
+ * Marks the socket as one reclaim depends on, or no longer: the client
+ * does while /dev/netswap0 is open (swap may be on it), and turns it off
+ * once closed. Not for our sends (NSW_GFP_RESERVES asks for the reserves
+ * itself): while a memalloc socket exists, the core lets drivers that
+ * allocate with __netdev_alloc_skb()/napi_alloc_skb() refill their
+ * receive rings from the reserves, so that the replies reclaim waits for
+ * still arrive. A node that only stores, or whose device is not in use,
+ * has no reason to let them. Callers serialize.
+ */
+void nsw_transport_memalloc(bool on)
+{
+	if (on)
+		sk_set_memalloc(nsw_sock->sk);
+	else
+		sk_clear_memalloc(nsw_sock->sk);
+}
+
 void nsw_transport_exit(void)
 {
+	/* The device was closed before the module could go. */
+	if (WARN_ON_ONCE(sock_flag(nsw_sock->sk, SOCK_MEMALLOC)))
+		sk_clear_memalloc(nsw_sock->sk);
 	/* Senders in any context finish before the socket goes. */
 	RCU_INIT_POINTER(nsw_sk, NULL);
 	synchronize_net();

@@ -15,6 +15,7 @@
 
 int nsw_transport_init(u16 port);
 void nsw_transport_exit(void);
+void nsw_transport_memalloc(bool on);
 struct dst_cache;
 int nsw_send(const struct sockaddr_in6 *to, const struct in6_addr *from,
 	     struct dst_cache *cache, const struct kvec *vec, size_t nvec,
