@@ -294,6 +294,7 @@ static const int nsw_drop_attrs[NSW_RX_DROP_MAX] = {
 	[NSW_RX_STALE]		= NETSWAP_A_RX_DROP_STALE,
 	[NSW_RX_HANDLE]		= NETSWAP_A_RX_DROP_HANDLE,
 	[NSW_RX_NOTHOST]	= NETSWAP_A_RX_DROP_NOTHOST,
+	[NSW_RX_BACKLOG]	= NETSWAP_A_RX_DROP_BACKLOG,
 };
 
 #define NSW_COUNTER(attr, field) { attr, offsetof(struct nsw_peer, field) }

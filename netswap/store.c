@@ -25,7 +25,9 @@
  * Memory: pages come from alloc_page(GFP_NOIO | __GFP_NORETRY): a store
  * that cannot get memory answers NOMEM and the client retries later,
  * rather than this node reclaiming (and perhaps swapping) on a peer's
- * behalf.
+ * behalf. Requests waiting for the worker hold at most
+ * NSW_STORE_RXQ_BYTES, and none of it from the emergency reserves; no
+ * answer is sent from them either (transport.c).
  */
 #include "netswap.h"
 
@@ -46,8 +48,12 @@
 #include "events.h"
 #include "../include/uapi/netswap.h"
 
-/* Requests waiting for the worker; beyond this, clients retransmit. */
-#define NSW_STORE_RXQ_MAX	2048
+/*
+ * Requests waiting for the worker, at most, in bytes of memory they hold
+ * (skb->truesize): as much as the socket's receive buffer. Beyond it they
+ * are dropped (and counted: NSW_RX_BACKLOG), and clients retransmit.
+ */
+#define NSW_STORE_RXQ_BYTES	(4 << 20)
 /* Slots nsw_store_drop_pages() looks at per hold of the lock. */
 #define NSW_STORE_SCAN		4096U
 
@@ -60,6 +66,7 @@ static struct {
 	struct page **pages;
 	u16 *owner;			/* peer index per slot */
 	struct sk_buff_head rxq;
+	unsigned int rxq_bytes;		/* truesize queued, under rxq.lock */
 	struct work_struct work;
 } nsw_store;
 
@@ -659,11 +666,23 @@ static void nsw_store_handle(struct sk_buff *skb)
 	nsw_peer_put(peer);
 }
 
+static struct sk_buff *nsw_store_dequeue(void)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&nsw_store.rxq.lock);
+	skb = __skb_dequeue(&nsw_store.rxq);
+	if (skb)
+		nsw_store.rxq_bytes -= skb->truesize;
+	spin_unlock_bh(&nsw_store.rxq.lock);
+	return skb;
+}
+
 static void nsw_store_work(struct work_struct *work)
 {
 	struct sk_buff *skb;
 
-	while ((skb = skb_dequeue(&nsw_store.rxq))) {
+	while ((skb = nsw_store_dequeue())) {
 		nsw_store_handle(skb);
 		kfree_skb(skb);
 		cond_resched();
@@ -722,6 +741,29 @@ static bool nsw_store_load_now(struct sk_buff *skb,
 	return true;
 }
 
+/*
+ * Softirq. Queues @skb for the worker, if there is room. One in memory
+ * from the emergency reserves (this node may be a client short of memory)
+ * never waits here: the reserves are not for other nodes' pages.
+ */
+static bool nsw_store_queue(struct sk_buff *skb)
+{
+	bool queued = false;
+
+	if (skb_pfmemalloc(skb))
+		return false;
+	/* The route is of no use to the worker; the device may go meanwhile. */
+	skb_dst_drop(skb);
+	spin_lock(&nsw_store.rxq.lock);
+	if (nsw_store.rxq_bytes + skb->truesize <= NSW_STORE_RXQ_BYTES) {
+		nsw_store.rxq_bytes += skb->truesize;
+		__skb_queue_tail(&nsw_store.rxq, skb);
+		queued = true;
+	}
+	spin_unlock(&nsw_store.rxq.lock);
+	return queued;
+}
+
 /* Softirq, from the transport. Consumes @skb. */
 void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		  const struct nsw_msg *m)
@@ -742,12 +784,12 @@ void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		}
 	}
 
-	if (skb_queue_len(&nsw_store.rxq) >= NSW_STORE_RXQ_MAX) {
+	memcpy(skb->cb, from, sizeof(*from));
+	if (!nsw_store_queue(skb)) {
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_BACKLOG]);
 		kfree_skb(skb);
 		return;
 	}
-	memcpy(skb->cb, from, sizeof(*from));
-	skb_queue_tail(&nsw_store.rxq, skb);
 	queue_work(nsw_wq, &nsw_store.work);
 }
 
@@ -788,6 +830,7 @@ void nsw_store_stop(void)
 {
 	cancel_work_sync(&nsw_store.work);
 	skb_queue_purge(&nsw_store.rxq);
+	nsw_store.rxq_bytes = 0;
 }
 
 /* Peers are gone by now, and with them every page they had here. */

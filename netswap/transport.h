@@ -48,12 +48,14 @@ static inline size_t nsw_kvec_len(const struct kvec *vec, size_t nvec)
  * flight (a duplicate, a late copy, or forged), NSW_RX_HANDLE for a
  * STORE_ACK whose handle names no slot of the store's session,
  * NSW_RX_NOTHOST for one not sent to this host alone (broadcast,
- * multicast).
+ * multicast), NSW_RX_BACKLOG for a request the store did not queue for
+ * its worker (nsw_store_queue()).
  */
 enum {
 	NSW_RX_STALE = NSW_WERR_MAX,
 	NSW_RX_HANDLE,
 	NSW_RX_NOTHOST,
+	NSW_RX_BACKLOG,
 	NSW_RX_DROP_MAX
 };
 

@@ -115,6 +115,9 @@
  *                                      not 0
  *        NETSWAP_A_RX_DROP_NOTHOST     not sent to this host alone
  *                                      (broadcast, multicast)
+ *        NETSWAP_A_RX_DROP_BACKLOG     request the store had no room to
+ *                                      queue (its worker is behind), or
+ *                                      that came in reserve memory
  *
  * NETSWAP_CMD_EVENT (multicast group NETSWAP_MCGRP_EVENTS only)
  *   Sent when something changes, once per change (not per page):
@@ -233,6 +236,7 @@ enum netswap_attr {
 	NETSWAP_A_FORCE,
 	NETSWAP_A_RX_DROP_RESERVED,
 	NETSWAP_A_RX_DROP_NOTHOST,
+	NETSWAP_A_RX_DROP_BACKLOG,
 	__NETSWAP_A_MAX
 };
 

@@ -285,6 +285,7 @@ static const struct field drop_fields[] = {
 	{ "handle",	NETSWAP_A_RX_DROP_HANDLE,	true },
 	{ "reserved",	NETSWAP_A_RX_DROP_RESERVED,	true },
 	{ "nothost",	NETSWAP_A_RX_DROP_NOTHOST,	true },
+	{ "backlog",	NETSWAP_A_RX_DROP_BACKLOG,	true },
 };
 
 static const struct field dev_counters[] = {
