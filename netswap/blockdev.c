@@ -278,7 +278,7 @@ static void nsw_op_tx_end(struct nsw_dev *dev, struct nsw_op *op, u64 id,
 	if (!op->tx.store)
 		nsw_peer_tx_end(op->peer, id);
 	else if (nsw_peer_store_end(op->peer, &op->tx, id, answered))
-		mod_delayed_work(nsw_wq, &dev->rexmit, 0);
+		mod_delayed_work(nsw_reclaim_wq, &dev->rexmit, 0);
 }
 
 /*
@@ -395,9 +395,10 @@ static blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 			defer = true;
 	}
 	if (defer)
-		mod_delayed_work(nsw_wq, &dev->rexmit, 0);
+		mod_delayed_work(nsw_reclaim_wq, &dev->rexmit, 0);
 	else
-		queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
+		queue_delayed_work(nsw_reclaim_wq, &dev->rexmit,
+				   NSW_REXMIT_TICK);
 	/* The request's own LOADs are out: now those of what comes next. */
 	if (!cmd->write && !reclaim)
 		nsw_ra_ahead(&dev->ra, &dev->map, pgoff, n);
@@ -462,7 +463,7 @@ static bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op)
 	op->tries = 0;
 	WRITE_ONCE(op->sent_ns, 0);
 	atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
-	mod_delayed_work(nsw_wq, &dev->rexmit, 0);
+	mod_delayed_work(nsw_reclaim_wq, &dev->rexmit, 0);
 	return true;
 }
 
@@ -579,7 +580,7 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 		if (!nsw_op_lost(cmd, op, peer, now))
 			continue;
 		if (cmd->write && nsw_peer_store_lost(peer, &op->tx, id))
-			mod_delayed_work(nsw_wq, &dev->rexmit, 0);
+			mod_delayed_work(nsw_reclaim_wq, &dev->rexmit, 0);
 		op->tries++;
 		atomic64_inc(&peer->retransmits);
 		nsw_op_send(cmd, op, peer, id);
@@ -596,7 +597,8 @@ static void nsw_rexmit_work(struct work_struct *work)
 	blk_mq_tagset_busy_iter(&dev->set, nsw_rexmit_rq, dev);
 	/* LOADs ahead may outlive the reads that sent them: expire them too. */
 	if (nsw_ra_expire(&dev->ra) || atomic_read(&dev->busy))
-		queue_delayed_work(nsw_wq, &dev->rexmit, NSW_REXMIT_TICK);
+		queue_delayed_work(nsw_reclaim_wq, &dev->rexmit,
+				   NSW_REXMIT_TICK);
 }
 
 /*

@@ -81,6 +81,7 @@ unsigned int nsw_readahead_pages = 16;
 NSW_PARAM_RANGE(readahead_pages, 0, NSW_RA_MAX_AHEAD);
 MODULE_PARM_DESC(readahead_pages, "Pages read ahead of a sequential swap-in, at most 32; 0: off (default 16)");
 
+struct workqueue_struct *nsw_reclaim_wq;
 struct workqueue_struct *nsw_wq;
 
 static int __init nsw_init(void)
@@ -91,9 +92,15 @@ static int __init nsw_init(void)
 		pr_err("port must not be 0\n");
 		return -EINVAL;
 	}
-	nsw_wq = alloc_workqueue("netswap", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
-	if (!nsw_wq)
+	nsw_reclaim_wq = alloc_workqueue("netswap_reclaim",
+					 WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	if (!nsw_reclaim_wq)
 		return -ENOMEM;
+	nsw_wq = alloc_workqueue("netswap", WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	if (!nsw_wq) {
+		err = -ENOMEM;
+		goto err_reclaim_wq;
+	}
 	err = nsw_store_init((unsigned long)nsw_lend_mb << (20 - PAGE_SHIFT));
 	if (err)
 		goto err_wq;
@@ -135,6 +142,8 @@ err_store:
 	nsw_store_exit();
 err_wq:
 	destroy_workqueue(nsw_wq);
+err_reclaim_wq:
+	destroy_workqueue(nsw_reclaim_wq);
 	return err;
 }
 
@@ -151,6 +160,7 @@ static void __exit nsw_exit(void)
 	nsw_sysfs_exit();
 	nsw_store_exit();
 	destroy_workqueue(nsw_wq);
+	destroy_workqueue(nsw_reclaim_wq);
 	pr_info("unloaded\n");
 }
 

@@ -24,10 +24,14 @@ extern unsigned int nsw_peer_timeout_ms;
 extern unsigned int nsw_readahead_pages;
 
 /*
- * Work that swap-out and page-in wait on (retransmission, serving peers)
- * runs here: WQ_MEM_RECLAIM gives it a rescuer thread, so it makes
- * progress even when no new worker thread can be created under pressure.
+ * Sending what reclaim published and retransmitting the device's requests
+ * (blockdev.c) runs on nsw_reclaim_wq, and nothing else does: swap-out
+ * waits on it, so under pressure its rescuer thread must not be busy with
+ * anything else. Serving peers, freeing remote pages and liveness run on
+ * nsw_wq. Both are WQ_MEM_RECLAIM: each has its own rescuer, so each makes
+ * progress even when no new worker thread can be created.
  */
+extern struct workqueue_struct *nsw_reclaim_wq;
 extern struct workqueue_struct *nsw_wq;
 
 #endif /* _NSW_NETSWAP_H */
