@@ -12,6 +12,7 @@
 #include <linux/jiffies.h>
 
 #include "ctl.h"
+#include "map.h"
 #include "peer.h"
 #include "transport.h"
 
@@ -96,12 +97,59 @@ out:
 	return err;
 }
 
-/* Softirq, for a reply that found @tx (peer->ctl_tx) in the window. */
+/*
+ * Numbers a request of @type for @peer on @tx and sends it, without
+ * waiting: 0, or -EHOSTDOWN, or -EBUSY while the window has no room.
+ * Its reply goes to nsw_map_free_rx().
+ */
+int nsw_ctl_send(struct nsw_peer *peer, struct nsw_tx *tx, u8 type,
+		 const void *payload, u32 len, u64 *seq)
+{
+	if (nsw_peer_down(peer))
+		return -EHOSTDOWN;
+	if (nsw_peer_tx_start(peer, tx, 0, seq))
+		return -EBUSY;
+	nsw_ctl_resend(peer, type, payload, len, *seq);
+	return 0;
+}
+
+/* Sends request @seq (again): the same number, so the store does it once. */
+void nsw_ctl_resend(struct nsw_peer *peer, u8 type, const void *payload,
+		    u32 len, u64 seq)
+{
+	struct nsw_hdr hdr;
+	struct kvec vec[2] = {
+		{ .iov_base = &hdr, .iov_len = NSW_HDR_LEN },
+		{ .iov_base = (void *)payload, .iov_len = len },
+	};
+
+	nsw_hdr_encode(&hdr, type, 0, seq, 0, len);
+	nsw_peer_send(peer, vec, len ? 2 : 1);
+}
+
+/*
+ * Gives up request @seq sent with nsw_ctl_send() and frees its number.
+ * False if its reply won it: the reply then ends it.
+ */
+bool nsw_ctl_withdraw(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq)
+{
+	if (atomic64_cmpxchg(&tx->inflight, seq, 0) != seq)
+		return false;
+	nsw_peer_tx_end(peer, seq);
+	return true;
+}
+
+/* Softirq, for a reply that found @tx (a control request) in the window. */
 void nsw_ctl_rx(struct nsw_peer *peer, struct nsw_tx *tx,
 		const struct nsw_msg *m)
 {
 	if (atomic64_cmpxchg(&tx->inflight, m->req_id, 0) != m->req_id)
 		return;
+	if (tx != &peer->ctl_tx) {
+		nsw_peer_tx_end(peer, m->req_id);
+		nsw_map_free_rx(tx, m->status);
+		return;
+	}
 	peer->ctl.status = m->status;
 	peer->ctl.handle = m->handle;
 	complete(&peer->ctl.done);

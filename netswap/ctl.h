@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Control requests from the client role: FREE batches and RESET. They are
- * rare and may block, so each peer has one at a time, synchronously,
- * retried with backoff until acknowledged or given up. A slow peer only
- * delays its own.
+ * Control requests from the client role: FREE batches and RESET.
+ *
+ * RESET is rare and may block: each peer has one at a time, synchronously
+ * (nsw_ctl_request()), retried with backoff until acknowledged or given up.
+ *
+ * A FREE batch does not wait: its owner (map.c) numbers and sends it with
+ * nsw_ctl_send(), the reply hands it back with nsw_map_free_rx(), and the
+ * owner retransmits or gives up (nsw_ctl_withdraw()) in its own time. So
+ * a silent peer delays only the FREEs meant for it.
  */
 #ifndef _NSW_CTL_H
 #define _NSW_CTL_H
@@ -27,6 +32,11 @@ struct nsw_ctl {
 void nsw_ctl_init(struct nsw_ctl *ctl);
 int nsw_ctl_request(struct nsw_peer *peer, u8 type, u64 handle,
 		    const void *payload, u32 len, u64 *reply);
+int nsw_ctl_send(struct nsw_peer *peer, struct nsw_tx *tx, u8 type,
+		 const void *payload, u32 len, u64 *seq);
+void nsw_ctl_resend(struct nsw_peer *peer, u8 type, const void *payload,
+		    u32 len, u64 seq);
+bool nsw_ctl_withdraw(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq);
 void nsw_ctl_rx(struct nsw_peer *peer, struct nsw_tx *tx,
 		const struct nsw_msg *m);
 

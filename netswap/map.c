@@ -9,6 +9,7 @@
 #include "netswap.h"
 
 #include <linux/delay.h>
+#include <linux/netdevice.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -23,6 +24,9 @@
 #define NSW_FREE_DELAY		(HZ / 50)
 /* How soon to try again to free pages on a peer that is down. */
 #define NSW_FREE_RETRY		HZ
+/* A FREE is retransmitted after 200 ms, doubling, and given up after 5. */
+#define NSW_FREE_TRIES		5
+#define NSW_FREE_FIRST_WAIT	(HZ / 5)
 
 static void nsw_map_count(u64 entry, int delta)
 {
@@ -127,48 +131,155 @@ void nsw_map_discard(struct nsw_map *map, u64 pgoff, u64 nr)
 }
 
 /*
- * The peer is down or did not answer: keep what fits of the batch for
- * later, since pages a paused peer still holds are worth freeing when it
- * is back (and freeing twice is harmless: see protocol.rst, Handles).
+ * A FREE batch on its way to one peer: one per peer at a time, so a peer
+ * that does not answer holds back only its own pages. Worker only, but
+ * for what the reply writes: status, then answered.
  */
-static unsigned int nsw_map_requeue(struct nsw_map *map, u16 idx,
-				    unsigned int n)
-{
-	unsigned int i;
+struct nsw_map_free {
+	struct nsw_tx tx;		/* tx.ctl: its reply goes to ctl.c */
+	struct nsw_map *map;
+	struct nsw_peer *peer;		/* referenced while n is not 0 */
+	unsigned int n;			/* handles in it */
+	bool sent;			/* request seq is out */
+	unsigned int tries;
+	unsigned long due;		/* to retransmit, give up or send again */
+	u64 seq;
+	u8 status;
+	bool answered;
+	__be64 handles[NSW_FREE_BATCH];
+};
 
-	for (i = 0; i < n; i++) {
-		if (!kfifo_in_spinlocked(&map->orphans, &map->batch[idx][i], 1,
-					 &map->orphans_lock))
-			break;
+/* Softirq: the reply to @tx's FREE, which it won and ended. */
+void nsw_map_free_rx(struct nsw_tx *tx, u8 status)
+{
+	struct nsw_map_free *fl = container_of(tx, struct nsw_map_free, tx);
+
+	fl->status = status;
+	/* The status before the flag: the worker reads it after. */
+	smp_store_release(&fl->answered, true);
+	mod_delayed_work(nsw_wq, &fl->map->free_work, 0);
+}
+
+static void nsw_map_next(unsigned long *next, unsigned long when)
+{
+	if (!*next || time_before(when, *next))
+		*next = when;
+}
+
+static void nsw_map_free_ended(struct nsw_map *map, struct nsw_map_free *fl)
+{
+	fl->sent = false;
+	if (atomic_dec_and_test(&map->frees_out))
+		wake_up(&map->free_wait);
+}
+
+/* @fl's handles are freed, or never will be by us: it is empty again. */
+static void nsw_map_free_drop(struct nsw_map *map, struct nsw_map_free *fl,
+			      bool freed)
+{
+	struct nsw_peer *peer = fl->peer;
+
+	if (freed) {
+		atomic64_add(fl->n, &peer->tx_frees);
+		/* Room again, perhaps. */
+		WRITE_ONCE(peer->full, false);
+		clear_bit(NSW_PEER_EV_FULL, &peer->ev_bits);
+	} else {
+		atomic64_add(fl->n, &map->lost);
+		atomic64_add(fl->n, &peer->tx_errors);
+		pr_warn_ratelimited("could not free %u pages on %pISpc\n",
+				    fl->n, &peer->shown);
 	}
-	return n - i;
+	fl->n = 0;
+	fl->peer = NULL;
+	nsw_peer_put(peer);
 }
 
 /*
- * The handles of @idx's batch, in the wire buffer: those of pages its
- * session still holds. The others went with the store's restart.
+ * Sends @fl's batch. If its peer is down or its window full, keeps it to
+ * try again later: pages a paused peer still holds are worth freeing when
+ * it is back (and freeing twice is harmless: see protocol.rst, Handles).
  */
-static unsigned int nsw_map_wire(struct nsw_map *map, struct nsw_peer *peer,
-				 unsigned int n)
+static void nsw_map_free_send(struct nsw_map *map, struct nsw_map_free *fl)
 {
-	unsigned int i, w = 0;
-	u64 handle;
-
-	for (i = 0; i < n; i++) {
-		handle = nsw_session_handle(peer, map->batch[peer->idx][i]);
-		if (handle)
-			map->wire[w++] = cpu_to_be64(handle);
+	fl->answered = false;
+	if (nsw_ctl_send(fl->peer, &fl->tx, NSW_MSG_FREE, fl->handles,
+			 fl->n * sizeof(__be64), &fl->seq)) {
+		fl->due = jiffies + NSW_FREE_RETRY;
+		map->retry = true;
+		return;
 	}
-	return w;
+	atomic_inc(&map->frees_out);
+	fl->sent = true;
+	fl->tries = 0;
+	fl->due = jiffies + NSW_FREE_FIRST_WAIT;
 }
 
-static void nsw_map_send_batch(struct nsw_map *map, u16 idx)
+/* Is @fl's peer gone from the table? */
+static bool nsw_map_free_gone(struct nsw_map_free *fl, u16 idx)
 {
+	bool gone;
+
+	rcu_read_lock();
+	gone = nsw_peer_by_idx_rcu(idx) != fl->peer;
+	rcu_read_unlock();
+	return gone;
+}
+
+/*
+ * Moves peer @idx's FREE on: ends it once answered; while unanswered,
+ * retransmits it with backoff, and gives up once it has tried enough or
+ * the peer is down, keeping its handles to send again later.
+ */
+static void nsw_map_free_poll(struct nsw_map *map, u16 idx)
+{
+	struct nsw_map_free *fl = &map->frees[idx];
+	bool gone, down;
+
+	if (!fl->n)
+		return;
+	gone = nsw_map_free_gone(fl, idx);
+	down = gone || nsw_peer_down(fl->peer);
+	/* Pairs with nsw_map_free_rx(): the status is the reply's. */
+	if (fl->sent && smp_load_acquire(&fl->answered)) {
+		nsw_map_free_ended(map, fl);
+		nsw_map_free_drop(map, fl, fl->status == NSW_ST_OK);
+		return;
+	}
+	if (fl->sent) {
+		if (!down && time_before(jiffies, fl->due))
+			return;
+		if (!down && ++fl->tries < NSW_FREE_TRIES) {
+			atomic64_inc(&fl->peer->retransmits);
+			nsw_ctl_resend(fl->peer, NSW_MSG_FREE, fl->handles,
+				       fl->n * sizeof(__be64), fl->seq);
+			fl->due = jiffies + (NSW_FREE_FIRST_WAIT << fl->tries);
+			return;
+		}
+		/* Lost that race: the reply queues us again. */
+		if (!nsw_ctl_withdraw(fl->peer, &fl->tx, fl->seq))
+			return;
+		nsw_map_free_ended(map, fl);
+		fl->due = jiffies + NSW_FREE_RETRY;
+		map->retry = true;
+	}
+	if (gone)
+		nsw_map_free_drop(map, fl, false);
+	else if (!READ_ONCE(map->stopping) && !down &&
+		 time_after_eq(jiffies, fl->due))
+		nsw_map_free_send(map, fl);
+	else
+		map->retry = true;
+}
+
+/* Moves the batch built for peer @idx into its FREE, if that is empty. */
+static void nsw_map_free_start(struct nsw_map *map, u16 idx)
+{
+	struct nsw_map_free *fl = &map->frees[idx];
 	unsigned int n = map->batch_len[idx];
 	struct nsw_peer *peer;
-	int err;
 
-	if (!n)
+	if (!n || fl->n || READ_ONCE(map->stopping))
 		return;
 	map->batch_len[idx] = 0;
 	rcu_read_lock();
@@ -178,40 +289,60 @@ static void nsw_map_send_batch(struct nsw_map *map, u16 idx)
 		atomic64_add(n, &map->lost);
 		return;
 	}
-	n = nsw_map_wire(map, peer, n);
-	if (!n) {
-		nsw_peer_put(peer);
-		return;
-	}
-	err = nsw_ctl_request(peer, NSW_MSG_FREE, 0, map->wire,
-			      n * sizeof(__be64), NULL);
-	if (err == -EHOSTDOWN || err == -ETIMEDOUT) {
-		map->retry = true;
-		n = nsw_map_requeue(map, idx, n);
-	}
-	if (err && n) {
-		atomic64_add(n, &map->lost);
-		atomic64_add(n, &peer->tx_errors);
-		pr_warn_ratelimited("could not free %u pages on %pISpc\n", n,
-				    &peer->shown);
-	} else {
-		atomic64_add(n, &peer->tx_frees);
-		/* Room again, perhaps. */
-		WRITE_ONCE(peer->full, false);
-		clear_bit(NSW_PEER_EV_FULL, &peer->ev_bits);
-	}
-	nsw_peer_put(peer);
+	memcpy(fl->handles, map->batch[idx], n * sizeof(__be64));
+	fl->n = n;
+	fl->peer = peer;
+	nsw_map_free_send(map, fl);
+}
+
+/* Can the batch for the peer holding @entry take it now? */
+static bool nsw_map_room(struct nsw_map *map, u64 entry)
+{
+	u16 idx = NSW_ENTRY_PEER(entry);
+
+	return idx >= NSW_MAX_PEERS || !map->frees[idx].n ||
+	       map->batch_len[idx] < NSW_FREE_BATCH;
+}
+
+/*
+ * The handle to free for @entry: with the epoch of its session, or 0 if
+ * that session is over and the store lost the page anyway.
+ */
+static u64 nsw_map_wire_handle(u64 entry)
+{
+	struct nsw_peer *peer;
+	u64 handle = 0;
+
+	rcu_read_lock();
+	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
+	if (peer)
+		handle = nsw_session_handle(peer, entry);
+	rcu_read_unlock();
+	return handle;
 }
 
 static void nsw_map_batch_add(struct nsw_map *map, u64 entry)
 {
 	u16 idx = NSW_ENTRY_PEER(entry);
+	u64 handle;
 
-	if (nsw_entry_lost(entry))
-		return;		/* nothing left to free */
-	map->batch[idx][map->batch_len[idx]++] = entry & ~NSW_ENTRY_PENDING;
+	if (idx >= NSW_MAX_PEERS || nsw_entry_lost(entry))
+		return;
 	if (map->batch_len[idx] == NSW_FREE_BATCH)
-		nsw_map_send_batch(map, idx);
+		nsw_map_free_start(map, idx);
+	/* Rare: the entry changed peers after nsw_map_room(). */
+	if (map->batch_len[idx] == NSW_FREE_BATCH) {
+		if (!kfifo_in_spinlocked(&map->orphans, &entry, 1,
+					 &map->orphans_lock))
+			atomic64_inc(&map->lost);
+		return;
+	}
+	handle = nsw_map_wire_handle(entry);
+	if (!handle)
+		return;		/* nothing left to free */
+	map->batch[idx][map->batch_len[idx]++] = cpu_to_be64(handle);
+	if (map->batch_len[idx] == NSW_FREE_BATCH)
+		nsw_map_free_start(map, idx);
 }
 
 /* Is the peer holding @entry down? Then freeing it has to wait. */
@@ -263,18 +394,27 @@ static void nsw_map_free_work(struct work_struct *work)
 {
 	struct nsw_map *map = container_of(to_delayed_work(work),
 					   struct nsw_map, free_work);
+	unsigned long i, next = 0;
 	unsigned int orphans;
-	unsigned long i;
 	u64 entry;
 	u16 p;
 
 	map->retry = false;
+	for (p = 0; p < NSW_MAX_PEERS; p++)
+		nsw_map_free_poll(map, p);
 	for_each_set_bit(i, map->pending, map->nr) {
 		entry = READ_ONCE(map->entries[i]);
-		/* Left in the map, still pending, until the peer is back. */
-		if (entry & NSW_ENTRY_PENDING && nsw_map_peer_down(entry)) {
-			map->retry = true;
-			continue;
+		/*
+		 * Left in the map, still pending, until the peer is back or
+		 * has answered the FREE it has.
+		 */
+		if (entry & NSW_ENTRY_PENDING) {
+			if (nsw_map_peer_down(entry)) {
+				map->retry = true;
+				continue;
+			}
+			if (!nsw_map_room(map, entry))
+				continue;
 		}
 		/* Before reading the entry again: nsw_map_mark(). */
 		if (!test_and_clear_bit(i, map->pending))
@@ -282,15 +422,21 @@ static void nsw_map_free_work(struct work_struct *work)
 		nsw_map_free_one(map, i);
 		cond_resched();
 	}
-	/* Only those queued now: a failed batch may queue its pages again. */
+	/* Only those queued now: a full batch may queue one again. */
 	orphans = kfifo_len(&map->orphans);
 	while (orphans-- && kfifo_out_spinlocked(&map->orphans, &entry, 1,
 						 &map->orphans_lock))
 		nsw_map_batch_add(map, entry);
-	for (p = 0; p < NSW_MAX_PEERS; p++)
-		nsw_map_send_batch(map, p);
+	for (p = 0; p < NSW_MAX_PEERS; p++) {
+		nsw_map_free_start(map, p);
+		if (map->frees[p].n)
+			nsw_map_next(&next, map->frees[p].due);
+	}
 	if (map->retry)
-		queue_delayed_work(nsw_wq, &map->free_work, NSW_FREE_RETRY);
+		nsw_map_next(&next, jiffies + NSW_FREE_RETRY);
+	if (next)
+		queue_delayed_work(nsw_wq, &map->free_work,
+				   time_after(next, jiffies) ? next - jiffies : 0);
 }
 
 /*
@@ -325,21 +471,34 @@ u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx)
 	return n;
 }
 
-/* Sends every pending free now and waits for it. */
+/*
+ * The device goes away: sends what is pending now, waits until each FREE
+ * is answered or given up, and sends none after, so nothing of the map is
+ * left in a peer's window.
+ */
 void nsw_map_flush(struct nsw_map *map)
 {
 	mod_delayed_work(nsw_wq, &map->free_work, 0);
 	flush_delayed_work(&map->free_work);
+	WRITE_ONCE(map->stopping, true);
+	wait_event(map->free_wait, !atomic_read(&map->frees_out));
+	/* A reply that ended the last one may still be queueing the work. */
+	synchronize_net();
+	cancel_delayed_work_sync(&map->free_work);
 }
 
 int nsw_map_init(struct nsw_map *map, u64 nr)
 {
 	int err = -ENOMEM;
+	unsigned int i;
 
 	map->nr = nr;
 	atomic64_set(&map->mapped, 0);
 	atomic64_set(&map->lost, 0);
+	atomic_set(&map->frees_out, 0);
 	spin_lock_init(&map->orphans_lock);
+	init_waitqueue_head(&map->free_wait);
+	map->stopping = false;
 	INIT_DELAYED_WORK(&map->free_work, nsw_map_free_work);
 
 	map->entries = vzalloc(array_size(nr, sizeof(*map->entries)));
@@ -359,16 +518,20 @@ int nsw_map_init(struct nsw_map *map, u64 nr)
 				 GFP_KERNEL);
 	if (!map->batch_len)
 		goto err_batch;
-	map->wire = kcalloc(NSW_FREE_BATCH, sizeof(*map->wire), GFP_KERNEL);
-	if (!map->wire)
+	map->frees = vzalloc(array_size(NSW_MAX_PEERS, sizeof(*map->frees)));
+	if (!map->frees)
 		goto err_batch_len;
+	for (i = 0; i < NSW_MAX_PEERS; i++) {
+		map->frees[i].tx.ctl = true;
+		map->frees[i].map = map;
+	}
 	err = kfifo_alloc(&map->orphans, NSW_ORPHANS, GFP_KERNEL);
 	if (err)
-		goto err_wire;
+		goto err_frees;
 	return 0;
 
-err_wire:
-	kfree(map->wire);
+err_frees:
+	vfree(map->frees);
 err_batch_len:
 	kfree(map->batch_len);
 err_batch:
@@ -383,11 +546,17 @@ err:
 	return err;
 }
 
+/* After nsw_map_flush(), or if the map was never used. */
 void nsw_map_destroy(struct nsw_map *map)
 {
+	unsigned int i;
+
 	cancel_delayed_work_sync(&map->free_work);
+	/* FREEs kept for peers that were down. */
+	for (i = 0; i < NSW_MAX_PEERS; i++)
+		nsw_peer_put(map->frees[i].peer);
+	vfree(map->frees);
 	kfifo_free(&map->orphans);
-	kfree(map->wire);
 	kfree(map->batch_len);
 	vfree(map->batch);
 	vfree(map->pending);

@@ -22,11 +22,14 @@
 #define _NSW_MAP_H
 
 #include <linux/kfifo.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "wire.h"
 
 struct nsw_peer;
+struct nsw_tx;
+struct nsw_map_free;
 
 struct nsw_map {
 	u64 *entries;
@@ -39,9 +42,12 @@ struct nsw_map {
 	DECLARE_KFIFO_PTR(orphans, u64); /* entries replaced or abandoned */
 	struct delayed_work free_work;
 	bool retry;			/* worker only: a peer was down */
-	u64 (*batch)[NSW_FREE_BATCH];	/* entries, per peer, worker only */
+	bool stopping;			/* nsw_map_flush(): send no more */
+	__be64 (*batch)[NSW_FREE_BATCH];	/* per peer, worker only */
 	unsigned int *batch_len;
-	__be64 *wire;			/* a FREE's handles, worker only */
+	struct nsw_map_free *frees;	/* per peer: the FREE out, map.c */
+	atomic_t frees_out;		/* of those, sent and not ended */
+	wait_queue_head_t free_wait;	/* for frees_out to reach 0 */
 };
 
 #define NSW_ENTRY_VALID		BIT_ULL(63)
@@ -83,5 +89,6 @@ void nsw_map_orphan(struct nsw_map *map, u64 entry);
 void nsw_map_discard(struct nsw_map *map, u64 pgoff, u64 nr);
 void nsw_map_flush(struct nsw_map *map);
 u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx);
+void nsw_map_free_rx(struct nsw_tx *tx, u8 status);
 
 #endif /* _NSW_MAP_H */

@@ -1,0 +1,13 @@
+#!/bin/sh
+# freeasync, VM b: a store that keeps answering.
+. /lib/netswap/guest-lib.sh
+
+A=$(vm_ip a)
+
+run modprobe netswap lend_mb=64
+wait_for_ping "$A" 60
+msg_send "$A" "ready"
+m=$(msg_recv 400) || exit 1
+[ "$m" = "done" ] || fail "expected 'done', got '$m'"
+store_drains 20
+log "freeasync b: all checks passed"
