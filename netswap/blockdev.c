@@ -907,8 +907,8 @@ void nsw_client_info(struct nsw_dev_info *info)
 }
 
 /*
- * A session with @peer is to begin: the pages of the last are lost (the
- * store restarted), or there are none.
+ * A session with @peer is to begin, or @peer leaves the table: the pages
+ * of the last session are lost (the store restarted), or there are none.
  */
 void nsw_client_forget_peer(struct nsw_peer *peer)
 {

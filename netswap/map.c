@@ -439,15 +439,35 @@ static void nsw_map_free_work(struct work_struct *work)
 				   time_after(next, jiffies) ? next - jiffies : 0);
 }
 
+/* Drops the orphans naming peer @idx: their pages are gone with it. */
+static void nsw_map_forget_orphans(struct nsw_map *map, u16 idx)
+{
+	unsigned int n;
+	unsigned long flags;
+	u64 entry;
+
+	spin_lock_irqsave(&map->orphans_lock, flags);
+	for (n = kfifo_len(&map->orphans); n; n--) {
+		if (!kfifo_get(&map->orphans, &entry))
+			break;
+		if (nsw_entry_lost(entry) || NSW_ENTRY_PEER(entry) != idx)
+			kfifo_put(&map->orphans, entry);
+	}
+	spin_unlock_irqrestore(&map->orphans_lock, flags);
+}
+
 /*
- * Process context, before a session with peer @idx begins: every entry
- * naming it is of a session that is over, whose pages the store lost.
- * They become LOST (or go, if freed already). Returns how many.
+ * Process context. Peer @idx begins a session, or leaves the table: every
+ * entry naming it is of a session that is over, or of a peer that is
+ * gone, and must never be read or freed by that index again. Entries
+ * become LOST (or go, if freed already), orphans go. Returns how many
+ * entries.
  */
 u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx)
 {
 	u64 i, entry, next, n = 0;
 
+	nsw_map_forget_orphans(map, idx);
 	for (i = 0; i < map->nr; i++) {
 		if (!(i % 4096))
 			cond_resched();
