@@ -33,6 +33,8 @@
 #include "../include/uapi/netswap.h"
 
 static struct delayed_work nsw_liveness_work;
+/* Set by nsw_liveness_stop(): a kick from a late reply runs nothing. */
+static bool nsw_liveness_stopping;
 
 static unsigned long nsw_keepalive(void)
 {
@@ -48,24 +50,36 @@ static void nsw_ping(struct nsw_peer *peer)
 	do {
 		nonce = get_random_u64();
 	} while (!nonce);
-	WRITE_ONCE(peer->ping_nonce, nonce);
+	/* The last few count: a PONG may come later than the next PING. */
+	WRITE_ONCE(peer->ping_nonce[peer->ping_next++ % NSW_PING_NONCES], nonce);
 	nsw_hdr_encode(&hdr, NSW_MSG_PING, 0, nonce, 0, 0);
 	nsw_peer_send(peer, &vec, 1);
 }
 
-/* Softirq: a PONG from @peer. */
-void nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m)
+static bool nsw_liveness_nonce(struct nsw_peer *peer, u64 nonce)
 {
-	if (m->req_id != READ_ONCE(peer->ping_nonce) || !m->req_id) {
+	unsigned int i;
+
+	for (i = 0; i < NSW_PING_NONCES; i++)
+		if (nonce && nonce == READ_ONCE(peer->ping_nonce[i]))
+			return true;
+	return false;
+}
+
+/* Softirq: a PONG from @peer. Returns false if it answers no PING. */
+bool nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m)
+{
+	if (!nsw_liveness_nonce(peer, m->req_id)) {
 		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
-		return;
+		return false;
 	}
 	nsw_peer_heard(peer);
 	if (!(m->handle & NSW_PONG_ROOM_MAX) || !READ_ONCE(peer->full))
-		return;
+		return true;
 	WRITE_ONCE(peer->full, false);
 	clear_bit(NSW_PEER_EV_FULL, &peer->ev_bits);
 	pr_info("%pISpc has room again\n", &peer->shown);
+	return true;
 }
 
 static void nsw_liveness_check(struct nsw_peer *peer)
@@ -110,6 +124,8 @@ static void nsw_liveness_fn(struct work_struct *work)
 	struct nsw_peer *list[NSW_MAX_PEERS] = {};
 	unsigned int i;
 
+	if (READ_ONCE(nsw_liveness_stopping))
+		return;
 	/* Sending may sleep: collect references under RCU, then send. */
 	nsw_peer_for_each(nsw_liveness_get, list, 0);
 	for (i = 0; i < NSW_MAX_PEERS; i++) {
@@ -123,6 +139,7 @@ static void nsw_liveness_fn(struct work_struct *work)
 
 void nsw_liveness_start(void)
 {
+	WRITE_ONCE(nsw_liveness_stopping, false);
 	INIT_DELAYED_WORK(&nsw_liveness_work, nsw_liveness_fn);
 	queue_delayed_work(nsw_wq, &nsw_liveness_work, nsw_keepalive());
 }
@@ -133,7 +150,13 @@ void nsw_liveness_kick(void)
 	mod_delayed_work(nsw_wq, &nsw_liveness_work, 0);
 }
 
+/*
+ * Stops the worker. A reply may still kick it until the transport is
+ * closed: then it returns at once, and a second call after
+ * nsw_transport_exit() cancels what such a kick queued.
+ */
 void nsw_liveness_stop(void)
 {
+	WRITE_ONCE(nsw_liveness_stopping, true);
 	cancel_delayed_work_sync(&nsw_liveness_work);
 }

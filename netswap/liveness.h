@@ -12,6 +12,6 @@ void nsw_liveness_stop(void);
 void nsw_liveness_kick(void);
 struct nsw_peer;
 struct nsw_msg;
-void nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m);
+bool nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m);
 
 #endif /* _NSW_LIVENESS_H */

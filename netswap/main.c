@@ -155,6 +155,8 @@ static void __exit nsw_exit(void)
 	nsw_sysfs_global_del();
 	nsw_client_exit();
 	nsw_transport_exit();
+	/* No reply kicks it now: cancel what the last ones queued. */
+	nsw_liveness_stop();
 	nsw_store_stop();
 	nsw_peers_exit();
 	nsw_sysfs_exit();

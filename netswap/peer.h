@@ -33,6 +33,7 @@ struct nsw_seqwin;
 struct nsw_reasm_slot;
 
 #define NSW_MAX_PEERS	64
+#define NSW_PING_NONCES	4
 
 /* An address as the logs show it: IPv4 peers as IPv4, not v4-mapped. */
 union nsw_sockaddr {
@@ -114,7 +115,8 @@ struct nsw_peer {
 	/* Liveness, see liveness.c. */
 	unsigned long last_rx;		/* jiffies of its last valid reply */
 	u8 state;			/* enum netswap_peer_state */
-	u64 ping_nonce;			/* req_id of our last PING to it */
+	u64 ping_nonce[NSW_PING_NONCES];	/* req_ids of our last PINGs */
+	unsigned int ping_next;		/* liveness worker only */
 
 	/*
 	 * Client role: our pages on this peer. rtt is updated under rtt_lock
