@@ -651,8 +651,12 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 	tx = nsw_peer_tx_find(peer, m->req_id);
 	if (!tx)
 		goto stale;	/* an earlier copy already answered */
+	if (!nsw_session_check(peer, m))
+		goto stale;
 	nsw_peer_heard(peer);
 	if (tx->ctl) {
+		if (m->type != tx->type + 1)
+			goto stale;
 		nsw_ctl_rx(peer, tx, m);
 		return;
 	}
@@ -763,12 +767,9 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		goto out;
 	}
 	atomic64_add(skb->len, &peer->rx_bytes);
-	if (!nsw_session_check(peer, m)) {
-		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
-		goto out;
-	}
 	if (m->type == NSW_MSG_PONG) {
-		nsw_liveness_pong(peer, m);
+		if (nsw_liveness_pong(peer, m))
+			nsw_session_check(peer, m);
 		goto out;
 	}
 	if (m->type != NSW_MSG_STORE_ACK || !m->len) {

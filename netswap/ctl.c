@@ -58,6 +58,8 @@ int nsw_ctl_request(struct nsw_peer *peer, u8 type, u64 handle,
 
 	mutex_lock(&ctl->lock);
 	reinit_completion(&ctl->done);
+	/* Only a reply of its type ends it (nsw_client_reply()). */
+	peer->ctl_tx.type = type;
 	if (!nsw_ctl_start(peer, &seq)) {
 		err = -EHOSTDOWN;
 		goto out;
@@ -107,6 +109,7 @@ int nsw_ctl_send(struct nsw_peer *peer, struct nsw_tx *tx, u8 type,
 {
 	if (nsw_peer_down(peer))
 		return -EHOSTDOWN;
+	tx->type = type;
 	if (nsw_peer_tx_start(peer, tx, 0, seq))
 		return -EBUSY;
 	nsw_ctl_resend(peer, type, payload, len, *seq);

@@ -49,6 +49,7 @@ union nsw_sockaddr {
 struct nsw_tx {
 	atomic64_t inflight;
 	bool ctl;
+	u8 type;		/* of a control request */
 	bool ra;		/* a LOAD ahead, readahead.h */
 	bool store;		/* a STORE: its number takes a place in cwnd */
 	bool in_cwnd;		/* holds that place now (under tx_lock) */
@@ -108,6 +109,7 @@ struct nsw_peer {
 	struct nsw_ctl ctl;
 	/* Client role: the session with this store, session.h. */
 	atomic_t session;
+	u64 sess_base;			/* its first request number */
 	struct mutex sess_lock;		/* beginning one */
 
 	struct kobject *kobj;		/* sysfs, configured peers only */

@@ -68,7 +68,8 @@ int nsw_session_begin(struct nsw_peer *peer)
 		goto out;
 	}
 	nsw_peer_tx_skip(peer, nsw_handle_slot(reply));
-	/* After the map forgot the last session: see nsw_map_place(). */
+	WRITE_ONCE(peer->sess_base, nsw_handle_slot(reply));
+	/* After the map forgot the last session: nsw_session_handle(). */
 	atomic_set_release(&peer->session,
 			   nsw_session_next(sess, nsw_handle_epoch(reply)));
 out:
@@ -92,17 +93,22 @@ void nsw_session_lost(struct nsw_peer *peer, u32 sess)
 }
 
 /*
- * Softirq. May reply @m from @peer be taken? Not while no session is up,
- * but for a PONG, which only says the peer is there, and a RESET_ACK,
- * which the request that sent the RESET judges. A reply with another
- * epoch than the session's, or NOSESSION, ends the session.
+ * Softirq, for a reply that answers a request in flight (or a PONG that
+ * answers a PING): anything else may be a stray or a forgery, and must
+ * not end a session. May reply @m from @peer be taken? Not while no
+ * session is up, but for a PONG, which only says the peer is there, and
+ * a RESET_ACK, which the request that sent the RESET judges. A reply with
+ * another epoch than the session's, or NOSESSION, ends the session.
  */
 bool nsw_session_check(struct nsw_peer *peer, const struct nsw_msg *m)
 {
-	u32 sess = atomic_read(&peer->session);
+	u32 sess = atomic_read_acquire(&peer->session);
 
 	if (m->type == NSW_MSG_RESET_ACK)
 		return true;
+	/* Numbered before the session began: it tells nothing of it. */
+	if (m->type != NSW_MSG_PONG && m->req_id < READ_ONCE(peer->sess_base))
+		return false;
 	if (nsw_sess_up(sess) &&
 	    (m->status == NSW_ST_NOSESSION ||
 	     nsw_handle_epoch(m->handle) != nsw_sess_epoch(sess))) {
