@@ -10,6 +10,9 @@ enum nsw_seq_verdict nsw_seqwin_check(struct nsw_seqwin *win, u64 seq,
 	struct nsw_seqwin_slot *s = &win->slot[seq % NSW_SEQ_WINDOW];
 
 	*slot = s;
+	/* A base must fit a RESET_ACK's 48 bits: no number may pass them. */
+	if (seq >= NSW_HANDLE_SLOT_MASK)
+		return NSW_SEQ_STALE;
 	if (seq > win->seen)
 		win->seen = seq;
 	if (seq == 0 || seq < win->base || seq < s->seq)
@@ -40,7 +43,7 @@ void nsw_seqwin_record(struct nsw_seqwin_slot *slot, u64 seq, u8 type,
  */
 u64 nsw_seqwin_restart(struct nsw_seqwin *win, u64 reset_seq)
 {
-	if (reset_seq > win->seen)
+	if (reset_seq > win->seen && reset_seq < NSW_HANDLE_SLOT_MASK)
 		win->seen = reset_seq;
 	memset(win->slot, 0, sizeof(win->slot));
 	win->base = win->seen + 1;

@@ -494,7 +494,7 @@ static void check_table(void)
 static void test_model(void)
 {
 	unsigned long long rng = 4242;
-	const u64 base = 1700000000000000000ULL;
+	const u64 base = 1ULL << 40;
 	struct nsw_seqwin_slot *wslot;
 	unsigned int now, i, next = 0, done = 0, gave_up = 0, stale = 0;
 	unsigned int refused_n = 0, evictions = 0, nomem = 0, resets = 0;

@@ -87,6 +87,12 @@ static void test_restart(void)
 	/* A RESET numbered above everything sets the base past itself. */
 	CHECK_EQ(nsw_seqwin_restart(&win, 20000), 20001);
 	CHECK_EQ(nsw_seqwin_check(&win, 20000, T_STORE, &slot), NSW_SEQ_STALE);
+	/* One forged number past 48 bits must not push every base out. */
+	CHECK_EQ(nsw_seqwin_check(&win, 1ULL << 60, T_STORE, &slot),
+		 NSW_SEQ_STALE);
+	CHECK_EQ(nsw_seqwin_check(&win, NSW_HANDLE_SLOT_MASK, T_LOAD, &slot),
+		 NSW_SEQ_STALE);
+	CHECK_EQ(nsw_seqwin_restart(&win, ~0ULL), 20001);
 }
 
 struct msg {
@@ -123,7 +129,7 @@ static void net_send(unsigned long long *rng, u64 seq, bool reply,
 static void test_model(void)
 {
 	unsigned long long rng = 42;
-	const u64 base = 1700000000000000000ULL;
+	const u64 base = 1ULL << 40;
 	struct nsw_seqwin_slot *slot;
 	unsigned int now, i, next = 0, done = 0, gave_up = 0, stale = 0;
 
