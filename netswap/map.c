@@ -146,6 +146,8 @@ struct nsw_map_free {
 	u64 seq;
 	u8 status;
 	bool answered;
+	u32 sess;			/* the session of handles[] */
+	u32 batch_sess;			/* the session of map->batch[] */
 	__be64 handles[NSW_FREE_BATCH];
 };
 
@@ -246,6 +248,20 @@ static void nsw_map_free_poll(struct nsw_map *map, u16 idx)
 		nsw_map_free_drop(map, fl, fl->status == NSW_ST_OK);
 		return;
 	}
+	/*
+	 * The store lost those pages with the session, or the index names
+	 * another peer now: never send them to its next session.
+	 */
+	if (atomic_read(&fl->peer->session) != fl->sess) {
+		if (fl->sent && !nsw_ctl_withdraw(fl->peer, &fl->tx, fl->seq))
+			return;
+		if (fl->sent)
+			nsw_map_free_ended(map, fl);
+		fl->n = 0;
+		nsw_peer_put(fl->peer);
+		fl->peer = NULL;
+		return;
+	}
 	if (fl->sent) {
 		if (!down && time_before(jiffies, fl->due))
 			return;
@@ -292,7 +308,9 @@ static void nsw_map_free_start(struct nsw_map *map, u16 idx)
 	memcpy(fl->handles, map->batch[idx], n * sizeof(__be64));
 	fl->n = n;
 	fl->peer = peer;
-	nsw_map_free_send(map, fl);
+	fl->sess = fl->batch_sess;
+	fl->due = jiffies;
+	nsw_map_free_poll(map, idx);
 }
 
 /* Can the batch for the peer holding @entry take it now? */
@@ -305,18 +323,20 @@ static bool nsw_map_room(struct nsw_map *map, u64 entry)
 }
 
 /*
- * The handle to free for @entry: with the epoch of its session, or 0 if
- * that session is over and the store lost the page anyway.
+ * The handle to free for @entry: with the epoch of its session, *@sess,
+ * or 0 if that session is over and the store lost the page anyway.
  */
-static u64 nsw_map_wire_handle(u64 entry)
+static u64 nsw_map_wire_handle(u64 entry, u32 *sess)
 {
 	struct nsw_peer *peer;
 	u64 handle = 0;
 
 	rcu_read_lock();
 	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
-	if (peer)
+	if (peer) {
+		*sess = atomic_read(&peer->session);
 		handle = nsw_session_handle(peer, entry);
+	}
 	rcu_read_unlock();
 	return handle;
 }
@@ -324,6 +344,7 @@ static u64 nsw_map_wire_handle(u64 entry)
 static void nsw_map_batch_add(struct nsw_map *map, u64 entry)
 {
 	u16 idx = NSW_ENTRY_PEER(entry);
+	u32 sess = 0;
 	u64 handle;
 
 	if (idx >= NSW_MAX_PEERS || nsw_entry_lost(entry))
@@ -337,9 +358,13 @@ static void nsw_map_batch_add(struct nsw_map *map, u64 entry)
 			atomic64_inc(&map->lost);
 		return;
 	}
-	handle = nsw_map_wire_handle(entry);
+	handle = nsw_map_wire_handle(entry, &sess);
 	if (!handle)
 		return;		/* nothing left to free */
+	/* One session a batch: an earlier one's pages went with it. */
+	if (map->frees[idx].batch_sess != sess)
+		map->batch_len[idx] = 0;
+	map->frees[idx].batch_sess = sess;
 	map->batch[idx][map->batch_len[idx]++] = cpu_to_be64(handle);
 	if (map->batch_len[idx] == NSW_FREE_BATCH)
 		nsw_map_free_start(map, idx);
