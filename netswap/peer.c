@@ -501,14 +501,22 @@ void nsw_peers_exit(void)
 	rcu_barrier();
 }
 
-/* nsw_send() to @peer, counting the bytes that left. */
+/*
+ * nsw_send() to @peer, counting the bytes that left. @vec starts with the
+ * header. A reply leaves from the address the peer's requests came to;
+ * our own requests from where routing sends them, the address the store
+ * knows this client by.
+ */
 static int nsw_peer_xmit(struct nsw_peer *peer, const struct kvec *vec,
 			 size_t nvec, gfp_t gfp)
 {
+	const struct nsw_hdr *hdr = vec[0].iov_base;
 	unsigned int old = READ_ONCE(peer->room), room = old;
 	struct in6_addr local = peer->local;
 	int err;
 
+	if (!NSW_MSG_IS_REPLY(hdr->type))
+		local = in6addr_any;
 	err = nsw_send(&peer->addr, ipv6_addr_any(&local) ? NULL : &local,
 		       &peer->dst_cache, vec, nvec, &room, gfp);
 	if (!err)
