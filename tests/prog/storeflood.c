@@ -3,13 +3,18 @@
  * storeflood - fills a netswap store's queue of requests waiting for its
  * worker (tests/scenarios/flood).
  *
- *   storeflood send ADDR [PORT] [COUNT]   on another node: COUNT (4096)
- *                                         STOREs of a new page each
+ *   storeflood session ADDR [PORT]        on another node: begins a
+ *                                         session (RESET), prints "base N"
+ *   storeflood send ADDR [PORT] [COUNT] [BASE]  then: COUNT (4096) STOREs
+ *                                         of a new page each, numbered
+ *                                         from BASE
  *   storeflood starve                     on the store: keep its worker
  *                                         from running, until killed
  *
+ * Both send from UDP port FLOOD_PORT, so that the store knows them as one
+ * client: a store carries out STOREs only in a session a RESET began.
  * send: each datagram is a valid STORE of a whole page (offset 0, len
- * 4096, req_id 1, 2, ...), 4144 bytes: three IP fragments on a
+ * 4096, req_id BASE, BASE + 1, ...), 4144 bytes: three IP fragments on a
  * 1500-byte link, one skb once reassembled. Prints "sent N".
  * starve: makes each ksoftirqd SCHED_FIFO, so that what arrives still
  * reaches the store's queue, the unbound kworkers (the store's worker is
@@ -38,28 +43,79 @@
 
 #include "../../include/netswap_wire.h"
 
-static int flood(const char *addr, int port, unsigned long count)
+#define FLOOD_PORT	7900
+
+/* A UDP socket from FLOOD_PORT connected to ADDR:PORT, or -1. */
+static int flood_socket(const char *addr, int port)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
-	static unsigned char dgram[NSW_MAX_DGRAM];
-	struct nsw_hdr *h = (struct nsw_hdr *)dgram;
-	unsigned long i, sent = 0;
-	int fd;
+	struct sockaddr_in from = {
+		.sin_family = AF_INET,
+		.sin_port = htons(FLOOD_PORT),
+	};
+	struct timeval tv = { .tv_sec = 1 };
+	int fd, one = 1;
 
 	if (inet_pton(AF_INET, addr, &to.sin_addr) != 1) {
 		fprintf(stderr, "storeflood: bad address %s\n", addr);
-		return 1;
+		return -1;
 	}
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to))) {
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    bind(fd, (struct sockaddr *)&from, sizeof(from)) ||
+	    connect(fd, (struct sockaddr *)&to, sizeof(to))) {
 		perror("storeflood: socket");
-		return 1;
+		return -1;
 	}
+	return fd;
+}
+
+/* RESET with a nonce until its RESET_ACK comes; prints the base. */
+static int session(const char *addr, int port)
+{
+	struct nsw_hdr h = {
+		.magic = htonl(NSW_WIRE_MAGIC),
+		.version = NSW_WIRE_VERSION,
+		.type = NSW_MSG_RESET,
+		.req_id = htobe64(1),
+		.handle = htobe64(0x5eed0000f1000d01ULL ^ (uint64_t)getpid()),
+	};
+	struct nsw_hdr r;
+	int fd = flood_socket(addr, port), i;
+
+	if (fd < 0)
+		return 1;
+	for (i = 0; i < 10; i++) {
+		if (send(fd, &h, sizeof(h), 0) != sizeof(h))
+			perror("storeflood: send");
+		if (recv(fd, &r, sizeof(r), 0) == sizeof(r) &&
+		    r.type == NSW_MSG_RESET_ACK && !r.status) {
+			printf("base %llu\n", (unsigned long long)
+			       (be64toh(r.handle) & NSW_HANDLE_SLOT_MASK));
+			return 0;
+		}
+	}
+	fprintf(stderr, "storeflood: no RESET_ACK from %s\n", addr);
+	return 1;
+}
+
+static int flood(const char *addr, int port, unsigned long count,
+		 unsigned long base)
+{
+	static unsigned char dgram[NSW_MAX_DGRAM];
+	struct nsw_hdr *h = (struct nsw_hdr *)dgram;
+	unsigned long i, sent = 0;
+	int fd = flood_socket(addr, port);
+
+	if (fd < 0)
+		return 1;
 	h->magic = htonl(NSW_WIRE_MAGIC);
 	h->version = NSW_WIRE_VERSION;
 	h->type = NSW_MSG_STORE;
 	h->len = htonl(NSW_WIRE_PAGE);
-	for (i = 1; i <= count; i++) {
+	for (i = base; i < base + count; i++) {
 		h->req_id = htobe64(i);
 		memset(dgram + NSW_HDR_LEN, i & 0xff, NSW_WIRE_PAGE);
 		if (send(fd, dgram, sizeof(dgram), 0) == sizeof(dgram))
@@ -159,11 +215,15 @@ static int starve(void)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && !strcmp(argv[1], "session"))
+		return session(argv[2],
+			       argc > 3 ? atoi(argv[3]) : NSW_DEFAULT_PORT);
 	if (argc >= 3 && !strcmp(argv[1], "send"))
 		return flood(argv[2], argc > 3 ? atoi(argv[3]) : NSW_DEFAULT_PORT,
-			     argc > 4 ? strtoul(argv[4], NULL, 0) : 4096);
+			     argc > 4 ? strtoul(argv[4], NULL, 0) : 4096,
+			     argc > 5 ? strtoul(argv[5], NULL, 0) : 1);
 	if (argc == 2 && !strcmp(argv[1], "starve"))
 		return starve();
-	fprintf(stderr, "usage: storeflood send ADDR [PORT] [COUNT] | starve\n");
+	fprintf(stderr, "usage: storeflood session ADDR [PORT] | send ADDR [PORT] [COUNT] [BASE] | starve\n");
 	return 2;
 }

@@ -24,6 +24,12 @@ run modprobe netswap lend_mb=64
 nsw_show
 backlog0=$(nsw_field rx_dropped backlog /tmp/show.txt)
 
+# b begins a session while the worker still runs: only then are its
+# STOREs carried out.
+msg_send "$B" session
+m=$(msg_recv 120) || exit 1
+[ "$m" = "session ok" ] || fail "b: $m"
+
 # 1. The worker gets next to no CPU; b floods.
 : >/tmp/starve.out
 storeflood starve >/tmp/starve.out &
