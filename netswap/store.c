@@ -26,8 +26,8 @@
  * that cannot get memory answers NOMEM and the client retries later,
  * rather than this node reclaiming (and perhaps swapping) on a peer's
  * behalf. Requests waiting for the worker hold at most
- * NSW_STORE_RXQ_BYTES, and none of it from the emergency reserves; no
- * answer is sent from them either (transport.c).
+ * NSW_STORE_RXQ_BYTES, none of it from the emergency reserves, and no
+ * answer is built from the reserves either (transport.c).
  */
 #include "netswap.h"
 
