@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/vm/build.sh - build what goes into the test VMs.
 #
-# Usage as a command:  tests/vm/build.sh [--no-module] 6.1|6.12|debug
+# Usage as a command:  tests/vm/build.sh [--no-module] KNAME  (common.sh: NSW_KNAMES)
 #   builds netswap.ko for that kernel (with the fault-injection knobs of
 #   netswap/fault.h), netswapctl (host build, once) and the
 #   static test programs of tests/prog/, and prints shell assignments
@@ -114,7 +114,7 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
 		want_module=0
 		shift
 	fi
-	[[ $# -eq 1 ]] || { echo "usage: $0 [--no-module] 6.1|6.12|debug" >&2; exit 2; }
+	[[ $# -eq 1 ]] || { echo "usage: $0 [--no-module] KNAME (one of $NSW_KNAMES)" >&2; exit 2; }
 	nsw_ensure_pkgs "${NSW_HOST_PKGS[@]}"
 	nsw_build_progs
 	printf 'PROG_DIR=%q\n' "$NSW_PROG_DIR"

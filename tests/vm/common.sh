@@ -24,13 +24,21 @@ export NETSWAP_SRC NETSWAP_CACHE NETSWAP_WORK
 nsw_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 nsw_die() { nsw_log "ERROR: $*"; exit 1; }
 
+# Every kernel name the test bed knows (debug: tests/vm/kernel.sh).
+NSW_KNAMES="6.1 6.12 6.12-rt 6.1-cloud debug"
+
 # Map the short kernel name used everywhere in the test bed to Debian's
-# meta packages. Prints "IMAGE_META HEADERS_META".
+# meta packages. Prints "IMAGE_META HEADERS_META". 6.12-rt is PREEMPT_RT
+# (spinlocks sleep, softirqs and most interrupts run in threads); 6.1-cloud
+# is what Debian's cloud images boot, a 6.1 with few drivers, where even
+# virtio and virtio_pci are modules.
 nsw_kernel_meta() {
 	case "$1" in
 	6.1)  echo "linux-image-amd64 linux-headers-amd64" ;;
 	6.12) echo "linux-image-6.12-amd64 linux-headers-6.12-amd64" ;;
-	*)    nsw_die "unknown kernel name '$1' (known: 6.1 6.12 debug)" ;;
+	6.12-rt) echo "linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64" ;;
+	6.1-cloud) echo "linux-image-cloud-amd64 linux-headers-cloud-amd64" ;;
+	*)    nsw_die "unknown kernel name '$1' (known: $NSW_KNAMES)" ;;
 	esac
 }
 

@@ -33,7 +33,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/kernel.sh"
 
 # Kernel modules the guests need besides what netswap.ko depends on.
-# virtio_pci: built in on 6.12, a module on 6.1. sch_netem: for scenarios
+# virtio_pci: built in on 6.12, a module on 6.1 (on 6.1-cloud virtio's core
+# too, which modprobe's dependencies bring along). sch_netem: for scenarios
 # that add delay / loss with tc. virtio_blk and nbd: the benchmark's swap on
 # a local disk and over NBD.
 NSW_GUEST_MODULES=(virtio_pci virtio_net udp_tunnel ip6_udp_tunnel sch_netem

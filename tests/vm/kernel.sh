@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/vm/kernel.sh - fetch a Debian kernel to boot in QEMU.
 #
-# Usage as a command:   tests/vm/kernel.sh 6.1|6.12|debug
+# Usage as a command:   tests/vm/kernel.sh KNAME  (6.1 6.12 6.12-rt 6.1-cloud debug)
 #   prints shell assignments (KVER=..., VMLINUZ=..., MODDIR=..., KDIR=...,
 #   KROOT=...) that can be eval'ed.
 # Usage as a library:   source tests/vm/kernel.sh; nsw_kernel 6.12
@@ -130,7 +130,7 @@ nsw_kernel() {
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
 	set -euo pipefail
-	[[ $# -eq 1 ]] || { echo "usage: $0 6.1|6.12|debug" >&2; exit 2; }
+	[[ $# -eq 1 ]] || { echo "usage: $0 KNAME (one of $NSW_KNAMES)" >&2; exit 2; }
 	nsw_kernel "$1"
 	printf 'KNAME=%q\nKVER=%q\nVMLINUZ=%q\nMODDIR=%q\nKDIR=%q\nKROOT=%q\n' \
 		"$NSW_KNAME" "$NSW_KVER" "$NSW_VMLINUZ" "$NSW_MODDIR" "$NSW_KDIR" "$NSW_KROOT"

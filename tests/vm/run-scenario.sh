@@ -2,7 +2,8 @@
 # tests/vm/run-scenario.sh - boot the VMs of one scenario and judge the run.
 #
 # Usage: tests/vm/run-scenario.sh KNAME SCENARIO
-#   KNAME     6.1 or 6.12 (Debian kernel to boot and build netswap.ko for),
+#   KNAME     6.1, 6.12, 6.12-rt (PREEMPT_RT) or 6.1-cloud (Debian kernel to
+#             boot and build netswap.ko for, common.sh: nsw_kernel_meta),
 #             or debug (tests/vm/kernel.sh: 6.12 with KASAN and lockdep)
 #   SCENARIO  name of a directory in tests/scenarios/, or a path to one
 #
@@ -53,7 +54,7 @@ source "$NSW_VM_DIR/initramfs.sh"
 # The whole script is one brace group: bash parses it completely before
 # running it, so editing this file while a run is in progress is harmless.
 {
-[[ $# -eq 2 ]] || { echo "usage: $0 6.1|6.12|debug SCENARIO" >&2; exit 2; }
+[[ $# -eq 2 ]] || { echo "usage: $0 KNAME SCENARIO (KNAME: one of $NSW_KNAMES)" >&2; exit 2; }
 KNAME=$1
 if [[ "$2" == */* ]]; then
 	SCEN_DIR=$(cd "$2" && pwd)
