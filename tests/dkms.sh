@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/dkms.sh - dkms builds netswap.ko from dkms.conf for each kernel.
 #
-# Usage: tests/dkms.sh [KVER...]   (default: every 6.1/6.12 Debian kernel
+# Usage: tests/dkms.sh [KVER...]   (default: every generic 6.1/6.12 Debian kernel
 # whose headers are in /usr/src). Runs dkms add + build in a private dkms
 # and source tree (--dkmstree, --sourcetree), so the system's dkms state
 # is left alone (but for the module signing key dkms makes on first use,
@@ -18,6 +18,8 @@ nsw_ensure_pkgs dkms
 kvers=("$@")
 if [[ ${#kvers[@]} -eq 0 ]]; then
 	for d in /usr/src/linux-headers-6.1.*-amd64 /usr/src/linux-headers-6.12.*-amd64; do
+		# The RT and cloud flavours (tests/vm) build the same way.
+		[[ $d == *-rt-amd64 || $d == *-cloud-amd64 ]] && continue
 		[[ -d $d ]] && kvers+=("${d#/usr/src/linux-headers-}")
 	done
 fi
