@@ -21,7 +21,10 @@
 #                      the logs, bench-KNAME/REPORT.md)
 #   vm/KNAME/SCENARIO  tests/vm/run-scenario.sh KNAME SCENARIO for KNAME in
 #                      $NETSWAP_KERNELS (default "6.1 6.12") and every
-#                      directory of tests/scenarios/ that has a "vms" file
+#                      directory of tests/scenarios/ that has a "vms" file;
+#                      for KNAME in $NETSWAP_EXTRA_KERNELS (default "6.12-rt
+#                      6.1-cloud") only those of $NETSWAP_EXTRA_SCENARIOS
+#                      (default "smoke peerloss torture e2e")
 #   build-debug-kernel tests/vm/kernel.sh debug: 6.12 with KASAN, lockdep
 #                      and the sleep-in-atomic checks (cached once built)
 #   vm/debug/SCENARIO  the scenarios of $NETSWAP_DEBUG_SCENARIOS (default
@@ -30,9 +33,10 @@
 # non-zero when any test failed.
 #
 # Environment: NETSWAP_KERNELS, NETSWAP_SCENARIOS (default: all),
-# NETSWAP_DEBUG_SCENARIOS,
-# NETSWAP_PARALLEL (1: the kernels' scenario chains run side by side; 0: one
-# after the other), and the knobs of tests/vm/common.sh (NETSWAP_WORK,
+# NETSWAP_EXTRA_KERNELS, NETSWAP_EXTRA_SCENARIOS, NETSWAP_DEBUG_SCENARIOS,
+# NETSWAP_CHAINS (which kernels run one after the other in a chain, see
+# below), NETSWAP_PARALLEL (1: the chains run side by side; 0: one after
+# the other), and the knobs of tests/vm/common.sh (NETSWAP_WORK,
 # NETSWAP_CACHE).
 
 set -uo pipefail
@@ -45,6 +49,16 @@ source "$ROOT/tests/vm/common.sh"
 # running it, so editing this file while a run is in progress is harmless.
 {
 KERNELS=${NETSWAP_KERNELS:-6.1 6.12}
+# Kernels users run whose differences matter to the data path but not to
+# the control path: PREEMPT_RT (spinlocks sleep, softirqs in threads) and
+# the cloud kernel (virtio as modules). They run the scenarios that move
+# pages under load, loss and peer failure; a kernel also in KERNELS runs
+# them all.
+EXTRA_KERNELS=
+for k in ${NETSWAP_EXTRA_KERNELS-6.12-rt 6.1-cloud}; do
+	[[ " $KERNELS " == *" $k "* ]] || EXTRA_KERNELS+=" $k"
+done
+EXTRA_SCENARIOS=${NETSWAP_EXTRA_SCENARIOS:-smoke peerloss torture e2e}
 # Teardown and every control path. torture, which found the one bug so
 # far (readahead's lock in the slot free hook), passed there twice but in
 # a third suite run missed its own floor of page-ins (230 of 300) at the
@@ -92,7 +106,7 @@ run_test() {
 # ---- packages --------------------------------------------------------------
 echo "==== installing packages (if missing)"
 pkgs=("${NSW_HOST_PKGS[@]}" "${NSW_FUZZ_PKGS[@]}" dkms bash-completion)
-for k in $KERNELS; do
+for k in $KERNELS $EXTRA_KERNELS; do
 	read -r _img hdr < <(nsw_kernel_meta "$k")
 	pkgs+=("$hdr")
 done
@@ -138,20 +152,37 @@ for s in "${scenarios[@]}"; do
 done
 [[ " ${scenarios[*]} " == *" e2e "* ]] && ordered+=(e2e)
 
-# Each kernel's scenarios run one after the other; the kernels run in
-# parallel (NETSWAP_PARALLEL=0: one after the other). A scenario's VMs are
+# Each kernel's scenarios run one after the other, in a chain with the
+# kernels named after it in CHAINS; the chains run in parallel
+# (NETSWAP_PARALLEL=0: one after the other). A scenario's VMs are
 # single-CPU TCG guests that spend much of their time waiting on each other,
-# so two scenarios share the 2 cores well.
-run_chain() {
+# so the scenarios of three chains share the 2 cores well.
+# The scenarios of kernel $1, in order.
+kernel_scenarios() {
+	local k=$1 s
+	if [[ $k == debug ]]; then
+		echo "${debug_scenarios[*]}"
+	elif [[ " $KERNELS " == *" $k "* ]]; then
+		echo "${ordered[*]}"
+	else
+		for s in "${ordered[@]}"; do
+			if [[ " $EXTRA_SCENARIOS " == *" $s "* ]]; then
+				printf '%s ' "$s"
+			fi
+		done
+	fi
+}
+run_kernel() {
 	local k=$1 s
 	# The test bed's own self-test (it must detect failures), once.
 	if [[ $k == "${KERNELS%% *}" && -z "${NETSWAP_SCENARIOS:-}" ]]; then
 		run_test "vm/$k/testbed-selftest" "$ROOT/tests/vm/selftest.sh" "$k"
 	fi
-	for s in "${ordered[@]}"; do
+	for s in $(kernel_scenarios "$k"); do
 		# The quick benchmark, before the long e2e: every figure of the
 		# report measured, every byte read back checked.
-		if [[ $s == e2e && -z "${NETSWAP_SCENARIOS:-}" ]]; then
+		if [[ $s == e2e && -z "${NETSWAP_SCENARIOS:-}" &&
+			" $KERNELS " == *" $k "* ]]; then
 			run_test "bench/$k" "$ROOT/bench/run.sh" --quick \
 				--out "$LOGS/bench-$k" "$k"
 		fi
@@ -161,9 +192,8 @@ run_chain() {
 # Debian's kernels have neither KASAN nor lockdep nor the checks for
 # sleeping where swap's hooks must not: some scenarios run once more on a
 # 6.12 built with them (tests/vm/kernel.sh debug). Building it takes about
-# ten minutes the first time and is cached after; the chain runs beside the
-# others.
-run_debug_chain() {
+# ten minutes the first time and is cached after.
+run_debug() {
 	local s
 	run_test build-debug-kernel "$ROOT/tests/vm/kernel.sh" debug
 	if ! grep -q '^PASS build-debug-kernel ' "$RESULTS_FILE"; then
@@ -178,6 +208,30 @@ debug_scenarios=()
 for s in ${NETSWAP_DEBUG_SCENARIOS-$NSW_DEBUG_SCENARIOS}; do
 	[[ " ${ordered[*]} " == *" $s "* ]] && debug_scenarios+=("$s")
 done
+# Kernels joined by "+" form a chain; a kernel to run that no chain names
+# gets its own. Three chains already slow each scenario to about 1.7 times
+# its time alone, so the extra kernels follow the two shortest: 6.12's
+# (6.1's also runs the self-test) takes 6.12-rt, whose four scenarios
+# took 9.5 minutes alone, and the debug chain (its kernel's ten-minute
+# build, then control) takes 6.1-cloud, a little quicker. The suite then
+# takes about 30 minutes on 2 cores.
+CHAINS=${NETSWAP_CHAINS:-6.1 6.12+6.12-rt debug+6.1-cloud}
+wanted=" $KERNELS $EXTRA_KERNELS "
+[[ ${#debug_scenarios[@]} -gt 0 ]] && wanted+="debug "
+for k in $wanted; do
+	[[ "+${CHAINS// /+ +}+" == *"+$k+"* ]] || CHAINS+=" $k"
+done
+run_chain() {
+	local k
+	for k in ${1//+/ }; do
+		[[ "$wanted" == *" $k "* ]] || continue
+		if [[ $k == debug ]]; then
+			run_debug
+		elif [[ -n "$(kernel_scenarios "$k")" ]]; then
+			run_kernel "$k"
+		fi
+	done
+}
 # start_chain CMD...: in the background beside the others, or in turn.
 chain_pids=()
 start_chain() {
@@ -189,10 +243,9 @@ start_chain() {
 	fi
 }
 if [[ ${#ordered[@]} -gt 0 ]]; then
-	for k in $KERNELS; do
-		start_chain run_chain "$k"
+	for c in $CHAINS; do
+		start_chain run_chain "$c"
 	done
-	[[ ${#debug_scenarios[@]} -gt 0 ]] && start_chain run_debug_chain
 	for p in "${chain_pids[@]}"; do
 		wait "$p"
 	done
