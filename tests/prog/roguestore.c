@@ -24,7 +24,8 @@
  *            client seen, -g of each kind: version 2, a LOAD_ACK chunk
  *            with len 100, type 42, bad magic, 20 bytes, a flag set,
  *            key_id or a tag byte set; and as stale, a well-formed
- *            STORE_ACK and LOAD_ACK chunk each with a req_id no request
+ *            STORE_ACK, a STORE_ACK NOSESSION, a FREE_ACK of another
+ *            epoch and a LOAD_ACK chunk, each with a req_id no request
  *            has. Then print one line "sent version N len N type N
  *            magic N short N flags N stale N reserved N"
  *   SIGPWR   "restart", as a store whose module was reloaded: drop every
@@ -827,6 +828,16 @@ static void garbage_burst(void)
 		reserved += burst_send(HDR_LEN);
 
 		hdr_put(rs.tx, MSG_STORE_ACK, ST_OK, id, h, 0);
+		stale += burst_send(HDR_LEN);
+
+		/*
+		 * Replies that would end the client's session if they
+		 * answered a request of it: NOSESSION, and another epoch.
+		 * They answer none, so the session must live on.
+		 */
+		hdr_put(rs.tx, MSG_STORE_ACK, ST_NOSESSION, id, h, 0);
+		stale += burst_send(HDR_LEN);
+		hdr_put(rs.tx, MSG_FREE_ACK, ST_OK, id, h ^ 1ULL << 63, 0);
 		stale += burst_send(HDR_LEN);
 
 		/* The first chunk of a page, well formed. */

@@ -185,6 +185,12 @@ for k in $KINDS; do
 	assert_gt "$(grown "$k" /tmp/show.txt)" $((n - 1)) "rx_dropped $k growth (b sent $n)"
 done
 assert_eq "$(crc_errors)" "$c1" "crc_errors after the garbage"
+# NOSESSION or another epoch in a reply to no request is a stray: the
+# session, and the pages in it, live on.
+if dmesg | grep -q "netswap: $B:7878 restarted"; then
+	fail "stray NOSESSION or epoch replies ended the session with b"
+fi
+log "check ok: stray NOSESSION and epoch replies left the session up"
 # The module still works, both ways.
 read_back "read after the garbage"
 run dd if=/dev/urandom of=/tmp/data bs=1M count=$MB
