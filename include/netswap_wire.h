@@ -23,6 +23,9 @@
 /* Largest FREE batch: keeps a FREE datagram near one 1500-byte frame. */
 #define NSW_FREE_BATCH		160
 
+/* An AUDIT's payload: the lowest req_id whose STORE it keeps. */
+#define NSW_AUDIT_LEN		8
+
 /*
  * req_id is the client's sequence number for requests to one store. A
  * client never has requests s and s + NSW_SEQ_WINDOW unanswered at once;
@@ -42,7 +45,13 @@ enum nsw_msg_type {
 	NSW_MSG_RESET_ACK	= 8,
 	NSW_MSG_PING		= 9,	/* keepalive; req_id a nonce, no window */
 	NSW_MSG_PONG		= 10,	/* echoes it; handle: room, see below */
-	NSW_MSG_MAX		= NSW_MSG_PONG,
+	NSW_MSG_AUDIT		= 11,	/* begin an audit: __be64 floor */
+	NSW_MSG_AUDIT_ACK	= 12,
+	NSW_MSG_KEEP		= 13,	/* __be64 handles the audit keeps */
+	NSW_MSG_KEEP_ACK	= 14,
+	NSW_MSG_SWEEP		= 15,	/* free what the audit did not keep */
+	NSW_MSG_SWEEP_ACK	= 16,	/* bits 0-47 of handle: pages freed */
+	NSW_MSG_MAX		= NSW_MSG_SWEEP_ACK,
 };
 
 /* Replies are the request type + 1; requests are odd. */

@@ -44,7 +44,10 @@ static bool nsw_len_ok(u8 type, u8 status, u16 offset, u32 len)
 	if (offset)
 		return false;
 	switch (type) {
+	case NSW_MSG_AUDIT:
+		return len == NSW_AUDIT_LEN;
 	case NSW_MSG_FREE:
+	case NSW_MSG_KEEP:
 		return len && len % sizeof(__be64) == 0 &&
 		       len / sizeof(__be64) <= NSW_FREE_BATCH;
 	case NSW_MSG_STORE_ACK:

@@ -59,7 +59,7 @@ static bool spec_is_page(u8 type, u8 status)
  * this type carry @len bytes from @offset? A page message carries a run
  * of the chunks [0, 1400), [1400, 2800), [2800, 4096) of the page, from
  * one's start to one's end (the whole page, say); FREE carries
- * handles; every other type carries nothing, and only page messages have
+ * handles, and KEEP too; AUDIT its floor; every other type carries nothing, and only page messages have
  * an offset.
  */
 static bool spec_len_ok(u8 type, u8 status, u64 offset, u64 len)
@@ -76,7 +76,10 @@ static bool spec_len_ok(u8 type, u8 status, u64 offset, u64 len)
 	if (offset)
 		return false;
 	switch (type) {
+	case NSW_MSG_AUDIT:		/* the floor, 8 bytes */
+		return len == 8;
 	case NSW_MSG_FREE:		/* n x 8 bytes, 1 <= n <= 160 */
+	case NSW_MSG_KEEP:
 		return len % 8 == 0 && len >= 8 && len / 8 <= NSW_FREE_BATCH;
 	case NSW_MSG_STORE_ACK:		/* n x 24 bytes, 0 <= n <= 56 */
 	case NSW_MSG_LOAD:
@@ -190,7 +193,11 @@ static void use_payload(const struct nsw_msg *m, const u8 *payload)
 		use_batch(m, payload);
 		return;
 	}
-	if (m->type != NSW_MSG_FREE) {
+	if (m->type == NSW_MSG_AUDIT) {
+		FUZZ_ASSERT(m->len == 8);
+		return;
+	}
+	if (m->type != NSW_MSG_FREE && m->type != NSW_MSG_KEEP) {
 		FUZZ_ASSERT(m->len == 0);
 		return;
 	}

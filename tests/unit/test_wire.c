@@ -697,6 +697,8 @@ static void test_reject_len_type(void)
 	static const u8 zero_types[] = {
 		NSW_MSG_FREE_ACK,
 		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING, NSW_MSG_PONG,
+		NSW_MSG_AUDIT_ACK, NSW_MSG_KEEP_ACK, NSW_MSG_SWEEP,
+		NSW_MSG_SWEEP_ACK,
 	};
 	unsigned int i, j, c;
 	u8 st;
@@ -743,6 +745,19 @@ static void test_reject_len_type(void)
 		 -NSW_WERR_LEN);
 	CHECK_EQ(decode_len(NSW_MSG_FREE, 0, 1400), -NSW_WERR_LEN);
 	CHECK_EQ(decode_len(NSW_MSG_FREE, 0, NSW_FREE_BATCH * 8), 0);
+	/* KEEP: handles like FREE's; AUDIT: its floor alone. */
+	CHECK_EQ(decode_len(NSW_MSG_KEEP, 0, 0), -NSW_WERR_LEN);
+	CHECK_EQ(decode_len(NSW_MSG_KEEP, 0, 12), -NSW_WERR_LEN);
+	CHECK_EQ(decode_len(NSW_MSG_KEEP, 0, 8), 0);
+	CHECK_EQ(decode_len(NSW_MSG_KEEP, 0, NSW_FREE_BATCH * 8), 0);
+	CHECK_EQ(decode_len(NSW_MSG_KEEP, 0, (NSW_FREE_BATCH + 1) * 8),
+		 -NSW_WERR_LEN);
+	CHECK_EQ(decode_len(NSW_MSG_AUDIT, 0, NSW_AUDIT_LEN), 0);
+	for (i = 0; i < ARRAY_SIZE(zero_bad); i++)
+		if (zero_bad[i] != NSW_AUDIT_LEN)
+			CHECK_EQ(decode_len(NSW_MSG_AUDIT, 0, zero_bad[i]),
+				 -NSW_WERR_LEN);
+	CHECK_EQ(decode_len(NSW_MSG_AUDIT, 0, 0), -NSW_WERR_LEN);
 	/* Everything else: no payload. */
 	for (i = 0; i < sizeof(zero_types); i++)
 		for (j = 0; j < ARRAY_SIZE(zero_bad); j++)
@@ -764,6 +779,8 @@ static void test_reject_offset(void)
 	static const u8 nopage_types[] = {
 		NSW_MSG_STORE_ACK, NSW_MSG_LOAD, NSW_MSG_FREE_ACK,
 		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING, NSW_MSG_PONG,
+		NSW_MSG_AUDIT_ACK, NSW_MSG_KEEP_ACK, NSW_MSG_SWEEP,
+		NSW_MSG_SWEEP_ACK,
 	};
 	static const u16 some_off[] = { 1, 1400, 2800, 0x100, 0x8000, 0xffff };
 	static const u32 lens[] = { 0, 1296, 1400, 4096 };
@@ -919,7 +936,7 @@ static int ref_decode(const u8 *d, size_t dl)
 		return -NSW_WERR_VERSION;
 	type = d[5];
 	status = d[6];
-	if (type < 1 || type > 10)	/* STORE .. PONG */
+	if (type < 1 || type > 16)	/* STORE .. SWEEP_ACK */
 		return -NSW_WERR_TYPE;
 	if (d[7])
 		return -NSW_WERR_FLAGS;
@@ -948,9 +965,12 @@ static int ref_decode(const u8 *d, size_t dl)
 	if (off)
 		return -NSW_WERR_LEN;
 	switch (type) {
-	case 5:
+	case 5:		/* FREE: 1 to 160 handles */
+	case 13:	/* KEEP: likewise */
 		return len >= 8 && len <= 8 * 160 && len % 8 == 0 ?
 			0 : -NSW_WERR_LEN;
+	case 11:	/* AUDIT: the floor */
+		return len == 8 ? 0 : -NSW_WERR_LEN;
 	case 2:	/* up to 56 more answers of 24 bytes */
 	case 3:	/* up to 56 more LOADs of 24 bytes */
 		return len % 24 == 0 && len <= 24 * 56 ? 0 : -NSW_WERR_LEN;
@@ -1112,7 +1132,12 @@ static void test_random(void)
 			/* As the store does: in bounds of the page. */
 			memcpy(page + m.offset, d + 48, m.len);
 			break;
+		case NSW_MSG_AUDIT:
+			CHECK_EQ(m.offset, 0);
+			CHECK_EQ(m.len, NSW_AUDIT_LEN);
+			break;
 		case NSW_MSG_FREE:
+		case NSW_MSG_KEEP:
 			CHECK_EQ(m.offset, 0);
 			CHECK(m.len > 0 && m.len % 8 == 0 &&
 			      m.len / 8 <= NSW_FREE_BATCH);
