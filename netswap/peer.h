@@ -149,6 +149,11 @@ struct nsw_peer {
 	 */
 	bool store_session;
 	u64 reset_nonce[NSW_RESET_NONCES];
+	/* Store role, the worker's only: the client's audit (protocol.rst). */
+	u64 audit_id;			/* 0: none under way */
+	u64 audit_floor;		/* its STOREs from here on are kept */
+	u64 audit_stale;		/* new STOREs below this are stale */
+	u8 audit_gen;			/* its mark in the store's kept[] */
 	struct nsw_reasm_slot *reasm;	/* store role only, see reasm.h */
 
 	struct kref ref;

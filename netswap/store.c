@@ -22,6 +22,11 @@
  * between: a client never has requests n and n + NSW_SEQ_WINDOW
  * unanswered at once.
  *
+ * Audits (protocol.rst, "Audits"): kept[] marks each slot with the
+ * audit_gen of its owner's audit that keeps it; a SWEEP frees the
+ * owner's slots without the current mark. Only the worker marks and
+ * sweeps, so no STORE of the client runs while it sweeps.
+ *
  * Memory: pages come from alloc_page(GFP_NOIO | __GFP_NORETRY): a store
  * that cannot get memory answers NOMEM and the client retries later,
  * rather than this node reclaiming (and perhaps swapping) on a peer's
@@ -54,7 +59,7 @@
  * are dropped (and counted: NSW_RX_BACKLOG), and clients retransmit.
  */
 #define NSW_STORE_RXQ_BYTES	(4 << 20)
-/* Slots nsw_store_drop_pages() looks at per hold of the lock. */
+/* Slots a scan of the slot map looks at per hold of the lock. */
 #define NSW_STORE_SCAN		4096U
 
 static struct {
@@ -65,6 +70,7 @@ static struct {
 	bool full_posted;		/* NETSWAP_EVENT_STORE_FULL sent */
 	struct page **pages;
 	u16 *owner;			/* peer index per slot */
+	u8 *kept;			/* per slot: audit_gen of the audit keeping it */
 	struct sk_buff_head rxq;
 	unsigned int rxq_bytes;		/* truesize queued, under rxq.lock */
 	struct work_struct work;
@@ -222,6 +228,15 @@ static struct page *nsw_store_chunk(struct nsw_peer *peer,
 	return nsw_reasm_take(slot);
 }
 
+/* The worker: slot @idx of @peer's was stored by STORE @req_id. */
+static void nsw_store_audit_stored(struct nsw_peer *peer, u32 idx, u64 req_id)
+	__must_hold(&nsw_store.lock)
+{
+	lockdep_assert_held(&nsw_store.lock);
+	if (peer->audit_id && req_id >= peer->audit_floor)
+		nsw_store.kept[idx] = peer->audit_gen;
+}
+
 /*
  * Keeps the complete page @fresh for the client. Returns the status of
  * the reply; *@handle is where the page is now.
@@ -240,6 +255,7 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 		idx = NSW_HANDLE_IDX(m->handle);
 		old = nsw_store.pages[idx];
 		nsw_store.pages[idx] = fresh;
+		nsw_store_audit_stored(peer, idx, m->req_id);
 		*handle = m->handle;
 		err = 0;
 	} else if (nsw_store.sm.nr_used >= nsw_store.limit) {
@@ -258,6 +274,8 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 			idx = NSW_HANDLE_IDX(*handle);
 			nsw_store.pages[idx] = fresh;
 			nsw_store.owner[idx] = peer->idx;
+			nsw_store.kept[idx] = 0;
+			nsw_store_audit_stored(peer, idx, m->req_id);
 			atomic64_inc(&peer->held);
 			/* Room again: the next refusal is news. */
 			nsw_store.full_posted = false;
@@ -330,15 +348,17 @@ static u8 nsw_store_free(struct nsw_peer *peer, struct sk_buff *skb,
 }
 
 /*
- * Frees every page @peer has here. Runs from the worker (RESET), netlink
- * (peer deletion) and module exit, so it takes the lock per batch of
- * slots and frees the pages outside it.
+ * Frees every page @peer has here but those its current audit keeps
+ * (marked @keep; 0: none is kept), and returns how many. Runs from the
+ * worker (RESET, SWEEP), netlink (peer deletion) and module exit, so it
+ * takes the lock per batch of slots and frees the pages outside it.
  */
-static void nsw_store_drop_pages(struct nsw_peer *peer)
+static u64 nsw_store_drop_pages(struct nsw_peer *peer, u8 keep)
 {
 	struct page *batch[64];
 	unsigned int n, i;
 	u32 idx = 0, end;
+	u64 freed = 0;
 
 	while (idx < nsw_store.sm.nr) {
 		n = 0;
@@ -349,6 +369,7 @@ static void nsw_store_drop_pages(struct nsw_peer *peer)
 			u64 handle = nsw_slotmap_handle(&nsw_store.sm, idx);
 
 			if (nsw_store.owner[idx] != peer->idx ||
+			    (keep && nsw_store.kept[idx] == keep) ||
 			    !nsw_store_find(peer, handle))
 				continue;
 			batch[n++] = nsw_store_release(peer, handle);
@@ -356,8 +377,100 @@ static void nsw_store_drop_pages(struct nsw_peer *peer)
 		spin_unlock_bh(&nsw_store.lock);
 		for (i = 0; i < n; i++)
 			__free_page(batch[i]);
+		freed += n;
 		cond_resched();
 	}
+	return freed;
+}
+
+/* The worker. Clears the marks of @peer's slots, a bounded run at a time. */
+static void nsw_store_unmark(struct nsw_peer *peer)
+{
+	u32 idx = 0, end;
+
+	while (idx < nsw_store.sm.nr) {
+		end = min(nsw_store.sm.nr - idx, NSW_STORE_SCAN) + idx;
+		spin_lock_bh(&nsw_store.lock);
+		for (; idx < end; idx++)
+			if (nsw_store.owner[idx] == peer->idx)
+				nsw_store.kept[idx] = 0;
+		spin_unlock_bh(&nsw_store.lock);
+		cond_resched();
+	}
+}
+
+/* The worker. Marks @peer's page @handle kept by the current audit. */
+static void nsw_store_keep_one(struct nsw_peer *peer, u64 handle)
+{
+	spin_lock_bh(&nsw_store.lock);
+	if (nsw_store_find(peer, handle))
+		nsw_store.kept[NSW_HANDLE_IDX(handle)] = peer->audit_gen;
+	spin_unlock_bh(&nsw_store.lock);
+}
+
+/*
+ * The worker. An AUDIT: begins the audit, keeping the pages of the STOREs
+ * at or above its floor that the window records.
+ */
+static u8 nsw_store_audit(struct nsw_peer *peer, struct sk_buff *skb,
+			  const struct nsw_msg *m)
+{
+	struct nsw_seqwin_slot rec;
+	unsigned int i;
+	u64 floor;
+
+	if (!m->handle)
+		return NSW_ST_INVAL;
+	if (skb_linearize(skb))
+		return NSW_ST_NOMEM;
+	floor = nsw_audit_floor(skb->data + NSW_HDR_LEN);
+	/* A mark left by an audit 255 audits ago must not pass for this. */
+	if (!++peer->audit_gen) {
+		peer->audit_gen = 1;
+		nsw_store_unmark(peer);
+	}
+	peer->audit_id = m->handle;
+	peer->audit_floor = floor;
+	peer->audit_stale = max(peer->audit_stale, floor);
+	for (i = 0; i < NSW_SEQ_WINDOW; i++) {
+		spin_lock_bh(&peer->seqwin_lock);
+		rec = peer->seqwin->slot[i];
+		spin_unlock_bh(&peer->seqwin_lock);
+		if (rec.type == NSW_MSG_STORE && rec.status == NSW_ST_OK &&
+		    rec.seq >= floor)
+			nsw_store_keep_one(peer, rec.handle);
+	}
+	return NSW_ST_OK;
+}
+
+/* The worker. A KEEP of the current audit's marks its handles kept. */
+static u8 nsw_store_keep(struct nsw_peer *peer, struct sk_buff *skb,
+			 const struct nsw_msg *m)
+{
+	unsigned int i, n = m->len / sizeof(__be64);
+
+	if (!peer->audit_id || m->handle != peer->audit_id)
+		return NSW_ST_NOENT;
+	if (skb_linearize(skb))
+		return NSW_ST_NOMEM;
+	for (i = 0; i < n; i++)
+		nsw_store_keep_one(peer, nsw_free_handle_at(skb->data +
+							    NSW_HDR_LEN, i));
+	return NSW_ST_OK;
+}
+
+/* The worker. A SWEEP ends the audit; *@freed: the pages it freed. */
+static u8 nsw_store_sweep(struct nsw_peer *peer, const struct nsw_msg *m,
+			  u64 *freed)
+{
+	if (!peer->audit_id || m->handle != peer->audit_id)
+		return NSW_ST_NOENT;
+	*freed = nsw_store_drop_pages(peer, peer->audit_gen);
+	peer->audit_id = 0;
+	if (*freed)
+		pr_info("audit of %pISpc: freed %llu pages it no longer had\n",
+			&peer->shown, *freed);
+	return NSW_ST_OK;
 }
 
 /*
@@ -382,7 +495,7 @@ static void nsw_store_reset(struct nsw_peer *peer)
 	u64 held = atomic64_read(&peer->held);
 
 	nsw_store_drop_partial(peer);
-	nsw_store_drop_pages(peer);
+	nsw_store_drop_pages(peer, 0);
 	if (held)
 		pr_info("dropped %llu pages stored for %pISpc\n", held,
 			&peer->shown);
@@ -542,6 +655,8 @@ static void nsw_store_session(struct nsw_peer *peer, const struct nsw_msg *m)
 		peer->reset_nonce[0] = m->handle;
 		peer->store_session = true;
 		spin_unlock_bh(&peer->seqwin_lock);
+		peer->audit_id = 0;
+		peer->audit_stale = 0;
 	}
 	/* A client cannot send 2^48 requests: its numbers start at 1. */
 	if (base > NSW_HANDLE_SLOT_MASK) {
@@ -600,6 +715,11 @@ static void nsw_store_request(struct nsw_peer *peer, struct sk_buff *skb,
 			nsw_store_reply(peer, m, status, handle, NULL);
 		return;
 	case NSW_SEQ_NEW:
+		/* The client gave up on it before its last audit. */
+		if (m->type == NSW_MSG_STORE && m->req_id < peer->audit_stale) {
+			atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+			return;
+		}
 		handle = 0;
 		break;
 	}
@@ -620,6 +740,15 @@ static void nsw_store_request(struct nsw_peer *peer, struct sk_buff *skb,
 		return;
 	case NSW_MSG_FREE:
 		status = nsw_store_free(peer, skb, m);
+		break;
+	case NSW_MSG_AUDIT:
+		status = nsw_store_audit(peer, skb, m);
+		break;
+	case NSW_MSG_KEEP:
+		status = nsw_store_keep(peer, skb, m);
+		break;
+	case NSW_MSG_SWEEP:
+		status = nsw_store_sweep(peer, m, &handle);
 		break;
 	default:
 		return;		/* a reply type: never queued here */
@@ -809,11 +938,14 @@ int nsw_store_init(unsigned long quota_pages)
 				   GFP_KERNEL);
 	nsw_store.owner = kvcalloc(nr ?: 1, sizeof(*nsw_store.owner),
 				   GFP_KERNEL);
-	if (!used || !gen || !nsw_store.pages || !nsw_store.owner) {
+	nsw_store.kept = kvcalloc(nr ?: 1, sizeof(*nsw_store.kept), GFP_KERNEL);
+	if (!used || !gen || !nsw_store.pages || !nsw_store.owner ||
+	    !nsw_store.kept) {
 		kvfree(used);
 		kvfree(gen);
 		kvfree(nsw_store.pages);
 		kvfree(nsw_store.owner);
+		kvfree(nsw_store.kept);
 		return -ENOMEM;
 	}
 	/* A client tells a restarted store by its epoch: never 0. */
@@ -841,4 +973,5 @@ void nsw_store_exit(void)
 	kvfree(nsw_store.sm.gen);
 	kvfree(nsw_store.pages);
 	kvfree(nsw_store.owner);
+	kvfree(nsw_store.kept);
 }

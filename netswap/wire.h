@@ -138,6 +138,13 @@ void nsw_batch_put(void *payload, unsigned int i, u8 status, u64 req_id,
 void nsw_batch_add(struct nsw_hdr *hdr, void *more, unsigned int n, u8 type,
 		   u8 status, u64 req_id, u64 handle);
 u64 nsw_free_handle_at(const void *payload, unsigned int i);
+
+/* An AUDIT's floor, in its payload like one handle of a FREE's. */
+static inline u64 nsw_audit_floor(const void *payload)
+{
+	return nsw_free_handle_at(payload, 0);
+}
+
 void nsw_free_handle_put(void *payload, unsigned int i, u64 handle);
 
 #endif /* _NSW_WIRE_H */
