@@ -64,6 +64,7 @@
 
 #include "compat.h"
 #include "client.h"
+#include "audit.h"
 #include "ctl.h"
 #include "events.h"
 #include "liveness.h"
@@ -562,6 +563,9 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 				continue;
 			if (id != NSW_TX_QUEUED)
 				nsw_op_tx_end(dev, op, id, false);
+			/* Its store may have kept the page all the same. */
+			if (id != NSW_TX_QUEUED && cmd->write)
+				nsw_audit_want(op->peer);
 			/* A new page can go to a peer that is up instead. */
 			if (!expired && cmd->write && nsw_op_retarget(dev, op))
 				continue;
@@ -922,6 +926,18 @@ void nsw_client_forget_peer(struct nsw_peer *peer)
 	if (n)
 		pr_info("%pISpc: %llu pages of ours there marked lost\n",
 			&peer->shown, n);
+}
+
+/*
+ * Process context, for an audit (audit.h): the handles of up to @max
+ * pages of ours on @peer in its current session, from page *@pos on.
+ */
+unsigned int nsw_client_handles(struct nsw_peer *peer, u64 *pos,
+				__be64 *out, unsigned int max)
+{
+	struct nsw_dev *dev = READ_ONCE(nsw_dev);
+
+	return dev ? nsw_map_handles(&dev->map, peer, pos, out, max) : 0;
 }
 
 int nsw_client_init(u64 size_bytes)

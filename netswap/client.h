@@ -50,5 +50,7 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		   const struct nsw_msg *m);
 void nsw_client_info(struct nsw_dev_info *info);
 void nsw_client_forget_peer(struct nsw_peer *peer);
+unsigned int nsw_client_handles(struct nsw_peer *peer, u64 *pos,
+				__be64 *out, unsigned int max);
 
 #endif /* _NSW_CLIENT_H */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Control requests from the client role: FREE batches and RESET.
+ * Control requests from the client role: FREE batches, RESET and audits.
  *
- * RESET is rare and may block: each peer has one at a time, synchronously
- * (nsw_ctl_request()), retried with backoff until acknowledged or given up.
+ * RESET and an audit's requests are rare and may block: each peer has one
+ * at a time, synchronously (nsw_ctl_request()), retried with backoff until
+ * acknowledged or given up.
  *
  * A FREE batch does not wait: its owner (map.c) numbers and sends it with
  * nsw_ctl_send(), the reply hands it back with nsw_map_free_rx(), and the

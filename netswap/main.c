@@ -18,6 +18,7 @@
 #include "client.h"
 #include "netlink.h"
 #include "liveness.h"
+#include "audit.h"
 #include "events.h"
 #include "sysfs.h"
 #include "readahead.h"
@@ -117,6 +118,7 @@ static int __init nsw_init(void)
 	if (err)
 		goto err_client;
 	nsw_liveness_start();
+	nsw_audit_start();
 	err = nsw_genl_init();
 	if (err)
 		goto err_liveness;
@@ -126,6 +128,7 @@ static int __init nsw_init(void)
 	return 0;
 
 err_liveness:
+	nsw_audit_stop();
 	nsw_liveness_stop();
 	nsw_sysfs_global_del();
 err_client:
@@ -151,6 +154,7 @@ static void __exit nsw_exit(void)
 {
 	nsw_events_stop();
 	nsw_genl_exit();
+	nsw_audit_stop();
 	nsw_liveness_stop();
 	nsw_sysfs_global_del();
 	nsw_client_exit();

@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "fault.h"
 #include "session.h"
+#include "audit.h"
 
 #define NSW_ORPHANS		1024
 #define NSW_FREE_DELAY		(HZ / 50)
@@ -89,13 +90,28 @@ void nsw_map_set(struct nsw_map *map, u64 pgoff, u64 entry)
 		nsw_map_orphan(map, old);
 }
 
+/* Any context. The page @entry names cannot be freed: audit its peer. */
+static void nsw_map_want_audit(u64 entry)
+{
+	struct nsw_peer *peer;
+
+	if (nsw_entry_lost(entry))
+		return;
+	rcu_read_lock();
+	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
+	if (peer)
+		nsw_audit_want(peer);
+	rcu_read_unlock();
+}
+
 /* Any context. The remote page @entry names is no longer referenced. */
 void nsw_map_orphan(struct nsw_map *map, u64 entry)
 {
 	if (!kfifo_in_spinlocked(&map->orphans, &entry, 1,
 				 &map->orphans_lock)) {
 		atomic64_inc(&map->lost);
-		pr_warn_ratelimited("orphan queue full, a remote page leaks until peer reset\n");
+		pr_warn_ratelimited("orphan queue full: a remote page waits for an audit\n");
+		nsw_map_want_audit(entry);
 		return;
 	}
 	queue_delayed_work(nsw_wq, &map->free_work, NSW_FREE_DELAY);
@@ -189,7 +205,8 @@ static void nsw_map_free_drop(struct nsw_map *map, struct nsw_map_free *fl,
 	} else {
 		atomic64_add(fl->n, &map->lost);
 		atomic64_add(fl->n, &peer->tx_errors);
-		pr_warn_ratelimited("could not free %u pages on %pISpc\n",
+		nsw_audit_want(peer);
+		pr_warn_ratelimited("could not free %u pages on %pISpc, auditing it later\n",
 				    fl->n, &peer->shown);
 	}
 	fl->n = 0;
@@ -354,8 +371,10 @@ static void nsw_map_batch_add(struct nsw_map *map, u64 entry)
 	/* Rare: the entry changed peers after nsw_map_room(). */
 	if (map->batch_len[idx] == NSW_FREE_BATCH) {
 		if (!kfifo_in_spinlocked(&map->orphans, &entry, 1,
-					 &map->orphans_lock))
+					 &map->orphans_lock)) {
 			atomic64_inc(&map->lost);
+			nsw_map_want_audit(entry);
+		}
 		return;
 	}
 	handle = nsw_map_wire_handle(entry, &sess);
@@ -512,6 +531,30 @@ u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx)
 		if (next)
 			nsw_map_account(map, next, 1);
 		n++;
+	}
+	return n;
+}
+
+/*
+ * Process context. Puts the handles of up to @max entries naming @peer
+ * in its current session, from *@pos on, into @out; returns how many.
+ * Entries marked freed count too: the page is there until its FREE.
+ */
+unsigned int nsw_map_handles(struct nsw_map *map, struct nsw_peer *peer,
+			     u64 *pos, __be64 *out, unsigned int max)
+{
+	unsigned int n = 0;
+	u64 entry, handle;
+
+	for (; *pos < map->nr && n < max; (*pos)++) {
+		if (!(*pos % 4096))
+			cond_resched();
+		entry = READ_ONCE(map->entries[*pos]);
+		if (!entry || NSW_ENTRY_PEER(entry) != peer->idx)
+			continue;
+		handle = nsw_session_handle(peer, entry);
+		if (handle)
+			out[n++] = cpu_to_be64(handle);
 	}
 	return n;
 }

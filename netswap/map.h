@@ -90,5 +90,7 @@ void nsw_map_discard(struct nsw_map *map, u64 pgoff, u64 nr);
 void nsw_map_flush(struct nsw_map *map);
 u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx);
 void nsw_map_free_rx(struct nsw_tx *tx, u8 status);
+unsigned int nsw_map_handles(struct nsw_map *map, struct nsw_peer *peer,
+			     u64 *pos, __be64 *out, unsigned int max);
 
 #endif /* _NSW_MAP_H */

@@ -412,6 +412,23 @@ void nsw_peer_tx_skip(struct nsw_peer *peer, u64 next)
 	spin_unlock_bh(&peer->tx_lock);
 }
 
+/*
+ * The lowest request number in flight to @peer, or the next if none: an
+ * audit's floor (audit.c). Numbers more than a window back hold no slot.
+ */
+u64 nsw_peer_tx_floor(struct nsw_peer *peer)
+{
+	u64 seq;
+
+	spin_lock_bh(&peer->tx_lock);
+	seq = peer->tx_next > NSW_SEQ_WINDOW ? peer->tx_next - NSW_SEQ_WINDOW : 1;
+	for (; seq < peer->tx_next; seq++)
+		if (READ_ONCE(peer->tx_ring[seq % NSW_SEQ_WINDOW]))
+			break;
+	spin_unlock_bh(&peer->tx_lock);
+	return seq;
+}
+
 /* Under tx_lock: @tx gives its place in the STORE window back. */
 static bool nsw_peer_unplace(struct nsw_peer *peer, struct nsw_tx *tx,
 			     bool answered)

@@ -27,6 +27,7 @@
 #include "cwnd.h"
 #include "rtt.h"
 #include "ctl.h"
+#include "audit.h"
 #include "../include/uapi/netswap.h"
 
 struct nsw_seqwin;
@@ -133,6 +134,8 @@ struct nsw_peer {
 	atomic64_t tx_errors;
 	atomic64_t retransmits;
 	atomic64_t crc_errors;		/* pages that came back altered */
+	atomic64_t reclaimed_pages;	/* freed there by audits, audit.h */
+	struct nsw_audit audit;
 
 	/* Store role: this peer's pages in our RAM. */
 	atomic64_t held;
@@ -216,6 +219,7 @@ struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq);
 void nsw_peer_tx_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to);
 void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq);
 void nsw_peer_tx_skip(struct nsw_peer *peer, u64 next);
+u64 nsw_peer_tx_floor(struct nsw_peer *peer);
 
 static inline bool nsw_peer_down(const struct nsw_peer *peer)
 {

@@ -95,6 +95,7 @@ NSW_COUNTER_ATTR(frees, tx_frees);
 NSW_COUNTER_ATTR(errors, tx_errors);
 NSW_COUNTER_ATTR(retransmits, retransmits);
 NSW_COUNTER_ATTR(crc_errors, crc_errors);
+NSW_COUNTER_ATTR(reclaimed_pages, reclaimed_pages);
 NSW_COUNTER_ATTR(pages_held, held);
 NSW_COUNTER_ATTR(tx_bytes, tx_bytes);
 NSW_COUNTER_ATTR(rx_bytes, rx_bytes);
@@ -134,6 +135,7 @@ static struct attribute *nsw_peer_attrs[] = {
 	&nsw_attr_errors.attr.attr,
 	&nsw_attr_retransmits.attr.attr,
 	&nsw_attr_crc_errors.attr.attr,
+	&nsw_attr_reclaimed_pages.attr.attr,
 	&nsw_attr_pages_held.attr.attr,
 	&nsw_attr_tx_bytes.attr.attr,
 	&nsw_attr_rx_bytes.attr.attr,

@@ -68,6 +68,9 @@
  *        NETSWAP_A_PEER_RETRANSMITS    u64, requests sent again on timeout
  *        NETSWAP_A_PEER_CRC_ERRORS     u64, pages that came back altered
  *                                          (each failed its read)
+ *        NETSWAP_A_PEER_RECLAIMED_PAGES u64, pages of ours there that
+ *                                          we had lost track of, freed
+ *                                          by audits
  *     store role, that peer's pages in this node's RAM:
  *        NETSWAP_A_PEER_PAGES_HELD     u64, pages held now
  *        NETSWAP_A_PEER_RX_STORES      u64, pages accepted (duplicates
@@ -237,6 +240,7 @@ enum netswap_attr {
 	NETSWAP_A_RX_DROP_RESERVED,
 	NETSWAP_A_RX_DROP_NOTHOST,
 	NETSWAP_A_RX_DROP_BACKLOG,
+	NETSWAP_A_PEER_RECLAIMED_PAGES,
 	__NETSWAP_A_MAX
 };
 

@@ -306,6 +306,7 @@ static const struct field peer_counters[] = {
 	{ "errors",	 NETSWAP_A_PEER_TX_ERRORS,	true },
 	{ "retransmits", NETSWAP_A_PEER_RETRANSMITS,	true },
 	{ "crc_errors",	 NETSWAP_A_PEER_CRC_ERRORS,	true },
+	{ "reclaimed_pages", NETSWAP_A_PEER_RECLAIMED_PAGES, true },
 	{ "held",	 NETSWAP_A_PEER_PAGES_HELD,	true },
 	{ "rx_stores",	 NETSWAP_A_PEER_RX_STORES,	true },
 	{ "rx_loads",	 NETSWAP_A_PEER_RX_LOADS,	true },

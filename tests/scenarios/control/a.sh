@@ -82,8 +82,8 @@ poll_until 20 "b is up" peer_up
 
 # The JSON of show, stats and peer show against sysfs, in one moment:
 # no keepalives meanwhile (they move rtt_us and the byte counters).
-PKEYS="placed stores loads frees errors retransmits crc_errors held tx_bytes rx_bytes"
-PFILES="pages_placed stores loads frees errors retransmits crc_errors pages_held tx_bytes rx_bytes"
+PKEYS="placed stores loads frees errors retransmits crc_errors reclaimed_pages held tx_bytes rx_bytes"
+PFILES="pages_placed stores loads frees errors retransmits crc_errors reclaimed_pages pages_held tx_bytes rx_bytes"
 DKEYS="device.state device.size device.reads device.writes device.discards device.io_errors device.readahead_loads device.readahead_hits device.readahead_unused store.lend_limit store.used_pages"
 DFILES="device_state device_size device_reads device_writes device_discards device_io_errors readahead_loads readahead_hits readahead_unused lend_limit lend_used_pages"
 # jq_list KEYS: the jq filter printing those keys on one line.
