@@ -12,7 +12,9 @@
  * the module's idea of the wire format: pages in three chunks (taken in
  * runs of several, sent one a datagram), the sequence window with the
  * request type recorded, batched LOADs, PING, the store's epoch in every
- * reply's handle, sessions started by RESET (NOSESSION without one). It
+ * reply's handle, sessions started by RESET (NOSESSION without one),
+ * audits (AUDIT, KEEP, SWEEP: the pages the client no longer names are
+ * freed). It
  * first behaves honestly (a test proves that it interoperates), then
  * misbehaves on demand, at run time, without losing the pages it holds
  * (but for SIGPWR):
@@ -57,7 +59,8 @@
  * nosession (requests answered NOSESSION), reset_dups (RESETs with a
  * known nonce) and old_epoch (handles of another epoch than ours in
  * STOREs, LOADs and FREEs within a session: a client that learnt of a
- * restart must send none).
+ * restart must send none), audits and swept (AUDITs begun, pages SWEEPs
+ * freed).
  *
  * Build: gcc -O2 -Wall -Wextra -static -o roguestore roguestore.c
  */
@@ -98,7 +101,8 @@
 enum {
 	MSG_STORE = 1, MSG_STORE_ACK, MSG_LOAD, MSG_LOAD_ACK,
 	MSG_FREE, MSG_FREE_ACK, MSG_RESET, MSG_RESET_ACK,
-	MSG_PING, MSG_PONG,
+	MSG_PING, MSG_PONG, MSG_AUDIT, MSG_AUDIT_ACK, MSG_KEEP, MSG_KEEP_ACK,
+	MSG_SWEEP, MSG_SWEEP_ACK,
 };
 
 enum { ST_OK, ST_FULL, ST_NOENT, ST_NOMEM, ST_INVAL, ST_NOSESSION };
@@ -136,6 +140,7 @@ struct slot {
 	uint8_t *page;		/* NULL: free */
 	uint16_t gen;		/* 1..0xffff, bumped on each free */
 	int owner;		/* index in clients[] */
+	uint64_t kept;		/* id of the owner's audit that keeps it */
 };
 
 struct client {
@@ -145,6 +150,9 @@ struct client {
 	uint64_t held;
 	uint64_t max_req;	/* the highest req_id received */
 	uint64_t base;		/* requests numbered below are stale */
+	uint64_t audit;		/* id of the audit under way, 0: none */
+	uint64_t floor;		/* its floor: STOREs from here on are kept */
+	uint64_t stale;		/* new STOREs below the last floor: stale */
 	/* The last RESETs' nonces, and the base each was answered. */
 	struct {
 		uint64_t nonce;
@@ -194,6 +202,7 @@ static struct {
 	uint64_t replies_in, unknown_client;
 	uint64_t nosession, reset_dups, zero_acks, restarts;
 	uint64_t old_epoch;	/* handles of another epoch in a session */
+	uint64_t audits, swept;
 } st;
 
 static volatile sig_atomic_t sig_corrupt, sig_burst, sig_stats, sig_exit;
@@ -270,8 +279,10 @@ static bool len_ok(const struct header *h)
 	}
 	if (h->offset)
 		return false;
-	if (h->type == MSG_FREE)
+	if (h->type == MSG_FREE || h->type == MSG_KEEP)
 		return h->len >= 8 && h->len % 8 == 0 && h->len / 8 <= FREE_MAX;
+	if (h->type == MSG_AUDIT)
+		return h->len == 8;
 	if (h->type == MSG_LOAD)
 		return h->len % BATCH_ENTRY == 0 &&
 		       h->len / BATCH_ENTRY <= BATCH_MAX;
@@ -314,7 +325,7 @@ static bool hdr_get(const uint8_t *buf, size_t n, struct header *h)
 	h->len = get32(buf + OFF_LEN);
 	h->req_id = get64(buf + OFF_REQ_ID);
 	h->handle = get64(buf + OFF_HANDLE);
-	if (h->type < MSG_STORE || h->type > MSG_PONG)
+	if (h->type < MSG_STORE || h->type > MSG_SWEEP_ACK)
 		return false;
 	/* A request carries no status. */
 	if ((h->type & 1) && h->status)
@@ -445,6 +456,9 @@ static uint8_t do_store(int c, const struct header *h, uint8_t *page,
 		rs.clients[c].held++;
 		st.stores++;
 	}
+	/* An audit keeps what a STORE at or above its floor stored. */
+	s->kept = rs.clients[c].audit && h->req_id >= rs.clients[c].floor ?
+		  rs.clients[c].audit : 0;
 	*handle = handle_of(s);
 	return ST_OK;
 }
@@ -533,6 +547,71 @@ static uint8_t do_free(int c, const struct header *h, const uint8_t *payload)
 	return ST_OK;
 }
 
+/*
+ * An AUDIT: begins audit h->handle with the floor in the payload, keeping
+ * the pages the window records as stored at or above it.
+ */
+static uint8_t do_audit(int c, const struct header *h, const uint8_t *payload)
+{
+	struct client *cl = &rs.clients[c];
+	struct slot *s;
+	unsigned int i;
+
+	if (!h->handle)
+		return ST_INVAL;
+	st.audits++;
+	cl->audit = h->handle;
+	cl->floor = get64(payload);
+	if (cl->floor > cl->stale)
+		cl->stale = cl->floor;
+	for (i = 0; i < WINDOW; i++) {
+		if (cl->win[i].type != MSG_STORE || cl->win[i].status != ST_OK ||
+		    cl->win[i].seq < cl->floor)
+			continue;
+		s = lookup(c, cl->win[i].handle);
+		if (s)
+			s->kept = cl->audit;
+	}
+	return ST_OK;
+}
+
+/* A KEEP: the audit keeps these handles of the client's. */
+static uint8_t do_keep(int c, const struct header *h, const uint8_t *payload)
+{
+	struct client *cl = &rs.clients[c];
+	struct slot *s;
+	uint32_t i;
+
+	if (!cl->audit || h->handle != cl->audit)
+		return ST_NOENT;
+	for (i = 0; i < h->len / 8; i++) {
+		s = lookup(c, get64(payload + 8 * i));
+		if (s)
+			s->kept = cl->audit;
+	}
+	return ST_OK;
+}
+
+/* A SWEEP: frees what the audit did not keep; *@freed: how many. */
+static uint8_t do_sweep(int c, const struct header *h, uint64_t *freed)
+{
+	struct client *cl = &rs.clients[c];
+	uint32_t i;
+
+	if (!cl->audit || h->handle != cl->audit)
+		return ST_NOENT;
+	for (i = 0; i < rs.nslots; i++) {
+		if (rs.slots[i].page && rs.slots[i].owner == c &&
+		    rs.slots[i].kept != cl->audit) {
+			release(&rs.slots[i]);
+			(*freed)++;
+		}
+	}
+	st.swept += *freed;
+	cl->audit = 0;
+	return ST_OK;
+}
+
 /* Drops every page of client @c's, whole or partial. */
 static void drop_pages(int c)
 {
@@ -572,18 +651,25 @@ static void do_reset(int c, const struct header *h)
 	memset(cl->win, 0, sizeof(cl->win));
 	cl->base = cl->max_req + 1;
 	cl->session = true;
+	cl->audit = 0;
+	cl->stale = 0;
 	cl->nonces[cl->next_nonce].nonce = h->handle;
 	cl->nonces[cl->next_nonce].base = cl->base;
 	cl->next_nonce = (cl->next_nonce + 1) % NONCES;
 	reply(c, h, ST_OK, cl->base, NULL);
 }
 
-/* Counts the handles of another epoch in @h, a STORE, LOAD or FREE. */
+/*
+ * Counts the handles of another epoch in @h, a STORE, LOAD, FREE or KEEP
+ * (an AUDIT's and a SWEEP's handle is an audit id).
+ */
 static void count_old_epoch(const struct header *h, const uint8_t *payload)
 {
 	uint32_t i;
 
-	if (h->type != MSG_FREE) {
+	if (h->type == MSG_AUDIT || h->type == MSG_SWEEP)
+		return;
+	if (h->type != MSG_FREE && h->type != MSG_KEEP) {
 		if (h->handle && h->handle >> 48 != rs.epoch)
 			st.old_epoch++;
 		return;
@@ -640,6 +726,11 @@ static void do_request(int c, const struct header *h, const uint8_t *payload)
 			reply(c, h, cl->win[w].status, cl->win[w].handle, NULL);
 		return;
 	}
+	/* A STORE the client gave up on before its last audit. */
+	if (h->type == MSG_STORE && h->req_id < cl->stale) {
+		st.stale++;
+		return;
+	}
 	switch (h->type) {
 	case MSG_STORE:
 		page = store_chunk(c, h, payload, &nomem);
@@ -657,6 +748,15 @@ static void do_request(int c, const struct header *h, const uint8_t *payload)
 		break;
 	case MSG_FREE:
 		status = do_free(c, h, payload);
+		break;
+	case MSG_AUDIT:
+		status = do_audit(c, h, payload);
+		break;
+	case MSG_KEEP:
+		status = do_keep(c, h, payload);
+		break;
+	case MSG_SWEEP:
+		status = do_sweep(c, h, &handle);
 		break;
 	default:
 		return;
@@ -696,6 +796,7 @@ static int client_of(const struct sockaddr_in *from)
 static const char *const type_names[] = {
 	"?", "STORE", "STORE_ACK", "LOAD", "LOAD_ACK",
 	"FREE", "FREE_ACK", "RESET", "RESET_ACK", "PING", "PONG",
+	"AUDIT", "AUDIT_ACK", "KEEP", "KEEP_ACK", "SWEEP", "SWEEP_ACK",
 };
 
 static void handle_dgram(size_t n, const struct sockaddr_in *from)
@@ -867,12 +968,13 @@ static void print_stats(const char *why)
 	    " pings %" PRIu64 " evicted %" PRIu64 " dropped %" PRIu64
 	    " replies_in %" PRIu64 " nosession %" PRIu64
 	    " reset_dups %" PRIu64 " zero_acks %" PRIu64
-	    " restarts %" PRIu64 " old_epoch %" PRIu64 " epoch %04x",
+	    " restarts %" PRIu64 " old_epoch %" PRIu64
+	    " audits %" PRIu64 " swept %" PRIu64 " epoch %04x",
 	    why, held, st.stores, st.overwrites, st.dups, st.stale, st.full,
 	    st.loads, st.batched, st.runs, st.corrupted, st.noent, st.frees,
 	    st.freed, st.resets, st.pings, st.evicted, st.dropped,
 	    st.replies_in, st.nosession, st.reset_dups, st.zero_acks,
-	    st.restarts, st.old_epoch, rs.epoch);
+	    st.restarts, st.old_epoch, st.audits, st.swept, rs.epoch);
 }
 
 static void on_signal(int sig)
