@@ -655,12 +655,11 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 	tx = nsw_peer_tx_find(peer, m->req_id);
 	if (!tx)
 		goto stale;	/* an earlier copy already answered */
-	if (!nsw_session_check(peer, m))
+	/* Only the answer to the request may tell of its session. */
+	if (m->type != nsw_tx_reply_type(tx) || !nsw_session_check(peer, m))
 		goto stale;
 	nsw_peer_heard(peer);
 	if (tx->ctl) {
-		if (m->type != tx->type + 1)
-			goto stale;
 		nsw_ctl_rx(peer, tx, m);
 		return;
 	}

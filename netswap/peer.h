@@ -221,6 +221,14 @@ void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq);
 void nsw_peer_tx_skip(struct nsw_peer *peer, u64 next);
 u64 nsw_peer_tx_floor(struct nsw_peer *peer);
 
+/* The type of the reply that answers @tx's request. */
+static inline u8 nsw_tx_reply_type(const struct nsw_tx *tx)
+{
+	if (tx->ctl)
+		return tx->type + 1;
+	return tx->store ? NSW_MSG_STORE_ACK : NSW_MSG_LOAD_ACK;
+}
+
 static inline bool nsw_peer_down(const struct nsw_peer *peer)
 {
 	return READ_ONCE(peer->state) == NSW_PEER_DOWN;
