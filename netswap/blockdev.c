@@ -700,6 +700,12 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 			if (!test_and_set_bit(NSW_PEER_EV_FULL,
 					      &op->peer->ev_bits))
 				nsw_event_post(NETSWAP_EVENT_PEER_FULL, op->peer);
+			/*
+			 * An overwrite answered FULL: its page is gone there
+			 * (an audit freed it), so it is a new page now.
+			 */
+			if (cmd->write)
+				op->handle = 0;
 			if (cmd->write && nsw_op_retarget(dev, op))
 				return;
 		} else {
