@@ -68,6 +68,9 @@ static int nsw_audit_keep(struct nsw_peer *peer, u32 sess, u64 id)
 				       NSW_FREE_BATCH))) {
 		if (atomic_read(&peer->session) != sess)
 			return -ESTALE;
+		/* A large map takes many KEEPs: unload must not wait them out. */
+		if (!READ_ONCE(nsw_audit_on))
+			return -ESHUTDOWN;
 		err = nsw_ctl_request(peer, NSW_MSG_KEEP, id, nsw_audit_buf,
 				      n * sizeof(__be64), NULL);
 		if (err)

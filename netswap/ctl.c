@@ -43,7 +43,7 @@ static bool nsw_ctl_start(struct nsw_peer *peer, u64 *seq)
 /*
  * Sends request @type with @handle and @payload. Returns 0 once the peer
  * acknowledged it, *@reply (if not NULL) being the reply's handle;
- * -EHOSTDOWN, -ETIMEDOUT or -EIO otherwise.
+ * -EHOSTDOWN, -ETIMEDOUT, -ESTALE (its session ended) or -EIO otherwise.
  */
 int nsw_ctl_request(struct nsw_peer *peer, u8 type, u64 handle,
 		    const void *payload, u32 len, u64 *reply)
@@ -54,9 +54,11 @@ int nsw_ctl_request(struct nsw_peer *peer, u8 type, u64 handle,
 	bool answered = false;
 	struct nsw_hdr hdr;
 	struct kvec vec[2];
+	u32 sess;
 	u64 seq;
 
 	mutex_lock(&ctl->lock);
+	sess = atomic_read(&peer->session);
 	reinit_completion(&ctl->done);
 	/* Only a reply of its type ends it (nsw_client_reply()). */
 	peer->ctl_tx.type = type;
@@ -80,6 +82,15 @@ int nsw_ctl_request(struct nsw_peer *peer, u8 type, u64 handle,
 		}
 		if (nsw_peer_down(peer))
 			break;
+		/*
+		 * Its session ended: no answer will be taken (session.c).
+		 * Let go at once, not after every try: beginning the next
+		 * session waits for this lock.
+		 */
+		if (type != NSW_MSG_RESET && atomic_read(&peer->session) != sess) {
+			err = -ESTALE;
+			break;
+		}
 	}
 	/* Not answered: withdraw, unless the reply is completing it now. */
 	if (!answered &&
@@ -89,10 +100,10 @@ int nsw_ctl_request(struct nsw_peer *peer, u8 type, u64 handle,
 	}
 	if (answered)
 		err = ctl->status == NSW_ST_OK ? 0 : -EIO;
-	if (!err && reply)
-		*reply = ctl->handle;
 	else if (nsw_peer_down(peer))
 		err = -EHOSTDOWN;
+	if (!err && reply)
+		*reply = ctl->handle;
 	nsw_peer_tx_end(peer, seq);
 out:
 	mutex_unlock(&ctl->lock);
