@@ -289,3 +289,29 @@ net_stats() {
 		}' /proc/net/snmp
 	echo " eth0 rx_dropped $(cat /sys/class/net/eth0/statistics/rx_dropped) tx_dropped $(cat /sys/class/net/eth0/statistics/tx_dropped)"
 }
+
+# events_start FILE: "netswapctl -j monitor" in the background into FILE,
+# its pid in $MON_PID.
+events_start() {
+	"$CTL" -j monitor >"$1" 2>"$1.err" &
+	MON_PID=$!
+	# Give it time to join the group before anything happens.
+	sleep 1
+	kill -0 $MON_PID 2>/dev/null || {
+		cat "$1.err"
+		fail "netswapctl monitor exited at once"
+	}
+}
+
+# events_stop: SIGINT ends monitor with status 0.
+events_stop() {
+	kill -INT $MON_PID
+	wait $MON_PID
+	_rc=$?
+	[ $_rc -eq 0 ] || fail "netswapctl monitor ended with status $_rc on SIGINT"
+}
+
+# event_seen FILE JQ_CONDITION: a line of FILE satisfies the condition.
+event_seen() {
+	[ -n "$(jq -c "select($2)" "$1" 2>/dev/null)" ]
+}

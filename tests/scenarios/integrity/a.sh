@@ -83,25 +83,6 @@ read_must_fail() {
 	log "check ok: $_what failed with an I/O error after $((_t1 - _t0)) s"
 }
 
-# events_start FILE / events_stop / event_seen FILE JQ_CONDITION: as in
-# tests/scenarios/control/lib.sh: "netswapctl -j monitor" in the
-# background, and whether one of its events satisfies the condition.
-events_start() {
-	"$CTL" -j monitor >"$1" 2>"$1.err" &
-	MON_PID=$!
-	sleep 1
-	kill -0 $MON_PID 2>/dev/null || {
-		cat "$1.err"
-		fail "netswapctl monitor exited at once"
-	}
-}
-events_stop() {
-	kill -INT $MON_PID
-	wait $MON_PID || fail "netswapctl monitor ended with status $? on SIGINT"
-}
-event_seen() {
-	[ -n "$(jq -c "select($2)" "$1" 2>/dev/null)" ]
-}
 
 crc_errors() {
 	_v=$(nsw_peer_field "$B" crc_errors)

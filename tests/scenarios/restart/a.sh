@@ -55,19 +55,9 @@ read_back() {
 	fi
 }
 
-# events: "netswapctl -j monitor" in the background (control/lib.sh).
-events_start() {
-	"$CTL" -j monitor >/tmp/mon.json 2>/tmp/mon.err &
-	MON_PID=$!
-	sleep 1
-	kill -0 $MON_PID 2>/dev/null || {
-		cat /tmp/mon.err
-		fail "netswapctl monitor exited at once"
-	}
-}
 restart_event() {
-	[ -n "$(jq -c "select(.event == \"peer_restart\" and .address == \"$B\" and .port == 7878)" \
-		/tmp/mon.json 2>/dev/null)" ]
+	event_seen /tmp/mon.json \
+		".event == \"peer_restart\" and .address == \"$B\" and .port == 7878"
 }
 restart_line() {
 	dmesg | grep -q "netswap: $B:7878 restarted: [0-9]* pages stored there are lost"
@@ -79,7 +69,7 @@ m=$(msg_recv 300) || exit 1
 # ---- 1: the store restarts ------------------------------------------------
 run modprobe netswap size_mb=64
 run "$CTL" add-peer "$B"
-events_start
+events_start /tmp/mon.json
 run dd if=/dev/urandom of=/tmp/A bs=1M count=4
 run dd if=/dev/urandom of=/tmp/A2 bs=1M count=4
 run dd if=/dev/urandom of=/tmp/B bs=1M count=4
@@ -149,8 +139,7 @@ m=$(msg_recv 60) || exit 1
 [ "$m" = ok ] || bad "b: $m"
 nsw_show
 
-kill -INT $MON_PID
-wait $MON_PID
+events_stop
 run rmmod netswap
 msg_send "$B" unloaded
 
