@@ -593,11 +593,37 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 	return true;
 }
 
+/*
+ * Starts the queued ops of a request that has waited a second or more.
+ * The walk goes by tag, and a finished request's tag is soon a new one's:
+ * without this first pass, a request with a high tag could wait behind a
+ * small STORE window (cwnd.h) until its deadline.
+ */
+static bool nsw_rexmit_old_rq(struct request *rq, void *data)
+{
+	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	unsigned int i;
+
+	if (!atomic_inc_not_zero(&cmd->refs))
+		return true;
+	for (i = 0; time_after(jiffies, cmd->start + HZ) && i < NSW_MAX_OPS;
+	     i++) {
+		struct nsw_op *op = &cmd->ops[i];
+
+		if (atomic64_read_acquire(&op->tx.inflight) == NSW_TX_QUEUED &&
+		    !nsw_peer_down(READ_ONCE(op->peer)) && !nsw_op_sess_over(op))
+			nsw_op_start(cmd, op);
+	}
+	nsw_cmd_put(data, cmd);
+	return true;
+}
+
 static void nsw_rexmit_work(struct work_struct *work)
 {
 	struct nsw_dev *dev = container_of(to_delayed_work(work),
 					   struct nsw_dev, rexmit);
 
+	blk_mq_tagset_busy_iter(&dev->set, nsw_rexmit_old_rq, dev);
 	blk_mq_tagset_busy_iter(&dev->set, nsw_rexmit_rq, dev);
 	/* LOADs ahead may outlive the reads that sent them: expire them too. */
 	if (nsw_ra_expire(&dev->ra) || atomic_read(&dev->busy))
