@@ -15,9 +15,10 @@
  * A peer that refused a page as FULL is pinged every interval too, and
  * takes new pages again once its PONG says it has room.
  *
- * Only this worker writes peer->state; readers use READ_ONCE(). It also
- * begins the session with a peer that is up and has none (session.h):
- * at once when a reply ended it, every interval after a RESET failed.
+ * Only this worker writes peer->state; readers use READ_ONCE(). A work
+ * item of its own begins the session with a peer that is up and has none
+ * (session.h): at once when a reply ended it, every interval after a
+ * RESET failed.
  */
 #include "netswap.h"
 
@@ -33,6 +34,7 @@
 #include "../include/uapi/netswap.h"
 
 static struct delayed_work nsw_liveness_work;
+static struct work_struct nsw_session_work;	/* nsw_session_fn() */
 /* Set by nsw_liveness_stop(): a kick from a late reply runs nothing. */
 static bool nsw_liveness_stopping;
 
@@ -104,10 +106,8 @@ static void nsw_liveness_check(struct nsw_peer *peer)
 	}
 	if (silence >= nsw_keepalive() || READ_ONCE(peer->full))
 		nsw_ping(peer);
-	if (state != NSW_PEER_DOWN &&
-	    !nsw_sess_up(atomic_read(&peer->session)) &&
-	    !nsw_session_begin(peer))
-		pr_info("%pISpc: session begun\n", &peer->shown);
+	if (state != NSW_PEER_DOWN && !nsw_sess_up(atomic_read(&peer->session)))
+		nsw_liveness_kick();
 }
 
 static int nsw_liveness_get(struct nsw_peer *peer, void *arg)
@@ -117,6 +117,31 @@ static int nsw_liveness_get(struct nsw_peer *peer, void *arg)
 	if (peer->flags & NETSWAP_PEER_F_CONFIGURED)
 		list[peer->idx] = nsw_peer_get_rcu(peer);
 	return 0;
+}
+
+/*
+ * Begins the sessions that are not up, with peers that are. A RESET to a
+ * silent peer takes seconds: in a work item of its own, so that the
+ * PINGs to the others do not wait for it.
+ */
+static void nsw_session_fn(struct work_struct *work)
+{
+	struct nsw_peer *list[NSW_MAX_PEERS] = {};
+	unsigned int i;
+
+	if (READ_ONCE(nsw_liveness_stopping))
+		return;
+	nsw_peer_for_each(nsw_liveness_get, list, 0);
+	for (i = 0; i < NSW_MAX_PEERS; i++) {
+		if (!list[i])
+			continue;
+		if (!nsw_peer_down(list[i]) &&
+		    !nsw_sess_up(atomic_read(&list[i]->session)) &&
+		    !READ_ONCE(nsw_liveness_stopping) &&
+		    !nsw_session_begin(list[i]))
+			pr_info("%pISpc: session begun\n", &list[i]->shown);
+		nsw_peer_put(list[i]);
+	}
 }
 
 static void nsw_liveness_fn(struct work_struct *work)
@@ -140,23 +165,26 @@ static void nsw_liveness_fn(struct work_struct *work)
 void nsw_liveness_start(void)
 {
 	WRITE_ONCE(nsw_liveness_stopping, false);
+	INIT_WORK(&nsw_session_work, nsw_session_fn);
 	INIT_DELAYED_WORK(&nsw_liveness_work, nsw_liveness_fn);
 	queue_delayed_work(nsw_wq, &nsw_liveness_work, nsw_keepalive());
 }
 
-/* Any context: run the worker now, e.g. to begin a session. */
+/* Any context: begin the sessions that are not up, now. */
 void nsw_liveness_kick(void)
 {
-	mod_delayed_work(nsw_wq, &nsw_liveness_work, 0);
+	if (!READ_ONCE(nsw_liveness_stopping))
+		queue_work(nsw_wq, &nsw_session_work);
 }
 
 /*
- * Stops the worker. A reply may still kick it until the transport is
- * closed: then it returns at once, and a second call after
+ * Stops the workers. A reply may still kick them until the transport is
+ * closed: then they return at once, and a second call after
  * nsw_transport_exit() cancels what such a kick queued.
  */
 void nsw_liveness_stop(void)
 {
 	WRITE_ONCE(nsw_liveness_stopping, true);
 	cancel_delayed_work_sync(&nsw_liveness_work);
+	cancel_work_sync(&nsw_session_work);
 }
