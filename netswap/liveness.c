@@ -124,41 +124,42 @@ static int nsw_liveness_get(struct nsw_peer *peer, void *arg)
  * silent peer takes seconds: in a work item of its own, so that the
  * PINGs to the others do not wait for it.
  */
-static void nsw_session_fn(struct work_struct *work)
+/*
+ * Calls @fn on each configured peer, unless stopping. @fn may sleep: the
+ * references are collected under RCU first.
+ */
+static void nsw_liveness_each(void (*fn)(struct nsw_peer *peer))
 {
 	struct nsw_peer *list[NSW_MAX_PEERS] = {};
 	unsigned int i;
 
-	if (READ_ONCE(nsw_liveness_stopping))
-		return;
 	nsw_peer_for_each(nsw_liveness_get, list, 0);
 	for (i = 0; i < NSW_MAX_PEERS; i++) {
 		if (!list[i])
 			continue;
-		if (!nsw_peer_down(list[i]) &&
-		    !nsw_sess_up(atomic_read(&list[i]->session)) &&
-		    !READ_ONCE(nsw_liveness_stopping) &&
-		    !nsw_session_begin(list[i]))
-			pr_info("%pISpc: session begun\n", &list[i]->shown);
+		if (!READ_ONCE(nsw_liveness_stopping))
+			fn(list[i]);
 		nsw_peer_put(list[i]);
 	}
 }
 
+static void nsw_session_one(struct nsw_peer *peer)
+{
+	if (!nsw_peer_down(peer) && !nsw_sess_up(atomic_read(&peer->session)) &&
+	    !nsw_session_begin(peer))
+		pr_info("%pISpc: session begun\n", &peer->shown);
+}
+
+static void nsw_session_fn(struct work_struct *work)
+{
+	nsw_liveness_each(nsw_session_one);
+}
+
 static void nsw_liveness_fn(struct work_struct *work)
 {
-	struct nsw_peer *list[NSW_MAX_PEERS] = {};
-	unsigned int i;
-
 	if (READ_ONCE(nsw_liveness_stopping))
 		return;
-	/* Sending may sleep: collect references under RCU, then send. */
-	nsw_peer_for_each(nsw_liveness_get, list, 0);
-	for (i = 0; i < NSW_MAX_PEERS; i++) {
-		if (!list[i])
-			continue;
-		nsw_liveness_check(list[i]);
-		nsw_peer_put(list[i]);
-	}
+	nsw_liveness_each(nsw_liveness_check);
 	queue_delayed_work(nsw_wq, &nsw_liveness_work, nsw_keepalive());
 }
 

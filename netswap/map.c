@@ -29,14 +29,20 @@
 #define NSW_FREE_TRIES		5
 #define NSW_FREE_FIRST_WAIT	(HZ / 5)
 
+/* Under RCU. The peer @entry names, or NULL (LOST, or gone). */
+static struct nsw_peer *nsw_map_entry_peer_rcu(u64 entry)
+{
+	if (nsw_entry_lost(entry))
+		return NULL;
+	return nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
+}
+
 static void nsw_map_count(u64 entry, int delta)
 {
 	struct nsw_peer *peer;
 
-	if (nsw_entry_lost(entry))
-		return;
 	rcu_read_lock();
-	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
+	peer = nsw_map_entry_peer_rcu(entry);
 	if (peer)
 		atomic64_add(delta, &peer->placed);
 	rcu_read_unlock();
@@ -95,10 +101,8 @@ static void nsw_map_want_audit(u64 entry)
 {
 	struct nsw_peer *peer;
 
-	if (nsw_entry_lost(entry))
-		return;
 	rcu_read_lock();
-	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
+	peer = nsw_map_entry_peer_rcu(entry);
 	if (peer)
 		nsw_audit_want(peer);
 	rcu_read_unlock();
@@ -349,7 +353,7 @@ static u64 nsw_map_wire_handle(u64 entry, u32 *sess)
 	u64 handle = 0;
 
 	rcu_read_lock();
-	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
+	peer = nsw_map_entry_peer_rcu(entry);
 	if (peer) {
 		*sess = atomic_read(&peer->session);
 		handle = nsw_session_handle(peer, entry);
@@ -395,10 +399,10 @@ static bool nsw_map_peer_down(u64 entry)
 	struct nsw_peer *peer;
 	bool down;
 
-	if (!entry || nsw_entry_lost(entry))
+	if (!entry)
 		return false;
 	rcu_read_lock();
-	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
+	peer = nsw_map_entry_peer_rcu(entry);
 	down = peer && nsw_peer_down(peer);
 	rcu_read_unlock();
 	return down;
