@@ -28,6 +28,7 @@
 #include "rtt.h"
 #include "ctl.h"
 #include "audit.h"
+#include "sendwin.h"
 #include "../include/uapi/netswap.h"
 
 struct nsw_seqwin;
@@ -40,20 +41,6 @@ struct nsw_reasm_slot;
 union nsw_sockaddr {
 	struct sockaddr_in in4;
 	struct sockaddr_in6 in6;
-};
-
-/*
- * A request in flight to a peer: a page op of the block device or a
- * control request. inflight holds its request number while it waits for
- * an answer; whoever moves it to 0 owns its completion.
- */
-struct nsw_tx {
-	atomic64_t inflight;
-	bool ctl;
-	u8 type;		/* of a control request */
-	bool ra;		/* a LOAD ahead, readahead.h */
-	bool store;		/* a STORE: its number takes a place in cwnd */
-	bool in_cwnd;		/* holds that place now (under tx_lock) */
 };
 
 /* peer->state is an enum netswap_peer_state (uapi/netswap.h). */
@@ -96,12 +83,7 @@ struct nsw_peer {
 	atomic64_t tx_bytes;		/* UDP payload sent to it */
 	atomic64_t rx_bytes;		/* and taken from it */
 
-	/*
-	 * Client role, the send window (see protocol.rst): request number s
-	 * occupies tx_ring[s % NSW_SEQ_WINDOW] until it is answered or given
-	 * up, and a number is only handed out when its slot is free, so the
-	 * store's window never sees two requests share a slot.
-	 */
+	/* Client role, the send window, sendwin.h. */
 	spinlock_t tx_lock;		/* tx_next, claiming ring slots, cwnd */
 	u64 tx_next;			/* never 0 */
 	struct nsw_tx **tx_ring;
@@ -209,25 +191,6 @@ struct page;
 int nsw_peer_send_page(struct nsw_peer *peer, struct nsw_hdr *hdr,
 		       struct page *page, gfp_t gfp);
 unsigned int nsw_peer_page_dgrams(const struct nsw_peer *peer);
-
-int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
-		      u64 *seq);
-bool nsw_peer_store_end(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq,
-			bool answered);
-bool nsw_peer_store_lost(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq);
-struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq);
-void nsw_peer_tx_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to);
-void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq);
-void nsw_peer_tx_skip(struct nsw_peer *peer, u64 next);
-u64 nsw_peer_tx_floor(struct nsw_peer *peer);
-
-/* The type of the reply that answers @tx's request. */
-static inline u8 nsw_tx_reply_type(const struct nsw_tx *tx)
-{
-	if (tx->ctl)
-		return tx->type + 1;
-	return tx->store ? NSW_MSG_STORE_ACK : NSW_MSG_LOAD_ACK;
-}
 
 static inline bool nsw_peer_down(const struct nsw_peer *peer)
 {

@@ -2,7 +2,7 @@
 /*
  * Unit tests for the store's sequence window (netswap/seqwin.c), and a
  * model check of the whole at-most-once argument: a client that keeps
- * its send window the way peer.c does, a network that loses, duplicates
+ * its send window the way sendwin.c does, a network that loses, duplicates
  * and reorders without bound, and a store that consults the window. No
  * request may take effect twice, and every answered one exactly once.
  */
