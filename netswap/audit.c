@@ -25,7 +25,7 @@
 #include <linux/workqueue.h>
 
 #include "audit.h"
-#include "client.h"
+#include "disk.h"
 #include "ctl.h"
 #include "peer.h"
 #include "session.h"

@@ -71,7 +71,7 @@ nsw_alloc_disk(struct blk_mq_tag_set *set, const struct nsw_disk_limits *l,
 
 /*
  * The block_device_operations open and release of the target kernel,
- * calling nsw_open() and nsw_release() (blockdev.c) with the disk. Since
+ * calling nsw_open() and nsw_release() (disk.c) with the disk. Since
  * 6.5 (NSW_HAVE_BLK_MODE) they are passed the disk and a blk_mode_t,
  * before that the bdev (or the disk) and an fmode_t.
  */

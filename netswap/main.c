@@ -15,7 +15,7 @@
 #include "peer.h"
 #include "store.h"
 #include "transport.h"
-#include "client.h"
+#include "disk.h"
 #include "netlink.h"
 #include "liveness.h"
 #include "audit.h"
@@ -111,7 +111,7 @@ static int __init nsw_init(void)
 	err = nsw_transport_init(nsw_port);
 	if (err)
 		goto err_sysfs;
-	err = nsw_client_init((u64)nsw_size_mb << 20);
+	err = nsw_disk_init((u64)nsw_size_mb << 20);
 	if (err)
 		goto err_transport;
 	err = nsw_sysfs_global_add();
@@ -132,7 +132,7 @@ err_liveness:
 	nsw_liveness_stop();
 	nsw_sysfs_global_del();
 err_client:
-	nsw_client_exit();
+	nsw_disk_exit();
 err_transport:
 	nsw_transport_exit();
 	/* No requests arrive now; finish the ones queued. */
@@ -157,7 +157,7 @@ static void __exit nsw_exit(void)
 	nsw_audit_stop();
 	nsw_liveness_stop();
 	nsw_sysfs_global_del();
-	nsw_client_exit();
+	nsw_disk_exit();
 	nsw_transport_exit();
 	/* No reply kicks it now: cancel what the last ones queued. */
 	nsw_liveness_stop();

@@ -22,7 +22,7 @@
 
 #include "netlink.h"
 #include "peer.h"
-#include "client.h"
+#include "disk.h"
 #include "store.h"
 #include "transport.h"
 #include "sysfs.h"

@@ -25,7 +25,7 @@ extern unsigned int nsw_readahead_pages;
 
 /*
  * Sending what reclaim published and retransmitting the device's requests
- * (blockdev.c) runs on nsw_reclaim_wq, and nothing else does: swap-out
+ * (rexmit.c) runs on nsw_reclaim_wq, and nothing else does: swap-out
  * waits on it, so under pressure its rescuer thread must not be busy with
  * anything else. Serving peers, freeing remote pages and liveness run on
  * nsw_wq. Both are WQ_MEM_RECLAIM: each has its own rescuer, so each makes

@@ -15,7 +15,7 @@
 #include "peer.h"
 #include "../include/netswap_wire.h"
 #include "store.h"
-#include "client.h"
+#include "disk.h"
 #include "sysfs.h"
 #include "events.h"
 #include "transport.h"

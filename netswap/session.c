@@ -15,7 +15,7 @@
 #include <linux/rcupdate.h>
 
 #include "session.h"
-#include "client.h"
+#include "disk.h"
 #include "ctl.h"
 #include "events.h"
 #include "liveness.h"

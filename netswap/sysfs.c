@@ -15,7 +15,7 @@
 
 #include "sysfs.h"
 #include "peer.h"
-#include "client.h"
+#include "disk.h"
 #include "store.h"
 #include "../include/uapi/netswap.h"
 

@@ -35,7 +35,7 @@
 #include <net/udp_tunnel.h>
 
 #include "transport.h"
-#include "client.h"
+#include "request.h"
 #include "store.h"
 
 atomic64_t nsw_rx_dropped[NSW_RX_DROP_MAX];

@@ -1,16 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The client role: /dev/netswap0, a blk-mq disk whose pages live on peers.
+ * /dev/netswap0, the client role's block device: a blk-mq disk whose
+ * pages live on peers.
  */
-#ifndef _NSW_CLIENT_H
-#define _NSW_CLIENT_H
+#ifndef _NSW_DISK_H
+#define _NSW_DISK_H
 
-#include <linux/in6.h>
-#include <linux/skbuff.h>
+#include <linux/atomic.h>
+#include <linux/blk-mq.h>
+#include <linux/workqueue.h>
 
-#include "wire.h"
+#include "map.h"
+#include "readahead.h"
 
+struct gendisk;
 struct nsw_peer;
+
+struct nsw_dev {
+	struct gendisk *disk;
+	struct blk_mq_tag_set set;
+	struct nsw_map map;
+	struct nsw_ra ra;
+	int major;
+	unsigned int openers;	/* under disk->open_mutex */
+	atomic_t busy;		/* requests in flight */
+	struct delayed_work rexmit;
+	/* Pages asked of the device, and block requests failed. */
+	atomic64_t reads;
+	atomic64_t writes;
+	atomic64_t discards;
+	atomic64_t io_errors;
+};
+
+/*
+ * The device, or NULL. Only the entry points from outside the disk read
+ * it (module init and exit, the transport's receive callback, sysfs and
+ * netlink, the peer table); they pass it down.
+ */
+extern struct nsw_dev *nsw_dev;
 
 struct nsw_dev_info {
 	const char *name;	/* NULL: no device */
@@ -44,13 +71,11 @@ static inline u64 nsw_dev_counter(const struct nsw_dev_info *info,
 	return *(const u64 *)((const char *)info + nsw_dev_counters[i].off);
 }
 
-int nsw_client_init(u64 size_bytes);
-void nsw_client_exit(void);
-void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
-		   const struct nsw_msg *m);
+int nsw_disk_init(u64 size_bytes);
+void nsw_disk_exit(void);
 void nsw_client_info(struct nsw_dev_info *info);
 void nsw_client_forget_peer(struct nsw_peer *peer);
 unsigned int nsw_client_handles(struct nsw_peer *peer, u64 *pos,
 				__be64 *out, unsigned int max);
 
-#endif /* _NSW_CLIENT_H */
+#endif /* _NSW_DISK_H */

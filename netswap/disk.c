@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/netswap0: the client role's block device, whose pages live on
+ * peers. Its gendisk and tag set, and its counters; request.c carries
+ * out its requests and rexmit.c retransmits them.
+ */
+#include "netswap.h"
+
+#include <linux/module.h>
+#include <linux/blk-mq.h>
+#include <linux/blkdev.h>
+
+#include "compat.h"
+#include "disk.h"
+#include "map.h"
+#include "peer.h"
+#include "readahead.h"
+#include "request.h"
+#include "rexmit.h"
+#include "session.h"
+#include "transport.h"
+#include "uapi/netswap.h"
+
+/*
+ * Two hardware queues, each with NSW_QUEUE_DEPTH requests of up to
+ * NSW_MAX_OPS pages: one for reads, one for writes and the rest, so a
+ * page-in never waits for a request slot that swap-outs hold. There is
+ * no I/O scheduler (see nsw_disk_init()) to queue requests in, so a
+ * task that finds the write queue's slots taken sleeps for one. With 16,
+ * most likely reclaim stalled so on a lossy link, where the STORE window
+ * (cwnd.h) shrinks to 8 pages, and page-ins a second fell by a quarter
+ * (bench/NOTES.md, step 27).
+ *
+ * Slots cost no memory beyond the tag set's. Under reclaim each page
+ * sent costs about 7 KiB of socket buffers, from the emergency reserves,
+ * until the NIC has sent it: at most the write queue's NSW_QUEUE_DEPTH
+ * requests of NSW_MAX_OPS pages (256), or NSW_CWND_MAX (128) while
+ * there is one peer. 2048 pages in flight once emptied the reserves of a
+ * 256 MiB VM, so that the NIC could not refill its receive ring and the
+ * replies that would free memory were lost. A LOAD is a header only,
+ * and nothing is read under reclaim.
+ */
+enum { NSW_HCTX_WRITE, NSW_HCTX_READ, NSW_NR_HCTX };
+#define NSW_QUEUE_DEPTH		32
+
+struct nsw_dev *nsw_dev;
+
+static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx,
+				 const struct blk_mq_queue_data *bd)
+{
+	struct nsw_dev *dev = hctx->queue->queuedata;
+	struct request *rq = bd->rq;
+	blk_status_t st;
+
+	blk_mq_start_request(rq);
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+	case REQ_OP_WRITE:
+		return nsw_dispatch(dev, rq);
+	case REQ_OP_FLUSH:
+		/* A page is in the peer's RAM once acknowledged. */
+		st = BLK_STS_OK;
+		break;
+	case REQ_OP_DISCARD:
+		atomic64_add(blk_rq_bytes(rq) >> PAGE_SHIFT, &dev->discards);
+		nsw_map_discard(&dev->map,
+				blk_rq_pos(rq) >> (PAGE_SHIFT - SECTOR_SHIFT),
+				blk_rq_bytes(rq) >> PAGE_SHIFT);
+		nsw_ra_forget(&dev->ra,
+			      blk_rq_pos(rq) >> (PAGE_SHIFT - SECTOR_SHIFT),
+			      blk_rq_bytes(rq) >> PAGE_SHIFT);
+		st = BLK_STS_OK;
+		break;
+	default:
+		st = BLK_STS_NOTSUPP;
+		break;
+	}
+	blk_mq_end_request(rq, st);
+	return BLK_STS_OK;
+}
+
+static void nsw_swap_slot_free_notify(struct block_device *bdev,
+				      unsigned long offset)
+{
+	struct nsw_dev *dev = bdev->bd_disk->private_data;
+
+	/*
+	 * Under the swap device's locks, and from free_swap_slot() with
+	 * interrupts off: nothing here sleeps or enables BH. Only marks the
+	 * page; the free worker does the rest.
+	 */
+	atomic64_inc(&dev->discards);
+	nsw_map_discard(&dev->map, offset, 1);
+	nsw_ra_forget(&dev->ra, offset, 1);
+}
+
+/*
+ * Swap on the device is open, and reclaim may wait for the replies to
+ * its writes: receive them from the reserves if need be, until the last
+ * opener closes (transport.c).
+ */
+int nsw_open(struct gendisk *disk)
+{
+	struct nsw_dev *dev = disk->private_data;
+
+	lockdep_assert_held(&disk->open_mutex);
+	if (!dev->openers++)
+		nsw_transport_memalloc(true);
+	return 0;
+}
+
+void nsw_release(struct gendisk *disk)
+{
+	struct nsw_dev *dev = disk->private_data;
+
+	lockdep_assert_held(&disk->open_mutex);
+	if (!--dev->openers)
+		nsw_transport_memalloc(false);
+}
+
+static const struct block_device_operations nsw_fops = {
+	.owner			= THIS_MODULE,
+	.open			= nsw_bdev_open,
+	.release		= nsw_bdev_release,
+	.swap_slot_free_notify	= nsw_swap_slot_free_notify,
+};
+
+/* Once per request slot, for the tag set's lifetime. */
+static int nsw_init_request(struct blk_mq_tag_set *set, struct request *rq,
+			    unsigned int hctx_idx, unsigned int numa_node)
+{
+	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
+	unsigned int i;
+
+	for (i = 0; i < NSW_MAX_OPS; i++)
+		spin_lock_init(&cmd->ops[i].chunk_lock);
+	return 0;
+}
+
+/* Reads to the read queue; writes, discards and flushes to the other. */
+static const unsigned int nsw_hctx_of_type[] = {
+	[HCTX_TYPE_DEFAULT]	= NSW_HCTX_WRITE,
+	[HCTX_TYPE_READ]	= NSW_HCTX_READ,
+};
+
+static void nsw_map_queues(struct blk_mq_tag_set *set)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nsw_hctx_of_type); i++) {
+		set->map[i].nr_queues = 1;
+		set->map[i].queue_offset = nsw_hctx_of_type[i];
+		blk_mq_map_queues(&set->map[i]);
+	}
+}
+
+static const struct blk_mq_ops nsw_mq_ops = {
+	.queue_rq	= nsw_queue_rq,
+	.init_request	= nsw_init_request,
+	.map_queues	= nsw_map_queues,
+};
+
+#define NSW_DEV_COUNTER(_file, _attr, _field) \
+	{ _file, NETSWAP_A_DEV_##_attr, offsetof(struct nsw_dev_info, _field) }
+
+const struct nsw_dev_counter nsw_dev_counters[NSW_DEV_COUNTERS] = {
+	NSW_DEV_COUNTER("device_size",		SIZE,		size),
+	NSW_DEV_COUNTER("device_reads",		READS,		reads),
+	NSW_DEV_COUNTER("device_writes",	WRITES,		writes),
+	NSW_DEV_COUNTER("device_discards",	DISCARDS,	discards),
+	NSW_DEV_COUNTER("device_io_errors",	IO_ERRORS,	io_errors),
+	NSW_DEV_COUNTER("readahead_loads",	RA_LOADS,	ra_loads),
+	NSW_DEV_COUNTER("readahead_hits",	RA_HITS,	ra_hits),
+	NSW_DEV_COUNTER("readahead_unused",	RA_UNUSED,	ra_unused),
+};
+
+void nsw_client_info(struct nsw_dev_info *info)
+{
+	struct nsw_dev *dev = nsw_dev;
+
+	memset(info, 0, sizeof(*info));
+	info->state = NETSWAP_DEV_NONE;
+	if (!dev)
+		return;
+	info->name = dev->disk->disk_name;
+	info->size = get_capacity(dev->disk) << SECTOR_SHIFT;
+	info->mapped = atomic64_read(&dev->map.mapped);
+	info->openers = disk_openers(dev->disk);
+	info->state = info->openers ? NETSWAP_DEV_OPEN : NETSWAP_DEV_IDLE;
+	info->reads = atomic64_read(&dev->reads);
+	info->writes = atomic64_read(&dev->writes);
+	info->discards = atomic64_read(&dev->discards);
+	info->io_errors = atomic64_read(&dev->io_errors);
+	info->ra_loads = atomic64_read(&dev->ra.loads);
+	info->ra_hits = atomic64_read(&dev->ra.hits);
+	info->ra_unused = atomic64_read(&dev->ra.unused);
+}
+
+/*
+ * A session with @peer is to begin, or @peer leaves the table: the pages
+ * of the last session are lost (the store restarted), or there are none.
+ */
+void nsw_client_forget_peer(struct nsw_peer *peer)
+{
+	struct nsw_dev *dev = READ_ONCE(nsw_dev);
+	u64 n;
+
+	if (!dev)
+		return;
+	n = nsw_map_forget_peer(&dev->map, peer->idx);
+	if (n)
+		pr_info("%pISpc: %llu pages of ours there marked lost\n",
+			&peer->shown, n);
+}
+
+/*
+ * Process context, for an audit (audit.h): the handles of up to @max
+ * pages of ours on @peer in its current session, from page *@pos on.
+ */
+unsigned int nsw_client_handles(struct nsw_peer *peer, u64 *pos,
+				__be64 *out, unsigned int max)
+{
+	struct nsw_dev *dev = READ_ONCE(nsw_dev);
+
+	return dev ? nsw_map_handles(&dev->map, peer, pos, out, max) : 0;
+}
+
+int nsw_disk_init(u64 size_bytes)
+{
+	const struct nsw_disk_limits lim = {
+		.block_size		= PAGE_SIZE,
+		.max_sectors		= NSW_MAX_OPS * (PAGE_SIZE >> SECTOR_SHIFT),
+		.max_discard_sectors	= UINT_MAX >> SECTOR_SHIFT,
+	};
+	struct nsw_dev *dev;
+	struct gendisk *disk;
+	int err;
+
+	/* Requests never wait for numbers in the peer's window. */
+	BUILD_BUG_ON(NSW_NR_HCTX * NSW_QUEUE_DEPTH * NSW_MAX_OPS +
+		     NSW_RA_SLOTS > NSW_SEQ_WINDOW);
+	if (!size_bytes)
+		return 0;
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return -ENOMEM;
+	nsw_rexmit_init(dev);
+
+	err = nsw_map_init(&dev->map, size_bytes >> PAGE_SHIFT);
+	if (err)
+		goto err_free;
+	err = nsw_ra_init(&dev->ra);
+	if (err)
+		goto err_map;
+
+	dev->major = register_blkdev(0, "netswap");
+	if (dev->major < 0) {
+		err = dev->major;
+		goto err_ra;
+	}
+
+	dev->set.ops = &nsw_mq_ops;
+	dev->set.nr_hw_queues = NSW_NR_HCTX;
+	dev->set.nr_maps = ARRAY_SIZE(nsw_hctx_of_type);
+	dev->set.queue_depth = NSW_QUEUE_DEPTH;
+	dev->set.numa_node = NUMA_NO_NODE;
+	dev->set.cmd_size = sizeof(struct nsw_cmd);
+	/*
+	 * BLOCKING: blk-mq then calls nsw_queue_rq() only from a task,
+	 * whose flags tell nsw_dispatch() whether it is reclaiming; nothing
+	 * there sleeps (nsw_send() allocates GFP_ATOMIC).
+	 * No I/O scheduler: there is no seek to save, the plug already
+	 * merges a swap-out's neighbouring pages, reads have their own
+	 * queue, and on 6.1 a scheduler makes every dispatch of a BLOCKING
+	 * queue a trip through kblockd (bench/NOTES.md, steps 24 and 27).
+	 */
+	dev->set.flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_BLOCKING |
+			 BLK_MQ_F_NO_SCHED_BY_DEFAULT;
+	dev->set.driver_data = dev;
+	err = blk_mq_alloc_tag_set(&dev->set);
+	if (err)
+		goto err_blkdev;
+
+	disk = nsw_alloc_disk(&dev->set, &lim, dev);
+	if (IS_ERR(disk)) {
+		err = PTR_ERR(disk);
+		goto err_tags;
+	}
+	dev->disk = disk;
+	disk->major = dev->major;
+	disk->first_minor = 0;
+	disk->minors = 1;
+	disk->fops = &nsw_fops;
+	disk->private_data = dev;
+	snprintf(disk->disk_name, DISK_NAME_LEN, "netswap0");
+	set_capacity(disk, size_bytes >> SECTOR_SHIFT);
+
+	WRITE_ONCE(nsw_dev, dev);
+	err = add_disk(disk);
+	if (err)
+		goto err_disk;
+	pr_info("%s: %llu MiB\n", disk->disk_name, size_bytes >> 20);
+	return 0;
+
+err_disk:
+	WRITE_ONCE(nsw_dev, NULL);
+	put_disk(disk);
+err_tags:
+	blk_mq_free_tag_set(&dev->set);
+err_blkdev:
+	unregister_blkdev(dev->major, "netswap");
+err_ra:
+	nsw_ra_destroy(&dev->ra);
+err_map:
+	nsw_map_destroy(&dev->map);
+err_free:
+	kfree(dev);
+	return err;
+}
+
+static int nsw_reset_one(struct nsw_peer *peer, void *arg)
+{
+	struct nsw_peer **list = arg;
+
+	if (atomic64_read(&peer->placed) || atomic64_read(&peer->tx_stores))
+		list[peer->idx] = nsw_peer_get_rcu(peer);
+	return 0;
+}
+
+/*
+ * The module is going away and the disk is closed (the block layer holds
+ * a module reference while it is open): free what we placed on peers.
+ */
+void nsw_disk_exit(void)
+{
+	struct nsw_peer *list[NSW_MAX_PEERS] = {};
+	struct nsw_dev *dev = nsw_dev;
+	unsigned int i;
+
+	if (!dev)
+		return;
+	del_gendisk(dev->disk);
+	nsw_rexmit_stop(dev);
+	nsw_map_flush(&dev->map);
+
+	nsw_peer_for_each(nsw_reset_one, list, 0);
+	for (i = 0; i < NSW_MAX_PEERS; i++) {
+		if (!list[i])
+			continue;
+		if (nsw_session_reset(list[i], NULL))
+			pr_warn("%pISpc did not confirm dropping our pages\n",
+				&list[i]->shown);
+		nsw_peer_put(list[i]);
+	}
+
+	WRITE_ONCE(nsw_dev, NULL);
+	synchronize_net();	/* no reply handler still looks at dev */
+	nsw_ra_destroy(&dev->ra);
+	put_disk(dev->disk);
+	blk_mq_free_tag_set(&dev->set);
+	unregister_blkdev(dev->major, "netswap");
+	nsw_map_destroy(&dev->map);
+	kfree(dev);
+}
+
