@@ -398,21 +398,161 @@ out:
 	return done;
 }
 
+/*
+ * Does @m answer @op as it is now: sent to @peer, in its current session,
+ * and of its kind? An op retargeted or begun anew is not what an answer
+ * to its earlier number was for.
+ */
+static bool nsw_reply_current(const struct nsw_cmd *cmd,
+			      const struct nsw_op *op, struct nsw_peer *peer,
+			      const struct nsw_msg *m)
+{
+	return READ_ONCE(op->peer) == peer &&
+	       READ_ONCE(op->sess) == atomic_read(&peer->session) &&
+	       m->type == (cmd->write ? NSW_MSG_STORE_ACK : NSW_MSG_LOAD_ACK);
+}
+
+/*
+ * Is @m an answer to act on? Not when the store is short of memory
+ * (retransmission asks again) or has no session with us (the retransmit
+ * worker sees it is over), nor a STORE_ACK whose handle names no slot of
+ * the op's session: a page is never mapped to that.
+ */
+static bool nsw_reply_usable(const struct nsw_cmd *cmd,
+			     const struct nsw_op *op, const struct nsw_msg *m)
+{
+	if (m->status == NSW_ST_NOMEM || m->status == NSW_ST_NOSESSION)
+		return false;
+	if (cmd->write && m->status == NSW_ST_OK &&
+	    (!nsw_handle_slot(m->handle) ||
+	     nsw_handle_epoch(m->handle) != nsw_sess_epoch(op->sess))) {
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_HANDLE]);
+		return false;
+	}
+	return true;
+}
+
+/* @peer refused a page for its quota: no new pages go there for now. */
+static void nsw_reply_full(struct nsw_peer *peer)
+{
+	WRITE_ONCE(peer->full, true);
+	pr_warn_ratelimited("%pISpc is full\n", &peer->shown);
+	if (!test_and_set_bit(NSW_PEER_EV_FULL, &peer->ev_bits))
+		nsw_event_post(NETSWAP_EVENT_PEER_FULL, peer);
+}
+
+/*
+ * The store refused @op, which the caller claimed: a write answered FULL
+ * goes to another peer if it can, anything else fails.
+ */
+static void nsw_reply_refused(struct nsw_dev *dev, struct nsw_cmd *cmd,
+			      struct nsw_op *op, const struct nsw_msg *m)
+{
+	if (m->status == NSW_ST_FULL) {
+		nsw_reply_full(op->peer);
+		/*
+		 * An overwrite answered FULL: its page is gone there (an
+		 * audit freed it), so it is a new page now.
+		 */
+		if (cmd->write)
+			op->handle = 0;
+		if (cmd->write && nsw_op_retarget(dev, op))
+			return;
+	} else {
+		pr_err_ratelimited("%pISpc lost page %llu (status %u)\n",
+				   &op->peer->shown, op->pgoff, m->status);
+	}
+	nsw_op_fail(dev, cmd, op);
+}
+
+/* Karn: a retransmitted request's reply says nothing of the RTT. */
+static void nsw_reply_rtt(const struct nsw_cmd *cmd, const struct nsw_op *op)
+{
+	u64 rtt_us;
+
+	if (op->tries)
+		return;
+	rtt_us = div_u64(ktime_get_ns() - op->sent_ns, NSEC_PER_USEC);
+	spin_lock(&op->peer->rtt_lock);
+	nsw_rtt_sample(&op->peer->rtt, min_t(u64, rtt_us, U32_MAX));
+	nsw_rtt_delivered(&op->peer->rtt, nsw_op_kind(cmd), op->sent_ns);
+	spin_unlock(&op->peer->rtt_lock);
+}
+
+/* @op's page is stored at @m's handle: the map leads there from now on. */
+static void nsw_reply_stored(struct nsw_dev *dev, const struct nsw_op *op,
+			     const struct nsw_msg *m)
+{
+	/* nsw_map_set()'s xchg orders the sum before the entry. */
+	WRITE_ONCE(dev->map.sums[op->pgoff], op->sum);
+	nsw_map_set(&dev->map, op->pgoff,
+		    nsw_entry(op->peer->idx, nsw_sess_nr(op->sess), m->handle));
+	atomic64_inc(&op->peer->tx_stores);
+}
+
+/*
+ * Every chunk of @op's page is in (nsw_op_chunk()). Never hand the
+ * process a page that is not the one it stored.
+ */
+static void nsw_reply_loaded(struct nsw_cmd *cmd, const struct nsw_op *op)
+{
+	u32 sum = nsw_page_sum(op->page);
+
+	atomic64_inc(&op->peer->tx_loads);
+	if (sum == op->sum)
+		return;
+	atomic64_inc(&op->peer->crc_errors);
+	pr_err_ratelimited("%pISpc: page %llu checksum mismatch (%08x, stored %08x)\n",
+			   &op->peer->shown, op->pgoff, sum, op->sum);
+	WRITE_ONCE(cmd->status, BLK_STS_IOERR);
+}
+
+/* Softirq. One answer of @peer's, to page op @op. */
+static void nsw_op_reply(struct nsw_dev *dev, struct nsw_peer *peer,
+			 struct nsw_op *op, struct sk_buff *skb,
+			 const struct nsw_msg *m)
+{
+	struct nsw_cmd *cmd = READ_ONCE(op->cmd);
+
+	if (!dev || !nsw_reply_current(cmd, op, peer, m)) {
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+		return;
+	}
+	if (!nsw_reply_usable(cmd, op, m))
+		return;
+	if (nsw_msg_has_page(m->type, m->status) &&
+	    !nsw_op_chunk(dev, op, skb, m))
+		return;		/* more chunks to come */
+	if (atomic64_cmpxchg(&op->tx.inflight, m->req_id, 0) != m->req_id)
+		return;
+	nsw_op_tx_end(dev, op, m->req_id, m->status == NSW_ST_OK);
+	if (m->status != NSW_ST_OK) {
+		nsw_reply_refused(dev, cmd, op, m);
+		return;
+	}
+	nsw_reply_rtt(cmd, op);
+	if (cmd->write)
+		nsw_reply_stored(dev, op, m);
+	else
+		nsw_reply_loaded(cmd, op);
+	nsw_cmd_put(dev, cmd);
+}
+
 /* Softirq. One answer of @peer's, to the request it names. */
 static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 			     struct sk_buff *skb, const struct nsw_msg *m)
 {
-	struct nsw_tx *tx;
-	struct nsw_cmd *cmd;
-	struct nsw_op *op;
-	u32 sum;
+	struct nsw_tx *tx = nsw_peer_tx_find(peer, m->req_id);
 
-	tx = nsw_peer_tx_find(peer, m->req_id);
-	if (!tx)
-		goto stale;	/* an earlier copy already answered */
-	/* Only the answer to the request may tell of its session. */
-	if (m->type != nsw_tx_reply_type(tx) || !nsw_session_check(peer, m))
-		goto stale;
+	/*
+	 * No request: an earlier copy already answered. Only the answer to
+	 * the request may tell of its session.
+	 */
+	if (!tx || m->type != nsw_tx_reply_type(tx) ||
+	    !nsw_session_check(peer, m)) {
+		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+		return;
+	}
 	nsw_peer_heard(peer);
 	if (tx->ctl) {
 		nsw_ctl_rx(peer, tx, m);
@@ -423,89 +563,7 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 			nsw_ra_reply(&dev->ra, peer, tx, skb, m);
 		return;
 	}
-	op = container_of(tx, struct nsw_op, tx);
-	cmd = READ_ONCE(op->cmd);
-	if (!dev || READ_ONCE(op->peer) != peer ||
-	    READ_ONCE(op->sess) != atomic_read(&peer->session) ||
-	    m->type != (cmd->write ? NSW_MSG_STORE_ACK : NSW_MSG_LOAD_ACK))
-		goto stale;
-	/*
-	 * The store is short of memory: let retransmission ask again. Or it
-	 * has no session with us: the retransmit worker sees it is over.
-	 */
-	if (m->status == NSW_ST_NOMEM || m->status == NSW_ST_NOSESSION)
-		return;
-	/* A page is never mapped to what names no slot of this session. */
-	if (cmd->write && m->status == NSW_ST_OK &&
-	    (!nsw_handle_slot(m->handle) ||
-	     nsw_handle_epoch(m->handle) != nsw_sess_epoch(op->sess))) {
-		atomic64_inc(&nsw_rx_dropped[NSW_RX_HANDLE]);
-		return;
-	}
-	if (nsw_msg_has_page(m->type, m->status) && !nsw_op_chunk(dev, op, skb, m))
-		return;		/* more chunks to come */
-	if (atomic64_cmpxchg(&op->tx.inflight, m->req_id, 0) != m->req_id)
-		return;
-	nsw_op_tx_end(dev, op, m->req_id, m->status == NSW_ST_OK);
-
-	if (m->status != NSW_ST_OK) {
-		if (m->status == NSW_ST_FULL) {
-			WRITE_ONCE(op->peer->full, true);
-			pr_warn_ratelimited("%pISpc is full\n", &op->peer->shown);
-			if (!test_and_set_bit(NSW_PEER_EV_FULL,
-					      &op->peer->ev_bits))
-				nsw_event_post(NETSWAP_EVENT_PEER_FULL, op->peer);
-			/*
-			 * An overwrite answered FULL: its page is gone there
-			 * (an audit freed it), so it is a new page now.
-			 */
-			if (cmd->write)
-				op->handle = 0;
-			if (cmd->write && nsw_op_retarget(dev, op))
-				return;
-		} else {
-			pr_err_ratelimited("%pISpc lost page %llu (status %u)\n",
-					   &op->peer->shown, op->pgoff,
-					   m->status);
-		}
-		nsw_op_fail(dev, cmd, op);
-		return;
-	}
-	/* Karn: a retransmitted request's reply says nothing of the RTT. */
-	if (!op->tries) {
-		u64 rtt_us = div_u64(ktime_get_ns() - op->sent_ns,
-				     NSEC_PER_USEC);
-
-		spin_lock(&op->peer->rtt_lock);
-		nsw_rtt_sample(&op->peer->rtt, min_t(u64, rtt_us, U32_MAX));
-		nsw_rtt_delivered(&op->peer->rtt, nsw_op_kind(cmd),
-				  op->sent_ns);
-		spin_unlock(&op->peer->rtt_lock);
-	}
-	if (cmd->write) {
-		/* nsw_map_set()'s xchg orders the sum before the entry. */
-		WRITE_ONCE(dev->map.sums[op->pgoff], op->sum);
-		nsw_map_set(&dev->map, op->pgoff,
-			    nsw_entry(op->peer->idx, nsw_sess_nr(op->sess),
-				      m->handle));
-		atomic64_inc(&op->peer->tx_stores);
-	} else {
-		/* Every chunk is in: see nsw_op_chunk(). */
-		sum = nsw_page_sum(op->page);
-		atomic64_inc(&op->peer->tx_loads);
-		if (sum != op->sum) {
-			/* Never hand the process a page that is not its own. */
-			atomic64_inc(&op->peer->crc_errors);
-			pr_err_ratelimited("%pISpc: page %llu checksum mismatch (%08x, stored %08x)\n",
-					   &op->peer->shown, op->pgoff, sum,
-					   op->sum);
-			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
-		}
-	}
-	nsw_cmd_put(dev, cmd);
-	return;
-stale:
-	atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
+	nsw_op_reply(dev, peer, container_of(tx, struct nsw_op, tx), skb, m);
 }
 
 /*
