@@ -197,11 +197,12 @@ static inline bool nsw_peer_down(const struct nsw_peer *peer)
 	return READ_ONCE(peer->state) == NSW_PEER_DOWN;
 }
 
-/* Softirq: a valid reply came from @peer. */
+/* A valid reply came from @peer. */
 static inline void nsw_peer_heard(struct nsw_peer *peer)
 {
 	unsigned long now = jiffies;
 
+	lockdep_assert_in_softirq();
 	/* One write per tick, not per reply: the line is shared. */
 	if (READ_ONCE(peer->last_rx) != now)
 		WRITE_ONCE(peer->last_rx, now);

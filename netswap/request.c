@@ -361,7 +361,7 @@ bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op)
 }
 
 /*
- * Softirq. Copies a LOAD_ACK's chunks into @op's page. Returns true for
+ * Copies a LOAD_ACK's chunks into @op's page. Returns true for
  * the one call that completes the page. Chunks of one reply may be
  * handled on several CPUs at once, and duplicates may come after the
  * page is complete: a reference on the request keeps the page ours while
@@ -378,6 +378,7 @@ static bool nsw_op_chunk(struct nsw_dev *dev, struct nsw_op *op,
 	void *dst;
 	int old;
 
+	lockdep_assert_in_softirq();
 	if (!atomic_inc_not_zero(&cmd->refs))
 		return false;
 	spin_lock(&op->chunk_lock);
@@ -507,13 +508,14 @@ static void nsw_reply_loaded(struct nsw_cmd *cmd, const struct nsw_op *op)
 	WRITE_ONCE(cmd->status, BLK_STS_IOERR);
 }
 
-/* Softirq. One answer of @peer's, to page op @op. */
+/* One answer of @peer's, to page op @op. */
 static void nsw_op_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 			 struct nsw_op *op, struct sk_buff *skb,
 			 const struct nsw_msg *m)
 {
 	struct nsw_cmd *cmd = READ_ONCE(op->cmd);
 
+	lockdep_assert_in_softirq();
 	if (!dev || !nsw_reply_current(cmd, op, peer, m)) {
 		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
 		return;
@@ -538,12 +540,13 @@ static void nsw_op_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 	nsw_cmd_put(dev, cmd);
 }
 
-/* Softirq. One answer of @peer's, to the request it names. */
+/* One answer of @peer's, to the request it names. */
 static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 			     struct sk_buff *skb, const struct nsw_msg *m)
 {
 	struct nsw_tx *tx = nsw_peer_tx_find(peer, m->req_id);
 
+	lockdep_assert_in_softirq();
 	/*
 	 * No request: an earlier copy already answered. Only the answer to
 	 * the request may tell of its session.
@@ -567,7 +570,7 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 }
 
 /*
- * Softirq, from the transport. Consumes @skb. A STORE_ACK may answer
+ * From the transport's receive callback. Consumes @skb. A STORE_ACK may answer
  * several STOREs (protocol.rst): each answer is handled as if it had come
  * alone.
  */
@@ -583,6 +586,9 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 	 * Softirq is an RCU reader: peers are freed after a grace period,
 	 * ops and control requests live as long as the module's state.
 	 */
+	lockdep_assert_in_softirq();
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
+			 "netswap reply outside an RCU reader");
 	peer = nsw_peer_lookup_rcu(from);
 	if (!peer) {
 		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);

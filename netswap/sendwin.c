@@ -103,10 +103,12 @@ u64 nsw_peer_tx_floor(struct nsw_peer *peer)
 	return seq;
 }
 
-/* Under tx_lock: @tx gives its place in the STORE window back. */
+/* @tx gives its place in the STORE window back. */
 static bool nsw_peer_unplace(struct nsw_peer *peer, struct nsw_tx *tx,
 			     bool answered)
+	__must_hold(&peer->tx_lock)
 {
+	lockdep_assert_held(&peer->tx_lock);
 	if (!tx->in_cwnd)
 		return false;
 	tx->in_cwnd = false;
