@@ -22,23 +22,11 @@
 #include "uapi/netswap.h"
 
 /*
- * Two hardware queues, each with NSW_QUEUE_DEPTH requests of up to
- * NSW_MAX_OPS pages: one for reads, one for writes and the rest, so a
- * page-in never waits for a request slot that swap-outs hold. There is
- * no I/O scheduler (see nsw_disk_init()) to queue requests in, so a
- * task that finds the write queue's slots taken sleeps for one. With 16,
- * most likely reclaim stalled so on a lossy link, where the STORE window
- * (cwnd.h) shrinks to 8 pages, and page-ins a second fell by a quarter
- * (bench/NOTES.md, step 27).
- *
- * Slots cost no memory beyond the tag set's. Under reclaim each page
- * sent costs about 7 KiB of socket buffers, from the emergency reserves,
- * until the NIC has sent it: at most the write queue's NSW_QUEUE_DEPTH
- * requests of NSW_MAX_OPS pages (256), or NSW_CWND_MAX (128) while
- * there is one peer. 2048 pages in flight once emptied the reserves of a
- * 256 MiB VM, so that the NIC could not refill its receive ring and the
- * replies that would free memory were lost. A LOAD is a header only,
- * and nothing is read under reclaim.
+ * Two hardware queues of NSW_QUEUE_DEPTH requests of up to NSW_MAX_OPS
+ * pages: one for reads, one for writes and the rest, so a page-in never
+ * waits for a request slot that swap-outs hold. Deep enough that reclaim
+ * does not wait for slots on a lossy link; shallow enough to bound what
+ * its writes take from the emergency reserves (bench/NOTES.md).
  */
 enum { NSW_HCTX_WRITE, NSW_HCTX_READ, NSW_NR_HCTX };
 #define NSW_QUEUE_DEPTH		32

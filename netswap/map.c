@@ -438,6 +438,7 @@ static void nsw_map_free_one(struct nsw_map *map, unsigned long pgoff)
 	nsw_map_batch_add(map, entry);
 }
 
+/* Freeing a swap slot only marks it; here its remote page is freed. */
 static void nsw_map_free_work(struct work_struct *work)
 {
 	struct nsw_map *map = container_of(to_delayed_work(work),

@@ -250,6 +250,10 @@ static int nsw_op_target(struct nsw_dev *dev, struct nsw_cmd *cmd,
 	return 0;
 }
 
+/*
+ * One op per page, sent at once unless reclaim dispatches: a page-in
+ * waits one round trip, and reclaim's stack never carries a transmit.
+ */
 blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 {
 	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);

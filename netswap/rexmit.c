@@ -167,6 +167,10 @@ static bool nsw_rexmit_old_rq(struct request *rq, void *data)
 	return true;
 }
 
+/*
+ * UDP may lose any datagram: this worker is what sends, resends or ends
+ * every op, so that every request ends.
+ */
 static void nsw_rexmit_work(struct work_struct *work)
 {
 	struct nsw_dev *dev = container_of(to_delayed_work(work),
