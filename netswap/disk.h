@@ -13,7 +13,6 @@
 #include "map.h"
 #include "readahead.h"
 
-struct gendisk;
 struct nsw_peer;
 
 struct nsw_dev {

@@ -88,25 +88,25 @@ static void nsw_liveness_check(struct nsw_peer *peer)
 {
 	unsigned long silence = jiffies - READ_ONCE(peer->last_rx);
 	unsigned long timeout = msecs_to_jiffies(READ_ONCE(nsw_peer_timeout_ms));
-	u8 old = peer->state, state = NSW_PEER_UP;
+	u8 old = peer->state, state = NETSWAP_PEER_UP;
 
 	if (silence >= timeout)
-		state = NSW_PEER_DOWN;
+		state = NETSWAP_PEER_DOWN;
 	else if (silence >= 3 * nsw_keepalive())
-		state = NSW_PEER_SUSPECT;
+		state = NETSWAP_PEER_SUSPECT;
 
 	if (state != old) {
 		WRITE_ONCE(peer->state, state);
 		nsw_event_post(NETSWAP_EVENT_PEER_STATE, peer);
-		if (state == NSW_PEER_DOWN)
+		if (state == NETSWAP_PEER_DOWN)
 			pr_warn("%pISpc is down: no answer for %u ms; its pages fail I/O until it is back\n",
 				&peer->shown, jiffies_to_msecs(silence));
-		else if (old == NSW_PEER_DOWN)
+		else if (old == NETSWAP_PEER_DOWN)
 			pr_info("%pISpc is up again\n", &peer->shown);
 	}
 	if (silence >= nsw_keepalive() || READ_ONCE(peer->full))
 		nsw_ping(peer);
-	if (state != NSW_PEER_DOWN && !nsw_sess_up(atomic_read(&peer->session)))
+	if (state != NETSWAP_PEER_DOWN && !nsw_sess_up(atomic_read(&peer->session)))
 		nsw_liveness_kick();
 }
 

@@ -8,19 +8,21 @@
  */
 #include "netswap.h"
 
-#include <linux/slab.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/slab.h>
 
-#include "peer.h"
-#include "../include/netswap_wire.h"
-#include "store.h"
 #include "disk.h"
-#include "sysfs.h"
 #include "events.h"
-#include "transport.h"
+#include "netswap_wire.h"
+#include "peer.h"
 #include "session.h"
-#include "../include/uapi/netswap.h"
+#include "store.h"
+#include "sysfs.h"
+#include "transport.h"
+#include "uapi/netswap.h"
 
 static struct nsw_peer __rcu *nsw_peers[NSW_MAX_PEERS];
 static DEFINE_MUTEX(nsw_peers_mutex);

@@ -15,24 +15,29 @@
 #ifndef _NSW_PEER_H
 #define _NSW_PEER_H
 
+#include <linux/atomic.h>
 #include <linux/in6.h>
 #include <linux/kref.h>
-#include <linux/atomic.h>
+#include <linux/mutex.h>
 #include <linux/rcupdate.h>
-#include <linux/netlink.h>
 #include <linux/spinlock.h>
 #include <net/dst_cache.h>
 #include <net/ipv6.h>
 
+#include "audit.h"
+#include "ctl.h"
 #include "cwnd.h"
 #include "rtt.h"
-#include "ctl.h"
-#include "audit.h"
 #include "sendwin.h"
-#include "../include/uapi/netswap.h"
+#include "uapi/netswap.h"
 
-struct nsw_seqwin;
+struct kobject;
+struct kvec;
+struct netlink_ext_ack;
+struct nsw_hdr;
 struct nsw_reasm_slot;
+struct nsw_seqwin;
+struct page;
 
 #define NSW_MAX_PEERS	64
 #define NSW_PING_NONCES	4
@@ -42,11 +47,6 @@ union nsw_sockaddr {
 	struct sockaddr_in in4;
 	struct sockaddr_in6 in6;
 };
-
-/* peer->state is an enum netswap_peer_state (uapi/netswap.h). */
-#define NSW_PEER_UP		NETSWAP_PEER_UP
-#define NSW_PEER_SUSPECT	NETSWAP_PEER_SUSPECT
-#define NSW_PEER_DOWN		NETSWAP_PEER_DOWN
 
 struct nsw_peer {
 	struct sockaddr_in6 addr;	/* IPv4 peers as v4-mapped */
@@ -180,21 +180,18 @@ void nsw_addr_display(const struct sockaddr_in6 *addr,
 int nsw_peer_del(const struct sockaddr_in6 *addr, bool force,
 		 struct netlink_ext_ack *extack);
 bool nsw_peer_in_table(const struct nsw_peer *peer);
-struct kvec;
 struct nsw_peer *nsw_peer_next_target(bool waiting);
 int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
 		  size_t nvec);
-struct nsw_hdr;
 int nsw_peer_send_batch(struct nsw_peer *peer, struct nsw_hdr *hdr,
 			void *more, unsigned int n);
-struct page;
 int nsw_peer_send_page(struct nsw_peer *peer, struct nsw_hdr *hdr,
 		       struct page *page, gfp_t gfp);
 unsigned int nsw_peer_page_dgrams(const struct nsw_peer *peer);
 
 static inline bool nsw_peer_down(const struct nsw_peer *peer)
 {
-	return READ_ONCE(peer->state) == NSW_PEER_DOWN;
+	return READ_ONCE(peer->state) == NETSWAP_PEER_DOWN;
 }
 
 /* A valid reply came from @peer. */

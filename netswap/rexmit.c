@@ -18,7 +18,6 @@
 #include "readahead.h"
 #include "request.h"
 #include "rexmit.h"
-#include "session.h"
 
 #define NSW_REXMIT_TICK		(HZ / 50)
 

@@ -35,9 +35,9 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
 	static const char *const names[] = {
-		[NSW_PEER_UP]		= "up",
-		[NSW_PEER_SUSPECT]	= "suspect",
-		[NSW_PEER_DOWN]		= "down",
+		[NETSWAP_PEER_UP]	= "up",
+		[NETSWAP_PEER_SUSPECT]	= "suspect",
+		[NETSWAP_PEER_DOWN]	= "down",
 	};
 	u8 state = READ_ONCE(nsw_kobj_peer(kobj)->state);
 
