@@ -29,9 +29,11 @@
 #define NSW_FREE_TRIES		5
 #define NSW_FREE_FIRST_WAIT	(HZ / 5)
 
-/* Under RCU. The peer @entry names, or NULL (LOST, or gone). */
+/* The peer @entry names, or NULL (LOST, or gone). */
 static struct nsw_peer *nsw_map_entry_peer_rcu(u64 entry)
 {
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "map entry's peer looked up outside RCU");
 	if (nsw_entry_lost(entry))
 		return NULL;
 	return nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
@@ -171,15 +173,22 @@ struct nsw_map_free {
 	__be64 handles[NSW_FREE_BATCH];
 };
 
-/* Softirq: the reply to @tx's FREE, which it won and ended. */
+/* The reply to @tx's FREE, which it won and ended. */
 void nsw_map_free_rx(struct nsw_tx *tx, u8 status)
 {
 	struct nsw_map_free *fl = container_of(tx, struct nsw_map_free, tx);
 
+	lockdep_assert_in_softirq();
 	fl->status = status;
 	/* The status before the flag: the worker reads it after. */
 	smp_store_release(&fl->answered, true);
 	mod_delayed_work(nsw_wq, &fl->map->free_work, 0);
+}
+
+/* What struct nsw_map_free says is the worker's alone. */
+static void nsw_map_assert_worker(struct nsw_map *map)
+{
+	lockdep_assert(current_work() == &map->free_work.work);
 }
 
 static void nsw_map_next(unsigned long *next, unsigned long when)
@@ -259,6 +268,7 @@ static void nsw_map_free_poll(struct nsw_map *map, u16 idx)
 	struct nsw_map_free *fl = &map->frees[idx];
 	bool gone, down;
 
+	nsw_map_assert_worker(map);
 	if (!fl->n)
 		return;
 	gone = nsw_map_free_gone(fl, idx);
@@ -316,6 +326,7 @@ static void nsw_map_free_start(struct nsw_map *map, u16 idx)
 	unsigned int n = map->batch_len[idx];
 	struct nsw_peer *peer;
 
+	nsw_map_assert_worker(map);
 	if (!n || fl->n || READ_ONCE(map->stopping))
 		return;
 	map->batch_len[idx] = 0;
@@ -368,6 +379,7 @@ static void nsw_map_batch_add(struct nsw_map *map, u64 entry)
 	u32 sess = 0;
 	u64 handle;
 
+	nsw_map_assert_worker(map);
 	if (idx >= NSW_MAX_PEERS || nsw_entry_lost(entry))
 		return;
 	if (map->batch_len[idx] == NSW_FREE_BATCH)
@@ -506,16 +518,16 @@ static void nsw_map_forget_orphans(struct nsw_map *map, u16 idx)
 }
 
 /*
- * Process context. Peer @idx begins a session, or leaves the table: every
- * entry naming it is of a session that is over, or of a peer that is
- * gone, and must never be read or freed by that index again. Entries
- * become LOST (or go, if freed already), orphans go. Returns how many
- * entries.
+ * Peer @idx begins a session, or leaves the table: every entry naming it
+ * is of a session that is over, or of a peer that is gone, and must never
+ * be read or freed by that index again. Entries become LOST (or go, if
+ * freed already), orphans go. Returns how many entries.
  */
 u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx)
 {
 	u64 i, entry, next, n = 0;
 
+	might_sleep();
 	nsw_map_forget_orphans(map, idx);
 	for (i = 0; i < map->nr; i++) {
 		if (!(i % 4096))
@@ -541,8 +553,8 @@ u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx)
 }
 
 /*
- * Process context. Puts the handles of up to @max entries naming @peer
- * in its current session, from *@pos on, into @out; returns how many.
+ * Puts the handles of up to @max entries naming @peer in its current
+ * session, from *@pos on, into @out; returns how many.
  * Entries marked freed count too: the page is there until its FREE.
  */
 unsigned int nsw_map_handles(struct nsw_map *map, struct nsw_peer *peer,
@@ -551,6 +563,7 @@ unsigned int nsw_map_handles(struct nsw_map *map, struct nsw_peer *peer,
 	unsigned int n = 0;
 	u64 entry, handle;
 
+	might_sleep();
 	for (; *pos < map->nr && n < max; (*pos)++) {
 		if (!(*pos % 4096))
 			cond_resched();
