@@ -89,6 +89,12 @@ static struct {
 	u8 more[NSW_BATCH_MAX * NSW_BATCH_ENTRY_LEN];
 } nsw_acks;
 
+/* What only the worker touches: nsw_acks, audits, learning a client. */
+static void nsw_store_assert_worker(void)
+{
+	lockdep_assert(current_work() == &nsw_store.work);
+}
+
 void nsw_store_usage(u64 *quota_pages, u64 *used_pages)
 {
 	spin_lock_bh(&nsw_store.lock);
@@ -138,6 +144,7 @@ static void nsw_store_reply(struct nsw_peer *peer, const struct nsw_msg *m,
 
 static void nsw_store_acks_flush(void)
 {
+	nsw_store_assert_worker();
 	if (!nsw_acks.n)
 		return;
 	/* A lost answer is recovered by the client's retransmission. */
@@ -148,10 +155,11 @@ static void nsw_store_acks_flush(void)
 	nsw_acks.n = 0;
 }
 
-/* The worker. Answers STORE @req_id, with the next ones to @peer. */
+/* Answers STORE @req_id, with the next ones to @peer. */
 static void nsw_store_ack(struct nsw_peer *peer, u64 req_id, u8 status,
 			  u64 handle)
 {
+	nsw_store_assert_worker();
 	if (nsw_acks.n && nsw_acks.peer != peer)
 		nsw_store_acks_flush();
 	if (!nsw_acks.n) {
@@ -166,14 +174,16 @@ static void nsw_store_ack(struct nsw_peer *peer, u64 req_id, u8 status,
 }
 
 /*
- * Caller holds nsw_store.lock. Is @handle a page of @peer's? Pages name
- * their owner by table index alone: that is only sound while the index
- * cannot pass to another peer (peer.h), which @peer's slot shows.
+ * Is @handle a page of @peer's? Pages name their owner by table index
+ * alone: that is only sound while the index cannot pass to another peer
+ * (peer.h), which @peer's slot shows.
  */
 static struct page *nsw_store_find(struct nsw_peer *peer, u64 handle)
+	__must_hold(&nsw_store.lock)
 {
 	u32 idx;
 
+	lockdep_assert_held(&nsw_store.lock);
 	if (nsw_slotmap_lookup(&nsw_store.sm, handle, &idx) ||
 	    nsw_store.owner[idx] != peer->idx)
 		return NULL;
@@ -182,12 +192,15 @@ static struct page *nsw_store_find(struct nsw_peer *peer, u64 handle)
 	return nsw_store.pages[idx];
 }
 
-/* Caller holds nsw_store.lock. Returns the page to free. */
+/* Returns the page to free. */
 static struct page *nsw_store_release(struct nsw_peer *peer, u64 handle)
+	__must_hold(&nsw_store.lock)
 {
 	u32 idx = NSW_HANDLE_IDX(handle);
-	struct page *page = nsw_store.pages[idx];
+	struct page *page;
 
+	lockdep_assert_held(&nsw_store.lock);
+	page = nsw_store.pages[idx];
 	nsw_slotmap_free(&nsw_store.sm, handle);
 	nsw_store.pages[idx] = NULL;
 	atomic64_dec(&peer->held);
@@ -228,11 +241,12 @@ static struct page *nsw_store_chunk(struct nsw_peer *peer,
 	return nsw_reasm_take(slot);
 }
 
-/* The worker: slot @idx of @peer's was stored by STORE @req_id. */
+/* Slot @idx of @peer's was stored by STORE @req_id. */
 static void nsw_store_audit_stored(struct nsw_peer *peer, u32 idx, u64 req_id)
 	__must_hold(&nsw_store.lock)
 {
 	lockdep_assert_held(&nsw_store.lock);
+	nsw_store_assert_worker();
 	if (peer->audit_id && req_id >= peer->audit_floor)
 		nsw_store.kept[idx] = peer->audit_gen;
 }
@@ -249,6 +263,7 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 	int err, event = -1;
 	u32 idx;
 
+	nsw_store_assert_worker();	/* the only one allocating slots */
 	spin_lock_bh(&nsw_store.lock);
 	/* Overwrite in place: the client already has a page here. */
 	if (m->handle && nsw_store_find(peer, m->handle)) {
@@ -383,11 +398,12 @@ static u64 nsw_store_drop_pages(struct nsw_peer *peer, u8 keep)
 	return freed;
 }
 
-/* The worker. Clears the marks of @peer's slots, a bounded run at a time. */
+/* Clears the marks of @peer's slots, a bounded run at a time. */
 static void nsw_store_unmark(struct nsw_peer *peer)
 {
 	u32 idx = 0, end;
 
+	nsw_store_assert_worker();
 	while (idx < nsw_store.sm.nr) {
 		end = min(nsw_store.sm.nr - idx, NSW_STORE_SCAN) + idx;
 		spin_lock_bh(&nsw_store.lock);
@@ -399,9 +415,10 @@ static void nsw_store_unmark(struct nsw_peer *peer)
 	}
 }
 
-/* The worker. Marks @peer's page @handle kept by the current audit. */
+/* Marks @peer's page @handle kept by the current audit. */
 static void nsw_store_keep_one(struct nsw_peer *peer, u64 handle)
 {
+	nsw_store_assert_worker();
 	spin_lock_bh(&nsw_store.lock);
 	if (nsw_store_find(peer, handle))
 		nsw_store.kept[NSW_HANDLE_IDX(handle)] = peer->audit_gen;
@@ -409,8 +426,8 @@ static void nsw_store_keep_one(struct nsw_peer *peer, u64 handle)
 }
 
 /*
- * The worker. An AUDIT: begins the audit, keeping the pages of the STOREs
- * at or above its floor that the window records.
+ * An AUDIT: begins the audit, keeping the pages of the STOREs at or above
+ * its floor that the window records.
  */
 static u8 nsw_store_audit(struct nsw_peer *peer, struct sk_buff *skb,
 			  const struct nsw_msg *m)
@@ -419,6 +436,7 @@ static u8 nsw_store_audit(struct nsw_peer *peer, struct sk_buff *skb,
 	unsigned int i;
 	u64 floor;
 
+	nsw_store_assert_worker();
 	if (!m->handle)
 		return NSW_ST_INVAL;
 	if (skb_linearize(skb))
@@ -443,12 +461,13 @@ static u8 nsw_store_audit(struct nsw_peer *peer, struct sk_buff *skb,
 	return NSW_ST_OK;
 }
 
-/* The worker. A KEEP of the current audit's marks its handles kept. */
+/* A KEEP of the current audit's marks its handles kept. */
 static u8 nsw_store_keep(struct nsw_peer *peer, struct sk_buff *skb,
 			 const struct nsw_msg *m)
 {
 	unsigned int i, n = m->len / sizeof(__be64);
 
+	nsw_store_assert_worker();
 	if (!peer->audit_id || m->handle != peer->audit_id)
 		return NSW_ST_NOENT;
 	if (skb_linearize(skb))
@@ -459,10 +478,11 @@ static u8 nsw_store_keep(struct nsw_peer *peer, struct sk_buff *skb,
 	return NSW_ST_OK;
 }
 
-/* The worker. A SWEEP ends the audit; *@freed: the pages it freed. */
+/* A SWEEP ends the audit; *@freed: the pages it freed. */
 static u8 nsw_store_sweep(struct nsw_peer *peer, const struct nsw_msg *m,
 			  u64 *freed)
 {
+	nsw_store_assert_worker();
 	if (!peer->audit_id || m->handle != peer->audit_id)
 		return NSW_ST_NOENT;
 	*freed = nsw_store_drop_pages(peer, peer->audit_gen);
@@ -514,14 +534,15 @@ void nsw_store_drop_peer(struct nsw_peer *peer)
 }
 
 /*
- * The worker. Replies to @peer leave from the address it sent @skb to,
- * or a store with several would answer from one the client does not know.
+ * Replies to @peer leave from the address it sent @skb to, or a store
+ * with several would answer from one the client does not know.
  */
 static void nsw_store_set_local(struct nsw_peer *peer,
 				const struct sk_buff *skb)
 {
 	struct in6_addr to;
 
+	nsw_store_assert_worker();
 	nsw_skb_dest(skb, &to);
 	if (!ipv6_addr_equal(&peer->local, &to))
 		peer->local = to;
@@ -535,6 +556,7 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from,
 	struct nsw_seqwin *win;
 	struct nsw_peer *peer;
 
+	nsw_store_assert_worker();
 	rcu_read_lock();
 	peer = nsw_peer_get_rcu(nsw_peer_lookup_rcu(from));
 	rcu_read_unlock();
@@ -629,15 +651,16 @@ static bool nsw_store_nonce_known(struct nsw_peer *peer, u64 nonce)
 }
 
 /*
- * The worker. A RESET: a copy of one of the client's last RESETs is
- * answered again; any other drops everything the client has here and
- * begins a session, whose base the reply carries (protocol.rst).
+ * A RESET: a copy of one of the client's last RESETs is answered again;
+ * any other drops everything the client has here and begins a session,
+ * whose base the reply carries (protocol.rst).
  */
 static void nsw_store_session(struct nsw_peer *peer, const struct nsw_msg *m)
 {
 	bool known;
 	u64 base;
 
+	nsw_store_assert_worker();
 	if (!m->handle) {
 		nsw_store_reply(peer, m, NSW_ST_INVAL, 0, NULL);
 		return;
@@ -676,7 +699,7 @@ static void nsw_store_nosession(struct nsw_peer *peer,
 		nsw_store_reply(peer, m, NSW_ST_NOSESSION, 0, NULL);
 }
 
-/* The worker. One request of @peer's, alone or from a batch. */
+/* One request of @peer's, alone or from a batch. */
 static void nsw_store_request(struct nsw_peer *peer, struct sk_buff *skb,
 			      const struct nsw_msg *m)
 {
@@ -687,6 +710,7 @@ static void nsw_store_request(struct nsw_peer *peer, struct sk_buff *skb,
 	u64 handle;
 	u8 status;
 
+	nsw_store_assert_worker();
 	if (m->type == NSW_MSG_RESET) {
 		nsw_store_session(peer, m);
 		return;
@@ -820,9 +844,9 @@ static void nsw_store_work(struct work_struct *work)
 }
 
 /*
- * Softirq. Answers a LOAD from a client we know at once: a page-in waits
- * for it, and waking the worker would add a context switch to every one.
- * Returns false if the worker has to see it (a client's first request).
+ * Answers a LOAD from a client we know at once: a page-in waits for it,
+ * and waking the worker would add a context switch to every one. Returns
+ * false if the worker has to see it (a client's first request).
  */
 static bool nsw_store_load_now(struct sk_buff *skb,
 			       const struct sockaddr_in6 *from,
@@ -836,7 +860,10 @@ static bool nsw_store_load_now(struct sk_buff *skb,
 	struct nsw_msg one;
 	unsigned int i;
 
+	lockdep_assert_in_softirq();
 	/* Softirq is an RCU reader: the peer outlives this call. */
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
+			 "LOAD answered outside RCU");
 	peer = nsw_peer_lookup_rcu(from);
 	if (!peer)
 		return false;
@@ -871,14 +898,15 @@ static bool nsw_store_load_now(struct sk_buff *skb,
 }
 
 /*
- * Softirq. Queues @skb for the worker, if there is room. One in memory
- * from the emergency reserves (this node may be a client short of memory)
- * never waits here: the reserves are not for other nodes' pages.
+ * Queues @skb for the worker, if there is room. One in memory from the
+ * emergency reserves (this node may be a client short of memory) never
+ * waits here: the reserves are not for other nodes' pages.
  */
 static bool nsw_store_queue(struct sk_buff *skb)
 {
 	bool queued = false;
 
+	lockdep_assert_in_softirq();
 	if (skb_pfmemalloc(skb))
 		return false;
 	/* The route is of no use to the worker; the device may go meanwhile. */
@@ -893,11 +921,12 @@ static bool nsw_store_queue(struct sk_buff *skb)
 	return queued;
 }
 
-/* Softirq, from the transport. Consumes @skb. */
+/* From the transport. Consumes @skb. */
 void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		  const struct nsw_msg *m)
 {
 	BUILD_BUG_ON(sizeof(*from) > sizeof(skb->cb));
+	lockdep_assert_in_softirq();
 
 	if (m->type == NSW_MSG_LOAD) {
 		/* At most 1344 bytes of further LOADs: read in place. */
