@@ -42,9 +42,11 @@ err:
 	return -ENOMEM;
 }
 
-/* Under ra->lock. @s leaves LOADING or READY. */
+/* @s leaves LOADING or READY. */
 static void nsw_ra_free(struct nsw_ra *ra, struct nsw_ra_slot *s)
+	__must_hold(&ra->lock)
 {
+	lockdep_assert_held(&ra->lock);
 	if (s->state == NSW_RA_LOADING) {
 		nsw_peer_put(s->peer);
 		s->peer = NULL;
@@ -54,14 +56,17 @@ static void nsw_ra_free(struct nsw_ra *ra, struct nsw_ra_slot *s)
 }
 
 /*
- * Under ra->lock. Gives up a LOAD in flight: false, with inflight 0, if
- * it was claimed but not sent yet (nsw_ra_send() handles it). Answers
- * are completed under the same lock, so none races with this.
+ * Gives up a LOAD in flight: false, with inflight 0, if it was claimed
+ * but not sent yet (nsw_ra_queue() handles it). Answers are completed
+ * under ra->lock too, so none races with this.
  */
 static bool nsw_ra_cancel(struct nsw_ra *ra, struct nsw_ra_slot *s)
+	__must_hold(&ra->lock)
 {
-	u64 id = atomic64_read(&s->tx.inflight);
+	u64 id;
 
+	lockdep_assert_held(&ra->lock);
+	id = atomic64_read(&s->tx.inflight);
 	if (!id || atomic64_cmpxchg(&s->tx.inflight, id, 0) != id)
 		return false;
 	nsw_peer_tx_end(s->peer, id);
@@ -91,21 +96,26 @@ void nsw_ra_destroy(struct nsw_ra *ra)
 }
 
 /*
- * Under ra->lock, for a LOADING slot: unanswered for a retransmission
- * timeout, or its peer is down. Such a LOAD is not sent again, and what
- * part of it landed may be from long ago.
+ * For a LOADING slot: unanswered for a retransmission timeout, or its
+ * peer is down. Such a LOAD is not sent again, and what part of it landed
+ * may be from long ago.
  */
-static bool nsw_ra_overdue(const struct nsw_ra_slot *s)
+static bool nsw_ra_overdue(struct nsw_ra *ra, const struct nsw_ra_slot *s)
+	__must_hold(&ra->lock)
 {
-	unsigned long rto = usecs_to_jiffies(nsw_rtt_timeout(&s->peer->rtt, 0));
+	unsigned long rto;
 
+	lockdep_assert_held(&ra->lock);
+	rto = usecs_to_jiffies(nsw_rtt_timeout(&s->peer->rtt, 0));
 	return time_after(jiffies, s->since + rto) || nsw_peer_down(s->peer);
 }
 
 static struct nsw_ra_slot *nsw_ra_find(struct nsw_ra *ra, u64 pgoff)
+	__must_hold(&ra->lock)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&ra->lock);
 	for (i = 0; i < NSW_RA_SLOTS; i++) {
 		struct nsw_ra_slot *s = &ra->slots[i];
 
@@ -166,7 +176,7 @@ bool nsw_ra_adopt(struct nsw_ra *ra, u64 pgoff, struct nsw_peer *peer,
 	 * rest of this one, whose landed chunks might be all that is
 	 * left of an answer the store gave while it was misbehaving.
 	 */
-	if (nsw_ra_overdue(s)) {
+	if (nsw_ra_overdue(ra, s)) {
 		nsw_ra_cancel(ra, s);
 		goto unlock;
 	}
@@ -192,7 +202,7 @@ unlock:
 /*
  * Pages [@pgoff, @pgoff + @nr) were written or discarded, and the map no
  * longer leads to their old copies. Any context: also the swap slot free
- * hook, which runs with hard interrupts off (free_swap_slot() holds the
+ * hook, which may run with hard interrupts off (free_swap_slot() holds the
  * slots cache's lock with spin_lock_irq()), where a spin_unlock_bh()
  * would run pending softirqs and turn interrupts back on under that lock.
  */
@@ -225,14 +235,16 @@ void nsw_ra_forget(struct nsw_ra *ra, u64 pgoff, u64 nr)
 }
 
 /*
- * Under ra->lock. A slot for a new LOAD: a free one, else the page that
- * arrived first and was not read.
+ * A slot for a new LOAD: a free one, else the page that arrived first and
+ * was not read.
  */
 static struct nsw_ra_slot *nsw_ra_slot_get(struct nsw_ra *ra)
+	__must_hold(&ra->lock)
 {
 	struct nsw_ra_slot *oldest = NULL;
 	unsigned int i;
 
+	lockdep_assert_held(&ra->lock);
 	for (i = 0; i < NSW_RA_SLOTS; i++) {
 		struct nsw_ra_slot *s = &ra->slots[i];
 
@@ -250,19 +262,21 @@ static struct nsw_ra_slot *nsw_ra_slot_get(struct nsw_ra *ra)
 }
 
 /*
- * Under ra->lock. Claims a slot for @pgoff if the map holds the page on a
- * peer that is up. The map is read under the lock: a write takes the page
- * out of the map before nsw_ra_forget() takes the lock, so either this
- * sees the map without the old copy, or the write sees this slot.
+ * Claims a slot for @pgoff if the map holds the page on a peer that is
+ * up. The map is read under ra->lock: a write takes the page out of the
+ * map before nsw_ra_forget() takes the lock, so either this sees the map
+ * without the old copy, or the write sees this slot.
  */
 static struct nsw_ra_slot *nsw_ra_claim(struct nsw_ra *ra,
 					struct nsw_map *map, u64 pgoff,
 					u64 *handle)
+	__must_hold(&ra->lock)
 {
 	struct nsw_peer *peer = NULL;
 	struct nsw_ra_slot *s = NULL;
 	u64 entry;
 
+	lockdep_assert_held(&ra->lock);
 	/*
 	 * Counted before the map is read, as if claimed: nsw_ra_forget()
 	 * skips the lock while nothing is counted.
@@ -390,8 +404,8 @@ void nsw_ra_ahead(struct nsw_ra *ra, struct nsw_map *map, u64 pgoff,
 }
 
 /*
- * Softirq. An answer to a LOAD ahead; @tx is a slot's. Chunks land under
- * ra->lock, so none lands twice or after the page was checked.
+ * An answer to a LOAD ahead; @tx is a slot's. Chunks land under ra->lock,
+ * so none lands twice or after the page was checked.
  */
 void nsw_ra_reply(struct nsw_ra *ra, struct nsw_peer *peer,
 		  struct nsw_tx *tx, struct sk_buff *skb,
@@ -402,6 +416,7 @@ void nsw_ra_reply(struct nsw_ra *ra, struct nsw_peer *peer,
 	bool ok = false;
 	void *p;
 
+	lockdep_assert_in_softirq();	/* ra->lock without _bh */
 	spin_lock(&ra->lock);
 	if (s->state != NSW_RA_LOADING || s->peer != peer ||
 	    (u64)atomic64_read(&tx->inflight) != m->req_id ||
@@ -461,7 +476,7 @@ bool nsw_ra_expire(struct nsw_ra *ra)
 
 		if (s->state != NSW_RA_LOADING)
 			continue;
-		if (!nsw_ra_overdue(s) || !nsw_ra_cancel(ra, s))
+		if (!nsw_ra_overdue(ra, s) || !nsw_ra_cancel(ra, s))
 			loading = true;
 	}
 	spin_unlock_bh(&ra->lock);
