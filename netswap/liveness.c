@@ -68,9 +68,10 @@ static bool nsw_liveness_nonce(struct nsw_peer *peer, u64 nonce)
 	return false;
 }
 
-/* Softirq: a PONG from @peer. Returns false if it answers no PING. */
+/* A PONG from @peer. Returns false if it answers no PING. */
 bool nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m)
 {
+	lockdep_assert_in_softirq();
 	if (!nsw_liveness_nonce(peer, m->req_id)) {
 		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
 		return false;
@@ -90,6 +91,8 @@ static void nsw_liveness_check(struct nsw_peer *peer)
 	unsigned long timeout = msecs_to_jiffies(READ_ONCE(nsw_peer_timeout_ms));
 	u8 old = peer->state, state = NETSWAP_PEER_UP;
 
+	/* The only writer of peer->state. */
+	lockdep_assert(current_work() == &nsw_liveness_work.work);
 	if (silence >= timeout)
 		state = NETSWAP_PEER_DOWN;
 	else if (silence >= 3 * nsw_keepalive())
@@ -114,16 +117,13 @@ static int nsw_liveness_get(struct nsw_peer *peer, void *arg)
 {
 	struct nsw_peer **list = arg;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "peer table walked outside RCU");
 	if (peer->flags & NETSWAP_PEER_F_CONFIGURED)
 		list[peer->idx] = nsw_peer_get_rcu(peer);
 	return 0;
 }
 
-/*
- * Begins the sessions that are not up, with peers that are. A RESET to a
- * silent peer takes seconds: in a work item of its own, so that the
- * PINGs to the others do not wait for it.
- */
 /*
  * Calls @fn on each configured peer, unless stopping. @fn may sleep: the
  * references are collected under RCU first.
@@ -150,6 +150,11 @@ static void nsw_session_one(struct nsw_peer *peer)
 		pr_info("%pISpc: session begun\n", &peer->shown);
 }
 
+/*
+ * Begins the sessions that are not up, with peers that are. A RESET to a
+ * silent peer takes seconds: in a work item of its own, so that the
+ * PINGs to the others do not wait for it.
+ */
 static void nsw_session_fn(struct work_struct *work)
 {
 	nsw_liveness_each(nsw_session_one);
