@@ -64,6 +64,8 @@ static int nsw_audit_keep(struct nsw_peer *peer, u32 sess, u64 id)
 	u64 pos = 0;
 	int err;
 
+	/* nsw_audit_buf is the worker's alone. */
+	lockdep_assert(current_work() == &nsw_audit_work.work);
 	while ((n = nsw_client_handles(peer, &pos, nsw_audit_buf,
 				       NSW_FREE_BATCH))) {
 		if (atomic_read(&peer->session) != sess)
@@ -144,6 +146,8 @@ static int nsw_audit_get(struct nsw_peer *peer, void *arg)
 {
 	struct nsw_peer **list = arg;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "peer table walked outside RCU");
 	if (test_bit(NSW_AUDIT_WANT, &peer->audit.want))
 		list[peer->idx] = nsw_peer_get_rcu(peer);
 	return 0;
