@@ -153,10 +153,11 @@ bool nsw_ctl_withdraw(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq)
 	return true;
 }
 
-/* Softirq, for a reply that found @tx (a control request) in the window. */
+/* For a reply that found @tx (a control request) in the window. */
 void nsw_ctl_rx(struct nsw_peer *peer, struct nsw_tx *tx,
 		const struct nsw_msg *m)
 {
+	lockdep_assert_in_softirq();
 	if (atomic64_cmpxchg(&tx->inflight, m->req_id, 0) != m->req_id)
 		return;
 	if (tx != &peer->ctl_tx) {

@@ -93,17 +93,19 @@ void nsw_session_lost(struct nsw_peer *peer, u32 sess)
 }
 
 /*
- * Softirq, for a reply that answers a request in flight (or a PONG that
- * answers a PING): anything else may be a stray or a forgery, and must
- * not end a session. May reply @m from @peer be taken? Not while no
- * session is up, but for a PONG, which only says the peer is there, and
- * a RESET_ACK, which the request that sent the RESET judges. A reply with
- * another epoch than the session's, or NOSESSION, ends the session.
+ * For a reply that answers a request in flight (or a PONG that answers a
+ * PING): anything else may be a stray or a forgery, and must not end a
+ * session. May reply @m from @peer be taken? Not while no session is up,
+ * but for a PONG, which only says the peer is there, and a RESET_ACK,
+ * which the request that sent the RESET judges. A reply with another
+ * epoch than the session's, or NOSESSION, ends the session.
  */
 bool nsw_session_check(struct nsw_peer *peer, const struct nsw_msg *m)
 {
 	u32 sess = atomic_read_acquire(&peer->session);
 
+	/* A reply handler: nsw_session_begin() waits for it with RCU. */
+	lockdep_assert_in_softirq();
 	if (m->type == NSW_MSG_RESET_ACK)
 		return true;
 	/* Numbered before the session began: it tells nothing of it. */
