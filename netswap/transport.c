@@ -70,13 +70,17 @@ static void nsw_skb_source(struct sk_buff *skb, struct sockaddr_in6 *from)
 		from->sin6_scope_id = inet6_iif(skb);
 }
 
-/* Softirq. Always consumes the skb. */
+/* Always consumes the skb. */
 static int nsw_udp_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct sockaddr_in6 from;
 	struct nsw_msg msg;
 	int err;
 
+	lockdep_assert_in_softirq();
+	/* nsw_transport_exit() waits for this reader with synchronize_net(). */
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
+			 "datagram received outside RCU");
 	/* Peers talk unicast: a broadcast would reach, and move, every node. */
 	if (skb->pkt_type != PACKET_HOST) {
 		atomic64_inc(&nsw_rx_dropped[NSW_RX_NOTHOST]);
