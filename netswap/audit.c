@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * Audits, see audit.h. One worker audits the peers that want it, one at
- * a time, with synchronous control requests (ctl.h): AUDIT with the
- * lowest request number in flight as its floor, KEEP for every handle
- * the map holds on that peer in the current session, SWEEP.
+/**
+ * DOC: Audits
+ *
+ * One worker audits the peers that want it, one at a time, with
+ * synchronous control requests (ctl.h): AUDIT with the lowest request
+ * number in flight as its floor, KEEP for every handle the map holds on
+ * that peer in the current session, SWEEP.
  *
  * Why the floor is enough: a STORE numbered below it was answered or
  * given up before the AUDIT left. An answered one is in the map before

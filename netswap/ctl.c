@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * Control requests, see ctl.h. The request takes a number in the peer's
- * send window like any page op, and keeps it across retransmissions, so
- * the store carries it out once however often it arrives. The reply, in
- * softirq, claims it with a cmpxchg on tx.inflight; so does the requester
- * when it gives up, and only the winner completes it.
+/**
+ * DOC: Control requests
+ *
+ * A control request (ctl.h) takes a number in the peer's send window
+ * like any page op, and keeps it across retransmissions, so the store
+ * carries it out once however often it arrives. The reply, in softirq,
+ * claims it with a cmpxchg on tx.inflight; so does the requester when it
+ * gives up, and only the winner completes it.
  */
 #include "netswap.h"
 

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
+/**
+ * DOC: Congestion window
+ *
  * The congestion window of the STOREs a client keeps in flight to one
  * peer, counted in pages, after RFC 5681: slow start from NSW_CWND_INIT,
  * then one page more per window of answers; halved on a loss, once per

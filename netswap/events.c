@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * Events for netswapctl monitor.
+/**
+ * DOC: Events
  *
- * Events are posted from everywhere: the block I/O path under reclaim,
- * the receive softirq, workers. Posting therefore allocates nothing and
- * never sleeps: the event goes into a small ring under a spinlock, and a
- * work item turns the ring into netlink messages (netlink.c). A full ring
- * drops the event (with a rate-limited dmesg line); events are hints for
- * people and tools, the state itself is always in PEER_GET and sysfs.
+ * Events for netswapctl monitor are posted from everywhere: the block
+ * I/O path under reclaim, the receive softirq, workers. Posting therefore
+ * allocates nothing and never sleeps: the event goes into a small ring
+ * under a spinlock, and a work item turns the ring into netlink messages
+ * (netlink.c). A full ring drops the event (with a rate-limited dmesg
+ * line); events are hints for people and tools, the state itself is
+ * always in PEER_GET and sysfs.
  *
  * Callers post on a change only (a peer's state moves, a limit starts
  * refusing), not once per page, so the ring stays nearly empty.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * Liveness, see liveness.h.
+/**
+ * DOC: Liveness
  *
  * Every valid reply from a peer stamps peer->last_rx. Once per keepalive
  * interval a worker looks at each configured peer's silence: past one

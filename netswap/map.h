@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
+/**
+ * DOC: Remote map
+ *
  * The client's remote map: for each page of /dev/netswap0, where its data
  * lives (peer index and the handle that peer gave it), in one u64.
  *

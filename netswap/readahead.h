@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
+/**
+ * DOC: Readahead
+ *
  * Read-ahead of swapped-out pages past the kernel's swap readahead.
  *
  * The kernel reads at most 2^vm.page-cluster pages (8) around a faulting

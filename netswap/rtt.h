@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
+/**
+ * DOC: Round-trip time and loss detection
+ *
  * Retransmission timeout from measured round trips, after RFC 6298: a
  * smoothed RTT and its mean deviation, sampled only from requests that
  * were answered on their first transmission (Karn). And loss detection

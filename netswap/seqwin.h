@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
+/**
+ * DOC: Sequence window
+ *
  * The store's window of recent requests per client. Pure code (see
  * pure.h).
  *
@@ -10,13 +12,13 @@
  * last number seen in each slot n % NSW_SEQ_WINDOW, and that request's
  * type, to tell for any request that arrives:
  *
- *   new    the slot holds an older number: carry it out, record the result;
- *   dup    the slot holds this number and type: answer with the recorded
- *          result (a retransmission, or duplication in the network)
- *          without carrying it out again;
- *   stale  below the session's base, or the slot holds a newer number,
- *          or this number with another type: the client gave up on this
- *          request long ago, or it is a replay; drop it.
+ * - new: the slot holds an older number: carry it out, record the result;
+ * - dup: the slot holds this number and type: answer with the recorded
+ *   result (a retransmission, or duplication in the network) without
+ *   carrying it out again;
+ * - stale: below the session's base, or the slot holds a newer number,
+ *   or this number with another type: the client gave up on this request
+ *   long ago, or it is a replay; drop it.
  *
  * Every request thus takes effect at most once however the network
  * reorders or duplicates it, in O(1) time and bounded memory, and no

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * The client's sessions with stores, see session.h.
+/**
+ * DOC: Ending and beginning a session
  *
  * Ending a session is immediate, from the reply that shows it (softirq):
  * from then on no reply but a RESET_ACK is taken from that store, and no

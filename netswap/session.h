@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
+/**
+ * DOC: Sessions and epochs
+ *
  * The client's session with each store (protocol.rst, "Sessions" and
  * "Epochs"). A RESET begins it and tells the store's epoch and where the
  * session's request numbers start; a reply with another epoch, or the

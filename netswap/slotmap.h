@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
+/**
+ * DOC: Slot allocator
+ *
  * The store's slot allocator. Pure code (see pure.h).
  *
  * A store names each page it keeps by a 64-bit handle: the slot index in

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * Store role, see store.h.
+/**
+ * DOC: Store
  *
  * Locking: nsw_store.lock (BH-safe: softirq answers LOADs) protects the
  * slot map, pages[] and owner[]. Only the work item allocates slots;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * UDP transport, see transport.h.
+/**
+ * DOC: Transport
  *
  * The socket is a udp_tunnel socket: its encap_rcv hook runs in softirq
  * before the socket's pfmemalloc filter, so replies to our swap-out and
