@@ -6,7 +6,8 @@
 # make fuzz         fuzz the datagram parser for FUZZ_SECONDS (60; needs clang)
 # make check        the unit tests, fuzz, then check-static
 # make check-static W=1, sparse and checkpatch --strict against every
-#                   installed Debian kernel's headers
+#                   installed Debian kernel's headers, and their
+#                   kernel-doc over the sources and Documentation/netswap
 # make test         the whole suite (boots VMs; see README.md)
 # make demo         the demo cluster
 # make bench        the benchmark against NBD, a local disk and the
@@ -83,6 +84,7 @@ check-static:
 			echo "check: warnings against $$k"; exit 1; fi; \
 	done; rm -f .check.log
 	tests/checkpatch.sh
+	tests/kerneldoc.sh $(CHECK_KDIRS)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || \

@@ -9,7 +9,8 @@
 #   unit               make unit, if the Makefile has that target
 #   fuzz               make fuzz FUZZ_SECONDS=60: libFuzzer on the datagram
 #                      parser, from the committed corpus
-#   check-static       make check-static: W=1, sparse, checkpatch --strict
+#   check-static       make check-static: W=1, sparse, checkpatch --strict,
+#                      kernel-doc (tests/kerneldoc.sh)
 #   dkms               tests/dkms.sh: dkms.conf builds netswap.ko for each
 #                      kernel's installed headers
 #   completion         tests/completion.sh: netswapctl's bash completion
@@ -104,7 +105,8 @@ run_test() {
 
 # ---- packages --------------------------------------------------------------
 echo "==== installing packages (if missing)"
-pkgs=("${NSW_HOST_PKGS[@]}" "${NSW_FUZZ_PKGS[@]}" dkms bash-completion)
+# perl runs the headers' scripts/kernel-doc (make check-static).
+pkgs=("${NSW_HOST_PKGS[@]}" "${NSW_FUZZ_PKGS[@]}" dkms bash-completion perl)
 for k in $KERNELS $EXTRA_KERNELS; do
 	read -r _img hdr < <(nsw_kernel_meta "$k")
 	pkgs+=("$hdr")
