@@ -25,7 +25,7 @@
 #include "events.h"
 #include "netlink.h"
 #include "peer.h"
-#include "../include/uapi/netswap.h"
+#include "uapi/netswap.h"
 
 #define NSW_EVENT_RING	64
 

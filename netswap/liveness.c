@@ -31,7 +31,7 @@
 #include "session.h"
 #include "events.h"
 #include "transport.h"
-#include "../include/uapi/netswap.h"
+#include "uapi/netswap.h"
 
 static struct delayed_work nsw_liveness_work;
 static struct work_struct nsw_session_work;	/* nsw_session_fn() */

@@ -16,7 +16,7 @@
 #include "readahead.h"
 #include "session.h"
 #include "transport.h"
-#include "../include/netswap_wire.h"
+#include "netswap_wire.h"
 
 enum nsw_ra_state {
 	NSW_RA_FREE,

@@ -30,7 +30,7 @@
 #define _NSW_SEQWIN_H
 
 #include "pure.h"
-#include "../include/netswap_wire.h"
+#include "netswap_wire.h"
 
 struct nsw_seqwin_slot {
 	u64 seq;	/* 0: never used */

@@ -21,7 +21,7 @@
 #include "liveness.h"
 #include "map.h"
 #include "peer.h"
-#include "../include/uapi/netswap.h"
+#include "uapi/netswap.h"
 
 /* Sends a RESET with a nonce of its own; *@reply: the RESET_ACK's handle. */
 int nsw_session_reset(struct nsw_peer *peer, u64 *reply)

@@ -51,7 +51,7 @@
 #include "reasm.h"
 #include "transport.h"
 #include "events.h"
-#include "../include/uapi/netswap.h"
+#include "uapi/netswap.h"
 
 /*
  * Requests waiting for the worker, at most, in bytes of memory they hold

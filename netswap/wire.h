@@ -8,7 +8,7 @@
 #define _NSW_WIRE_H
 
 #include "pure.h"
-#include "../include/netswap_wire.h"
+#include "netswap_wire.h"
 
 /* A header that passed nsw_hdr_decode(), in host byte order. */
 struct nsw_msg {
