@@ -7,11 +7,14 @@
 #ifndef _NSW_LIVENESS_H
 #define _NSW_LIVENESS_H
 
+#include <linux/types.h>
+
+struct nsw_msg;
+struct nsw_peer;
+
 void nsw_liveness_start(void);
 void nsw_liveness_stop(void);
 void nsw_liveness_kick(void);
-struct nsw_peer;
-struct nsw_msg;
 bool nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m);
 
 #endif /* _NSW_LIVENESS_H */

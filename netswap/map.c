@@ -9,7 +9,6 @@
 #include "netswap.h"
 
 #include <linux/delay.h>
-#include <linux/netdevice.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>

@@ -41,13 +41,13 @@
 
 #include "peer.h"
 
-#define NSW_RA_SLOTS		64	/* 256 KiB of pages per device */
-#define NSW_RA_MAX_AHEAD	(NSW_RA_SLOTS / 2)
-
 struct nsw_map;
 struct nsw_msg;
 struct page;
 struct sk_buff;
+
+#define NSW_RA_SLOTS		64	/* 256 KiB of pages per device */
+#define NSW_RA_MAX_AHEAD	(NSW_RA_SLOTS / 2)
 
 struct nsw_ra_slot {
 	struct nsw_tx tx;		/* tx.ra is set */

@@ -40,6 +40,7 @@
 #include <linux/netlink.h>
 #include <linux/highmem.h>
 #include <linux/random.h>
+#include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>

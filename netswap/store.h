@@ -10,11 +10,12 @@
 #define _NSW_STORE_H
 
 #include <linux/in6.h>
-#include <linux/skbuff.h>
+#include <linux/types.h>
 
-struct nsw_peer;
-struct nsw_msg;
 struct netlink_ext_ack;
+struct nsw_msg;
+struct nsw_peer;
+struct sk_buff;
 
 int nsw_store_init(unsigned long quota_pages);
 void nsw_store_stop(void);

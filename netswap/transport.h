@@ -13,10 +13,12 @@
 
 #include "wire.h"
 
+struct dst_cache;
+struct sk_buff;
+
 int nsw_transport_init(u16 port);
 void nsw_transport_exit(void);
 void nsw_transport_memalloc(bool on);
-struct dst_cache;
 int nsw_send(const struct sockaddr_in6 *to, const struct in6_addr *from,
 	     struct dst_cache *cache, const struct kvec *vec, size_t nvec,
 	     unsigned int *room, gfp_t gfp);
@@ -27,7 +29,7 @@ int nsw_send(const struct sockaddr_in6 *to, const struct in6_addr *from,
  * else is sent GFP_ATOMIC.
  */
 #define NSW_GFP_RESERVES	(GFP_ATOMIC | __GFP_MEMALLOC)
-struct sk_buff;
+
 void nsw_skb_dest(const struct sk_buff *skb, struct in6_addr *to);
 int nsw_skb_copy_chunks(const struct sk_buff *skb, const struct nsw_msg *m,
 			void *page, unsigned int mask);
