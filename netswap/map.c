@@ -114,7 +114,6 @@ void nsw_map_orphan(struct nsw_map *map, u64 entry)
 {
 	if (!kfifo_in_spinlocked(&map->orphans, &entry, 1,
 				 &map->orphans_lock)) {
-		atomic64_inc(&map->lost);
 		pr_warn_ratelimited("orphan queue full: a remote page waits for an audit\n");
 		nsw_map_want_audit(entry);
 		return;
@@ -215,7 +214,6 @@ static void nsw_map_free_drop(struct nsw_map *map, struct nsw_map_free *fl,
 		WRITE_ONCE(peer->full, false);
 		clear_bit(NSW_PEER_EV_FULL, &peer->ev_bits);
 	} else {
-		atomic64_add(fl->n, &map->lost);
 		atomic64_add(fl->n, &peer->tx_errors);
 		nsw_audit_want(peer);
 		pr_warn_ratelimited("could not free %u pages on %pISpc, auditing it later\n",
@@ -332,10 +330,8 @@ static void nsw_map_free_start(struct nsw_map *map, u16 idx)
 	rcu_read_lock();
 	peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(idx));
 	rcu_read_unlock();
-	if (!peer) {
-		atomic64_add(n, &map->lost);
+	if (!peer)
 		return;
-	}
 	memcpy(fl->handles, map->batch[idx], n * sizeof(__be64));
 	fl->n = n;
 	fl->peer = peer;
@@ -386,10 +382,8 @@ static void nsw_map_batch_add(struct nsw_map *map, u64 entry)
 	/* Rare: the entry changed peers after nsw_map_room(). */
 	if (map->batch_len[idx] == NSW_FREE_BATCH) {
 		if (!kfifo_in_spinlocked(&map->orphans, &entry, 1,
-					 &map->orphans_lock)) {
-			atomic64_inc(&map->lost);
+					 &map->orphans_lock))
 			nsw_map_want_audit(entry);
-		}
 		return;
 	}
 	handle = nsw_map_wire_handle(entry, &sess);
@@ -599,7 +593,6 @@ int nsw_map_init(struct nsw_map *map, u64 nr)
 
 	map->nr = nr;
 	atomic64_set(&map->mapped, 0);
-	atomic64_set(&map->lost, 0);
 	atomic_set(&map->frees_out, 0);
 	spin_lock_init(&map->orphans_lock);
 	init_waitqueue_head(&map->free_wait);
