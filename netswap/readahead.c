@@ -422,7 +422,7 @@ void nsw_ra_reply(struct nsw_ra *ra, struct nsw_peer *peer,
 	    (u64)atomic64_read(&tx->inflight) != m->req_id ||
 	    m->type != NSW_MSG_LOAD_ACK)
 		goto unlock;
-	if (m->status == NSW_ST_OK && nsw_msg_has_page(m->type, m->status)) {
+	if (nsw_msg_has_page(m->type, m->status)) {
 		new = nsw_msg_chunks(m) & ~s->got;
 		if (!new)
 			goto unlock;	/* a duplicate */
