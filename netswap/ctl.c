@@ -20,6 +20,9 @@
 
 #define NSW_CTL_TRIES		5
 #define NSW_CTL_FIRST_WAIT	(HZ / 5)
+/* How long a request waits for room in the send window: 2 s in all. */
+#define NSW_CTL_ROOM_TRIES	100
+#define NSW_CTL_ROOM_WAIT_MS	20
 
 void nsw_ctl_init(struct nsw_ctl *ctl)
 {
@@ -32,12 +35,12 @@ static bool nsw_ctl_start(struct nsw_peer *peer, u64 *seq)
 {
 	unsigned int i;
 
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < NSW_CTL_ROOM_TRIES; i++) {
 		if (nsw_peer_down(peer))
 			return false;
 		if (!nsw_peer_tx_start(peer, &peer->ctl_tx, 0, seq))
 			return true;
-		msleep(20);
+		msleep(NSW_CTL_ROOM_WAIT_MS);
 	}
 	return false;
 }
