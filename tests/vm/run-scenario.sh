@@ -124,8 +124,7 @@ esac
 # shadow, an eighth of all memory; lockdep's tables; a larger image): add
 # 128 MiB to every VM. Larger VMs still lose some, their shadow being
 # larger.
-# Its checks also make it slower: torture took 1,083 s of its 1,200 in a
-# suite run beside the other kernels' chains, so the deadline grows by half.
+# Its checks also make it slower, so the deadline grows by half.
 if [[ "$KNAME" == debug ]]; then
 	for i in "${!VM_MEM[@]}"; do
 		VM_MEM[i]=$((VM_MEM[i] + 128))

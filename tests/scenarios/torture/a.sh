@@ -199,16 +199,12 @@ step_memtester() {
 	# harmless. A page it pushes out is read back (pswpin) only if its
 	# write ended and a later reclaim freed it before memtester touched
 	# it again, else memtester takes it from the swap cache: how many
-	# come back from the peer is timing. On the lossy link writes end
-	# late (the congestion window at its floor), and a fixed 8 s of
-	# pushing read back 99 to 1,921 pages in 2 to 4 loops. So the
-	# reclaimer pushes until twice the pages required were read back,
-	# or _total KiB (0: no limit) went out: a memtester pass reads back all
-	# that went out since the last, so a steady push makes the passes
-	# slower, which lets more be pushed out: on the lossy link (~65
-	# page-ins a second with one in flight, measured) 6.12 took over 2
-	# minutes where 6.1 took 7 s, and on the plain link in the busy
-	# suite 226 s and 84,000 page-ins where 20 s did alone.
+	# come back from the peer is timing, and on the lossy link writes
+	# end late (the congestion window at its floor). So the reclaimer
+	# pushes until twice the pages required were read back, not for a
+	# fixed time, or until _total KiB (0: no limit) went out: a
+	# memtester pass reads back all that went out since the last, so a
+	# steady push slows the passes, which lets yet more be pushed out.
 	(_left=$_total _until=$((IN0 + 2 * _min))
 	while [ "$_total" = 0 ] || [ "$_left" -gt 0 ]; do
 		[ "$(vmstat pswpin)" -lt "$_until" ] || break
