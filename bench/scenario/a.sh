@@ -110,8 +110,7 @@ run sysctl -w vm.min_free_kbytes=16384
 out kernel "$(uname -r)"
 out vm.a_mem_mb "$(awk '$1 == "MemTotal:" { print int($2 / 1024) }' /proc/meminfo)"
 wait_for_ping "$B" 60
-m=$(msg_recv 600) || exit 1
-[ "$m" = ready ] || fail "unexpected message from b: '$m'"
+msg_expect ready 600
 
 # ---- 1. the network ------------------------------------------------------
 prefixed limit udpping client "$B" 9100 4096 "$RTTS"

@@ -52,8 +52,7 @@ log "quiet after ${t} s; nbd-server used $(awk '{ printf "%.1f", ($14 + $15) / 1
 
 wait_for_ping "$A" 60
 msg_send "$A" "ready"
-m=$(msg_recv 2300) || exit 1
-[ "$m" = "done" ] || fail "unexpected message from a: '$m'"
+msg_expect "done" 2300
 
 nsw_show
 log "store: used_pages $(nsw_field store used_pages)"

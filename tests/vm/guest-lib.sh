@@ -146,7 +146,7 @@ msg_send() {
 
 # msg_recv [TIMEOUT_S]: wait for one message on TCP port $MSG_PORT and
 # print it on stdout (default timeout 600 s; fails the role on timeout).
-# Use as:  m=$(msg_recv) || exit 1
+# Use as:  m=$(msg_recv) || exit 1   (or msg_expect, below, for a known word)
 msg_recv() {
 	_t=${1:-600}
 	rm -f /tmp/msg.in
@@ -161,6 +161,22 @@ msg_recv() {
 	done
 	log "received: $(cat /tmp/msg.in)" >&2
 	cat /tmp/msg.in
+}
+
+# msg_expect WORD [TIMEOUT_S]: receive one message (msg_recv) and fail the
+# role unless it is WORD, or WORD, a space and more text; print that text
+# (nothing for WORD alone). Called plainly it fails the role itself; in
+#   rest=$(msg_expect ready 300) || exit 1
+# the "|| exit 1" carries the failure out of the subshell. Its FAIL line
+# goes to stderr, so that it reaches the console from there too.
+msg_expect() {
+	_me_w=$1
+	_me_m=$(msg_recv "${2:-600}") || exit 1
+	case "$_me_m" in
+	"$_me_w") ;;
+	"$_me_w "*) echo "${_me_m#"$_me_w" }" ;;
+	*) fail "expected '$_me_w', got '$_me_m'" >&2 ;;
+	esac
 }
 
 # msg_field KEY TEXT: value following the word KEY in a "k v k v" text.

@@ -5,8 +5,7 @@
 B=$(vm_ip b)
 DEV=/dev/netswap0
 
-m=$(msg_recv 300) || exit 1
-[ "$m" = "ready" ] || fail "expected 'ready' from b, got '$m'"
+msg_expect ready 300
 
 # Writes fail after 2 s without an answer; b is never declared down.
 run modprobe netswap size_mb=64 keepalive_ms=500 peer_timeout_ms=30000 \
@@ -16,8 +15,7 @@ run "$CTL" add-peer "$B"
 # held_on_b: b's count of a's pages there, by message.
 held_on_b() {
 	msg_send "$B" held >&2
-	_m=$(msg_recv 60) || exit 1
-	msg_field held "$_m"
+	msg_expect held 60
 }
 
 # 1. Pages a keeps: 4 MiB at 0.
@@ -47,8 +45,7 @@ for p in $PIDS; do
 done
 log "writes during the outage: $fails of 4 failed"
 assert_gt "$fails" 0 "writes failed while b's answers were lost"
-m=$(msg_recv 60) || exit 1
-[ "$m" = back ] || fail "expected 'back' from b, got '$m'"
+msg_expect back 60
 
 # 3. While the audit runs, more pages at 16 MiB: they must survive it.
 run dd if=/dev/urandom of=/tmp/during bs=1M count=4

@@ -5,8 +5,7 @@
 B=$(vm_ip b)
 DEV=/dev/netswap0
 
-m=$(msg_recv 300) || exit 1
-[ "$m" = "ready" ] || fail "expected 'ready' from b, got '$m'"
+msg_expect ready 300
 
 run modprobe netswap size_mb=128
 # With no peer there is nowhere to put a page: an error, not a hang.
@@ -81,8 +80,7 @@ run dd if=$DEV of=/tmp/back bs=1M count=8 iflag=direct
 cmp /tmp/data2 /tmp/back || fail "data changed after the failed writes"
 frees=$(nsw_peer_field "$B" frees)
 msg_send "$B" "filled"
-m=$(msg_recv 120) || exit 1
-[ "$m" = "checked" ] || fail "b: $m"
+msg_expect checked 120
 
 # b raised its lend limit to 64 MiB: it has room, though we freed
 # nothing there. Its PONGs say so, and writes of new pages succeed again

@@ -12,8 +12,7 @@ msg_send "$A" "ready"
 
 # a fills the quota; then we must have refused stores, and hold exactly
 # the quota.
-m=$(msg_recv 400) || exit 1
-[ "$m" = "filled" ] || fail "expected 'filled', got '$m'"
+msg_expect filled 400
 nsw_show
 assert_gt "$(nsw_peer_field "$A" rx_full /tmp/show.txt)" 0 "stores refused for quota"
 assert_eq "$(nsw_field store used_pages /tmp/show.txt)" 10240 "store used_pages when full"
@@ -23,8 +22,7 @@ run "$CTL" quota set lend 64M
 msg_send "$A" "checked"
 
 # a discards everything and unloads: nothing may stay behind here.
-m=$(msg_recv 200) || exit 1
-[ "$m" = "unloaded" ] || fail "expected 'unloaded', got '$m'"
+msg_expect unloaded 200
 store_drains 20
 nsw_show
 run rmmod netswap

@@ -56,8 +56,7 @@ SwapPriority = 7
 [Peer]
 Endpoint = $PB	# b
 EOT
-m=$(msg_recv 120) || exit 1
-[ "$m" = ready ] || fail "expected 'ready' from b, got '$m'"
+msg_expect ready 120
 run sysctl -w vm.min_free_kbytes=16384
 run env SWAPON=/usr/sbin/swapon /usr/libexec/netswap/netswap-start $CONF
 [ -d /sys/module/netswap ] || fail "netswap-start did not load netswap"
@@ -369,8 +368,7 @@ run "$CTL" peer set "$B" place 0
 
 # b's total lend limit: b lends 1 MiB at most, b says when it is set.
 msg_send "$B" "fill"
-m=$(msg_recv 60) || exit 1
-[ "$m" = "lend-set" ] || fail "expected 'lend-set' from b, got '$m'"
+msg_expect lend-set 60
 if dd if=/tmp/data of=/dev/netswap0 bs=1M oflag=direct 2>/dev/null; then
 	fail "2 MiB were written to a store that lends 1 MiB"
 fi
@@ -381,8 +379,7 @@ poll_until 20 "a peer_full event for b" full_event
 events_stop
 cat /tmp/mon.json
 msg_send "$B" "filled"
-m=$(msg_recv 60) || exit 1
-[ "$m" = "checked" ] || fail "b: $m"
+msg_expect checked 60
 
 run blkdiscard /dev/netswap0
 poll_until 20 "nothing placed after blkdiscard" none_placed

@@ -21,15 +21,12 @@ grep -q '^SwapPriority' /tmp/c.conf && fail "showconf: SwapPriority without swap
 wait_for_ping "$A" 60
 msg_send "$A" "ready"
 
-m=$(msg_recv 300) || exit 1
-[ "$m" = "unit-done" ] || fail "expected 'unit-done', got '$m'"
-m=$(msg_recv 300) || exit 1
-[ "$m" = "fill" ] || fail "expected 'fill', got '$m'"
+msg_expect unit-done 300
+msg_expect fill 300
 events_start /tmp/mon.json
 run "$CTL" quota set lend 1M
 msg_send "$A" "lend-set"
-m=$(msg_recv 120) || exit 1
-[ "$m" = "filled" ] || fail "expected 'filled', got '$m'"
+msg_expect filled 120
 store_full() {
 	event_seen /tmp/mon.json '.event == "store_full"'
 }
@@ -74,8 +71,7 @@ dmesg | grep -q "$A:7878 deleted with 256 of its pages here" ||
 	fail "dmesg: no line for the 256 pages of a freed"
 msg_send "$A" "checked"
 
-m=$(msg_recv 120) || exit 1
-[ "$m" = "done" ] || fail "expected 'done', got '$m'"
+msg_expect "done" 120
 store_drains 20
 run rmmod netswap
 log "control b: all checks passed"

@@ -23,8 +23,7 @@ fixed() {
 	echo "${1%% loads *}"
 }
 
-m=$(msg_recv 300) || exit 1
-[ "$m" = "ready" ] || fail "expected 'ready' from b, got '$m'"
+msg_expect ready 300
 
 # Swapping over the network needs headroom below the min watermark for
 # the NIC's receive buffers (Documentation/netswap/admin-guide.rst).
@@ -110,8 +109,7 @@ poll_until 20 "placed on b = 0 and pages_mapped = 0" all_discarded
 nsw_show
 
 msg_send "$B" "discarded"
-ans=$(msg_recv 120) || exit 1
-[ "$ans" = "OK" ] || fail "b still holds pages after discard: $ans"
+msg_expect OK 120
 
 run "$CTL" del-peer "$B"
 run rmmod netswap

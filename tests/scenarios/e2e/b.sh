@@ -47,8 +47,7 @@ done
 cat /tmp/show.txt
 
 # After a's swapoff + blkdiscard every page of a must be gone from here.
-m=$(msg_recv 300) || exit 1
-[ "$m" = "discarded" ] || fail "expected 'discarded' from a, got '$m'"
+msg_expect discarded 300
 i=0
 while :; do
 	held=$(nsw_peer_field "$A" held)
@@ -65,7 +64,6 @@ done
 nsw_show
 msg_send "$A" "OK"
 
-m=$(msg_recv 300) || exit 1
-[ "$m" = "done" ] || fail "expected 'done' from a, got '$m'"
+msg_expect "done" 300
 run rmmod netswap
 log "e2e b: all checks passed"

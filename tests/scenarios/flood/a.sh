@@ -27,8 +27,7 @@ backlog0=$(nsw_field rx_dropped backlog /tmp/show.txt)
 # b begins a session while the worker still runs: only then are its
 # STOREs carried out.
 msg_send "$B" session
-m=$(msg_recv 120) || exit 1
-[ "$m" = "session ok" ] || fail "b: $m"
+msg_expect "session ok" 120
 
 # 1. The worker gets next to no CPU; b floods.
 : >/tmp/starve.out
@@ -55,8 +54,7 @@ log "$(net_stats)"
 
 # 3. b, a client now, swaps to us.
 msg_send "$B" "stored $u2"
-m=$(msg_recv 400) || exit 1
-[ "$m" = "done" ] || fail "b: $m"
+msg_expect "done" 400
 nsw_show
 backlog2=$(nsw_field rx_dropped backlog /tmp/show.txt)
 # Unloaded before the checks, so that the console shows a WARNING from

@@ -5,13 +5,11 @@
 A=$(vm_ip a)
 DEV=/dev/netswap0
 
-m=$(msg_recv 300) || exit 1
-[ "$m" = session ] || fail "expected 'session' from a, got '$m'"
+msg_expect session 300
 base=$(storeflood session "$A" 7878) || fail "storeflood: $base"
 base=${base#base }
 msg_send "$A" "session ok"
-m=$(msg_recv 300) || exit 1
-[ "$m" = flood ] || fail "expected 'flood' from a, got '$m'"
+msg_expect flood 300
 out=$(storeflood send "$A" 7878 4096 "$base") || fail "storeflood: $out"
 msg_send "$A" "$out"
 m=$(msg_recv 400) || exit 1

@@ -11,8 +11,7 @@ ms_now() {
 }
 
 for i in 1 2; do
-	m=$(msg_recv 300) || exit 1
-	[ "$m" = "ready" ] || fail "expected 'ready', got '$m'"
+	msg_expect ready 300
 done
 run modprobe netswap size_mb=64
 run "$CTL" add-peer "$B"
@@ -25,8 +24,7 @@ assert_gt "$nc" 1000 "pages placed on c"
 
 # c stops answering for 30 s; meanwhile everything is discarded.
 msg_send "$C" "silence 30"
-m=$(msg_recv 60) || exit 1
-[ "$m" = "silent" ] || fail "expected 'silent' from c, got '$m'"
+msg_expect silent 60
 sleep 1
 t0=$(ms_now)
 run blkdiscard $DEV

@@ -8,18 +8,13 @@ run modprobe netswap lend_mb=64
 run modprobe sch_netem
 wait_for_ping "$A" 60
 msg_send "$A" "ready"
-m=$(msg_recv 300) || exit 1
-case "$m" in
-"silence "*) secs=${m#silence } ;;
-*) fail "expected 'silence SECS', got '$m'" ;;
-esac
+secs=$(msg_expect silence 300) || exit 1
 msg_send "$A" "silent"
 # Everything c sends is dropped: no reply, no pong, no message.
 run $TC qdisc add dev eth0 root netem loss 100%
 sleep "$secs"
 run $TC qdisc del dev eth0 root
 log "answering again after ${secs}s"
-m=$(msg_recv 300) || exit 1
-[ "$m" = "done" ] || fail "expected 'done', got '$m'"
+msg_expect "done" 300
 store_drains 20
 log "freeasync c: all checks passed"

@@ -11,8 +11,7 @@ KINDS="version len type magic short flags stale reserved"
 # ask_b REQUEST REPLY: send REQUEST to b, expect REPLY back.
 ask_b() {
 	msg_send "$B" "$1"
-	_m=$(msg_recv 120) || exit 1
-	[ "$_m" = "$2" ] || fail "b answered '$_m' to '$1', expected '$2'"
+	msg_expect "$2" 120
 }
 
 # check_prefix FILE WHAT [REF]: FILE holds what a failed read handed
@@ -90,8 +89,7 @@ crc_errors() {
 	echo "$_v"
 }
 
-m=$(msg_recv 300) || exit 1
-[ "$m" = "ready" ] || fail "expected 'ready' from b, got '$m'"
+msg_expect ready 300
 
 run modprobe netswap size_mb=64
 run "$CTL" add-peer "$B"
@@ -144,11 +142,7 @@ for k in $KINDS; do
 	before="$before $k $v"
 done
 msg_send "$B" garbage
-sent=$(msg_recv 120) || exit 1
-case "$sent" in
-"sent "*) ;;
-*) fail "b answered '$sent' to 'garbage'" ;;
-esac
+sent=$(msg_expect sent 120) || exit 1
 # grown KIND [FILE]: how much rx_dropped KIND grew since "before".
 grown() {
 	echo $(($(nsw_field rx_dropped "$1" "${2:-}") - $(msg_field "$1" "$before")))
@@ -212,7 +206,7 @@ assert_eq "$(nsw_field device pages_mapped)" "$mapped0" \
 	"pages_mapped after the failed write (none mapped under a handle naming no page)"
 assert_eq "$(nsw_peer_field "$B" placed)" "$placed0" "pages placed on b after the failed write"
 msg_send "$B" zero-off
-m=$(msg_recv 120) || exit 1
+m=$(msg_expect zero-off 120) || exit 1
 # Three chunk datagrams a page, each answered: more means retransmissions.
 assert_gt "$(msg_field acks "$m")" $((ZPAGES * 3)) "lying STORE_ACKs b sent (the client retransmitted)"
 echo "$iot" >$PARAM
@@ -236,11 +230,8 @@ placed0=$(nsw_peer_field "$B" placed)
 c2=$(crc_errors) || exit 1
 events_start /tmp/mon.json
 msg_send "$B" restart
-m=$(msg_recv 120) || exit 1
-case "$m" in
-"restarted epoch "*) ;;
-*) fail "b answered '$m' to 'restart'" ;;
-esac
+epoch=$(msg_expect "restarted epoch" 120) || exit 1
+log "b restarted, epoch $epoch"
 read_must_fail "direct read of the pages b lost in its restart"
 read_must_fail "buffered read of the pages b lost in its restart" buffered
 # shellcheck disable=SC2086

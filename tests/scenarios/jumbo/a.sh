@@ -31,8 +31,7 @@ io() {
 	log "$PAGES pages at $1 MiB: $TX packets out writing, $RX in reading"
 }
 
-m=$(msg_recv 300) || exit 1
-[ "$m" = "ready" ] || fail "expected 'ready' from b, got '$m'"
+msg_expect ready 300
 
 run modprobe netswap size_mb=512
 run dd if=/dev/urandom of=/tmp/data bs=1M count=$MB
@@ -51,8 +50,7 @@ rogue_empty() {
 poll_until 20 "no page of ours left on roguestore" rogue_empty
 run "$CTL" del-peer "$B:7879"
 msg_send "$B" "rogue done"
-m=$(msg_recv 60) || exit 1
-[ "$m" = "rogue checked" ] || fail "b: $m"
+msg_expect "rogue checked" 60
 
 # IPv4, then IPv6 (headers 20 bytes longer: the page still fits).
 run "$CTL" add-peer "$B"
@@ -92,8 +90,7 @@ run swapoff $DEV
 # pages go in three chunks again.
 msg_send "$B" "mtu 1500"
 run "$IP" link set eth0 mtu 1500
-m=$(msg_recv 60) || exit 1
-[ "$m" = "done" ] || fail "expected 'done' from b, got '$m'"
+msg_expect "done" 60
 run dd if=/dev/urandom of=/tmp/data2 bs=1M count=$MB
 io $((2 * MB)) /tmp/data2
 [ "$TX" -ge $((PAGES * 3)) ] ||

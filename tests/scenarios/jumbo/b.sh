@@ -18,8 +18,7 @@ msg_send "$A" "ready"
 
 # An independent reading of "A page and the MTU" took the pages that came
 # whole, and refused nothing.
-m=$(msg_recv 300) || exit 1
-[ "$m" = "rogue done" ] || fail "expected 'rogue done', got '$m'"
+msg_expect "rogue done" 300
 run kill -TERM "$RS"
 poll_until 20 "roguestore exited" grep -q "roguestore: exit:" "$OUT"
 ex=$(grep "roguestore: exit:" "$OUT" | tail -1)
@@ -29,13 +28,11 @@ assert_gt "$(msg_field runs "$ex")" 1023 "STOREs that came as one datagram"
 assert_eq "$(msg_field dropped "$ex")" 0 "malformed requests from a"
 msg_send "$A" "rogue checked"
 
-m=$(msg_recv 400) || exit 1
-[ "$m" = "mtu 1500" ] || fail "expected 'mtu 1500', got '$m'"
+msg_expect "mtu 1500" 400
 run "$IP" link set eth0 mtu 1500
 msg_send "$A" "done"
 
-m=$(msg_recv 400) || exit 1
-[ "$m" = "unloaded" ] || fail "expected 'unloaded', got '$m'"
+msg_expect unloaded 400
 store_drains 20
 run rmmod netswap
 log "jumbo b: all checks passed"

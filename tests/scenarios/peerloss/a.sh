@@ -50,8 +50,7 @@ workload_failed() {
 	ticker_alive
 }
 
-m=$(msg_recv 300) || exit 1
-[ "$m" = "ready" ] || fail "expected 'ready' from b, got '$m'"
+msg_expect ready 300
 
 # A short hung-task timeout: anything stuck on netswap for 20 s is caught.
 echo 20 >/proc/sys/kernel/hung_task_timeout_secs ||
@@ -80,7 +79,7 @@ p0=$(pswpout)
 workload /tmp/mt1.log 96 1 7
 poll_until 300 "the workload swaps" swapped_since "$p0"
 msg_send "$B" "cut 2"
-m=$(msg_recv 120) || exit 1
+msg_expect back 120
 wait "$MT" || fail "memtouch failed across a 2 s outage (rc $?): $(tail -n 2 /tmp/mt1.log)"
 log "$(tail -n 1 /tmp/mt1.log)"
 nsw_show
@@ -112,8 +111,7 @@ t1=$(date +%s)
 [ $((t1 - t0)) -le 2 ] || fail "reading a page of a down peer took $((t1 - t0)) s"
 log "check ok: a read of b's page failed in $((t1 - t0)) s while b is down"
 workload_failed /tmp/mt2.log "its pages were unreachable"
-m=$(msg_recv 120) || exit 1
-[ "$m" = "back" ] || fail "expected 'back' from b, got '$m'"
+msg_expect back 120
 poll_until 20 "b up again" state_is up
 dmesg | grep -q "$PB is up again" || fail "no dmesg line saying $PB is up again"
 nsw_show
@@ -127,8 +125,7 @@ nsw_show
 tries=0
 while :; do
 	msg_send "$B" held
-	m=$(msg_recv 60) || exit 1
-	held=${m#held }
+	held=$(msg_expect held 60) || exit 1
 	placed=$(nsw_peer_field "$B" placed)
 	log "b holds $held, a has $placed placed there"
 	[ "$held" -ge "$placed" ] && [ "$held" -le $((placed + 128)) ] && break

@@ -63,8 +63,7 @@ restart_line() {
 	dmesg | grep -q "netswap: $B:7878 restarted: [0-9]* pages stored there are lost"
 }
 
-m=$(msg_recv 300) || exit 1
-[ "$m" = ready ] || fail "expected 'ready' from b, got '$m'"
+msg_expect ready 300
 
 # ---- 1: the store restarts ------------------------------------------------
 run modprobe netswap size_mb=64
@@ -79,8 +78,7 @@ read_back "region A before the restart" 0 /tmp/A
 assert_eq "$(nsw_peer_field "$B" placed)" 1024 "pages placed on b"
 
 msg_send "$B" restart
-m=$(msg_recv 120) || exit 1
-[ "$m" = restarted ] || fail "b: $m"
+msg_expect restarted 120
 poll_until 60 "b is up again" peer_up
 
 # A page of region A is gone with b's old incarnation: reading it must

@@ -6,8 +6,7 @@ A=$(vm_ip a)
 
 # expect WORD: the next message from a must be WORD.
 expect() {
-	m=$(msg_recv 300) || exit 1
-	[ "$m" = "$1" ] || fail "expected '$1' from a, got '$m'"
+	msg_expect "$1" 300
 }
 
 # differ WHAT EXPECTED GOT: note a complaint for a unless GOT is EXPECTED.

@@ -60,8 +60,7 @@ dev_state() {
 NET_MONITOR_MORE=dev_state
 net_monitor_start
 
-m=$(msg_recv 300) || exit 1
-[ "$m" = "ready" ] || fail "expected 'ready' from b, got '$m'"
+msg_expect ready 300
 
 vmstat() {
 	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
@@ -343,8 +342,7 @@ for round in $ROUNDS; do
 	clean) ;;
 	lossy)
 		msg_send "$B" "lossy"
-		m=$(msg_recv 120) || exit 1
-		[ "$m" = "lossy on" ] || fail "expected 'lossy on' from b, got '$m'"
+		msg_expect "lossy on" 120
 		lossy_on
 		;;
 	*) fail "unknown round $round" ;;
@@ -376,6 +374,5 @@ nsw_show
 run rmmod netswap
 [ ! -e /sys/module/netswap ] || fail "netswap still loaded after rmmod"
 msg_send "$B" "unloaded"
-m=$(msg_recv 300) || exit 1
-[ "$m" = "OK" ] || fail "b: $m"
+msg_expect OK 300
 log "torture a: all checks passed"

@@ -12,15 +12,13 @@ ll=$($IP -6 addr show dev eth0 scope link | awk '/inet6/ { sub("/.*", "", $2); p
 msg_send "$A" "ready ${ll:-none}"
 
 # a broadcast a PING: it reached us as a broadcast, and was dropped.
-m=$(msg_recv 200) || exit 1
-[ "$m" = "broadcast" ] || fail "expected 'broadcast', got '$m'"
+msg_expect broadcast 200
 nsw_show
 n=$(nsw_field rx_dropped nothost /tmp/show.txt)
 assert_gt "$n" 0 "rx_dropped nothost after a's broadcast PING"
 msg_send "$A" "nothost $n"
 
-m=$(msg_recv 200) || exit 1
-[ "$m" = "done" ] || fail "expected 'done', got '$m'"
+msg_expect "done" 200
 store_drains 20
 run rmmod netswap
 log "wire b: all checks passed"
