@@ -6,8 +6,11 @@
 #         2x its RAM, DEMO_PASSES (1) times, verifying every byte.
 #   VM b, c: 512 MiB RAM each, lend 384 MiB to a (netswap lend_mb=384).
 #
-# Shows a's console live (memtouch progress, "netswapctl show" every 15 s),
-# then a summary: pages stored / loaded per peer, time, data verification.
+# Shows one live line per VM, every few seconds: a's progress, pages it
+# swaps out and in per second, MiB it has on each peer, retransmissions;
+# b's and c's MiB held for a and pages in and out per second. Then a
+# summary: time, data verification, pages stored / loaded per peer. The
+# full counter dumps are in the console logs.
 #
 # Usage: demo/run.sh            (kernel 6.1)
 #        DEMO_KERNEL=6.12 DEMO_MB=768 DEMO_PASSES=2 demo/run.sh
@@ -26,16 +29,70 @@ cat <<BANNER
 ==== netswap demo on Debian kernel $KERNEL
      a (256 MiB) swaps over UDP into the RAM of b and c (384 MiB lent each).
      Building the module and the VM image, then booting 3 VMs under QEMU TCG.
-     Lines prefixed [a] are VM a's console (kernel messages left out).
+     Lines prefixed [a] are VM a's console (kernel messages left out),
+     the last lines each VM's state, refreshed every few seconds.
 BANNER
 
+# live_view TTY COLUMNS: the consoles of run-scenario.sh as they come in.
+# A VM's "LIVE ..." line replaces its previous one: on a terminal the
+# three stay at the bottom, redrawn in place; elsewhere each is printed.
+# Of a's other lines the kernel's "[   12.345678] ..." ones are left
+# out unless they are about netswap or a problem, as are the dumps;
+# of b's and c's only failures and kernel problems are shown.
+live_view() {
+	awk -v tty="$1" -v cols="$2" '
+	function undraw() {
+		if (shown)
+			printf "\033[%dA\033[J", shown
+		shown = 0
+	}
+	function draw(   i) {
+		for (i = 1; i <= nvm; i++) {
+			printf "%s\n", substr(live[vm[i]], 1, cols - 1)
+			shown++
+		}
+		fflush()
+	}
+	function show(line) {
+		if (tty)
+			undraw()
+		print line
+		if (tty)
+			draw()
+		fflush()
+	}
+	match($0, /^\[[a-z]+\] LIVE /) {
+		n = substr($0, 2, index($0, "]") - 2)
+		if (!(n in live)) {
+			# Keep the VMs in name order.
+			for (i = ++nvm; i > 1 && vm[i - 1] > n; i--)
+				vm[i] = vm[i - 1]
+			vm[i] = n
+		}
+		live[n] = sprintf("%-2s %s", n, substr($0, RLENGTH + 1))
+		if (tty) {
+			undraw()
+			draw()
+		} else {
+			print live[n]
+			fflush()
+		}
+		next
+	}
+	/^\[a\] (dump|memtouch\.out|DEMO):/ { next }
+	/^\[a\] \[ *[0-9]+\.[0-9]+\] / && !/netswap|BUG:|WARNING:|Oops|Kernel panic/ { next }
+	/^\[[b-z]\] / && !/FAIL|BUG:|WARNING:|Oops|Kernel panic/ { next }
+	{ show($0) }'
+}
+
+tty=0 cols=200
+if [[ -t 1 ]]; then
+	tty=1 cols=$(tput cols 2>/dev/null || echo 80)
+fi
 t0=$(date +%s)
-# Stream a's console, without the kernel's own "[   12.345678] ..." lines
-# unless they are about netswap or a kernel problem.
 set +e
-NETSWAP_APPEND="nsw_demo_mb=${DEMO_MB:-512} nsw_demo_passes=${DEMO_PASSES:-1}" \
-NETSWAP_FOLLOW=a tests/vm/run-scenario.sh "$KERNEL" demo/scenario 2>&1 |
-	awk '!/^\[a\] \[ *[0-9]+\.[0-9]+\] / || /netswap|BUG:|WARNING:|Oops|Kernel panic/ { print; fflush() }'
+NETSWAP_APPEND="nsw_demo_mb=${DEMO_MB:-512} nsw_demo_passes=${DEMO_PASSES:-1} ${NETSWAP_APPEND:-}" \
+NETSWAP_FOLLOW=all tests/vm/run-scenario.sh "$KERNEL" demo/scenario 2>&1 | live_view $tty "$cols"
 rc=${PIPESTATUS[0]}
 set -e
 t1=$(date +%s)
@@ -45,7 +102,7 @@ echo "==== demo summary (kernel $KERNEL, $((t1 - t0)) s wall clock in total)"
 if ls "$RES"/*.console >/dev/null 2>&1; then
 	for n in a b c; do
 		[[ -f "$RES/$n.console" ]] || continue
-		grep -a -h '^DEMO: ' "$RES/$n.console" | tr -d '\r' | sed "s/^DEMO: /  $n: /" || true
+		grep -a -h '^DEMO:' "$RES/$n.console" | tr -d '\r' | sed "s/^DEMO: \{0,1\}/  /" || true
 	done
 fi
 if [[ $rc -eq 0 ]]; then

@@ -1,0 +1,96 @@
+# shellcheck shell=sh
+# demo/scenario/live.sh - the demo's live lines and figures, sourced by
+# every role after guest-lib.sh. A line starting "LIVE " is the VM's
+# status, which demo/run.sh keeps on screen; "DEMO: " lines make the
+# summary at the end; the rest stays in the console logs.
+
+# The keys of "netswapctl -j show" the demo reads (peers[] records,
+# Documentation/ABI). NSW_DEMO_K_* (nsw_demo_k_*= on the kernel command
+# line) replaces one, to run against a tool that spells it otherwise.
+# shellcheck disable=SC2034 # used by the role scripts
+K_PLACED=${NSW_DEMO_K_PLACED:-placed_pages}
+K_STORED=${NSW_DEMO_K_STORED:-tx_store_pages}
+K_LOADED=${NSW_DEMO_K_LOADED:-tx_load_pages}
+K_RETRANSMITTED=${NSW_DEMO_K_RETRANSMITTED:-retransmitted_requests}
+K_FAILED=${NSW_DEMO_K_FAILED:-failed_requests}
+K_HELD=${NSW_DEMO_K_HELD:-held_pages}
+K_RX_STORED=${NSW_DEMO_K_RX_STORED:-rx_store_pages}
+K_RX_LOADED=${NSW_DEMO_K_RX_LOADED:-rx_load_pages}
+
+# shellcheck disable=SC2034
+LIVE_S=3		# seconds between live lines
+# shellcheck disable=SC2034
+DUMP_EVERY=5		# a full "netswapctl show" every this many lines
+
+# peer_figures FILE KEY...: one line per peer of the JSON in FILE: its
+# VM name, then the value of each KEY (0 when absent).
+peer_figures() {
+	_f=$1
+	shift
+	jq -r --args '.peers[] as $p | [$p.address] + [$ARGS.positional[] | $p[.] // 0] | join(" ")' \
+		"$@" <"$_f" 2>/dev/null |
+		awk 'NR == FNR { name[$3] = $1; next }
+			{ $1 = ($1 in name) ? name[$1] : $1; print }' /scenario/vms -
+}
+
+# centis: hundredths of a second since boot.
+centis() {
+	awk '{ printf "%d\n", $1 * 100 }' /proc/uptime
+}
+
+# per_s NOW THEN CENTIS: the rate of a counter that went from THEN to NOW.
+per_s() {
+	echo $((($1 - $2) * 100 / ($3 > 0 ? $3 : 1)))
+}
+
+# mib PAGES
+mib() {
+	echo $(($1 * 4096 >> 20))
+}
+
+# dump: "netswapctl show" into the console log, each line marked so that
+# demo/run.sh keeps it off the screen.
+dump() {
+	echo "dump: ---- netswapctl show at $(uptime_s) s of uptime"
+	"$CTL" show 2>&1 | sed 's/^/dump: /'
+}
+
+# live_client TEXT: a's live line (TEXT first): swap traffic from
+# /proc/vmstat, the MiB placed on each peer, retransmissions (all peers).
+# Keeps its previous sample in _lc_*.
+live_client() {
+	_now=$(centis)
+	read -r _in _out <<EOF
+$(awk '$1 == "pswpin" { i = $2 } $1 == "pswpout" { o = $2 } END { print i, o }' /proc/vmstat)
+EOF
+	"$CTL" -j show >/tmp/live.json 2>/dev/null
+	_peers='' _retx=0
+	while read -r _n _placed _r; do
+		_peers="${_peers:+$_peers, }$_n $(mib "$_placed") MiB"
+		_retx=$((_retx + _r))
+	done <<EOF
+$(peer_figures /tmp/live.json "$K_PLACED" "$K_RETRANSMITTED")
+EOF
+	if [ -n "${_lc_t:-}" ]; then
+		_dt=$((_now - _lc_t))
+		echo "LIVE $1 | out $(per_s "$_out" "$_lc_out" $_dt) in $(per_s "$_in" "$_lc_in" $_dt) pages/s | ${_peers:-no peer} | $_retx retransmitted"
+	fi
+	_lc_t=$_now _lc_out=$_out _lc_in=$_in
+}
+
+# live_store CLIENT: b's or c's live line (CLIENT: the VM name of the
+# client): the MiB it holds for the client, and the pages it takes in and gives back per second. Keeps its
+# previous sample in _ls_*.
+live_store() {
+	_now=$(centis)
+	"$CTL" -j show >/tmp/live.json 2>/dev/null
+	_h=0 _s=0 _l=0
+	read -r _ _h _s _l <<EOF
+$(peer_figures /tmp/live.json "$K_HELD" "$K_RX_STORED" "$K_RX_LOADED" | awk -v c="$1" '$1 == c')
+EOF
+	if [ -n "${_ls_t:-}" ]; then
+		_dt=$((_now - _ls_t))
+		echo "LIVE holds $(mib "${_h:-0}") MiB of $1's | in $(per_s "${_s:-0}" "$_ls_s" $_dt) out $(per_s "${_l:-0}" "$_ls_l" $_dt) pages/s"
+	fi
+	_ls_t=$_now _ls_s=${_s:-0} _ls_l=${_l:-0}
+}
