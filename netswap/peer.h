@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * Peers: the remote nodes this node swaps to (configured by netlink) and
+/**
+ * DOC: Peers
+ *
+ * The remote nodes this node swaps to (configured by netlink) and
  * the ones that swap to it (learned from their first request).
  *
  * Lifetime: the table holds one reference to each peer; lookups under RCU

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * The client's request path: from a block request to its pages' datagrams,
- * and from the replies back to its completion.
+/**
+ * DOC: Request path
  *
- * Each request is split into page-sized operations (ops), one datagram
+ * From a block request to its pages' datagrams, and from the replies
+ * back to its completion. Each request is split into page-sized operations (ops), one datagram
  * each: a write STOREs the page on a peer, which answers with the handle
  * it chose; a read LOADs it back by handle. Everything an op needs lives
  * in the request's blk-mq payload (struct nsw_cmd), allocated once with
@@ -18,9 +18,9 @@
  * error, never wrong data in a process.
  *
  * Reclaim (kswapd, or a task in direct reclaim) only publishes its ops:
- * the whole UDP/IP/driver transmit path on top of reclaim's own deep
- * stack overflowed kswapd's stack on 6.12. The retransmit worker sends
- * them from its own stack. Everyone else sends inline, which keeps
+ * the UDP/IP/driver transmit path on top of reclaim's own deep stack does
+ * not fit in kswapd's stack. The retransmit worker sends them from its
+ * own stack. Everyone else sends inline, which keeps
  * page-in latency at one network round trip.
  *
  * An op is in flight while op->tx.inflight holds its req_id, or
@@ -30,6 +30,10 @@
  * cmd->refs counts ops in flight plus temporary users (the dispatcher, a
  * retransmission in progress); the request ends when it drops to zero,
  * so a page is never read for sending after its request ended.
+ */
+
+/**
+ * DOC: Memory on the I/O path
  *
  * Memory on the swap-out and page-in paths, all of it accounted for:
  *  - ops, their window slots (peer->tx_ring, allocated with the peer),

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * Retransmission. One delayed work per device, on nsw_reclaim_wq, walks
+/**
+ * DOC: Retransmission
+ *
+ * One delayed work per device, on nsw_reclaim_wq, walks
  * the requests in flight every NSW_REXMIT_TICK while there are any: it
  * sends the ops reclaim published or a full window held back, resends
  * those found lost (rtt.h), and ends those whose peer went down, whose

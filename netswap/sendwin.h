@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
+/**
+ * DOC: Send window
+ *
  * The client's send window to one peer (see protocol.rst): request number
  * s occupies peer->tx_ring[s % NSW_SEQ_WINDOW] until it is answered or
  * given up, and a number is only handed out when its slot is free, so the
