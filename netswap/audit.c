@@ -68,8 +68,8 @@ static int nsw_audit_keep(struct nsw_peer *peer, u32 sess, u64 id)
 
 	/* nsw_audit_buf is the worker's alone. */
 	lockdep_assert(current_work() == &nsw_audit_work.work);
-	while ((n = nsw_client_handles(peer, &pos, nsw_audit_buf,
-				       NSW_FREE_BATCH))) {
+	while ((n = nsw_disk_handles(peer, &pos, nsw_audit_buf,
+				     NSW_FREE_BATCH))) {
 		if (atomic_read(&peer->session) != sess)
 			return -ESTALE;
 		/* A large map takes many KEEPs: unload must not wait them out. */
@@ -92,7 +92,7 @@ static int nsw_audit_run(struct nsw_peer *peer)
 
 	if (!nsw_sess_up(sess))
 		return -ESTALE;
-	floor = cpu_to_be64(nsw_peer_tx_floor(peer));
+	floor = cpu_to_be64(nsw_sendwin_floor(peer));
 	/* Replies that ended numbers below the floor have set their entries. */
 	synchronize_rcu();
 	do

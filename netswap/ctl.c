@@ -38,7 +38,7 @@ static bool nsw_ctl_start(struct nsw_peer *peer, u64 *seq)
 	for (i = 0; i < NSW_CTL_ROOM_TRIES; i++) {
 		if (nsw_peer_down(peer))
 			return false;
-		if (!nsw_peer_tx_start(peer, &peer->ctl_tx, 0, seq))
+		if (!nsw_sendwin_start(peer, &peer->ctl_tx, 0, seq))
 			return true;
 		msleep(NSW_CTL_ROOM_WAIT_MS);
 	}
@@ -65,7 +65,7 @@ int nsw_ctl_request(struct nsw_peer *peer, u8 type, u64 handle,
 	mutex_lock(&ctl->lock);
 	sess = atomic_read(&peer->session);
 	reinit_completion(&ctl->done);
-	/* Only a reply of its type ends it (nsw_client_reply()). */
+	/* Only a reply of its type ends it (nsw_request_reply()). */
 	peer->ctl_tx.type = type;
 	if (!nsw_ctl_start(peer, &seq)) {
 		err = -EHOSTDOWN;
@@ -109,7 +109,7 @@ int nsw_ctl_request(struct nsw_peer *peer, u8 type, u64 handle,
 		err = -EHOSTDOWN;
 	if (!err && reply)
 		*reply = ctl->handle;
-	nsw_peer_tx_end(peer, seq);
+	nsw_sendwin_end(peer, seq);
 out:
 	mutex_unlock(&ctl->lock);
 	return err;
@@ -126,7 +126,7 @@ int nsw_ctl_send(struct nsw_peer *peer, struct nsw_tx *tx, u8 type,
 	if (nsw_peer_down(peer))
 		return -EHOSTDOWN;
 	tx->type = type;
-	if (nsw_peer_tx_start(peer, tx, 0, seq))
+	if (nsw_sendwin_start(peer, tx, 0, seq))
 		return -EBUSY;
 	nsw_ctl_resend(peer, type, payload, len, *seq);
 	return 0;
@@ -154,7 +154,7 @@ bool nsw_ctl_withdraw(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq)
 {
 	if (atomic64_cmpxchg(&tx->inflight, seq, 0) != seq)
 		return false;
-	nsw_peer_tx_end(peer, seq);
+	nsw_sendwin_end(peer, seq);
 	return true;
 }
 
@@ -166,7 +166,7 @@ void nsw_ctl_rx(struct nsw_peer *peer, struct nsw_tx *tx,
 	if (atomic64_cmpxchg(&tx->inflight, m->req_id, 0) != m->req_id)
 		return;
 	if (tx != &peer->ctl_tx) {
-		nsw_peer_tx_end(peer, m->req_id);
+		nsw_sendwin_end(peer, m->req_id);
 		nsw_map_free_rx(tx, m->status);
 		return;
 	}

@@ -31,7 +31,8 @@
 enum { NSW_HCTX_WRITE, NSW_HCTX_READ, NSW_NR_HCTX };
 #define NSW_QUEUE_DEPTH		32
 
-struct nsw_dev *nsw_dev;
+/* The device, or NULL; only the entry points from outside read it. */
+static struct nsw_dev *nsw_dev;
 
 static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx,
 				 const struct blk_mq_queue_data *bd)
@@ -162,7 +163,14 @@ const struct nsw_dev_counter nsw_dev_counters[NSW_DEV_COUNTERS] = {
 	NSW_DEV_COUNTER("readahead_unused",	RA_UNUSED,	ra_unused),
 };
 
-void nsw_client_info(struct nsw_dev_info *info)
+/* From the transport's receive callback: a reply to the client role. */
+void nsw_disk_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
+		 const struct nsw_msg *m)
+{
+	nsw_request_rx(READ_ONCE(nsw_dev), skb, from, m);
+}
+
+void nsw_disk_info(struct nsw_dev_info *info)
 {
 	struct nsw_dev *dev = nsw_dev;
 
@@ -188,7 +196,7 @@ void nsw_client_info(struct nsw_dev_info *info)
  * A session with @peer is to begin, or @peer leaves the table: the pages
  * of the last session are lost (the store restarted), or there are none.
  */
-void nsw_client_forget_peer(struct nsw_peer *peer)
+void nsw_disk_forget_peer(struct nsw_peer *peer)
 {
 	struct nsw_dev *dev = READ_ONCE(nsw_dev);
 	u64 n;
@@ -205,8 +213,8 @@ void nsw_client_forget_peer(struct nsw_peer *peer)
  * Process context, for an audit (audit.h): the handles of up to @max
  * pages of ours on @peer in its current session, from page *@pos on.
  */
-unsigned int nsw_client_handles(struct nsw_peer *peer, u64 *pos,
-				__be64 *out, unsigned int max)
+unsigned int nsw_disk_handles(struct nsw_peer *peer, u64 *pos,
+			      __be64 *out, unsigned int max)
 {
 	struct nsw_dev *dev = READ_ONCE(nsw_dev);
 

@@ -13,7 +13,10 @@
 #include "map.h"
 #include "readahead.h"
 
+struct nsw_msg;
 struct nsw_peer;
+struct sk_buff;
+struct sockaddr_in6;
 
 struct nsw_dev {
 	struct gendisk *disk;
@@ -30,13 +33,6 @@ struct nsw_dev {
 	atomic64_t discards;
 	atomic64_t io_errors;
 };
-
-/*
- * The device, or NULL. Only the entry points from outside the disk read
- * it (module init and exit, the transport's receive callback, sysfs and
- * netlink, the peer table); they pass it down.
- */
-extern struct nsw_dev *nsw_dev;
 
 struct nsw_dev_info {
 	const char *name;	/* NULL: no device */
@@ -72,9 +68,11 @@ static inline u64 nsw_dev_counter(const struct nsw_dev_info *info,
 
 int nsw_disk_init(u64 size_bytes);
 void nsw_disk_exit(void);
-void nsw_client_info(struct nsw_dev_info *info);
-void nsw_client_forget_peer(struct nsw_peer *peer);
-unsigned int nsw_client_handles(struct nsw_peer *peer, u64 *pos,
-				__be64 *out, unsigned int max);
+void nsw_disk_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
+		 const struct nsw_msg *m);
+void nsw_disk_info(struct nsw_dev_info *info);
+void nsw_disk_forget_peer(struct nsw_peer *peer);
+unsigned int nsw_disk_handles(struct nsw_peer *peer, u64 *pos,
+			      __be64 *out, unsigned int max);
 
 #endif /* _NSW_DISK_H */

@@ -11,7 +11,7 @@
  * brings it back up.
  *
  * A PING's req_id is a fresh random nonce, and only a PONG that echoes
- * the last one counts: anyone can send a datagram from the peer's address.
+ * one of the last NSW_PING_NONCES counts: anyone can send a datagram from the peer's address.
  * A peer that refused a page as FULL is pinged every interval too, and
  * takes new pages again once its PONG says it has room.
  *

@@ -116,7 +116,7 @@ static int __init nsw_init(void)
 		goto err_transport;
 	err = nsw_sysfs_global_add();
 	if (err)
-		goto err_client;
+		goto err_disk;
 	nsw_liveness_start();
 	nsw_audit_start();
 	err = nsw_genl_init();
@@ -131,7 +131,7 @@ err_liveness:
 	nsw_audit_stop();
 	nsw_liveness_stop();
 	nsw_sysfs_global_del();
-err_client:
+err_disk:
 	nsw_disk_exit();
 err_transport:
 	nsw_transport_exit();

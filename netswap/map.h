@@ -39,7 +39,7 @@ struct nsw_map {
 	unsigned long *pending;		/* hint: entries perhaps PENDING */
 	u64 nr;
 	atomic64_t mapped;
-	spinlock_t orphans_lock;	/* orphans: its producers, rewrites */
+	spinlock_t orphans_lock;	/* every access to orphans */
 	DECLARE_KFIFO_PTR(orphans, u64); /* entries replaced or abandoned */
 	struct delayed_work free_work;
 	bool retry;			/* worker only: a peer was down */

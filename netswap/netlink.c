@@ -426,7 +426,7 @@ static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 				NETSWAP_CMD_DEV_GET);
 	if (!hdr)
 		goto nomem;
-	nsw_client_info(&dev);
+	nsw_disk_info(&dev);
 	nsw_store_usage(&quota, &used);
 	if (dev.name &&
 	    (nla_put_string(msg, NETSWAP_A_DEV_NAME, dev.name) ||

@@ -246,7 +246,7 @@ static void nsw_peer_unlink(struct nsw_peer *peer)
 static void nsw_peer_finish(struct nsw_peer *peer)
 {
 	/* Its index may name another peer once the last reference goes. */
-	nsw_client_forget_peer(peer);
+	nsw_disk_forget_peer(peer);
 	nsw_sysfs_peer_del(peer);
 	nsw_store_drop_peer(peer);
 	nsw_peer_put(peer);

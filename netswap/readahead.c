@@ -69,7 +69,7 @@ static bool nsw_ra_cancel(struct nsw_ra *ra, struct nsw_ra_slot *s)
 	id = atomic64_read(&s->tx.inflight);
 	if (!id || atomic64_cmpxchg(&s->tx.inflight, id, 0) != id)
 		return false;
-	nsw_peer_tx_end(s->peer, id);
+	nsw_sendwin_end(s->peer, id);
 	atomic64_inc(&ra->unused);
 	nsw_ra_free(ra, s);
 	return true;
@@ -189,7 +189,7 @@ bool nsw_ra_adopt(struct nsw_ra *ra, u64 pgoff, struct nsw_peer *peer,
 	atomic_set(got, s->got);
 	*sent_ns = s->sent_ns;
 	atomic64_set_release(&tx->inflight, id);
-	nsw_peer_tx_handover(peer, id, tx);
+	nsw_sendwin_handover(peer, id, tx);
 	nsw_ra_free(ra, s);
 	adopted = true;
 unlock:
@@ -354,7 +354,7 @@ static void nsw_ra_queue(struct nsw_ra *ra, struct nsw_ra_batch *b,
 		kref_get(&peer->ref);
 		b->peer = peer;
 	}
-	if (nsw_peer_tx_start(peer, &s->tx, 0, &seq)) {
+	if (nsw_sendwin_start(peer, &s->tx, 0, &seq)) {
 		/* The peer's window is full: not worth waiting for. */
 		spin_lock_bh(&ra->lock);
 		nsw_ra_free(ra, s);
@@ -372,7 +372,7 @@ static void nsw_ra_queue(struct nsw_ra *ra, struct nsw_ra_batch *b,
 /*
  * A read request for [@pgoff, @pgoff + @nr) is on its way. If it goes on
  * from the previous one, LOAD the pages after it that are not here yet.
- * Process context, not under reclaim.
+ * Task context, not under reclaim: its LOADs would use reclaim's reserves.
  */
 void nsw_ra_ahead(struct nsw_ra *ra, struct nsw_map *map, u64 pgoff,
 		  unsigned int nr)
@@ -383,6 +383,8 @@ void nsw_ra_ahead(struct nsw_ra *ra, struct nsw_map *map, u64 pgoff,
 	struct nsw_ra_slot *s;
 	bool sequential;
 	u64 handle;
+
+	lockdep_assert(!in_interrupt() && !(current->flags & PF_MEMALLOC));
 
 	spin_lock_bh(&ra->lock);
 	sequential = pgoff == ra->next;
@@ -436,7 +438,7 @@ void nsw_ra_reply(struct nsw_ra *ra, struct nsw_peer *peer,
 	/* Complete, refused or broken: the LOAD is over either way. */
 	if (atomic64_cmpxchg(&tx->inflight, m->req_id, 0) != m->req_id)
 		goto unlock;
-	nsw_peer_tx_end(peer, m->req_id);
+	nsw_sendwin_end(peer, m->req_id);
 	if (ok && !s->forgotten) {
 		ok = nsw_page_sum(s->page) == s->sum;
 		if (!ok)

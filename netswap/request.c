@@ -197,7 +197,7 @@ bool nsw_op_start(struct nsw_cmd *cmd, struct nsw_op *op)
 
 	if (!nsw_op_sess_ready(op))
 		return false;
-	if (nsw_peer_tx_start(op->peer, &op->tx, NSW_TX_QUEUED, &seq))
+	if (nsw_sendwin_start(op->peer, &op->tx, NSW_TX_QUEUED, &seq))
 		return false;
 	nsw_op_send(cmd, op, op->peer, seq);
 	return true;
@@ -208,8 +208,8 @@ void nsw_op_tx_end(struct nsw_dev *dev, struct nsw_op *op, u64 id,
 		   bool answered)
 {
 	if (!op->tx.store)
-		nsw_peer_tx_end(op->peer, id);
-	else if (nsw_peer_store_end(op->peer, &op->tx, id, answered))
+		nsw_sendwin_end(op->peer, id);
+	else if (nsw_sendwin_store_end(op->peer, &op->tx, id, answered))
 		nsw_rexmit_now(dev);
 }
 
@@ -549,10 +549,10 @@ static void nsw_op_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 }
 
 /* One answer of @peer's, to the request it names. */
-static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
-			     struct sk_buff *skb, const struct nsw_msg *m)
+static void nsw_request_reply(struct nsw_dev *dev, struct nsw_peer *peer,
+			      struct sk_buff *skb, const struct nsw_msg *m)
 {
-	struct nsw_tx *tx = nsw_peer_tx_find(peer, m->req_id);
+	struct nsw_tx *tx = nsw_sendwin_find(peer, m->req_id);
 
 	lockdep_assert_in_softirq();
 	/*
@@ -578,14 +578,13 @@ static void nsw_client_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 }
 
 /*
- * From the transport's receive callback. Consumes @skb. A STORE_ACK may answer
- * several STOREs (protocol.rst): each answer is handled as if it had come
- * alone.
+ * A reply to this node's client role, for @dev (NULL: none). Consumes
+ * @skb. A STORE_ACK may answer several STOREs (protocol.rst): each answer
+ * is handled as if it had come alone.
  */
-void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
-		   const struct nsw_msg *m)
+void nsw_request_rx(struct nsw_dev *dev, struct sk_buff *skb,
+		    const struct sockaddr_in6 *from, const struct nsw_msg *m)
 {
-	struct nsw_dev *dev = READ_ONCE(nsw_dev);
 	struct nsw_peer *peer;
 	struct nsw_msg one;
 	unsigned int i;
@@ -609,7 +608,7 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		goto out;
 	}
 	if (m->type != NSW_MSG_STORE_ACK || !m->len) {
-		nsw_client_reply(dev, peer, skb, m);
+		nsw_request_reply(dev, peer, skb, m);
 		goto out;
 	}
 	/* At most 1344 bytes: read in place. */
@@ -620,7 +619,7 @@ void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 	}
 	for (i = 0; i < nsw_batch_len(m); i++) {
 		nsw_batch_at(m, skb->data + NSW_HDR_LEN, i, &one);
-		nsw_client_reply(dev, peer, skb, &one);
+		nsw_request_reply(dev, peer, skb, &one);
 	}
 out:
 	kfree_skb(skb);

@@ -67,7 +67,7 @@ void nsw_op_tx_end(struct nsw_dev *dev, struct nsw_op *op, u64 id,
 bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op);
 void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 		 struct nsw_op *op);
-void nsw_client_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
-		   const struct nsw_msg *m);
+void nsw_request_rx(struct nsw_dev *dev, struct sk_buff *skb,
+		    const struct sockaddr_in6 *from, const struct nsw_msg *m);
 
 #endif /* _NSW_REQUEST_H */

@@ -133,7 +133,7 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 		}
 		if (!nsw_op_lost(cmd, op, peer, now))
 			continue;
-		if (cmd->write && nsw_peer_store_lost(peer, &op->tx, id))
+		if (cmd->write && nsw_sendwin_store_lost(peer, &op->tx, id))
 			nsw_rexmit_now(dev);
 		op->tries++;
 		atomic64_inc(&peer->retransmits);

@@ -18,7 +18,7 @@
  * numbers back is still unanswered, or cwnd.h), -EALREADY if someone
  * else moved tx->inflight on.
  */
-int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
+int nsw_sendwin_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 		      u64 *seq)
 {
 	struct nsw_tx **slot;
@@ -47,14 +47,17 @@ out:
 }
 
 /*
- * Softirq or process context, under RCU or holding a reference. The
- * request waiting for @seq's answer, or NULL. The caller still has to
+ * The request waiting for @seq's answer, or NULL. The ring lives as long
+ * as @peer, which the caller's RCU section keeps. The caller still has to
  * win the cmpxchg on tx->inflight: the request may end under it.
  */
-struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq)
+struct nsw_tx *nsw_sendwin_find(struct nsw_peer *peer, u64 seq)
 {
-	struct nsw_tx *tx = READ_ONCE(peer->tx_ring[seq % NSW_SEQ_WINDOW]);
+	struct nsw_tx *tx;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_any_held(),
+			 "netswap send window read outside an RCU reader");
+	tx = READ_ONCE(peer->tx_ring[seq % NSW_SEQ_WINDOW]);
 	if (!tx || (u64)atomic64_read_acquire(&tx->inflight) != seq)
 		return NULL;
 	return tx;
@@ -65,20 +68,20 @@ struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq)
  * old owner moved its own inflight to 0 first, so nobody else writes the
  * slot meanwhile.
  */
-void nsw_peer_tx_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to)
+void nsw_sendwin_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to)
 {
-	/* @to's state before the pointer: nsw_peer_tx_find() follows it. */
+	/* @to's state before the pointer: nsw_sendwin_find() follows it. */
 	smp_store_release(&peer->tx_ring[seq % NSW_SEQ_WINDOW], to);
 }
 
 /* The owner of request @seq is done with it: free its slot. */
-void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq)
+void nsw_sendwin_end(struct nsw_peer *peer, u64 seq)
 {
 	WRITE_ONCE(peer->tx_ring[seq % NSW_SEQ_WINDOW], NULL);
 }
 
 /* A session begins: number from @next on, unless already past it. */
-void nsw_peer_tx_skip(struct nsw_peer *peer, u64 next)
+void nsw_sendwin_skip(struct nsw_peer *peer, u64 next)
 {
 	spin_lock_bh(&peer->tx_lock);
 	if (peer->tx_next < next)
@@ -90,7 +93,7 @@ void nsw_peer_tx_skip(struct nsw_peer *peer, u64 next)
  * The lowest request number in flight to @peer, or the next if none: an
  * audit's floor (audit.c). Numbers more than a window back hold no slot.
  */
-u64 nsw_peer_tx_floor(struct nsw_peer *peer)
+u64 nsw_sendwin_floor(struct nsw_peer *peer)
 {
 	u64 seq;
 
@@ -104,8 +107,8 @@ u64 nsw_peer_tx_floor(struct nsw_peer *peer)
 }
 
 /* @tx gives its place in the STORE window back. */
-static bool nsw_peer_unplace(struct nsw_peer *peer, struct nsw_tx *tx,
-			     bool answered)
+static bool nsw_sendwin_unplace(struct nsw_peer *peer, struct nsw_tx *tx,
+				bool answered)
 	__must_hold(&peer->tx_lock)
 {
 	lockdep_assert_held(&peer->tx_lock);
@@ -116,20 +119,20 @@ static bool nsw_peer_unplace(struct nsw_peer *peer, struct nsw_tx *tx,
 }
 
 /*
- * nsw_peer_tx_end() for STORE @tx: also gives its place in the STORE
+ * nsw_sendwin_end() for STORE @tx: also gives its place in the STORE
  * window back, if it still holds one, @answered or given up. Returns
  * true if a STORE was refused a place meanwhile: the caller wakes
  * whoever sends them.
  */
-bool nsw_peer_store_end(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq,
-			bool answered)
+bool nsw_sendwin_store_end(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq,
+			   bool answered)
 {
 	bool wake;
 
 	spin_lock_bh(&peer->tx_lock);
-	wake = nsw_peer_unplace(peer, tx, answered);
+	wake = nsw_sendwin_unplace(peer, tx, answered);
 	spin_unlock_bh(&peer->tx_lock);
-	nsw_peer_tx_end(peer, seq);
+	nsw_sendwin_end(peer, seq);
 	return wake;
 }
 
@@ -139,9 +142,9 @@ bool nsw_peer_store_end(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq,
  * gone from the path, as TCP counts a segment it retransmits after a
  * timeout: it gives its place back, and its retransmissions travel
  * outside the window, so a lost page does not hold back the pages after
- * it. Returns what nsw_peer_store_end() does.
+ * it. Returns what nsw_sendwin_store_end() does.
  */
-bool nsw_peer_store_lost(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq)
+bool nsw_sendwin_store_lost(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq)
 {
 	bool wake = false;
 
@@ -149,7 +152,7 @@ bool nsw_peer_store_lost(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq)
 	/* Not answered meanwhile: its end takes tx_lock after the cmpxchg. */
 	if ((u64)atomic64_read(&tx->inflight) == seq) {
 		nsw_cwnd_loss(&peer->cwnd, seq, peer->tx_next);
-		wake = nsw_peer_unplace(peer, tx, false);
+		wake = nsw_sendwin_unplace(peer, tx, false);
 	}
 	spin_unlock_bh(&peer->tx_lock);
 	return wake;

@@ -32,16 +32,16 @@ struct nsw_tx {
 	bool in_cwnd;		/* holds that place now (under tx_lock) */
 };
 
-int nsw_peer_tx_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
+int nsw_sendwin_start(struct nsw_peer *peer, struct nsw_tx *tx, u64 from,
 		      u64 *seq);
-bool nsw_peer_store_end(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq,
-			bool answered);
-bool nsw_peer_store_lost(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq);
-struct nsw_tx *nsw_peer_tx_find(struct nsw_peer *peer, u64 seq);
-void nsw_peer_tx_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to);
-void nsw_peer_tx_end(struct nsw_peer *peer, u64 seq);
-void nsw_peer_tx_skip(struct nsw_peer *peer, u64 next);
-u64 nsw_peer_tx_floor(struct nsw_peer *peer);
+bool nsw_sendwin_store_end(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq,
+			   bool answered);
+bool nsw_sendwin_store_lost(struct nsw_peer *peer, struct nsw_tx *tx, u64 seq);
+struct nsw_tx *nsw_sendwin_find(struct nsw_peer *peer, u64 seq);
+void nsw_sendwin_handover(struct nsw_peer *peer, u64 seq, struct nsw_tx *to);
+void nsw_sendwin_end(struct nsw_peer *peer, u64 seq);
+void nsw_sendwin_skip(struct nsw_peer *peer, u64 next);
+u64 nsw_sendwin_floor(struct nsw_peer *peer);
 
 /* The type of the reply that answers @tx's request. */
 static inline u8 nsw_tx_reply_type(const struct nsw_tx *tx)

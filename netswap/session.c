@@ -42,8 +42,8 @@ static u32 nsw_session_next(u32 sess, u16 epoch)
 }
 
 /*
- * Process context. Begins a session with @peer unless one is up. Returns
- * 0 once one is, or why the RESET failed.
+ * Begins a session with @peer unless one is up; sleeps. Returns 0 once
+ * one is, or why the RESET failed.
  */
 int nsw_session_begin(struct nsw_peer *peer)
 {
@@ -57,7 +57,7 @@ int nsw_session_begin(struct nsw_peer *peer)
 		goto out;
 	/* Reply handlers (softirq, RCU readers) that saw it up are done. */
 	synchronize_rcu();
-	nsw_client_forget_peer(peer);
+	nsw_disk_forget_peer(peer);
 	err = nsw_session_reset(peer, &reply);
 	if (err)
 		goto out;
@@ -67,7 +67,7 @@ int nsw_session_begin(struct nsw_peer *peer)
 		err = -EPROTO;
 		goto out;
 	}
-	nsw_peer_tx_skip(peer, nsw_handle_slot(reply));
+	nsw_sendwin_skip(peer, nsw_handle_slot(reply));
 	WRITE_ONCE(peer->sess_base, nsw_handle_slot(reply));
 	/* After the map forgot the last session: nsw_session_handle(). */
 	atomic_set_release(&peer->session,

@@ -73,7 +73,7 @@ static struct {
 	u16 *owner;			/* peer index per slot */
 	u8 *kept;			/* per slot: audit_gen of the audit keeping it */
 	struct sk_buff_head rxq;
-	unsigned int rxq_bytes;		/* truesize queued, under rxq.lock */
+	unsigned int rxq_bytes;		/* truesize queued: rxq.lock, or stopped */
 	struct work_struct work;
 } nsw_store;
 

@@ -159,7 +159,7 @@ static ssize_t nsw_global_show(struct kobject *kobj,
 	u64 quota, used;
 
 	if (!strcmp(name, "device_state")) {
-		nsw_client_info(&dev);
+		nsw_disk_info(&dev);
 		return sysfs_emit(buf, "%s\n", states[dev.state]);
 	}
 	nsw_store_usage(&quota, &used);
@@ -184,7 +184,7 @@ static ssize_t nsw_dev_counter_show(struct kobject *kobj,
 {
 	struct nsw_dev_info dev;
 
-	nsw_client_info(&dev);
+	nsw_disk_info(&dev);
 	return sysfs_emit(buf, "%llu\n",
 			  nsw_dev_counter(&dev, attr - nsw_dev_attrs));
 }

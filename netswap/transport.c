@@ -34,8 +34,8 @@
 #include <net/route.h>
 #include <net/udp_tunnel.h>
 
+#include "disk.h"
 #include "transport.h"
-#include "request.h"
 #include "store.h"
 
 atomic64_t nsw_rx_dropped[NSW_RX_DROP_MAX];
@@ -99,7 +99,7 @@ static int nsw_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 	if (NSW_MSG_IS_REPLY(msg.type))
-		nsw_client_rx(skb, &from, &msg);
+		nsw_disk_rx(skb, &from, &msg);
 	else
 		nsw_store_rx(skb, &from, &msg);
 	return 0;
