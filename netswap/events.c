@@ -8,7 +8,7 @@
  * under a spinlock, and a work item turns the ring into netlink messages
  * (netlink.c). A full ring drops the event (with a rate-limited dmesg
  * line); events are hints for people and tools, the state itself is
- * always in PEER_GET and sysfs.
+ * always in PEER_GET.
  *
  * Callers post on a change only (a peer's state moves, a limit starts
  * refusing), not once per page, so the ring stays nearly empty.

@@ -9,9 +9,8 @@
  * for a silent peer's RESET and a peer del for grace periods, and every
  * other serialised generic netlink family on the host would wait with
  * them. Ops that change the configuration serialise on nsw_conf_mutex
- * instead, which keeps a configured peer's sysfs directory in step with
- * its table entry and applies changes one at a time; it is not held
- * across the RESET. Reads take no lock of ours.
+ * instead, which applies changes one at a time; it is not held across
+ * the RESET. Reads take no lock of ours.
  */
 #include "netswap.h"
 
@@ -25,7 +24,6 @@
 #include "disk.h"
 #include "store.h"
 #include "transport.h"
-#include "sysfs.h"
 #include "events.h"
 #include "session.h"
 #include "../include/uapi/netswap.h"
@@ -165,8 +163,6 @@ static int nsw_cmd_peer_add(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(peer);
 	}
 	nsw_apply_limits(peer, &lim, info->extack);
-	if (nsw_sysfs_peer_add(peer))
-		pr_warn("%pISpc: no sysfs directory\n", &peer->shown);
 	mutex_unlock(&nsw_conf_mutex);
 	/*
 	 * The session's RESET drops what an earlier incarnation of this node

@@ -20,7 +20,6 @@
 #include "peer.h"
 #include "session.h"
 #include "store.h"
-#include "sysfs.h"
 #include "transport.h"
 #include "uapi/netswap.h"
 
@@ -247,7 +246,6 @@ static void nsw_peer_finish(struct nsw_peer *peer)
 {
 	/* Its index may name another peer once the last reference goes. */
 	nsw_disk_forget_peer(peer);
-	nsw_sysfs_peer_del(peer);
 	nsw_store_drop_peer(peer);
 	nsw_peer_put(peer);
 }

@@ -97,8 +97,6 @@ struct nsw_peer {
 	u64 sess_base;			/* its first request number */
 	struct mutex sess_lock;		/* beginning one */
 
-	struct kobject *kobj;		/* sysfs, configured peers only */
-
 	/* Liveness, see liveness.c. */
 	unsigned long last_rx;		/* jiffies of its last valid reply */
 	u8 state;			/* enum netswap_peer_state */

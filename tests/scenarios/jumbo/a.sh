@@ -73,8 +73,8 @@ io $MB /tmp/data
 [ $((RX * 2)) -lt $((PAGES * 3)) ] ||
 	fail "IPv6, MTU 9000: $RX packets for $PAGES pages read"
 log "check ok: IPv6, MTU 9000: a page is one datagram each way"
-assert_eq "$(cat "/sys/kernel/netswap/peers/[$B6]:7878/page_datagrams")" 1 \
-	"page_datagrams to b (IPv6, MTU 9000, sysfs)"
+assert_eq "$(nsw_peer_field "[$B6]:7878" page_datagrams)" 1 \
+	"page_datagrams to b (IPv6, MTU 9000)"
 
 # Swap, with memory short: 160 MiB through a 48 MiB cgroup.
 run mkswap $DEV

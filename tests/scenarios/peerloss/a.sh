@@ -23,10 +23,9 @@ pswpout() {
 swapped_since() {
 	[ "$(pswpout)" -ge $(($1 + 8000)) ]
 }
-# The peer's state, as netswapctl and sysfs both show it.
+# The peer's state, as netswapctl shows it.
 state_is() {
-	[ "$(nsw_peer_field "$B" state)" = "$1" ] &&
-		[ "$(cat "/sys/kernel/netswap/peers/$PB/state")" = "$1" ]
+	[ "$(nsw_peer_field "$B" state)" = "$1" ]
 }
 ticker_alive() {
 	_t1=$(cat /tmp/ticks)
