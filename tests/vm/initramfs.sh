@@ -4,7 +4,8 @@
 # Usage as a command:
 #   tests/vm/initramfs.sh [options] KNAME SCENARIO_DIR OUT.cpio.gz
 #     --module KO     netswap.ko to include (lib/modules/KVER/extra/)
-#     --ctl BIN       netswapctl to include (/usr/sbin/netswapctl) with libs
+#     --ctl BIN       netswapctl to include (/usr/sbin/netswapctl) with libs,
+#                     and jq
 #     --progs DIR     static test programs to include (/usr/bin/)
 #     --tool NAME     a program of NSW_GUEST_TOOLS (common.sh) to include,
 #                     with libs (repeatable)
@@ -17,7 +18,8 @@
 #   /bin/busybox + applet links (the whole busybox-static)
 #   /sbin/ip.real /sbin/tc.real real iproute2 (busybox sh would prefer its own
 #                              ip/tc applets, so call these by full path)
-#   /usr/sbin/netswapctl       with every library ldd lists + the loader
+#   /usr/sbin/netswapctl       with every library ldd lists + the loader,
+#                              and jq, with which guest-lib.sh reads it
 #   /usr/libexec/netswap/      netswap.service's netswap-start, -stop
 #   /usr/bin/<prog>            static programs built from tests/prog/
 #   /usr/{bin,sbin}/<tool>     NSW_GUEST_TOOLS the scenario asked for, at
@@ -219,6 +221,9 @@ nsw_build_initramfs() (
 
 	if [[ -n "$ctl" ]]; then
 		_nsw_copy_dyn "$root" "$ctl" /usr/sbin/netswapctl
+		# guest-lib.sh reads netswapctl's JSON with jq (nsw_get).
+		f=$(command -v jq) || nsw_die "jq is not installed on the host"
+		_nsw_copy_dyn "$root" "$f" "$f"
 		# netswap.service's scripts, where make install puts them
 		install -D -m 0755 "$NETSWAP_SRC/tools/systemd/netswap-start" \
 			"$root/usr/libexec/netswap/netswap-start"
