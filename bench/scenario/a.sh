@@ -159,17 +159,17 @@ swap_off() {
 	run swapoff "$DEV"
 	case $1 in
 	netswap)
-		"$CTL" show >/tmp/show.txt
-		out netswap.retransmits "$(nsw_peer_field "$B" retransmits /tmp/show.txt)"
+		"$CTL" -j show >/tmp/show.json
+		out netswap.retransmits "$(nsw_peer_get "$B" retransmits /tmp/show.json)"
 		# Answers to no request in flight: late copies after a
 		# retransmission, and chunks beyond the one completing a page.
-		out netswap.stale_answers "$(nsw_field rx_dropped stale /tmp/show.txt)"
+		out netswap.stale_answers "$(nsw_get rx_dropped.stale /tmp/show.json)"
 		for f in loads hits unused; do
 			out "netswap.readahead_$f" "$(cat /sys/kernel/netswap/readahead_$f)"
 		done
 		# pagein reads its area back in order: that is read ahead.
 		assert_gt "$(cat /sys/kernel/netswap/readahead_hits)" 0 "pages read ahead and used"
-		assert_eq "$(nsw_peer_field "$B" errors /tmp/show.txt)" 0 "netswap errors"
+		assert_eq "$(nsw_peer_get "$B" errors /tmp/show.json)" 0 "netswap errors"
 		run rmmod netswap
 		;;
 	nbd) run nbd-client -d /dev/nbd0 ;;

@@ -184,46 +184,55 @@ msg_field() {
 	echo "$2" | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
 }
 
-# nsw_show: netswapctl show, also saved in /tmp/show.txt.
+# nsw_show: netswapctl show printed, for the log, and its JSON saved in
+# /tmp/show.json, for the FILE argument of nsw_get and nsw_peer_get.
 nsw_show() {
-	"$CTL" show >/tmp/show.txt 2>&1 || {
-		cat /tmp/show.txt
-		fail "netswapctl show failed"
+	"$CTL" -j show >/tmp/show.json 2>&1 || {
+		cat /tmp/show.json
+		fail "netswapctl -j show failed"
 	}
-	cat /tmp/show.txt
+	"$CTL" show 2>&1 || fail "netswapctl show failed"
 }
 
-# nsw_field RECORD KEY [FILE]: value of KEY in the first record of
-# "netswapctl show" output (re-read now, or from FILE) whose leading words
-# are RECORD, e.g.
-#   nsw_field device pages_mapped
-#   nsw_field store used_pages
-#   nsw_field "peer 169.254.0.2:7878" placed
-# Prints nothing when the record or key is absent.
-nsw_field() {
-	_rec=$1 _key=$2
-	if [ -n "${3:-}" ]; then
-		_src=$3
+# _nsw_json [FILE]: FILE, or "netswapctl -j show" read now into a file;
+# prints the file's name.
+_nsw_json() {
+	if [ -n "${1:-}" ]; then
+		echo "$1"
 	else
-		"$CTL" show >/tmp/field.txt 2>/dev/null || true
-		_src=/tmp/field.txt
+		"$CTL" -j show >/tmp/get.json 2>/dev/null || true
+		echo /tmp/get.json
 	fi
-	awk -v rec="$_rec" -v key="$_key" '
-		BEGIN { n = split(rec, r, " ") }
-		{
-			for (i = 1; i <= n; i++) if ($i != r[i]) next
-			for (i = n + 1; i < NF; i++) if ($i == key) { print $(i + 1); exit }
-		}' "$_src"
 }
 
-# nsw_peer_field ADDR KEY [FILE]: KEY of the peer record ADDR (with or
-# without :PORT; the default port 7878 is assumed when left out).
-nsw_peer_field() {
-	case "$1" in
-	*:*) _p=$1 ;;
-	*) _p="$1:7878" ;;
+# nsw_get PATH [FILE]: the figure at PATH (jq, without the leading dot)
+# of "netswapctl -j show", read now or from FILE (nsw_show's
+# /tmp/show.json), e.g.
+#   nsw_get device.pages_mapped
+#   nsw_get store.used_pages
+#   nsw_get rx_dropped.backlog
+# Prints nothing when it is absent.
+nsw_get() {
+	jq -r ".$1 // empty" "$(_nsw_json "${2:-}")" 2>/dev/null
+}
+
+# nsw_peer_get ENDPOINT KEY [FILE]: KEY of the peer ENDPOINT (ADDR,
+# ADDR:PORT, [IPV6]:PORT or IPV6; port 7878 when left out) in
+# "netswapctl -j show", as for nsw_get, e.g.
+#   nsw_peer_get 169.254.0.2 placed
+#   nsw_peer_get "[fd00::2]:7878" page_datagrams
+nsw_peer_get() {
+	_a=$1 _p=7878
+	case "$_a" in
+	\[*\]:*) _p=${_a##*]:} _a=${_a%]:*} ;;
+	\[*\]) _a=${_a%]} ;;
+	*:*:*) ;;
+	*:*) _p=${_a##*:} _a=${_a%:*} ;;
 	esac
-	nsw_field "peer $_p" "$2" "${3:-}"
+	_a=${_a#\[}
+	jq -r --arg a "$_a" --argjson p "$_p" --arg k "$2" \
+		'first(.peers[] | select(.address == $a and .port == $p)) | .[$k] // empty' \
+		"$(_nsw_json "${3:-}")" 2>/dev/null
 }
 
 # poll_until TIMEOUT_S DESCRIPTION CMD...: run CMD every second until it
@@ -246,7 +255,7 @@ store_drains() {
 	poll_until "$1" "store used_pages = 0 after a unloaded" _store_empty
 }
 _store_empty() {
-	[ "$(nsw_field store used_pages)" = 0 ]
+	[ "$(nsw_get store.used_pages)" = 0 ]
 }
 
 # memcg NAME LIMIT_MB|max: a memory cgroup /sys/fs/cgroup/NAME (cgroup2,

@@ -68,19 +68,20 @@ assert_eq "$(awk '$1 == "/dev/netswap0" { print $5 }' /proc/swaps)" 7 \
 expect_err "netswap is loaded already" /usr/libexec/netswap/netswap-start $CONF
 
 # ---- show, stats, peer show: text and JSON ---------------------------------
-nsw_show
-assert_eq "$(nsw_field device size /tmp/show.txt)" $((64 << 20)) "show: device size"
-assert_eq "$(nsw_field store quota_pages /tmp/show.txt)" 2048 "show: store quota_pages"
-[ -n "$(nsw_peer_field "$B" placed /tmp/show.txt)" ] || fail "show: no peer $PB"
+nsw_show >/tmp/show.txt
+cat /tmp/show.txt
+assert_eq "$(nsw_get device.size /tmp/show.json)" $((64 << 20)) "show: device size"
+assert_eq "$(nsw_get store.quota_pages /tmp/show.json)" 2048 "show: store quota_pages"
+[ -n "$(nsw_peer_get "$B" placed /tmp/show.json)" ] || fail "show: no peer $PB"
 grep -q '^rx_dropped short [0-9]* magic [0-9]* ' /tmp/show.txt || fail "show: no rx_dropped line"
 peer_up() {
-	[ "$(nsw_peer_field "$B" state)" = up ]
+	[ "$(nsw_peer_get "$B" state)" = up ]
 }
 poll_until 20 "b is up" peer_up
 
-# The JSON of show, stats and peer show agree, and the device's figures
-# are sysfs's, in one moment: no keepalives meanwhile (they move rtt_us
-# and the byte counters).
+# The JSON of show, stats and peer show agree, their text says the same,
+# and the device's figures are sysfs's, in one moment: no keepalives
+# meanwhile (they move rtt_us and the byte counters).
 PKEYS="placed stores loads frees errors retransmits crc_errors reclaimed_pages held tx_bytes rx_bytes"
 DKEYS="device.state device.size device.reads device.writes device.discards device.io_errors device.readahead_loads device.readahead_hits device.readahead_unused store.lend_limit store.used_pages"
 DFILES="device_state device_size device_reads device_writes device_discards device_io_errors readahead_loads readahead_hits readahead_unused lend_limit lend_used_pages"
@@ -101,13 +102,22 @@ same() {
 	log "$1: '$2' != '$3'"
 	return 1
 }
-json_vs_sysfs() {
-	json show
-	cp /tmp/j.json /tmp/show.json
-	json stats
-	cp /tmp/j.json /tmp/stats.json
-	json peer show
-	cp /tmp/j.json /tmp/peers.json
+# text_and_json NAME ARGS...: netswapctl ARGS as text in /tmp/NAME.txt and
+# as JSON in /tmp/NAME.json.
+text_and_json() {
+	_n=$1
+	shift
+	json "$@"
+	cp /tmp/j.json "/tmp/$_n.json"
+	"$CTL" "$@" >"/tmp/$_n.txt" || fail "netswapctl $* failed"
+}
+figures_agree() {
+	text_and_json show show
+	text_and_json stats stats
+	text_and_json peers peer show
+	text_is_json show /tmp/show.txt /tmp/show.json || return 1
+	text_is_json stats /tmp/stats.txt /tmp/stats.json || return 1
+	text_is_json "peer show" /tmp/peers.txt /tmp/peers.json || return 1
 	_sel=".peers[] | select(.address == \"$B\" and .port == 7878)"
 	_all="$PKEYS rtt_us page_datagrams cwnd state place_limit lend_limit"
 	_show=$(jq -r "$_sel | $(jq_list "$_all")" /tmp/show.json)
@@ -121,7 +131,8 @@ json_vs_sysfs() {
 }
 echo 60000 >/sys/module/netswap/parameters/keepalive_ms
 sleep 2
-poll_until 10 "show/stats/peer show JSON agree, = sysfs" json_vs_sysfs
+poll_until 10 "show/stats/peer show: JSON agree, = text, = sysfs" figures_agree
+cat /tmp/show.txt /tmp/stats.txt
 echo 1000 >/sys/module/netswap/parameters/keepalive_ms
 jq . /tmp/show.json
 
@@ -153,10 +164,6 @@ assert_str "$(jq -c ".peers[0].flags" /tmp/show.json)" '["configured"]' "show -j
 assert_eq "$(jq length /tmp/peers.json)" 1 "peer show -j: peers"
 assert_eq "$(jq '.peers | length' /tmp/stats.json)" 1 "stats -j: peers"
 assert_gt "$(jq -r .peers[0].stores /tmp/stats.json)" 0 "stats -j: stores (mkswap)"
-"$CTL" stats >/tmp/stats.txt || fail "stats failed"
-cat /tmp/stats.txt
-assert_eq "$(nsw_peer_field "$B" stores /tmp/stats.txt)" \
-	"$(jq -r .peers[0].stores /tmp/stats.json)" "stats text = JSON"
 "$CTL" peer >/tmp/peer.txt || fail "bare 'peer' failed"
 grep -q "^peer $PB flags configured state " /tmp/peer.txt || fail "peer: no line for $PB"
 
@@ -275,8 +282,7 @@ assert_eq "$(jv .store.lend_limit)" $((4 << 20)) "quota show -j: lend_limit afte
 assert_eq "$(jv .store.quota_pages)" 1024 "quota show -j: quota_pages after quota set lend"
 "$CTL" quota show >/tmp/quota.txt || fail "quota show failed"
 cat /tmp/quota.txt
-assert_eq "$(nsw_field store lend_limit /tmp/quota.txt)" $((4 << 20)) "quota show: lend_limit"
-assert_eq "$(nsw_peer_field "$B" place_limit /tmp/quota.txt)" 524288 "quota show: place_limit"
+text_is_json "quota show" /tmp/quota.txt /tmp/j.json || fail "quota show: text != JSON"
 expect_err "cannot set the lend quota" "$CTL" quota set lend 1G
 expect_err "unknown peer 169.254.0.9" "$CTL" peer show 169.254.0.9
 expect_err "unknown peer 169.254.0.9" "$CTL" peer set 169.254.0.9 place 1M
@@ -365,10 +371,10 @@ assert_gt "$(jv .device.io_errors)" 0 "stats -j: device io_errors"
 placed=$(jv .peers[0].placed)
 assert_gt "$placed" 255 "stats -j: placed at the 1 MiB place limit"
 [ "$placed" -le 384 ] || fail "placed $placed: far over the place limit (256)"
-assert_eq "$(nsw_peer_field "$B" placed)" "$placed" "show placed = stats -j placed"
+assert_eq "$(nsw_peer_get "$B" placed)" "$placed" "show placed = stats -j placed"
 run blkdiscard /dev/netswap0
 none_placed() {
-	[ "$(nsw_peer_field "$B" placed)" = 0 ]
+	[ "$(nsw_peer_get "$B" placed)" = 0 ]
 }
 poll_until 20 "nothing placed after blkdiscard" none_placed
 run "$CTL" peer set "$B" place 0

@@ -7,7 +7,8 @@
 A=$(vm_ip a)
 
 run modprobe netswap lend_mb=64
-nsw_show
+nsw_show >/tmp/show.txt
+cat /tmp/show.txt
 grep -qx 'device none' /tmp/show.txt || fail "show: no 'device none' without a device"
 json show
 assert_str "$(jv .device)" null "show -j: device without one"

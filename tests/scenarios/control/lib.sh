@@ -37,6 +37,45 @@ jv() {
 	jq -r "$1" /tmp/j.json
 }
 
+# text_pairs FILE: "RECORD KEY VALUE" for every key of netswapctl's text
+# output in FILE; RECORD is device, store, rx_dropped or the peer's
+# ADDR:PORT (the device's name, its record's label, is left out).
+text_pairs() {
+	awk '$1 == "peer" { r = $2; i = 3 }
+	     $1 != "peer" { r = $1; i = $1 == "device" ? 3 : 2 }
+	     { for (; i < NF; i += 2) print r, $i, $(i + 1) }' "$1" | sort
+}
+
+# json_pairs FILE: the same from the JSON output in FILE.
+json_pairs() {
+	jq -r '
+		def v: if type == "array" then
+			(if length == 0 then "none" else join(",") end)
+			else tostring end;
+		def rec($r): to_entries[] | "\($r) \(.key) \(.value | v)";
+		(if type == "array" then {peers: .} else . end) as $o |
+		($o | del(.peers) | to_entries[] | select(.value != null) |
+			.key as $r | .value | del(.name) | rec($r)),
+		($o.peers // [] | .[] |
+			(if (.address | contains(":")) then "[\(.address)]"
+			 else .address end) + ":\(.port)" as $r |
+			del(.address, .port) | rec($r))' "$1" | sort
+}
+
+# text_is_json WHAT TEXT JSON: the text output in file TEXT says what the
+# JSON output in file JSON does, key for key.
+text_is_json() {
+	text_pairs "$2" >/tmp/tp.txt
+	json_pairs "$3" >/tmp/jp.txt
+	[ -s /tmp/tp.txt ] || fail "$1: no key in the text output"
+	diff /tmp/tp.txt /tmp/jp.txt >/tmp/tj.diff || {
+		cat /tmp/tj.diff
+		log "$1: text output != JSON"
+		return 1
+	}
+	log "check ok: $1: text output = JSON, $(wc -l </tmp/tp.txt) keys"
+}
+
 # assert_str A B WHAT
 assert_str() {
 	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"

@@ -9,14 +9,14 @@ PB="$B:7878"
 # what b holds, plus loads/errors for the checks). Compared before and after
 # each counter round; loads may move (swap-ins of the shell) without harm.
 snapshot() {
-	"$CTL" show >/tmp/snap.txt || fail "netswapctl show failed"
+	"$CTL" -j show >/tmp/snap.json || fail "netswapctl show failed"
 	_f=
 	for _k in placed stores frees retransmits; do
-		_f="$_f $_k $(nsw_peer_field "$B" $_k /tmp/snap.txt)"
+		_f="$_f $_k $(nsw_peer_get "$B" $_k /tmp/snap.json)"
 	done
-	echo "$_f pages_mapped $(nsw_field device pages_mapped /tmp/snap.txt)" \
-		"loads $(nsw_peer_field "$B" loads /tmp/snap.txt)" \
-		"errors $(nsw_peer_field "$B" errors /tmp/snap.txt)"
+	echo "$_f pages_mapped $(nsw_get device.pages_mapped /tmp/snap.json)" \
+		"loads $(nsw_peer_get "$B" loads /tmp/snap.json)" \
+		"errors $(nsw_peer_get "$B" errors /tmp/snap.json)"
 }
 # The part of a snapshot that must not move during a round.
 fixed() {
@@ -31,8 +31,8 @@ run sysctl -w vm.min_free_kbytes=16384
 run modprobe netswap size_mb=1024
 run "$CTL" add-peer "$B"
 nsw_show
-assert_eq "$(nsw_field device size)" $((1024 * 1024 * 1024)) "device size"
-[ -n "$(nsw_peer_field "$B" placed)" ] || fail "no peer line for $PB in netswapctl show"
+assert_eq "$(nsw_get device.size)" $((1024 * 1024 * 1024)) "device size"
+[ -n "$(nsw_peer_get "$B" placed)" ] || fail "no peer line for $PB in netswapctl show"
 
 run mkswap /dev/netswap0
 run swapon /dev/netswap0
@@ -103,7 +103,7 @@ run swapoff /dev/netswap0
 log "$(mem_summary)"
 run blkdiscard /dev/netswap0
 all_discarded() {
-	[ "$(nsw_peer_field "$B" placed)" = 0 ] && [ "$(nsw_field device pages_mapped)" = 0 ]
+	[ "$(nsw_peer_get "$B" placed)" = 0 ] && [ "$(nsw_get device.pages_mapped)" = 0 ]
 }
 poll_until 20 "placed on b = 0 and pages_mapped = 0" all_discarded
 nsw_show

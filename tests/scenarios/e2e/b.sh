@@ -6,8 +6,8 @@ A=$(vm_ip a)
 
 run modprobe netswap lend_mb=768
 nsw_show
-assert_eq "$(nsw_field store quota_pages)" $((768 * 256)) "store quota_pages"
-assert_eq "$(nsw_field store used_pages)" 0 "store used_pages at start"
+assert_eq "$(nsw_get store.quota_pages)" $((768 * 256)) "store quota_pages"
+assert_eq "$(nsw_get store.used_pages)" 0 "store used_pages at start"
 wait_for_ping "$A" 60
 msg_send "$A" "ready"
 
@@ -25,9 +25,9 @@ while :; do
 		fail "bad counters message from a: '$m'"
 	fi
 	nsw_show >/dev/null
-	held=$(nsw_peer_field "$A" held /tmp/show.txt)
-	rx_stores=$(nsw_peer_field "$A" rx_stores /tmp/show.txt)
-	used=$(nsw_field store used_pages /tmp/show.txt)
+	held=$(nsw_peer_get "$A" held /tmp/show.json)
+	rx_stores=$(nsw_peer_get "$A" rx_stores /tmp/show.json)
+	used=$(nsw_get store.used_pages /tmp/show.json)
 	log "a says placed $placed stores $stores; b has held $held rx_stores $rx_stores used_pages $used"
 	if [ "$held" = "$placed" ] && [ "$rx_stores" = "$stores" ] && [ "$used" = "$held" ]; then
 		msg_send "$A" "OK"
@@ -39,19 +39,19 @@ while :; do
 	"verdict OK") break ;;
 	"verdict RETRY") continue ;;
 	*)
-		cat /tmp/show.txt
+		cat /tmp/show.json
 		fail "counters disagree: held '$held' vs placed $placed, rx_stores '$rx_stores' vs stores $stores, used_pages '$used'"
 		;;
 	esac
 done
-cat /tmp/show.txt
+cat /tmp/show.json
 
 # After a's swapoff + blkdiscard every page of a must be gone from here.
 msg_expect discarded 300
 i=0
 while :; do
-	held=$(nsw_peer_field "$A" held)
-	used=$(nsw_field store used_pages)
+	held=$(nsw_peer_get "$A" held)
+	used=$(nsw_get store.used_pages)
 	[ "$held" = 0 ] && [ "$used" = 0 ] && break
 	i=$((i + 1))
 	if [ $i -ge 20 ]; then

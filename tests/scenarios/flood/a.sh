@@ -8,7 +8,7 @@ B=$(vm_ip b)
 QMAX=$((4 * 1048576 / 4144))
 
 used() {
-	nsw_field store used_pages
+	nsw_get store.used_pages
 }
 
 # used_settled: used_pages the same for 3 s.
@@ -22,7 +22,7 @@ used_settled() {
 renice -n -20 -p $$ >/dev/null || fail "cannot renice the script"
 run modprobe netswap lend_mb=64
 nsw_show
-backlog0=$(nsw_field rx_dropped backlog /tmp/show.txt)
+backlog0=$(nsw_get rx_dropped.backlog /tmp/show.json)
 
 # b begins a session while the worker still runs: only then are its
 # STOREs carried out.
@@ -40,7 +40,7 @@ sent=$(msg_field sent "$sent")
 sleep 2		# what is still on its way reaches the queue
 nsw_show
 u1=$(used)
-backlog1=$(nsw_field rx_dropped backlog /tmp/show.txt)
+backlog1=$(nsw_get rx_dropped.backlog /tmp/show.json)
 log "$(mem_summary)"
 kill "$S"
 wait "$S" || true
@@ -56,7 +56,7 @@ log "$(net_stats)"
 msg_send "$B" "stored $u2"
 msg_expect "done" 400
 nsw_show
-backlog2=$(nsw_field rx_dropped backlog /tmp/show.txt)
+backlog2=$(nsw_get rx_dropped.backlog /tmp/show.json)
 # Unloaded before the checks, so that the console shows a WARNING from
 # the unload (the socket left memalloc) whatever they find.
 run rmmod netswap

@@ -84,7 +84,7 @@ read_must_fail() {
 
 
 crc_errors() {
-	_v=$(nsw_peer_field "$B" crc_errors)
+	_v=$(nsw_peer_get "$B" crc_errors)
 	[ -n "$_v" ] || fail "netswapctl show has no crc_errors for $B"
 	echo "$_v"
 }
@@ -99,8 +99,8 @@ run dd if=/dev/urandom of=/tmp/data bs=1M count=$MB
 run dd if=/tmp/data of=$DEV bs=1M oflag=direct
 read_back "honest store"
 nsw_show
-assert_eq "$(nsw_peer_field "$B" placed /tmp/show.txt)" $PAGES "pages placed on b"
-assert_eq "$(nsw_field device pages_mapped /tmp/show.txt)" $PAGES "pages_mapped"
+assert_eq "$(nsw_peer_get "$B" placed /tmp/show.json)" $PAGES "pages placed on b"
+assert_eq "$(nsw_get device.pages_mapped /tmp/show.json)" $PAGES "pages_mapped"
 c0=$(crc_errors) || exit 1
 assert_eq "$c0" 0 "crc_errors with an honest store"
 
@@ -124,7 +124,7 @@ dmesg | grep checksum | grep -q "$B:7878" ||
 	fail "no kernel log line with 'checksum' and $B:7878"
 log "check ok: dmesg: $(dmesg | grep checksum | grep "$B:7878" | head -n 1)"
 # A failed read loses nothing: the pages are still mapped.
-assert_eq "$(nsw_field device pages_mapped)" $PAGES "pages_mapped after the failed reads"
+assert_eq "$(nsw_get device.pages_mapped)" $PAGES "pages_mapped after the failed reads"
 
 # 3. b is honest again: the same pages read back right, with and without
 # the page cache (no corrupted page may have stayed in it).
@@ -137,7 +137,7 @@ assert_eq "$(crc_errors)" "$c1" "crc_errors while b is honest again"
 # rx_dropped before, as "kind N kind N ...".
 before=
 for k in $KINDS; do
-	v=$(nsw_field rx_dropped "$k")
+	v=$(nsw_get "rx_dropped.$k")
 	[ -n "$v" ] || fail "netswapctl show has no 'rx_dropped ... $k'"
 	before="$before $k $v"
 done
@@ -145,7 +145,7 @@ msg_send "$B" garbage
 sent=$(msg_expect sent 120) || exit 1
 # grown KIND [FILE]: how much rx_dropped KIND grew since "before".
 grown() {
-	echo $(($(nsw_field rx_dropped "$1" "${2:-}") - $(msg_field "$1" "$before")))
+	echo $(($(nsw_get "rx_dropped.$1" "${2:-}") - $(msg_field "$1" "$before")))
 }
 dropped_enough() {
 	for _k in $KINDS; do
@@ -157,7 +157,7 @@ nsw_show
 for k in $KINDS; do
 	n=$(msg_field "$k" "$sent")
 	assert_gt "$n" 0 "$k datagrams b sent"
-	assert_gt "$(grown "$k" /tmp/show.txt)" $((n - 1)) "rx_dropped $k growth (b sent $n)"
+	assert_gt "$(grown "$k" /tmp/show.json)" $((n - 1)) "rx_dropped $k growth (b sent $n)"
 done
 assert_eq "$(crc_errors)" "$c1" "crc_errors after the garbage"
 # NOSESSION or another epoch in a reply to no request is a stray: the
@@ -171,7 +171,7 @@ read_back "read after the garbage"
 run dd if=/dev/urandom of=/tmp/data bs=1M count=$MB
 run dd if=/tmp/data of=$DEV bs=1M oflag=direct
 read_back "new data after the garbage"
-assert_eq "$(nsw_peer_field "$B" placed)" $PAGES "pages placed on b after overwriting"
+assert_eq "$(nsw_peer_get "$B" placed)" $PAGES "pages placed on b after overwriting"
 
 # 5. b answers every STORE with an OK STORE_ACK whose handle names no
 # page (bits 0-47 zero). The client must drop those answers, retransmit,
@@ -185,8 +185,8 @@ PARAM=/sys/module/netswap/parameters/io_timeout_ms
 iot=$(cat $PARAM)
 run dd if=/dev/urandom of=/tmp/zdata bs=4k count=$ZPAGES
 echo 3000 >$PARAM
-mapped0=$(nsw_field device pages_mapped)
-placed0=$(nsw_peer_field "$B" placed)
+mapped0=$(nsw_get device.pages_mapped)
+placed0=$(nsw_peer_get "$B" placed)
 ask_b zero-on zero-on
 t0=$(uptime_s)
 log "+ dd if=/tmp/zdata of=$DEV $ZW oflag=direct (must fail)"
@@ -202,9 +202,9 @@ grep -q "Input/output error" /tmp/dd.err ||
 [ $((t1 - t0)) -lt 30 ] ||
 	fail "the write to the lying store took $((t1 - t0)) s with io_timeout_ms 3000"
 log "check ok: the write to the lying store failed with an I/O error after $((t1 - t0)) s"
-assert_eq "$(nsw_field device pages_mapped)" "$mapped0" \
+assert_eq "$(nsw_get device.pages_mapped)" "$mapped0" \
 	"pages_mapped after the failed write (none mapped under a handle naming no page)"
-assert_eq "$(nsw_peer_field "$B" placed)" "$placed0" "pages placed on b after the failed write"
+assert_eq "$(nsw_peer_get "$B" placed)" "$placed0" "pages placed on b after the failed write"
 msg_send "$B" zero-off
 m=$(msg_expect zero-off 120) || exit 1
 # Three chunk datagrams a page, each answered: more means retransmissions.
@@ -217,7 +217,7 @@ rm -f /tmp/zback
 run dd if=$DEV of=/tmp/zback $ZR iflag=direct
 cmp -s /tmp/zback /tmp/zdata || fail "the pages at 8 MiB read back wrong after b stopped lying"
 log "check ok: the pages at 8 MiB read back identical after b stopped lying"
-assert_eq "$(nsw_field device pages_mapped)" $((mapped0 + ZPAGES)) "pages_mapped once b is honest"
+assert_eq "$(nsw_get device.pages_mapped)" $((mapped0 + ZPAGES)) "pages_mapped once b is honest"
 
 # 6. b "restarts" (as a reload of a store's module): every page it held
 # is gone, and its new epoch or NOSESSION says so. Reads of those pages
@@ -226,7 +226,7 @@ assert_eq "$(nsw_field device pages_mapped)" $((mapped0 + ZPAGES)) "pages_mapped
 # session, and never sends b a handle of the old epoch (b counts them).
 # New writes work, and no checksum error shows: no old handle reached
 # the new incarnation, which issues the same slots and generations.
-placed0=$(nsw_peer_field "$B" placed)
+placed0=$(nsw_peer_get "$B" placed)
 c2=$(crc_errors) || exit 1
 events_start /tmp/mon.json
 msg_send "$B" restart
@@ -257,7 +257,7 @@ run dd if=/tmp/data of=$DEV bs=1M oflag=direct
 read_back "new data after b restarted"
 read_back "new data after b restarted" buffered
 nsw_show
-assert_eq "$(nsw_peer_field "$B" placed /tmp/show.txt)" $PAGES "pages placed on b after it restarted and was written again"
+assert_eq "$(nsw_peer_get "$B" placed /tmp/show.json)" $PAGES "pages placed on b after it restarted and was written again"
 assert_eq "$(crc_errors)" "$c2" "crc_errors after b restarted"
 
 # 7. Unload; b checks that the unload's RESET left nothing there.

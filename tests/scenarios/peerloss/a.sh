@@ -25,7 +25,7 @@ swapped_since() {
 }
 # The peer's state, as netswapctl shows it.
 state_is() {
-	[ "$(nsw_peer_field "$B" state)" = "$1" ]
+	[ "$(nsw_peer_get "$B" state)" = "$1" ]
 }
 ticker_alive() {
 	_t1=$(cat /tmp/ticks)
@@ -83,8 +83,8 @@ wait "$MT" || fail "memtouch failed across a 2 s outage (rc $?): $(tail -n 2 /tm
 log "$(tail -n 1 /tmp/mt1.log)"
 nsw_show
 state_is up || fail "b is not up after a 2 s outage"
-assert_eq "$(nsw_peer_field "$B" errors)" 0 "errors after a 2 s outage"
-assert_gt "$(nsw_peer_field "$B" retransmits)" 0 "retransmits across the outage"
+assert_eq "$(nsw_peer_get "$B" errors)" 0 "errors after a 2 s outage"
+assert_gt "$(nsw_peer_get "$B" retransmits)" 0 "retransmits across the outage"
 
 # 2. b's whole VM paused (by the host, SIGSTOP of its QEMU) for longer
 #    than peer_timeout_ms: b is declared down, the workload whose pages
@@ -125,7 +125,7 @@ tries=0
 while :; do
 	msg_send "$B" held
 	held=$(msg_expect held 60) || exit 1
-	placed=$(nsw_peer_field "$B" placed)
+	placed=$(nsw_peer_get "$B" placed)
 	log "b holds $held, a has $placed placed there"
 	[ "$held" -ge "$placed" ] && [ "$held" -le $((placed + 128)) ] && break
 	tries=$((tries + 1))
@@ -148,7 +148,7 @@ msg_send "$B" die
 poll_until 30 "b declared down" state_is down
 workload_failed /tmp/mt4.log "its store died"
 nsw_show
-assert_gt "$(nsw_peer_field "$B" errors)" 0 "errors counted for the dead peer"
+assert_gt "$(nsw_peer_get "$B" errors)" 0 "errors counted for the dead peer"
 
 # Taking it down with a dead peer must not hang either.
 t0=$(date +%s)

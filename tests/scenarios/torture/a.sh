@@ -69,15 +69,15 @@ vmstat() {
 # link_check STEP: log what the link cost; netswap must have failed no
 # request and the kernel must have logged no I/O error on the device.
 link_check() {
-	"$CTL" show >/tmp/link.txt || fail "netswapctl show failed"
-	_r=$(nsw_peer_field "$B" retransmits /tmp/link.txt)
-	_e=$(nsw_peer_field "$B" errors /tmp/link.txt)
+	"$CTL" -j show >/tmp/link.json || fail "netswapctl show failed"
+	_r=$(nsw_peer_get "$B" retransmits /tmp/link.json)
+	_e=$(nsw_peer_get "$B" errors /tmp/link.json)
 	log "after $1: retransmits $_r errors $_e" \
-		"stores $(nsw_peer_field "$B" stores /tmp/link.txt)" \
-		"loads $(nsw_peer_field "$B" loads /tmp/link.txt)" \
-		"frees $(nsw_peer_field "$B" frees /tmp/link.txt)" \
-		"placed $(nsw_peer_field "$B" placed /tmp/link.txt)" \
-		"cwnd $(nsw_peer_field "$B" cwnd /tmp/link.txt)"
+		"stores $(nsw_peer_get "$B" stores /tmp/link.json)" \
+		"loads $(nsw_peer_get "$B" loads /tmp/link.json)" \
+		"frees $(nsw_peer_get "$B" frees /tmp/link.json)" \
+		"placed $(nsw_peer_get "$B" placed /tmp/link.json)" \
+		"cwnd $(nsw_peer_get "$B" cwnd /tmp/link.json)"
 	assert_eq "$_e" 0 "netswap errors (tx_errors) with b after $1"
 	if dmesg | grep -E "I/O error, dev netswap|(Read|Write)-error on swap" >/tmp/ioerr.txt; then
 		head -n 5 /tmp/ioerr.txt
@@ -147,7 +147,7 @@ step_stress() {
 	link_check "$1 stress-ng"
 	# Minutes of 5 % loss kept the STORE window below its first 32 pages.
 	if [ "$1" = lossy ]; then
-		_w=$(nsw_peer_field "$B" cwnd /tmp/link.txt)
+		_w=$(nsw_peer_get "$B" cwnd /tmp/link.json)
 		[ -n "$_w" ] && [ "$_w" -lt 32 ] ||
 			fail "cwnd to b after lossy stress-ng: expected < 32, got '$_w'"
 		log "check ok: cwnd to b after lossy stress-ng = $_w (< 32)"

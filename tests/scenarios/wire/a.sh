@@ -47,13 +47,13 @@ dd if=/tmp/data of=$DEV bs=1M oflag=direct ||
 	fail "a write to b by its second address failed"
 run dd if=$DEV of=/tmp/back bs=1M count=1 iflag=direct
 cmp /tmp/data /tmp/back || fail "data read back from b by its second address differs"
-assert_eq "$(nsw_peer_field "$B2" placed)" 256 "pages placed on b by its second address"
+assert_eq "$(nsw_peer_get "$B2" placed)" 256 "pages placed on b by its second address"
 log "check ok: b answers from $B2, a swaps to it there"
 nswping "$B2" >/tmp/pong || fail "no PONG from $B2"
 assert_eq "$(pong_field room)" $((4096 - 256)) "PONG room with 256 pages held"
 run blkdiscard $DEV
 none_placed() {
-	[ "$(nsw_peer_field "$B2" placed)" = 0 ]
+	[ "$(nsw_peer_get "$B2" placed)" = 0 ]
 }
 poll_until 20 "nothing placed on b after blkdiscard" none_placed
 run "$CTL" peer del "$B2"
@@ -67,7 +67,7 @@ log "check ok: no PONG to a broadcast PING"
 msg_send "$B" broadcast
 m=$(msg_expect nothost 60) || exit 1
 log "check ok: b dropped it (rx_dropped nothost $m)"
-assert_gt "$(nsw_field rx_dropped nothost)" 0 "our rx_dropped nothost (the looped-back copy)"
+assert_gt "$(nsw_get rx_dropped.nothost)" 0 "our rx_dropped nothost (the looped-back copy)"
 
 # 4. A link-local peer: PINGed by its scoped address, and swapped to.
 if [ "$BLL" = none ]; then
@@ -80,10 +80,10 @@ else
 	run dd if=/tmp/data of=$DEV bs=1M oflag=direct
 	run dd if=$DEV of=/tmp/back bs=1M count=1 iflag=direct
 	cmp /tmp/data /tmp/back || fail "data read back from b by $BLL differs"
-	assert_eq "$(nsw_peer_field "[$BLL]:7878" placed)" 256 "pages placed on b by $BLL"
+	assert_eq "$(nsw_peer_get "[$BLL]:7878" placed)" 256 "pages placed on b by $BLL"
 	run blkdiscard $DEV
 	ll_none_placed() {
-		[ "$(nsw_peer_field "[$BLL]:7878" placed)" = 0 ]
+		[ "$(nsw_peer_get "[$BLL]:7878" placed)" = 0 ]
 	}
 	poll_until 20 "nothing placed on b ($BLL) after blkdiscard" ll_none_placed
 	run "$CTL" peer del "$BLL"

@@ -14,7 +14,7 @@ msg_send "$A" "ready ${ll:-none}"
 # a broadcast a PING: it reached us as a broadcast, and was dropped.
 msg_expect broadcast 200
 nsw_show
-n=$(nsw_field rx_dropped nothost /tmp/show.txt)
+n=$(nsw_get rx_dropped.nothost /tmp/show.json)
 assert_gt "$n" 0 "rx_dropped nothost after a's broadcast PING"
 msg_send "$A" "nothost $n"
 
