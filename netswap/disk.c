@@ -18,6 +18,7 @@
 #include "request.h"
 #include "rexmit.h"
 #include "session.h"
+#include "sysfs.h"
 #include "transport.h"
 #include "uapi/netswap.h"
 
@@ -149,20 +150,6 @@ static const struct blk_mq_ops nsw_mq_ops = {
 	.map_queues	= nsw_map_queues,
 };
 
-#define NSW_DEV_COUNTER(_file, _attr, _field) \
-	{ _file, NETSWAP_A_DEV_##_attr, offsetof(struct nsw_dev_info, _field) }
-
-const struct nsw_dev_counter nsw_dev_counters[NSW_DEV_COUNTERS] = {
-	NSW_DEV_COUNTER("device_size",		SIZE,		size),
-	NSW_DEV_COUNTER("device_reads",		READS,		reads),
-	NSW_DEV_COUNTER("device_writes",	WRITES,		writes),
-	NSW_DEV_COUNTER("device_discards",	DISCARDS,	discards),
-	NSW_DEV_COUNTER("device_io_errors",	IO_ERRORS,	io_errors),
-	NSW_DEV_COUNTER("readahead_loads",	RA_LOADS,	ra_loads),
-	NSW_DEV_COUNTER("readahead_hits",	RA_HITS,	ra_hits),
-	NSW_DEV_COUNTER("readahead_unused",	RA_UNUSED,	ra_unused),
-};
-
 /* From the transport's receive callback: a reply to the client role. */
 void nsw_disk_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		 const struct nsw_msg *m)
@@ -179,17 +166,17 @@ void nsw_disk_info(struct nsw_dev_info *info)
 	if (!dev)
 		return;
 	info->name = dev->disk->disk_name;
-	info->size = get_capacity(dev->disk) << SECTOR_SHIFT;
-	info->mapped = atomic64_read(&dev->map.mapped);
+	info->size_bytes = get_capacity(dev->disk) << SECTOR_SHIFT;
+	info->mapped_pages = atomic64_read(&dev->map.mapped);
 	info->openers = disk_openers(dev->disk);
 	info->state = info->openers ? NETSWAP_DEV_OPEN : NETSWAP_DEV_IDLE;
-	info->reads = atomic64_read(&dev->reads);
-	info->writes = atomic64_read(&dev->writes);
-	info->discards = atomic64_read(&dev->discards);
-	info->io_errors = atomic64_read(&dev->io_errors);
-	info->ra_loads = atomic64_read(&dev->ra.loads);
-	info->ra_hits = atomic64_read(&dev->ra.hits);
-	info->ra_unused = atomic64_read(&dev->ra.unused);
+	info->read_pages = atomic64_read(&dev->reads);
+	info->written_pages = atomic64_read(&dev->writes);
+	info->discarded_pages = atomic64_read(&dev->discards);
+	info->failed_requests = atomic64_read(&dev->io_errors);
+	info->readahead_pages = atomic64_read(&dev->ra.loads);
+	info->readahead_hit_pages = atomic64_read(&dev->ra.hits);
+	info->readahead_unused_pages = atomic64_read(&dev->ra.unused);
 }
 
 /*
@@ -292,7 +279,7 @@ int nsw_disk_init(u64 size_bytes)
 	set_capacity(disk, size_bytes >> SECTOR_SHIFT);
 
 	WRITE_ONCE(nsw_dev, dev);
-	err = add_disk(disk);
+	err = device_add_disk(NULL, disk, nsw_disk_groups);
 	if (err)
 		goto err_disk;
 	pr_info("%s: %llu MiB\n", disk->disk_name, size_bytes >> 20);

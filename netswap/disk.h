@@ -34,37 +34,24 @@ struct nsw_dev {
 	atomic64_t io_errors;
 };
 
-struct nsw_dev_info {
-	const char *name;	/* NULL: no device */
-	u64 size;
-	u64 mapped;
-	u32 openers;
-	u8 state;			/* enum netswap_dev_state */
-	u64 reads, writes, discards;	/* pages */
-	u64 io_errors;			/* block requests */
-	u64 ra_loads, ra_hits, ra_unused;	/* readahead.h, pages */
-};
-
 /*
- * The device's counters that both sysfs (/sys/kernel/netswap/@file) and
- * netlink (@attr in DEV_GET) show, from one table: a counter added to
- * nsw_dev_counters[] appears in both. netswapctl keeps its own table of
- * the attributes it prints.
+ * The device's figures, named as in netswap_figures.h; numbers are u64
+ * whatever their netlink type, so that one table reads them all.
  */
-struct nsw_dev_counter {
-	const char *file;
-	int attr;			/* NETSWAP_A_DEV_* */
-	size_t off;			/* of its u64 in struct nsw_dev_info */
+struct nsw_dev_info {
+	const char *name;		/* NULL: no device */
+	u64 state;			/* enum netswap_dev_state */
+	u64 size_bytes;
+	u64 mapped_pages;
+	u64 openers;
+	u64 read_pages;
+	u64 written_pages;
+	u64 discarded_pages;
+	u64 failed_requests;		/* block requests */
+	u64 readahead_pages;		/* readahead.h */
+	u64 readahead_hit_pages;
+	u64 readahead_unused_pages;
 };
-
-#define NSW_DEV_COUNTERS	8
-extern const struct nsw_dev_counter nsw_dev_counters[NSW_DEV_COUNTERS];
-
-static inline u64 nsw_dev_counter(const struct nsw_dev_info *info,
-				  unsigned int i)
-{
-	return *(const u64 *)((const char *)info + nsw_dev_counters[i].off);
-}
 
 int nsw_disk_init(u64 size_bytes);
 void nsw_disk_exit(void);

@@ -105,18 +105,13 @@ static int __init nsw_init(void)
 	err = nsw_store_init((unsigned long)nsw_lend_mb << (20 - PAGE_SHIFT));
 	if (err)
 		goto err_wq;
-	err = nsw_sysfs_init();
-	if (err)
-		goto err_store;
+	nsw_sysfs_init();
 	err = nsw_transport_init(nsw_port);
 	if (err)
-		goto err_sysfs;
+		goto err_store;
 	err = nsw_disk_init((u64)nsw_size_mb << 20);
 	if (err)
 		goto err_transport;
-	err = nsw_sysfs_global_add();
-	if (err)
-		goto err_disk;
 	nsw_liveness_start();
 	nsw_audit_start();
 	err = nsw_genl_init();
@@ -130,8 +125,6 @@ static int __init nsw_init(void)
 err_liveness:
 	nsw_audit_stop();
 	nsw_liveness_stop();
-	nsw_sysfs_global_del();
-err_disk:
 	nsw_disk_exit();
 err_transport:
 	nsw_transport_exit();
@@ -139,8 +132,6 @@ err_transport:
 	nsw_store_stop();
 	/* Peers appear with the first datagram or netlink request. */
 	nsw_peers_exit();
-err_sysfs:
-	nsw_sysfs_exit();
 err_store:
 	nsw_store_exit();
 err_wq:
@@ -156,14 +147,12 @@ static void __exit nsw_exit(void)
 	nsw_genl_exit();
 	nsw_audit_stop();
 	nsw_liveness_stop();
-	nsw_sysfs_global_del();
 	nsw_disk_exit();
 	nsw_transport_exit();
 	/* No reply kicks it now: cancel what the last ones queued. */
 	nsw_liveness_stop();
 	nsw_store_stop();
 	nsw_peers_exit();
-	nsw_sysfs_exit();
 	nsw_store_exit();
 	destroy_workqueue(nsw_wq);
 	destroy_workqueue(nsw_reclaim_wq);

@@ -25,20 +25,21 @@
 #include "store.h"
 #include "transport.h"
 #include "events.h"
+#include "figures.h"
 #include "session.h"
-#include "../include/uapi/netswap.h"
+#include "uapi/netswap.h"
 
 /*
  * What requests may carry; with strict validation anything else (other
  * attributes, wrong lengths, port 0) is refused before an op runs.
  */
 static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
-	[NETSWAP_A_PEER_ADDR]		= NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
-	[NETSWAP_A_PEER_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
-	[NETSWAP_A_PEER_PLACE_LIMIT]	= { .type = NLA_U64 },
-	[NETSWAP_A_PEER_LEND_LIMIT]	= { .type = NLA_U64 },
-	[NETSWAP_A_LEND_LIMIT]		= { .type = NLA_U64 },
-	[NETSWAP_A_FORCE]		= { .type = NLA_FLAG },
+	[NETSWAP_A_PEER_ADDR]	= NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
+	[NETSWAP_A_PEER_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[NETSWAP_A_PEER_PLACE_LIMIT_BYTES] = { .type = NLA_U64 },
+	[NETSWAP_A_PEER_LEND_LIMIT_BYTES] = { .type = NLA_U64 },
+	[NETSWAP_A_STORE_LEND_LIMIT_BYTES] = { .type = NLA_U64 },
+	[NETSWAP_A_FORCE]	= { .type = NLA_FLAG },
 };
 
 static struct genl_family nsw_genl_family;
@@ -75,11 +76,11 @@ static int nsw_parse_limits(struct genl_info *info, struct nsw_limits *lim)
 
 	lim->place = U64_MAX;
 	lim->lend = U64_MAX;
-	if (info->attrs[NETSWAP_A_PEER_PLACE_LIMIT])
-		err = nsw_parse_limit(info, NETSWAP_A_PEER_PLACE_LIMIT,
+	if (info->attrs[NETSWAP_A_PEER_PLACE_LIMIT_BYTES])
+		err = nsw_parse_limit(info, NETSWAP_A_PEER_PLACE_LIMIT_BYTES,
 				      &lim->place);
-	if (!err && info->attrs[NETSWAP_A_PEER_LEND_LIMIT])
-		err = nsw_parse_limit(info, NETSWAP_A_PEER_LEND_LIMIT,
+	if (!err && info->attrs[NETSWAP_A_PEER_LEND_LIMIT_BYTES])
+		err = nsw_parse_limit(info, NETSWAP_A_PEER_LEND_LIMIT_BYTES,
 				      &lim->lend);
 	return err;
 }
@@ -243,9 +244,9 @@ static int nsw_cmd_store_set(struct sk_buff *skb, struct genl_info *info)
 	u64 pages, used;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, NETSWAP_A_LEND_LIMIT))
+	if (GENL_REQ_ATTR_CHECK(info, NETSWAP_A_STORE_LEND_LIMIT_BYTES))
 		return -EINVAL;
-	err = nsw_parse_limit(info, NETSWAP_A_LEND_LIMIT, &pages);
+	err = nsw_parse_limit(info, NETSWAP_A_STORE_LEND_LIMIT_BYTES, &pages);
 	if (err)
 		return err;
 	mutex_lock(&nsw_conf_mutex);
@@ -260,7 +261,7 @@ static int nsw_cmd_store_set(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int nsw_put_u64(struct sk_buff *skb, int type, s64 v)
+static int nsw_put_u64(struct sk_buff *skb, int type, u64 v)
 {
 	return nla_put_u64_64bit(skb, type, v, NETSWAP_A_PAD);
 }
@@ -278,73 +279,131 @@ static int nsw_put_addr(struct sk_buff *skb, const struct sockaddr_in6 *addr)
 				  ntohs(addr->sin6_port));
 }
 
-/* The attribute for each reason of nsw_rx_dropped[]. */
-static const int nsw_drop_attrs[NSW_RX_DROP_MAX] = {
-	[NSW_WERR_SHORT]	= NETSWAP_A_RX_DROP_SHORT,
-	[NSW_WERR_MAGIC]	= NETSWAP_A_RX_DROP_MAGIC,
-	[NSW_WERR_VERSION]	= NETSWAP_A_RX_DROP_VERSION,
-	[NSW_WERR_TYPE]		= NETSWAP_A_RX_DROP_TYPE,
-	[NSW_WERR_FLAGS]	= NETSWAP_A_RX_DROP_FLAGS,
-	[NSW_WERR_LEN]		= NETSWAP_A_RX_DROP_LEN,
-	[NSW_WERR_RESERVED]	= NETSWAP_A_RX_DROP_RESERVED,
-	[NSW_RX_STALE]		= NETSWAP_A_RX_DROP_STALE,
-	[NSW_RX_HANDLE]		= NETSWAP_A_RX_DROP_HANDLE,
-	[NSW_RX_NOTHOST]	= NETSWAP_A_RX_DROP_NOTHOST,
-	[NSW_RX_BACKLOG]	= NETSWAP_A_RX_DROP_BACKLOG,
+/* The store's figures, named as in netswap_figures.h. */
+struct nsw_store_info {
+	u64 port;
+	u64 lend_limit_bytes;
+	u64 lent_pages;
 };
 
-#define NSW_COUNTER(attr, field) { attr, offsetof(struct nsw_peer, field) }
-
-/* Every atomic64_t counter of a peer and the attribute that carries it. */
-static const struct {
-	int attr;
-	size_t offset;
-} nsw_peer_counters[] = {
-	NSW_COUNTER(NETSWAP_A_PEER_PAGES_PLACED, placed),
-	NSW_COUNTER(NETSWAP_A_PEER_TX_STORES, tx_stores),
-	NSW_COUNTER(NETSWAP_A_PEER_TX_LOADS, tx_loads),
-	NSW_COUNTER(NETSWAP_A_PEER_TX_FREES, tx_frees),
-	NSW_COUNTER(NETSWAP_A_PEER_TX_ERRORS, tx_errors),
-	NSW_COUNTER(NETSWAP_A_PEER_RETRANSMITS, retransmits),
-	NSW_COUNTER(NETSWAP_A_PEER_CRC_ERRORS, crc_errors),
-	NSW_COUNTER(NETSWAP_A_PEER_RECLAIMED_PAGES, reclaimed_pages),
-	NSW_COUNTER(NETSWAP_A_PEER_PAGES_HELD, held),
-	NSW_COUNTER(NETSWAP_A_PEER_RX_STORES, rx_stores),
-	NSW_COUNTER(NETSWAP_A_PEER_RX_LOADS, rx_loads),
-	NSW_COUNTER(NETSWAP_A_PEER_RX_FREES, rx_frees),
-	NSW_COUNTER(NETSWAP_A_PEER_RX_FULL, rx_full),
-	NSW_COUNTER(NETSWAP_A_PEER_TX_BYTES, tx_bytes),
-	NSW_COUNTER(NETSWAP_A_PEER_RX_BYTES, rx_bytes),
+/* A peer's settings and state, named as in netswap_figures.h. */
+struct nsw_peer_info {
+	u64 flags;
+	u64 state;
+	u64 rtt_us;
+	u64 page_datagrams;
+	u64 cwnd_pages;
+	u64 place_limit_bytes;
+	u64 lend_limit_bytes;
 };
 
-static int nsw_fill_peer(struct sk_buff *skb, const struct nsw_peer *peer)
+#define NSW_DEV_FIGURE(_name, _attr, _type, _member)			\
+	NSW_FIGURE(_name, NETSWAP_A_DEV_##_attr, _type,			\
+		   offsetof(struct nsw_dev_info, _member)),
+#define NSW_STORE_FIGURE(_name, _attr, _type, _member)			\
+	NSW_FIGURE(_name, NETSWAP_A_STORE_##_attr, _type,		\
+		   offsetof(struct nsw_store_info, _member)),
+#define NSW_PEER_FIGURE(_name, _attr, _type, _member)			\
+	NSW_FIGURE(_name, NETSWAP_A_PEER_##_attr, _type,		\
+		   offsetof(struct nsw_peer_info, _member)),
+#define NSW_PEER_COUNTER(_name, _attr, _type, _member)			\
+	NSW_FIGURE(_name, NETSWAP_A_PEER_##_attr, _type,		\
+		   offsetof(struct nsw_peer, _member)),
+#define NSW_RX_DROPPED_FIGURE(_name, _attr, _type, _reason)		\
+	NSW_FIGURE(_name, NETSWAP_A_RX_DROPPED_##_attr, _type,		\
+		   (_reason) * sizeof(atomic64_t)),
+
+static const struct nsw_figure nsw_dev_figures[] = {
+	NSW_DEV_FIGURES(NSW_DEV_FIGURE)
+};
+
+static const struct nsw_figure nsw_store_figures[] = {
+	NSW_STORE_FIGURES(NSW_STORE_FIGURE)
+};
+
+static const struct nsw_figure nsw_peer_figures[] = {
+	NSW_PEER_FIGURES(NSW_PEER_FIGURE)
+};
+
+static const struct nsw_figure nsw_peer_counters[] = {
+	NSW_PEER_COUNTERS(NSW_PEER_COUNTER)
+};
+
+static const struct nsw_figure nsw_rx_dropped_figures[] = {
+	NSW_RX_DROPPED_FIGURES(NSW_RX_DROPPED_FIGURE)
+};
+
+/* One figure of a snapshot at @base, as its netlink type. */
+static int nsw_put_figure(struct sk_buff *skb, const struct nsw_figure *f,
+			  const void *base)
 {
-	const atomic64_t *counter;
-	unsigned int i;
+	u64 v;
 
-	if (nsw_put_addr(skb, &peer->addr) ||
-	    nla_put_u32(skb, NETSWAP_A_PEER_FLAGS, READ_ONCE(peer->flags)) ||
-	    nla_put_u32(skb, NETSWAP_A_PEER_RTT_US,
-			READ_ONCE(peer->rtt.srtt_us)) ||
-	    nla_put_u32(skb, NETSWAP_A_PEER_PAGE_DGRAMS,
-			nsw_peer_page_dgrams(peer)) ||
-	    nla_put_u32(skb, NETSWAP_A_PEER_CWND,
-			READ_ONCE(peer->cwnd.cwnd)) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_PLACE_LIMIT,
-			READ_ONCE(peer->place_limit) << PAGE_SHIFT) ||
-	    nsw_put_u64(skb, NETSWAP_A_PEER_LEND_LIMIT,
-			READ_ONCE(peer->lend_limit) << PAGE_SHIFT))
-		return -EMSGSIZE;
-	if ((peer->flags & NETSWAP_PEER_F_CONFIGURED) &&
-	    nla_put_u8(skb, NETSWAP_A_PEER_STATE, READ_ONCE(peer->state)))
-		return -EMSGSIZE;
-	for (i = 0; i < ARRAY_SIZE(nsw_peer_counters); i++) {
-		counter = (const void *)peer + nsw_peer_counters[i].offset;
-		if (nsw_put_u64(skb, nsw_peer_counters[i].attr,
-				atomic64_read(counter)))
+	if (f->type == NSW_FIG_STR)
+		return nla_put_string(skb, f->attr, nsw_figure_str(f, base));
+	v = nsw_figure_u64(f, base);
+	switch (f->type) {
+	case NSW_FIG_U16:
+		return nla_put_u16(skb, f->attr, v);
+	case NSW_FIG_U32:
+	case NSW_FIG_FLAGS:
+		return nla_put_u32(skb, f->attr, v);
+	case NSW_FIG_DEV_STATE:
+	case NSW_FIG_PEER_STATE:
+		return nla_put_u8(skb, f->attr, v);
+	default:
+		return nsw_put_u64(skb, f->attr, v);
+	}
+}
+
+static int nsw_put_figures(struct sk_buff *skb, const struct nsw_figure *f,
+			   unsigned int n, const void *base)
+{
+	for (; n; f++, n--) {
+		if (nsw_put_figure(skb, f, base))
 			return -EMSGSIZE;
 	}
 	return 0;
+}
+
+/* Counters, the atomic64_t at each figure's offset from @base. */
+static int nsw_put_counters(struct sk_buff *skb, const struct nsw_figure *f,
+			    unsigned int n, const void *base)
+{
+	for (; n; f++, n--) {
+		if (nsw_put_u64(skb, f->attr,
+				atomic64_read(base + f->offset)))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/* Its state only for a peer this node swaps to. */
+static int nsw_fill_peer(struct sk_buff *skb, const struct nsw_peer *peer)
+{
+	const struct nsw_peer_info info = {
+		.flags			= READ_ONCE(peer->flags),
+		.state			= READ_ONCE(peer->state),
+		.rtt_us			= READ_ONCE(peer->rtt.srtt_us),
+		.page_datagrams		= nsw_peer_page_dgrams(peer),
+		.cwnd_pages		= READ_ONCE(peer->cwnd.cwnd),
+		.place_limit_bytes	= READ_ONCE(peer->place_limit) << PAGE_SHIFT,
+		.lend_limit_bytes	= READ_ONCE(peer->lend_limit) << PAGE_SHIFT,
+	};
+	const struct nsw_figure *f = nsw_peer_figures;
+	unsigned int i;
+
+	if (nsw_put_addr(skb, &peer->addr))
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(nsw_peer_figures); i++) {
+		if (f[i].attr == NETSWAP_A_PEER_STATE &&
+		    !(info.flags & NETSWAP_PEER_F_CONFIGURED))
+			continue;
+		if (nsw_put_figure(skb, &f[i], &info))
+			return -EMSGSIZE;
+	}
+	return nsw_put_counters(skb, nsw_peer_counters,
+				ARRAY_SIZE(nsw_peer_counters), peer);
 }
 
 struct nsw_dump_ctx {
@@ -407,12 +466,33 @@ out:
 	return err;
 }
 
+/* Without a device (size_mb=0), its state alone. */
+static int nsw_fill_dev(struct sk_buff *skb)
+{
+	struct nsw_store_info store = { .port = nsw_port };
+	struct nsw_dev_info dev;
+	u64 limit;
+
+	nsw_disk_info(&dev);
+	nsw_store_usage(&limit, &store.lent_pages);
+	store.lend_limit_bytes = limit << PAGE_SHIFT;
+	if (dev.name) {
+		if (nsw_put_figures(skb, nsw_dev_figures,
+				    ARRAY_SIZE(nsw_dev_figures), &dev))
+			return -EMSGSIZE;
+	} else if (nla_put_u8(skb, NETSWAP_A_DEV_STATE, dev.state)) {
+		return -EMSGSIZE;
+	}
+	return nsw_put_figures(skb, nsw_store_figures,
+			       ARRAY_SIZE(nsw_store_figures), &store) ?:
+	       nsw_put_counters(skb, nsw_rx_dropped_figures,
+				ARRAY_SIZE(nsw_rx_dropped_figures),
+				nsw_rx_dropped);
+}
+
 static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nsw_dev_info dev;
-	u64 quota, used;
 	struct sk_buff *msg;
-	unsigned int i;
 	void *hdr;
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
@@ -420,37 +500,12 @@ static int nsw_cmd_dev_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &nsw_genl_family, 0,
 				NETSWAP_CMD_DEV_GET);
-	if (!hdr)
-		goto nomem;
-	nsw_disk_info(&dev);
-	nsw_store_usage(&quota, &used);
-	if (dev.name &&
-	    (nla_put_string(msg, NETSWAP_A_DEV_NAME, dev.name) ||
-	     nsw_put_u64(msg, NETSWAP_A_DEV_PAGES_MAPPED, dev.mapped) ||
-	     nla_put_u32(msg, NETSWAP_A_DEV_OPEN_COUNT, dev.openers)))
-		goto nomem;
-	for (i = 0; dev.name && i < NSW_DEV_COUNTERS; i++) {
-		if (nsw_put_u64(msg, nsw_dev_counters[i].attr,
-				nsw_dev_counter(&dev, i)))
-			goto nomem;
-	}
-	if (nla_put_u8(msg, NETSWAP_A_DEV_STATE, dev.state) ||
-	    nla_put_u16(msg, NETSWAP_A_PORT, nsw_port) ||
-	    nsw_put_u64(msg, NETSWAP_A_LEND_LIMIT, quota << PAGE_SHIFT) ||
-	    nsw_put_u64(msg, NETSWAP_A_STORE_QUOTA_PAGES, quota) ||
-	    nsw_put_u64(msg, NETSWAP_A_STORE_PAGES_USED, used))
-		goto nomem;
-	for (i = 0; i < ARRAY_SIZE(nsw_drop_attrs); i++) {
-		if (nsw_drop_attrs[i] &&
-		    nsw_put_u64(msg, nsw_drop_attrs[i],
-				atomic64_read(&nsw_rx_dropped[i])))
-			goto nomem;
+	if (!hdr || nsw_fill_dev(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
-nomem:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
 }
 
 static const struct genl_small_ops nsw_genl_ops[] = {

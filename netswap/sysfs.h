@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sysfs: the node-wide device and store figures in /sys/kernel/netswap/,
- * one value per file. A peer's figures are in netlink only (PEER_GET).
+ * sysfs: the device's figures as attributes of its disk,
+ * /sys/block/netswap0/<figure>, one value per file, as zram keeps its
+ * own. The store's and the peers' figures are in netlink only.
  */
 #ifndef _NSW_SYSFS_H
 #define _NSW_SYSFS_H
 
-int nsw_sysfs_init(void);
-void nsw_sysfs_exit(void);
-int nsw_sysfs_global_add(void);
-void nsw_sysfs_global_del(void);
+struct attribute_group;
+
+/* For device_add_disk(), once nsw_sysfs_init() has run. */
+extern const struct attribute_group *nsw_disk_groups[];
+
+void nsw_sysfs_init(void);
 
 #endif /* _NSW_SYSFS_H */

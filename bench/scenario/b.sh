@@ -55,7 +55,7 @@ msg_send "$A" "ready"
 msg_expect "done" 2300
 
 nsw_show
-log "store: used_pages $(nsw_get store.used_pages)"
+log "store: lent_pages $(nsw_get store.lent_pages)"
 kill "$UDPPING" "$IPERF" 2>/dev/null
 killall nbd-server 2>/dev/null
 run rmmod netswap

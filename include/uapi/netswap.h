@@ -11,15 +11,15 @@
  *                             network byte order
  *        NETSWAP_A_PEER_PORT  u16, host byte order; optional, defaults to
  *                             the module parameter "port"
- *        NETSWAP_A_PEER_PLACE_LIMIT, NETSWAP_A_PEER_LEND_LIMIT: optional,
- *                             as for PEER_SET
+ *        NETSWAP_A_PEER_PLACE_LIMIT_BYTES,
+ *        NETSWAP_A_PEER_LEND_LIMIT_BYTES: optional, as for PEER_SET
  *   EEXIST if it is configured already. Takes seconds with a peer that
  *   does not answer; other requests, changes too, are served meanwhile.
  *
  * NETSWAP_CMD_PEER_DEL (doit, CAP_NET_ADMIN)
  *   Removes a peer, configured or learned. Refused with EBUSY while the
  *   peer holds pages of ours. Refused with EBUSY too while it stores
- *   pages here (NETSWAP_A_PEER_PAGES_HELD > 0), unless NETSWAP_A_FORCE:
+ *   pages here (NETSWAP_A_PEER_HELD_PAGES > 0), unless NETSWAP_A_FORCE:
  *   then every page this node stores for that peer is freed, and its next
  *   read of one fails.
  *   in:  NETSWAP_A_PEER_ADDR, NETSWAP_A_PEER_PORT as for PEER_ADD
@@ -29,11 +29,12 @@
  *   Changes the limits of a known peer (configured or learned); an
  *   attribute left out keeps its value.
  *   in:  NETSWAP_A_PEER_ADDR, NETSWAP_A_PEER_PORT as for PEER_ADD
- *        NETSWAP_A_PEER_PLACE_LIMIT  u64, bytes of our pages this node
- *                                    places there at most; 0: no limit
- *        NETSWAP_A_PEER_LEND_LIMIT   u64, bytes of that peer's pages this
- *                                    node keeps at most; 0: only the
- *                                    total (NETSWAP_A_LEND_LIMIT) applies
+ *        NETSWAP_A_PEER_PLACE_LIMIT_BYTES  u64, bytes of our pages this
+ *                                  node places there at most; 0: no limit
+ *        NETSWAP_A_PEER_LEND_LIMIT_BYTES   u64, bytes of that peer's pages
+ *                                  this node keeps at most; 0: only the
+ *                                  total (NETSWAP_A_STORE_LEND_LIMIT_BYTES)
+ *                                  applies
  *   A limit below what is in use now is accepted: nothing new goes over
  *   it, and what is above stays until freed (no pages move yet; the
  *   reply says so in its extack message). ENOENT for an unknown peer.
@@ -43,84 +44,95 @@
  *   dump: one message per known peer, configured ones (PEER_ADD) and the
  *   ones learned because they store pages here.
  *   out: NETSWAP_A_PEER_ADDR, NETSWAP_A_PEER_PORT,
- *        NETSWAP_A_PEER_FLAGS          u32, NETSWAP_PEER_F_*
- *        NETSWAP_A_PEER_STATE          u8, enum netswap_peer_state (only
- *                                          peers this node swaps to)
- *        NETSWAP_A_PEER_RTT_US         u32, smoothed round trip; 0: none
- *        NETSWAP_A_PEER_PAGE_DGRAMS    u32, datagrams a page takes to it
- *                                          (3, or 1 where the route's
+ *        NETSWAP_A_PEER_FLAGS              u32, NETSWAP_PEER_F_*
+ *        NETSWAP_A_PEER_STATE              u8, enum netswap_peer_state
+ *                                          (only peers this node swaps to)
+ *        NETSWAP_A_PEER_RTT_US             u32, smoothed round trip; 0: none
+ *        NETSWAP_A_PEER_PAGE_DATAGRAMS     u32, datagrams a page takes to
+ *                                          it (3, or 1 where the route's
  *                                          MTU holds a page), as of the
  *                                          last datagram sent to it
- *        NETSWAP_A_PEER_CWND           u32, pages this node may keep in
- *                                          flight to it as STOREs (its
+ *        NETSWAP_A_PEER_CWND_PAGES         u32, pages this node may keep
+ *                                          in flight to it as STOREs (its
  *                                          congestion window)
- *        NETSWAP_A_PEER_PLACE_LIMIT    u64, bytes (see PEER_SET)
- *        NETSWAP_A_PEER_LEND_LIMIT     u64, bytes (see PEER_SET)
- *        NETSWAP_A_PEER_TX_BYTES       u64, bytes of datagrams sent to it
- *        NETSWAP_A_PEER_RX_BYTES       u64, bytes of datagrams taken from
+ *        NETSWAP_A_PEER_PLACE_LIMIT_BYTES  u64 (see PEER_SET)
+ *        NETSWAP_A_PEER_LEND_LIMIT_BYTES   u64 (see PEER_SET)
+ *        NETSWAP_A_PEER_TX_BYTES           u64, bytes of datagrams sent to
  *                                          it (both roles; UDP payload)
+ *        NETSWAP_A_PEER_RX_BYTES           u64, bytes of datagrams taken
+ *                                          from it (the same)
  *     client role, this node's pages on that peer:
- *        NETSWAP_A_PEER_PAGES_PLACED   u64, pages stored there now
- *        NETSWAP_A_PEER_TX_STORES      u64, pages written there
- *        NETSWAP_A_PEER_TX_LOADS       u64, pages read back
- *        NETSWAP_A_PEER_TX_FREES       u64, remote copies freed
- *        NETSWAP_A_PEER_TX_ERRORS      u64, requests that failed
- *        NETSWAP_A_PEER_RETRANSMITS    u64, requests sent again on timeout
- *        NETSWAP_A_PEER_CRC_ERRORS     u64, pages that came back altered
- *                                          (each failed its read)
- *        NETSWAP_A_PEER_RECLAIMED_PAGES u64, pages of ours there that
+ *        NETSWAP_A_PEER_PLACED_PAGES       u64, pages stored there now
+ *        NETSWAP_A_PEER_TX_STORE_PAGES     u64, pages written there
+ *        NETSWAP_A_PEER_TX_LOAD_PAGES      u64, pages read back
+ *        NETSWAP_A_PEER_TX_FREE_PAGES      u64, remote copies freed
+ *        NETSWAP_A_PEER_FAILED_REQUESTS    u64, requests that failed
+ *        NETSWAP_A_PEER_RETRANSMITTED_REQUESTS
+ *                                          u64, requests sent again on
+ *                                          timeout
+ *        NETSWAP_A_PEER_CHECKSUM_ERROR_PAGES
+ *                                          u64, pages that came back
+ *                                          altered (their xxh64 did not
+ *                                          match; each failed its read)
+ *        NETSWAP_A_PEER_RECLAIMED_PAGES    u64, pages of ours there that
  *                                          we had lost track of, freed
  *                                          by audits
  *     store role, that peer's pages in this node's RAM:
- *        NETSWAP_A_PEER_PAGES_HELD     u64, pages held now
- *        NETSWAP_A_PEER_RX_STORES      u64, pages accepted (duplicates
+ *        NETSWAP_A_PEER_HELD_PAGES         u64, pages held now
+ *        NETSWAP_A_PEER_RX_STORE_PAGES     u64, pages accepted (duplicates
  *                                          not counted)
- *        NETSWAP_A_PEER_RX_LOADS       u64, pages sent back
- *        NETSWAP_A_PEER_RX_FREES       u64, pages freed on its request
- *        NETSWAP_A_PEER_RX_FULL        u64, stores refused for quota
+ *        NETSWAP_A_PEER_RX_LOAD_PAGES      u64, pages sent back
+ *        NETSWAP_A_PEER_RX_FREE_PAGES      u64, pages freed on its request
+ *        NETSWAP_A_PEER_RX_FULL_PAGES      u64, stores refused for quota
  *
  * NETSWAP_CMD_STORE_SET (doit, CAP_NET_ADMIN)
- *   in:  NETSWAP_A_LEND_LIMIT          u64, bytes of RAM this node lends
- *                                      to all peers together (rounded
- *                                      down to pages; at most what the
- *                                      module was loaded with, lend_mb)
+ *   in:  NETSWAP_A_STORE_LEND_LIMIT_BYTES  u64, bytes of RAM this node
+ *                                  lends to all peers together (rounded
+ *                                  down to pages; at most what the
+ *                                  module was loaded with, lend_mb)
  *   Below what is in use: as for PEER_SET.
  *
  * NETSWAP_CMD_DEV_GET (doit)
- *   out: NETSWAP_A_DEV_NAME            string, e.g. "netswap0" (absent
- *                                      when size_mb=0: no device)
- *        NETSWAP_A_DEV_STATE           u8, enum netswap_dev_state
- *        NETSWAP_A_DEV_SIZE            u64, bytes
- *        NETSWAP_A_DEV_PAGES_MAPPED    u64, device pages stored remotely
- *        NETSWAP_A_DEV_OPEN_COUNT      u32, holders of the block device
- *        NETSWAP_A_DEV_READS           u64, pages read (LOADs)
- *        NETSWAP_A_DEV_WRITES          u64, pages written (STOREs)
- *        NETSWAP_A_DEV_DISCARDS        u64, pages discarded or freed
- *        NETSWAP_A_DEV_IO_ERRORS       u64, block requests failed
- *        NETSWAP_A_DEV_RA_LOADS        u64, pages LOADed ahead
- *        NETSWAP_A_DEV_RA_HITS         u64, reads those served
- *        NETSWAP_A_DEV_RA_UNUSED       u64, pages LOADed ahead, never read
- *        NETSWAP_A_PORT                u16, local UDP port
- *        NETSWAP_A_LEND_LIMIT          u64, bytes lent at most (STORE_SET)
- *        NETSWAP_A_STORE_QUOTA_PAGES   u64, the same in pages
- *        NETSWAP_A_STORE_PAGES_USED    u64, pages it holds for peers now
+ *   out: NETSWAP_A_DEV_NAME                string, e.g. "netswap0"
+ *        NETSWAP_A_DEV_STATE               u8, enum netswap_dev_state
+ *        NETSWAP_A_DEV_SIZE_BYTES          u64
+ *        NETSWAP_A_DEV_MAPPED_PAGES        u64, device pages stored
+ *                                          remotely now
+ *        NETSWAP_A_DEV_OPENERS             u32, holders of the block device
+ *        NETSWAP_A_DEV_READ_PAGES          u64, pages read (LOADs)
+ *        NETSWAP_A_DEV_WRITTEN_PAGES       u64, pages written (STOREs)
+ *        NETSWAP_A_DEV_DISCARDED_PAGES     u64, pages discarded or freed
+ *        NETSWAP_A_DEV_FAILED_REQUESTS     u64, block requests failed
+ *        NETSWAP_A_DEV_READAHEAD_PAGES     u64, pages LOADed ahead
+ *        NETSWAP_A_DEV_READAHEAD_HIT_PAGES u64, reads those served
+ *        NETSWAP_A_DEV_READAHEAD_UNUSED_PAGES
+ *                                          u64, pages LOADed ahead, never
+ *                                          read
+ *     (loaded with size_mb=0, no device: of these only NETSWAP_A_DEV_STATE)
+ *        NETSWAP_A_STORE_PORT              u16, local UDP port
+ *        NETSWAP_A_STORE_LEND_LIMIT_BYTES  u64, bytes lent at most
+ *                                          (STORE_SET)
+ *        NETSWAP_A_STORE_LENT_PAGES        u64, pages held for peers now
  *     datagrams dropped on receipt, by reason (u64 each):
- *        NETSWAP_A_RX_DROP_SHORT       shorter than a header
- *        NETSWAP_A_RX_DROP_MAGIC       not a netswap datagram
- *        NETSWAP_A_RX_DROP_VERSION     a protocol version we do not speak
- *        NETSWAP_A_RX_DROP_TYPE        unknown message type
- *        NETSWAP_A_RX_DROP_FLAGS       header flags we do not implement
- *        NETSWAP_A_RX_DROP_LEN         payload length wrong for the type
- *        NETSWAP_A_RX_DROP_STALE       reply to no request in flight
- *        NETSWAP_A_RX_DROP_HANDLE      STORE_ACK naming no slot of the
- *                                      store's session
- *        NETSWAP_A_RX_DROP_RESERVED    key_id, tag or a request's status
- *                                      not 0
- *        NETSWAP_A_RX_DROP_NOTHOST     not sent to this host alone
- *                                      (broadcast, multicast)
- *        NETSWAP_A_RX_DROP_BACKLOG     request the store had no room to
- *                                      queue (its worker is behind), or
- *                                      that came in reserve memory
+ *        NETSWAP_A_RX_DROPPED_SHORT        shorter than a header
+ *        NETSWAP_A_RX_DROPPED_MAGIC        not a netswap datagram
+ *        NETSWAP_A_RX_DROPPED_VERSION      a protocol version we do not
+ *                                          speak
+ *        NETSWAP_A_RX_DROPPED_TYPE         unknown message type
+ *        NETSWAP_A_RX_DROPPED_FLAGS        header flags we do not implement
+ *        NETSWAP_A_RX_DROPPED_LEN          payload length wrong for the
+ *                                          type
+ *        NETSWAP_A_RX_DROPPED_STALE        reply to no request in flight
+ *        NETSWAP_A_RX_DROPPED_HANDLE       STORE_ACK naming no slot of the
+ *                                          store's session
+ *        NETSWAP_A_RX_DROPPED_RESERVED     key_id, tag or a request's
+ *                                          status not 0
+ *        NETSWAP_A_RX_DROPPED_NOTHOST      not sent to this host alone
+ *                                          (broadcast, multicast)
+ *        NETSWAP_A_RX_DROPPED_BACKLOG      request the store had no room
+ *                                          to queue (its worker is
+ *                                          behind), or that came in
+ *                                          reserve memory
  *
  * NETSWAP_CMD_EVENT (multicast group NETSWAP_MCGRP_EVENTS only)
  *   Sent when something changes, once per change (not per page):
@@ -185,62 +197,70 @@ enum netswap_peer_flags {
 	NETSWAP_PEER_F_LEARNED		= 1U << 1, /* stores pages here */
 };
 
+/*
+ * Attributes, by scope. The figures (what DEV_GET and PEER_GET report)
+ * are listed with their types in include/netswap_figures.h.
+ */
 enum netswap_attr {
 	NETSWAP_A_UNSPEC,
 	NETSWAP_A_PAD,
+	NETSWAP_A_EVENT,
+	NETSWAP_A_FORCE,
+
+	NETSWAP_A_DEV_NAME,
+	NETSWAP_A_DEV_STATE,
+	NETSWAP_A_DEV_SIZE_BYTES,
+	NETSWAP_A_DEV_MAPPED_PAGES,
+	NETSWAP_A_DEV_OPENERS,
+	NETSWAP_A_DEV_READ_PAGES,
+	NETSWAP_A_DEV_WRITTEN_PAGES,
+	NETSWAP_A_DEV_DISCARDED_PAGES,
+	NETSWAP_A_DEV_FAILED_REQUESTS,
+	NETSWAP_A_DEV_READAHEAD_PAGES,
+	NETSWAP_A_DEV_READAHEAD_HIT_PAGES,
+	NETSWAP_A_DEV_READAHEAD_UNUSED_PAGES,
+
+	NETSWAP_A_STORE_PORT,
+	NETSWAP_A_STORE_LEND_LIMIT_BYTES,
+	NETSWAP_A_STORE_LENT_PAGES,
+
 	NETSWAP_A_PEER_ADDR,
 	NETSWAP_A_PEER_PORT,
 	NETSWAP_A_PEER_FLAGS,
-	NETSWAP_A_PEER_PAGES_PLACED,
-	NETSWAP_A_PEER_TX_STORES,
-	NETSWAP_A_PEER_TX_LOADS,
-	NETSWAP_A_PEER_TX_FREES,
-	NETSWAP_A_PEER_TX_ERRORS,
-	NETSWAP_A_PEER_RETRANSMITS,
-	NETSWAP_A_PEER_PAGES_HELD,
-	NETSWAP_A_PEER_RX_STORES,
-	NETSWAP_A_PEER_RX_LOADS,
-	NETSWAP_A_PEER_RX_FREES,
-	NETSWAP_A_PEER_RX_FULL,
-	NETSWAP_A_DEV_NAME,
-	NETSWAP_A_DEV_SIZE,
-	NETSWAP_A_DEV_PAGES_MAPPED,
-	NETSWAP_A_DEV_OPEN_COUNT,
-	NETSWAP_A_PORT,
-	NETSWAP_A_STORE_QUOTA_PAGES,
-	NETSWAP_A_STORE_PAGES_USED,
-	NETSWAP_A_PEER_CRC_ERRORS,
-	NETSWAP_A_RX_DROP_SHORT,
-	NETSWAP_A_RX_DROP_MAGIC,
-	NETSWAP_A_RX_DROP_VERSION,
-	NETSWAP_A_RX_DROP_TYPE,
-	NETSWAP_A_RX_DROP_FLAGS,
-	NETSWAP_A_RX_DROP_LEN,
-	NETSWAP_A_RX_DROP_STALE,
-	NETSWAP_A_RX_DROP_HANDLE,
 	NETSWAP_A_PEER_STATE,
 	NETSWAP_A_PEER_RTT_US,
-	NETSWAP_A_PEER_PLACE_LIMIT,
-	NETSWAP_A_PEER_LEND_LIMIT,
+	NETSWAP_A_PEER_PAGE_DATAGRAMS,
+	NETSWAP_A_PEER_CWND_PAGES,
+	NETSWAP_A_PEER_PLACE_LIMIT_BYTES,
+	NETSWAP_A_PEER_LEND_LIMIT_BYTES,
 	NETSWAP_A_PEER_TX_BYTES,
 	NETSWAP_A_PEER_RX_BYTES,
-	NETSWAP_A_LEND_LIMIT,
-	NETSWAP_A_DEV_STATE,
-	NETSWAP_A_DEV_READS,
-	NETSWAP_A_DEV_WRITES,
-	NETSWAP_A_DEV_DISCARDS,
-	NETSWAP_A_DEV_IO_ERRORS,
-	NETSWAP_A_EVENT,
-	NETSWAP_A_DEV_RA_LOADS,
-	NETSWAP_A_DEV_RA_HITS,
-	NETSWAP_A_DEV_RA_UNUSED,
-	NETSWAP_A_PEER_PAGE_DGRAMS,
-	NETSWAP_A_PEER_CWND,
-	NETSWAP_A_FORCE,
-	NETSWAP_A_RX_DROP_RESERVED,
-	NETSWAP_A_RX_DROP_NOTHOST,
-	NETSWAP_A_RX_DROP_BACKLOG,
+	NETSWAP_A_PEER_PLACED_PAGES,
+	NETSWAP_A_PEER_TX_STORE_PAGES,
+	NETSWAP_A_PEER_TX_LOAD_PAGES,
+	NETSWAP_A_PEER_TX_FREE_PAGES,
+	NETSWAP_A_PEER_FAILED_REQUESTS,
+	NETSWAP_A_PEER_RETRANSMITTED_REQUESTS,
+	NETSWAP_A_PEER_CHECKSUM_ERROR_PAGES,
 	NETSWAP_A_PEER_RECLAIMED_PAGES,
+	NETSWAP_A_PEER_HELD_PAGES,
+	NETSWAP_A_PEER_RX_STORE_PAGES,
+	NETSWAP_A_PEER_RX_LOAD_PAGES,
+	NETSWAP_A_PEER_RX_FREE_PAGES,
+	NETSWAP_A_PEER_RX_FULL_PAGES,
+
+	NETSWAP_A_RX_DROPPED_SHORT,
+	NETSWAP_A_RX_DROPPED_MAGIC,
+	NETSWAP_A_RX_DROPPED_VERSION,
+	NETSWAP_A_RX_DROPPED_TYPE,
+	NETSWAP_A_RX_DROPPED_FLAGS,
+	NETSWAP_A_RX_DROPPED_LEN,
+	NETSWAP_A_RX_DROPPED_STALE,
+	NETSWAP_A_RX_DROPPED_HANDLE,
+	NETSWAP_A_RX_DROPPED_RESERVED,
+	NETSWAP_A_RX_DROPPED_NOTHOST,
+	NETSWAP_A_RX_DROPPED_BACKLOG,
+
 	__NETSWAP_A_MAX
 };
 

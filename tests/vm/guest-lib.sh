@@ -208,8 +208,8 @@ _nsw_json() {
 # nsw_get PATH [FILE]: the figure at PATH (jq, without the leading dot)
 # of "netswapctl -j show", read now or from FILE (nsw_show's
 # /tmp/show.json), e.g.
-#   nsw_get device.pages_mapped
-#   nsw_get store.used_pages
+#   nsw_get device.mapped_pages
+#   nsw_get store.lent_pages
 #   nsw_get rx_dropped.backlog
 # Prints nothing when it is absent.
 nsw_get() {
@@ -219,7 +219,7 @@ nsw_get() {
 # nsw_peer_get ENDPOINT KEY [FILE]: KEY of the peer ENDPOINT (ADDR,
 # ADDR:PORT, [IPV6]:PORT or IPV6; port 7878 when left out) in
 # "netswapctl -j show", as for nsw_get, e.g.
-#   nsw_peer_get 169.254.0.2 placed
+#   nsw_peer_get 169.254.0.2 placed_pages
 #   nsw_peer_get "[fd00::2]:7878" page_datagrams
 nsw_peer_get() {
 	_a=$1 _p=7878
@@ -252,10 +252,10 @@ poll_until() {
 # it must once the client unloaded (which RESETs its pages here); fail
 # the role after TIMEOUT_S seconds.
 store_drains() {
-	poll_until "$1" "store used_pages = 0 after a unloaded" _store_empty
+	poll_until "$1" "store lent_pages = 0 after a unloaded" _store_empty
 }
 _store_empty() {
-	[ "$(nsw_get store.used_pages)" = 0 ]
+	[ "$(nsw_get store.lent_pages)" = 0 ]
 }
 
 # memcg NAME LIMIT_MB|max: a memory cgroup /sys/fs/cgroup/NAME (cgroup2,

@@ -263,8 +263,8 @@ static void peer_request(struct nsctl *ctl, uint8_t cmd,
 	msg = nsctl_msg(ctl, cmd, false);
 	msg_put_endpoint(msg, &p->ep);
 	if (limits) {
-		msg_put_u64(msg, NETSWAP_A_PEER_PLACE_LIMIT, p->place);
-		msg_put_u64(msg, NETSWAP_A_PEER_LEND_LIMIT, p->lend);
+		msg_put_u64(msg, NETSWAP_A_PEER_PLACE_LIMIT_BYTES, p->place);
+		msg_put_u64(msg, NETSWAP_A_PEER_LEND_LIMIT_BYTES, p->lend);
 	}
 	if (force)
 		msg_put_flag(msg, NETSWAP_A_FORCE);
@@ -295,8 +295,8 @@ static void apply_peers(struct conf *c, struct nsctl *ctl,
 
 		a = find_peer(now, &p->ep);
 		if (a) {
-			place = a->v[NETSWAP_A_PEER_PLACE_LIMIT];
-			lend = a->v[NETSWAP_A_PEER_LEND_LIMIT];
+			place = a->v[NETSWAP_A_PEER_PLACE_LIMIT_BYTES];
+			lend = a->v[NETSWAP_A_PEER_LEND_LIMIT_BYTES];
 		}
 		if (!configured(a)) {
 			struct nl_msg *msg;
@@ -308,12 +308,12 @@ static void apply_peers(struct conf *c, struct nsctl *ctl,
 			msg = nsctl_msg(ctl, NETSWAP_CMD_PEER_ADD, false);
 			msg_put_endpoint(msg, &p->ep);
 			if (p->place) {
-				msg_put_u64(msg, NETSWAP_A_PEER_PLACE_LIMIT,
+				msg_put_u64(msg, NETSWAP_A_PEER_PLACE_LIMIT_BYTES,
 					    p->place);
 				place = p->place;
 			}
 			if (p->lend) {
-				msg_put_u64(msg, NETSWAP_A_PEER_LEND_LIMIT,
+				msg_put_u64(msg, NETSWAP_A_PEER_LEND_LIMIT_BYTES,
 					    p->lend);
 				lend = p->lend;
 			}
@@ -371,23 +371,23 @@ int cmd_setconf(int argc, char **argv)
 		die("DeviceSize %s differs from the loaded module's %s (%s)",
 		    want, have, "size_mb: applies at load only");
 	}
-	if (c.has_port && c.port != dev.v[NETSWAP_A_PORT]) {
+	if (c.has_port && c.port != dev.v[NETSWAP_A_STORE_PORT]) {
 		where(&c, c.port_line);
 		die("ListenPort %u differs from the loaded module's %u (%s)",
-		    c.port, (unsigned int)dev.v[NETSWAP_A_PORT],
+		    c.port, (unsigned int)dev.v[NETSWAP_A_STORE_PORT],
 		    "port: applies at load only");
 	}
-	if (c.has_lend && c.lend != dev_lend_limit(&dev)) {
+	if (c.has_lend && c.lend != dev.v[NETSWAP_A_STORE_LEND_LIMIT_BYTES]) {
 		struct nl_msg *msg = nsctl_msg(ctl, NETSWAP_CMD_STORE_SET,
 					       false);
 
 		where(&c, c.lend_line);
-		msg_put_u64(msg, NETSWAP_A_LEND_LIMIT, c.lend);
+		msg_put_u64(msg, NETSWAP_A_STORE_LEND_LIMIT_BYTES, c.lend);
 		nsctl_run(ctl, msg, NULL, NULL, "cannot set Lend", NULL);
 	}
 
 	nsctl_peer_dump(ctl, &now);
-	apply_peers(&c, ctl, &now, dev.v[NETSWAP_A_PORT], force);
+	apply_peers(&c, ctl, &now, dev.v[NETSWAP_A_STORE_PORT], force);
 	err_where[0] = '\0';
 
 	peer_list_free(&now);
@@ -435,8 +435,8 @@ int cmd_showconf(int argc, char **argv)
 	printf("[Netswap]\n");
 	size_str(dev_size(&dev), buf, sizeof(buf));
 	printf("DeviceSize = %s\n", buf);
-	printf("ListenPort = %u\n", (unsigned int)dev.v[NETSWAP_A_PORT]);
-	size_str(dev_lend_limit(&dev), buf, sizeof(buf));
+	printf("ListenPort = %u\n", (unsigned int)dev.v[NETSWAP_A_STORE_PORT]);
+	size_str(dev.v[NETSWAP_A_STORE_LEND_LIMIT_BYTES], buf, sizeof(buf));
 	printf("Lend = %s\n", buf);
 	/* Automatic priorities (negative) cannot be asked for. */
 	prio = dev.name[0] ? swap_priority(dev.name) : -1;
@@ -451,13 +451,13 @@ int cmd_showconf(int argc, char **argv)
 			continue;
 		endpoint_str(&a->ep, ep, sizeof(ep));
 		printf("\n[Peer]\nEndpoint = %s\n", ep);
-		if (a->v[NETSWAP_A_PEER_PLACE_LIMIT]) {
-			size_str(a->v[NETSWAP_A_PEER_PLACE_LIMIT], buf,
+		if (a->v[NETSWAP_A_PEER_PLACE_LIMIT_BYTES]) {
+			size_str(a->v[NETSWAP_A_PEER_PLACE_LIMIT_BYTES], buf,
 				 sizeof(buf));
 			printf("Place = %s\n", buf);
 		}
-		if (a->v[NETSWAP_A_PEER_LEND_LIMIT]) {
-			size_str(a->v[NETSWAP_A_PEER_LEND_LIMIT], buf,
+		if (a->v[NETSWAP_A_PEER_LEND_LIMIT_BYTES]) {
+			size_str(a->v[NETSWAP_A_PEER_LEND_LIMIT_BYTES], buf,
 				 sizeof(buf));
 			printf("Lend = %s\n", buf);
 		}

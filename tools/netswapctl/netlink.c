@@ -52,61 +52,65 @@ struct nsctl {
 	struct request req;
 };
 
+#define FIGURE(_key, _attr, _type)					\
+	{ .key = #_key, .attr = (_attr), .type = F_##_type },
+#define DEV_FIGURE(_key, _attr, _type, ...)				\
+	FIGURE(_key, NETSWAP_A_DEV_##_attr, _type)
+#define STORE_FIGURE(_key, _attr, _type, ...)				\
+	FIGURE(_key, NETSWAP_A_STORE_##_attr, _type)
+#define PEER_FIGURE(_key, _attr, _type, ...)				\
+	FIGURE(_key, NETSWAP_A_PEER_##_attr, _type)
+#define RX_DROPPED_FIGURE(_key, _attr, _type, ...)			\
+	FIGURE(_key, NETSWAP_A_RX_DROPPED_##_attr, _type)
+
+static const struct figure dev_f[] = { NSW_DEV_FIGURES(DEV_FIGURE) };
+static const struct figure store_f[] = { NSW_STORE_FIGURES(STORE_FIGURE) };
+static const struct figure peer_f[] = { NSW_PEER_FIGURES(PEER_FIGURE) };
+static const struct figure peer_c[] = { NSW_PEER_COUNTERS(PEER_FIGURE) };
+static const struct figure drop_f[] = {
+	NSW_RX_DROPPED_FIGURES(RX_DROPPED_FIGURE)
+};
+
+const struct figure_list dev_figures = { dev_f, ARRAY_SIZE(dev_f) };
+const struct figure_list store_figures = { store_f, ARRAY_SIZE(store_f) };
+const struct figure_list peer_figures = { peer_f, ARRAY_SIZE(peer_f) };
+const struct figure_list peer_counters = { peer_c, ARRAY_SIZE(peer_c) };
+const struct figure_list rx_dropped_figures = { drop_f, ARRAY_SIZE(drop_f) };
+
 /* How each attribute is read into struct attrs; NONE: not a number. */
 enum attr_kind { K_NONE, K_U8, K_U16, K_U32, K_U64 };
 
-static const unsigned char attr_kinds[NETSWAP_A_MAX + 1] = {
-	[NETSWAP_A_PEER_PORT]		= K_U16,
-	[NETSWAP_A_PEER_FLAGS]		= K_U32,
-	[NETSWAP_A_PEER_PAGES_PLACED]	= K_U64,
-	[NETSWAP_A_PEER_TX_STORES]	= K_U64,
-	[NETSWAP_A_PEER_TX_LOADS]	= K_U64,
-	[NETSWAP_A_PEER_TX_FREES]	= K_U64,
-	[NETSWAP_A_PEER_TX_ERRORS]	= K_U64,
-	[NETSWAP_A_PEER_RETRANSMITS]	= K_U64,
-	[NETSWAP_A_PEER_PAGES_HELD]	= K_U64,
-	[NETSWAP_A_PEER_RX_STORES]	= K_U64,
-	[NETSWAP_A_PEER_RX_LOADS]	= K_U64,
-	[NETSWAP_A_PEER_RX_FREES]	= K_U64,
-	[NETSWAP_A_PEER_RX_FULL]	= K_U64,
-	[NETSWAP_A_DEV_SIZE]		= K_U64,
-	[NETSWAP_A_DEV_PAGES_MAPPED]	= K_U64,
-	[NETSWAP_A_DEV_OPEN_COUNT]	= K_U32,
-	[NETSWAP_A_PORT]		= K_U16,
-	[NETSWAP_A_STORE_QUOTA_PAGES]	= K_U64,
-	[NETSWAP_A_STORE_PAGES_USED]	= K_U64,
-	[NETSWAP_A_PEER_CRC_ERRORS]	= K_U64,
-	[NETSWAP_A_RX_DROP_SHORT]	= K_U64,
-	[NETSWAP_A_RX_DROP_MAGIC]	= K_U64,
-	[NETSWAP_A_RX_DROP_VERSION]	= K_U64,
-	[NETSWAP_A_RX_DROP_TYPE]	= K_U64,
-	[NETSWAP_A_RX_DROP_FLAGS]	= K_U64,
-	[NETSWAP_A_RX_DROP_LEN]		= K_U64,
-	[NETSWAP_A_RX_DROP_STALE]	= K_U64,
-	[NETSWAP_A_RX_DROP_HANDLE]	= K_U64,
-	[NETSWAP_A_RX_DROP_RESERVED]	= K_U64,
-	[NETSWAP_A_RX_DROP_NOTHOST]	= K_U64,
-	[NETSWAP_A_RX_DROP_BACKLOG]	= K_U64,
-	[NETSWAP_A_PEER_STATE]		= K_U8,
-	[NETSWAP_A_PEER_RTT_US]		= K_U32,
-	[NETSWAP_A_PEER_PAGE_DGRAMS]	= K_U32,
-	[NETSWAP_A_PEER_CWND]		= K_U32,
-	[NETSWAP_A_PEER_RECLAIMED_PAGES] = K_U64,
-	[NETSWAP_A_PEER_PLACE_LIMIT]	= K_U64,
-	[NETSWAP_A_PEER_LEND_LIMIT]	= K_U64,
-	[NETSWAP_A_PEER_TX_BYTES]	= K_U64,
-	[NETSWAP_A_PEER_RX_BYTES]	= K_U64,
-	[NETSWAP_A_LEND_LIMIT]		= K_U64,
-	[NETSWAP_A_DEV_STATE]		= K_U8,
-	[NETSWAP_A_DEV_READS]		= K_U64,
-	[NETSWAP_A_DEV_WRITES]		= K_U64,
-	[NETSWAP_A_DEV_DISCARDS]	= K_U64,
-	[NETSWAP_A_DEV_IO_ERRORS]	= K_U64,
-	[NETSWAP_A_EVENT]		= K_U8,
-	[NETSWAP_A_DEV_RA_LOADS]	= K_U64,
-	[NETSWAP_A_DEV_RA_HITS]		= K_U64,
-	[NETSWAP_A_DEV_RA_UNUSED]	= K_U64,
-};
+static unsigned char attr_kinds[NETSWAP_A_MAX + 1];
+
+static void attr_kinds_add(const struct figure_list *l)
+{
+	static const unsigned char kind[] = {
+		[F_STR]		= K_NONE,
+		[F_U16]		= K_U16,
+		[F_U32]		= K_U32,
+		[F_U64]		= K_U64,
+		[F_COUNT]	= K_U64,
+		[F_DEV_STATE]	= K_U8,
+		[F_PEER_STATE]	= K_U8,
+		[F_FLAGS]	= K_U32,
+	};
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		attr_kinds[l->f[i].attr] = kind[l->f[i].type];
+}
+
+/* The figures, and what requests and events carry besides. */
+static void attr_kinds_init(void)
+{
+	attr_kinds_add(&dev_figures);
+	attr_kinds_add(&store_figures);
+	attr_kinds_add(&peer_figures);
+	attr_kinds_add(&peer_counters);
+	attr_kinds_add(&rx_dropped_figures);
+	attr_kinds[NETSWAP_A_PEER_PORT] = K_U16;
+	attr_kinds[NETSWAP_A_EVENT] = K_U8;
+}
 
 /* Attributes that are too short for their type count as absent. */
 static void attrs_parse(struct nlattr **tb, struct attrs *a)
@@ -259,6 +263,7 @@ struct nsctl *nsctl_open(void)
 
 	if (!ctl)
 		die("%s", errno_text(ENOMEM));
+	attr_kinds_init();
 	ctl->sk = nl_socket_alloc();
 	if (!ctl->sk)
 		die("%s", errno_text(ENOMEM));
@@ -492,16 +497,7 @@ void nsctl_monitor(struct nsctl *ctl, reply_fn fn, void *arg)
 	}
 }
 
-uint64_t dev_lend_limit(const struct attrs *dev)
-{
-	if (dev->has[NETSWAP_A_LEND_LIMIT])
-		return dev->v[NETSWAP_A_LEND_LIMIT];
-	/* Older modules: only the quota in pages, the same amount. */
-	return dev->v[NETSWAP_A_STORE_QUOTA_PAGES] *
-	       (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 uint64_t dev_size(const struct attrs *dev)
 {
-	return dev->name[0] ? dev->v[NETSWAP_A_DEV_SIZE] : 0;
+	return dev->name[0] ? dev->v[NETSWAP_A_DEV_SIZE_BYTES] : 0;
 }

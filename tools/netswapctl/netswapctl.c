@@ -220,7 +220,7 @@ static void print_flags(const char *key, uint32_t flags,
 		fputs("none", stdout);
 }
 
-/* What the module tells: names of its enums, the keys of its numbers. */
+/* The names of the module's enums. */
 static const char *const flag_names[] = {
 	"configured",	/* NETSWAP_PEER_F_CONFIGURED */
 	"learned",	/* NETSWAP_PEER_F_LEARNED */
@@ -254,77 +254,60 @@ static const char *enum_name(const char *const names[], unsigned int n,
 }
 
 /*
- * A number and its key. Those an older module does not send (absent) are
- * left out rather than shown as 0, unless @always.
+ * One figure, if the module sent it. Strings name their record: in text
+ * the value alone follows the record's label ("device netswap0").
  */
-struct field {
-	const char *key;
-	int type;
-	bool always;
-};
-
-static void print_fields(const struct attrs *a, const struct field *f,
-			 unsigned int n)
+static void print_figure(const struct attrs *a, const struct figure *f)
 {
-	unsigned int i;
+	uint64_t v = a->v[f->attr];
 
-	for (i = 0; i < n; i++)
-		if (f[i].always || a->has[f[i].type])
-			print_u64(OUT_ANY, f[i].key, a->v[f[i].type]);
+	if (!a->has[f->attr])
+		return;
+	switch (f->type) {
+	case F_STR:
+		print_str(OUT_ANY, f->key, " %s", a->name);
+		break;
+	case F_DEV_STATE:
+		print_str(OUT_ANY, f->key, NULL,
+			  enum_name(dev_state_names,
+				    ARRAY_SIZE(dev_state_names), v));
+		break;
+	case F_PEER_STATE:
+		print_str(OUT_ANY, f->key, NULL,
+			  enum_name(peer_state_names,
+				    ARRAY_SIZE(peer_state_names), v));
+		break;
+	case F_FLAGS:
+		print_flags(f->key, v, flag_names, ARRAY_SIZE(flag_names));
+		break;
+	default:
+		print_u64(OUT_ANY, f->key, v);
+		break;
+	}
 }
 
-/* Datagrams the module dropped, by reason. */
-static const struct field drop_fields[] = {
-	{ "short",	NETSWAP_A_RX_DROP_SHORT,	true },
-	{ "magic",	NETSWAP_A_RX_DROP_MAGIC,	true },
-	{ "version",	NETSWAP_A_RX_DROP_VERSION,	true },
-	{ "type",	NETSWAP_A_RX_DROP_TYPE,		true },
-	{ "flags",	NETSWAP_A_RX_DROP_FLAGS,	true },
-	{ "len",	NETSWAP_A_RX_DROP_LEN,		true },
-	{ "stale",	NETSWAP_A_RX_DROP_STALE,	true },
-	{ "handle",	NETSWAP_A_RX_DROP_HANDLE,	true },
-	{ "reserved",	NETSWAP_A_RX_DROP_RESERVED,	true },
-	{ "nothost",	NETSWAP_A_RX_DROP_NOTHOST,	true },
-	{ "backlog",	NETSWAP_A_RX_DROP_BACKLOG,	true },
-};
+/* Every figure of @l, or (@counts_only) its names and counts. */
+static void print_figures(const struct attrs *a, const struct figure_list *l,
+			  bool counts_only)
+{
+	size_t i;
 
-static const struct field dev_counters[] = {
-	{ "reads",	NETSWAP_A_DEV_READS,		false },
-	{ "writes",	NETSWAP_A_DEV_WRITES,		false },
-	{ "discards",	NETSWAP_A_DEV_DISCARDS,		false },
-	{ "io_errors",	NETSWAP_A_DEV_IO_ERRORS,	false },
-	{ "readahead_loads",	NETSWAP_A_DEV_RA_LOADS,		false },
-	{ "readahead_hits",	NETSWAP_A_DEV_RA_HITS,		false },
-	{ "readahead_unused",	NETSWAP_A_DEV_RA_UNUSED,	false },
-};
+	for (i = 0; i < l->n; i++)
+		if (!counts_only || l->f[i].type == F_COUNT ||
+		    l->f[i].type == F_STR)
+			print_figure(a, &l->f[i]);
+}
 
-static const struct field peer_counters[] = {
-	{ "placed",	 NETSWAP_A_PEER_PAGES_PLACED,	true },
-	{ "stores",	 NETSWAP_A_PEER_TX_STORES,	true },
-	{ "loads",	 NETSWAP_A_PEER_TX_LOADS,	true },
-	{ "frees",	 NETSWAP_A_PEER_TX_FREES,	true },
-	{ "errors",	 NETSWAP_A_PEER_TX_ERRORS,	true },
-	{ "retransmits", NETSWAP_A_PEER_RETRANSMITS,	true },
-	{ "crc_errors",	 NETSWAP_A_PEER_CRC_ERRORS,	true },
-	{ "reclaimed_pages", NETSWAP_A_PEER_RECLAIMED_PAGES, true },
-	{ "held",	 NETSWAP_A_PEER_PAGES_HELD,	true },
-	{ "rx_stores",	 NETSWAP_A_PEER_RX_STORES,	true },
-	{ "rx_loads",	 NETSWAP_A_PEER_RX_LOADS,	true },
-	{ "rx_frees",	 NETSWAP_A_PEER_RX_FREES,	true },
-	{ "rx_full",	 NETSWAP_A_PEER_RX_FULL,	true },
-	{ "tx_bytes",	 NETSWAP_A_PEER_TX_BYTES,	false },
-	{ "rx_bytes",	 NETSWAP_A_PEER_RX_BYTES,	false },
-};
+/* The figure of @l that @attr carries. */
+static void print_figure_of(const struct attrs *a,
+			    const struct figure_list *l, int attr)
+{
+	size_t i;
 
-static const struct field peer_limits[] = {
-	{ "place_limit", NETSWAP_A_PEER_PLACE_LIMIT,	false },
-	{ "lend_limit",	 NETSWAP_A_PEER_LEND_LIMIT,	false },
-};
-
-static const struct field peer_usage[] = {
-	{ "placed",	 NETSWAP_A_PEER_PAGES_PLACED,	true },
-	{ "held",	 NETSWAP_A_PEER_PAGES_HELD,	true },
-};
+	for (i = 0; i < l->n; i++)
+		if (l->f[i].attr == attr)
+			print_figure(a, &l->f[i]);
+}
 
 /* Text "peer 169.254.0.2:7878", JSON "address":"169.254.0.2","port":7878 */
 static void print_endpoint(const struct attrs *a)
@@ -357,21 +340,8 @@ static void print_peer(const struct attrs *a, void *arg)
 	(void)arg;
 	record_open(NULL, "peer");
 	print_endpoint(a);
-	print_flags("flags", a->v[NETSWAP_A_PEER_FLAGS], flag_names,
-		    ARRAY_SIZE(flag_names));
-	if (a->has[NETSWAP_A_PEER_STATE])
-		print_str(OUT_ANY, "state", " state %s",
-			  enum_name(peer_state_names,
-				    ARRAY_SIZE(peer_state_names),
-				    a->v[NETSWAP_A_PEER_STATE]));
-	print_u64(OUT_ANY, "rtt_us", a->v[NETSWAP_A_PEER_RTT_US]);
-	if (a->has[NETSWAP_A_PEER_PAGE_DGRAMS])
-		print_u64(OUT_ANY, "page_datagrams",
-			  a->v[NETSWAP_A_PEER_PAGE_DGRAMS]);
-	if (a->has[NETSWAP_A_PEER_CWND])
-		print_u64(OUT_ANY, "cwnd", a->v[NETSWAP_A_PEER_CWND]);
-	print_fields(a, peer_counters, ARRAY_SIZE(peer_counters));
-	print_fields(a, peer_limits, ARRAY_SIZE(peer_limits));
+	print_figures(a, &peer_figures, false);
+	print_figures(a, &peer_counters, false);
 	record_close();
 }
 
@@ -386,36 +356,28 @@ static void print_peers(const struct peer_list *list,
 	json_close(']');
 }
 
-static void print_device(const struct attrs *dev, bool counters_only)
+static void print_device(const struct attrs *dev, bool counts_only)
 {
 	if (!dev_size(dev)) {
 		print_null(OUT_ANY, "device", "device none\n");
 		return;
 	}
 	record_open("device", "device");
-	print_str(OUT_ANY, "name", " %s", dev->name);
-	if (!counters_only) {
-		print_u64(OUT_ANY, "size", dev->v[NETSWAP_A_DEV_SIZE]);
-		print_u64(OUT_ANY, "pages_mapped",
-			  dev->v[NETSWAP_A_DEV_PAGES_MAPPED]);
-		print_u64(OUT_ANY, "open", dev->v[NETSWAP_A_DEV_OPEN_COUNT]);
-		if (dev->has[NETSWAP_A_DEV_STATE])
-			print_str(OUT_ANY, "state", " state %s",
-				  enum_name(dev_state_names,
-					    ARRAY_SIZE(dev_state_names),
-					    dev->v[NETSWAP_A_DEV_STATE]));
-	} else {
-		print_u64(OUT_ANY, "pages_mapped",
-			  dev->v[NETSWAP_A_DEV_PAGES_MAPPED]);
-	}
-	print_fields(dev, dev_counters, ARRAY_SIZE(dev_counters));
+	print_figures(dev, &dev_figures, counts_only);
+	record_close();
+}
+
+static void print_store(const struct attrs *dev, bool counts_only)
+{
+	record_open("store", "store");
+	print_figures(dev, &store_figures, counts_only);
 	record_close();
 }
 
 static void print_rx_dropped(const struct attrs *dev)
 {
 	record_open("rx_dropped", "rx_dropped");
-	print_fields(dev, drop_fields, ARRAY_SIZE(drop_fields));
+	print_figures(dev, &rx_dropped_figures, false);
 	record_close();
 }
 
@@ -432,7 +394,7 @@ static void no_args(int argc, char **argv)
 		die("unexpected argument '%s'", argv[0]);
 }
 
-/* show: device, store, drops, peers, as ever (scenarios parse it). */
+/* show: device, store, drops, peers. */
 static int cmd_show(int argc, char **argv)
 {
 	struct peer_list peers;
@@ -446,13 +408,7 @@ static int cmd_show(int argc, char **argv)
 
 	json_open(NULL, '{');
 	print_device(&dev, false);
-	record_open("store", "store");
-	print_u64(OUT_ANY, "port", dev.v[NETSWAP_A_PORT]);
-	print_u64(OUT_ANY, "quota_pages", dev.v[NETSWAP_A_STORE_QUOTA_PAGES]);
-	print_u64(OUT_ANY, "used_pages", dev.v[NETSWAP_A_STORE_PAGES_USED]);
-	if (dev.has[NETSWAP_A_LEND_LIMIT])
-		print_u64(OUT_ANY, "lend_limit", dev.v[NETSWAP_A_LEND_LIMIT]);
-	record_close();
+	print_store(&dev, false);
 	print_rx_dropped(&dev);
 	print_peers(&peers, print_peer);
 	json_end();
@@ -462,12 +418,13 @@ static int cmd_show(int argc, char **argv)
 	return 0;
 }
 
-static void print_peer_counters(const struct attrs *a, void *arg)
+static void print_peer_counts(const struct attrs *a, void *arg)
 {
 	(void)arg;
 	record_open(NULL, "peer");
 	print_endpoint(a);
-	print_fields(a, peer_counters, ARRAY_SIZE(peer_counters));
+	print_figures(a, &peer_figures, true);
+	print_figures(a, &peer_counters, true);
 	record_close();
 }
 
@@ -485,11 +442,9 @@ static int cmd_stats(int argc, char **argv)
 
 	json_open(NULL, '{');
 	print_device(&dev, true);
-	record_open("store", "store");
-	print_u64(OUT_ANY, "used_pages", dev.v[NETSWAP_A_STORE_PAGES_USED]);
-	record_close();
+	print_store(&dev, true);
 	print_rx_dropped(&dev);
-	print_peers(&peers, print_peer_counters);
+	print_peers(&peers, print_peer_counts);
 	json_end();
 
 	peer_list_free(&peers);
@@ -585,9 +540,11 @@ static int peer_change(uint8_t cmd, int argc, char **argv)
 		msg_put_flag(msg, NETSWAP_A_FORCE);
 	if (cmd != NETSWAP_CMD_PEER_DEL) {
 		if (l.has_place)
-			msg_put_u64(msg, NETSWAP_A_PEER_PLACE_LIMIT, l.place);
+			msg_put_u64(msg, NETSWAP_A_PEER_PLACE_LIMIT_BYTES,
+				    l.place);
 		if (l.has_lend)
-			msg_put_u64(msg, NETSWAP_A_PEER_LEND_LIMIT, l.lend);
+			msg_put_u64(msg, NETSWAP_A_PEER_LEND_LIMIT_BYTES,
+				    l.lend);
 	}
 	nsctl_run(ctl, msg, NULL, NULL, what, &ep);
 	nsctl_close(ctl);
@@ -665,13 +622,16 @@ static int cmd_peer(int argc, char **argv)
 	die("unknown peer command '%s' (expected add, del, set or show)", sub);
 }
 
+/* quota show: limits, and what is in use under them. */
 static void print_peer_quota(const struct attrs *a, void *arg)
 {
 	(void)arg;
 	record_open(NULL, "peer");
 	print_endpoint(a);
-	print_fields(a, peer_limits, ARRAY_SIZE(peer_limits));
-	print_fields(a, peer_usage, ARRAY_SIZE(peer_usage));
+	print_figure_of(a, &peer_figures, NETSWAP_A_PEER_PLACE_LIMIT_BYTES);
+	print_figure_of(a, &peer_figures, NETSWAP_A_PEER_LEND_LIMIT_BYTES);
+	print_figure_of(a, &peer_counters, NETSWAP_A_PEER_PLACED_PAGES);
+	print_figure_of(a, &peer_counters, NETSWAP_A_PEER_HELD_PAGES);
 	record_close();
 }
 
@@ -688,9 +648,8 @@ static int quota_show(int argc, char **argv)
 
 	json_open(NULL, '{');
 	record_open("store", "store");
-	print_u64(OUT_ANY, "lend_limit", dev_lend_limit(&dev));
-	print_u64(OUT_ANY, "quota_pages", dev.v[NETSWAP_A_STORE_QUOTA_PAGES]);
-	print_u64(OUT_ANY, "used_pages", dev.v[NETSWAP_A_STORE_PAGES_USED]);
+	print_figure_of(&dev, &store_figures, NETSWAP_A_STORE_LEND_LIMIT_BYTES);
+	print_figure_of(&dev, &store_figures, NETSWAP_A_STORE_LENT_PAGES);
 	record_close();
 	print_peers(&peers, print_peer_quota);
 	json_end();
@@ -718,7 +677,7 @@ static int quota_set(int argc, char **argv)
 
 	ctl = nsctl_open();
 	msg = nsctl_msg(ctl, NETSWAP_CMD_STORE_SET, false);
-	msg_put_u64(msg, NETSWAP_A_LEND_LIMIT, lend);
+	msg_put_u64(msg, NETSWAP_A_STORE_LEND_LIMIT_BYTES, lend);
 	nsctl_run(ctl, msg, NULL, NULL, "cannot set the lend quota", NULL);
 	nsctl_close(ctl);
 	return 0;

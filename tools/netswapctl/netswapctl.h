@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "uapi/netswap.h"
+#include "netswap_figures.h"
 
 #define PROG			"netswapctl"
 
@@ -54,6 +55,34 @@ struct attrs {
 	char name[64];		/* NETSWAP_A_DEV_NAME */
 };
 
+/* How a figure of netswap_figures.h travels and shows. */
+enum figure_type {
+	F_STR,
+	F_U16,
+	F_U32,
+	F_U64,
+	F_COUNT,
+	F_DEV_STATE,
+	F_PEER_STATE,
+	F_FLAGS,
+};
+
+/* A figure: its key in the text and JSON output, and its attribute. */
+struct figure {
+	const char *key;
+	int attr;
+	enum figure_type type;
+};
+
+/* The figures of one scope, in the order they are printed. */
+struct figure_list {
+	const struct figure *f;
+	size_t n;
+};
+
+extern const struct figure_list dev_figures, store_figures, peer_figures,
+	peer_counters, rx_dropped_figures;
+
 /* Peers, as a dump returns them. */
 struct peer_list {
 	struct attrs *peer;
@@ -89,8 +118,6 @@ void peer_list_free(struct peer_list *list);
 /* Subscribes to the events group; @fn gets each event until SIGINT/TERM. */
 void nsctl_monitor(struct nsctl *ctl, reply_fn fn, void *arg);
 
-/* The bytes this node lends at most (NETSWAP_A_LEND_LIMIT, or quota). */
-uint64_t dev_lend_limit(const struct attrs *dev);
 /* /dev/netswap0's size, 0 without a device. */
 uint64_t dev_size(const struct attrs *dev);
 

@@ -21,7 +21,7 @@ held_on_b() {
 # 1. Pages a keeps: 4 MiB at 0.
 run dd if=/dev/urandom of=/tmp/keep bs=1M count=4
 run dd if=/tmp/keep of=$DEV bs=1M oflag=direct
-assert_eq "$(held_on_b)" "$(nsw_peer_get "$B" placed)" "b's held = a's placed before the outage"
+assert_eq "$(held_on_b)" "$(nsw_peer_get "$B" placed_pages)" "b's held = a's placed before the outage"
 
 # 2. New pages at 8 MiB while b's answers are lost: the writes fail, but
 #    b stores what reaches it.
@@ -55,7 +55,7 @@ DD=$!
 # 4. b frees the pages a gave up on, and only those.
 balanced() {
 	_h=$(held_on_b)
-	_p=$(nsw_peer_get "$B" placed)
+	_p=$(nsw_peer_get "$B" placed_pages)
 	log "b holds $_h pages of a's, a placed $_p there, reclaimed $(nsw_peer_get "$B" reclaimed_pages)"
 	[ -n "$_h" ] && [ "$_h" = "$_p" ] &&
 		[ "$(nsw_peer_get "$B" reclaimed_pages)" -gt 0 ]
@@ -78,7 +78,7 @@ for i in $OKS; do
 done
 log "check ok: pages kept across the audit read back intact"
 "$CTL" -j stats | grep -q '"reclaimed_pages"' || fail "netswapctl -j stats has no reclaimed_pages"
-assert_eq "$(held_on_b)" "$(nsw_peer_get "$B" placed)" "b's held = a's placed at the end"
+assert_eq "$(held_on_b)" "$(nsw_peer_get "$B" placed_pages)" "b's held = a's placed at the end"
 
 run rmmod netswap
 msg_send "$B" done

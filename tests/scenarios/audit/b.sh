@@ -18,11 +18,11 @@ while :; do
 		run "$TC" qdisc add dev eth0 root netem loss 100%
 		sleep "$secs"
 		run "$TC" qdisc del dev eth0 root
-		log "sending again, holding $(nsw_peer_get "$A" held) pages of a's"
+		log "sending again, holding $(nsw_peer_get "$A" held_pages) pages of a's"
 		msg_send "$A" back
 		;;
 	held)
-		msg_send "$A" "held $(nsw_peer_get "$A" held)"
+		msg_send "$A" "held $(nsw_peer_get "$A" held_pages)"
 		;;
 	done)
 		break

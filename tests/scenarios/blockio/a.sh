@@ -22,7 +22,7 @@ run dd if=/tmp/data of=$DEV bs=1M oflag=direct
 run dd if=$DEV of=/tmp/back bs=1M count=24 iflag=direct
 cmp /tmp/data /tmp/back || fail "data read back from $DEV differs"
 log "check ok: 24 MiB written and read back identical"
-assert_eq "$(nsw_get device.pages_mapped)" $((24 * 256)) "pages_mapped after 24 MiB"
+assert_eq "$(nsw_get device.mapped_pages)" $((24 * 256)) "mapped_pages after 24 MiB"
 
 # Never-written pages read as zeros.
 run dd if=$DEV of=/tmp/zero bs=1M skip=100 count=1 iflag=direct
@@ -35,8 +35,8 @@ run dd if=/dev/urandom of=/tmp/data2 bs=1M count=8
 run dd if=/tmp/data2 of=$DEV bs=1M oflag=direct
 run dd if=$DEV of=/tmp/back2 bs=1M count=8 iflag=direct
 cmp /tmp/data2 /tmp/back2 || fail "overwritten data read back differs"
-assert_eq "$(nsw_get device.pages_mapped)" $((24 * 256)) "pages_mapped after overwrite"
-assert_eq "$(nsw_peer_get "$B" placed)" $((24 * 256)) "placed on b after overwrite"
+assert_eq "$(nsw_get device.mapped_pages)" $((24 * 256)) "mapped_pages after overwrite"
+assert_eq "$(nsw_peer_get "$B" placed_pages)" $((24 * 256)) "placed on b after overwrite"
 
 # A freed page rewritten while the free worker is about to free it: the
 # rewrite overwrites the remote page in place and maps it again under the
@@ -57,8 +57,8 @@ sleep 1
 run dd if=$DEV of=/tmp/back3 bs=1M count=1 iflag=direct
 cmp /tmp/data3 /tmp/back3 ||
 	fail "a page rewritten after a discard read back as $(od -An -tx1 -N8 /tmp/back3)"
-assert_eq "$(nsw_get device.pages_mapped)" $((24 * 256)) "pages_mapped after discard and rewrite"
-assert_eq "$(nsw_peer_get "$B" placed)" $((24 * 256)) "placed on b after discard and rewrite"
+assert_eq "$(nsw_get device.mapped_pages)" $((24 * 256)) "mapped_pages after discard and rewrite"
+assert_eq "$(nsw_peer_get "$B" placed_pages)" $((24 * 256)) "placed on b after discard and rewrite"
 log "check ok: a page rewritten while its free was pending reads back"
 # The rest of the scenario expects /tmp/data2 at the start of the device.
 run dd if=/tmp/data2 of=$DEV bs=1M count=1 oflag=direct
@@ -74,11 +74,11 @@ log "dd past quota failed as it should: $(tail -1 /tmp/dd.err)"
 [ $((t1 - t0)) -lt 60 ] || fail "the failing write took $((t1 - t0)) s"
 dmesg | grep -q "netswap: $B:7878 is full" || fail "no 'is full' line in dmesg"
 log "check ok: full store gives an I/O error in $((t1 - t0)) s and a dmesg line"
-assert_gt "$(nsw_peer_get "$B" errors)" 0 "errors with b"
+assert_gt "$(nsw_peer_get "$B" failed_requests)" 0 "errors with b"
 # The data written before is intact.
 run dd if=$DEV of=/tmp/back bs=1M count=8 iflag=direct
 cmp /tmp/data2 /tmp/back || fail "data changed after the failed writes"
-frees=$(nsw_peer_get "$B" frees)
+frees=$(nsw_peer_get "$B" tx_free_pages)
 msg_send "$B" "filled"
 msg_expect checked 120
 
@@ -92,7 +92,7 @@ write_new() {
 poll_until 10 "a write of new pages after b made room" write_new
 log "check ok: b used again $(($(uptime_s) - t0)) s after it made room"
 dmesg | grep -q "netswap: $B:7878 has room again" || fail "no 'has room again' line in dmesg"
-assert_eq "$(nsw_peer_get "$B" frees)" "$frees" "frees to b while it was full"
+assert_eq "$(nsw_peer_get "$B" tx_free_pages)" "$frees" "frees to b while it was full"
 
 # While b holds our pages, deleting it would lose data: refused.
 if "$CTL" del-peer "$B" 2>/tmp/del.err; then
@@ -113,8 +113,8 @@ run swapoff $DEV
 # Discard frees the remote copies.
 run blkdiscard $DEV
 none_mapped() {
-	[ "$(nsw_get device.pages_mapped)" = 0 ] &&
-		[ "$(nsw_peer_get "$B" placed)" = 0 ]
+	[ "$(nsw_get device.mapped_pages)" = 0 ] &&
+		[ "$(nsw_peer_get "$B" placed_pages)" = 0 ]
 }
 poll_until 20 "nothing mapped after blkdiscard" none_mapped
 # Discarded pages read as zeros.

@@ -14,9 +14,9 @@ msg_send "$A" "ready"
 # the quota.
 msg_expect filled 400
 nsw_show
-assert_gt "$(nsw_peer_get "$A" rx_full /tmp/show.json)" 0 "stores refused for quota"
-assert_eq "$(nsw_get store.used_pages /tmp/show.json)" 10240 "store used_pages when full"
-assert_eq "$(nsw_peer_get "$A" held /tmp/show.json)" 10240 "pages held for a when full"
+assert_gt "$(nsw_peer_get "$A" rx_full_pages /tmp/show.json)" 0 "stores refused for quota"
+assert_eq "$(nsw_get store.lent_pages /tmp/show.json)" 10240 "store lent_pages when full"
+assert_eq "$(nsw_peer_get "$A" held_pages /tmp/show.json)" 10240 "pages held for a when full"
 # Room again, without a page freed: a must find out from our PONGs.
 run "$CTL" quota set lend 64M
 msg_send "$A" "checked"

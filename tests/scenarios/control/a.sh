@@ -70,9 +70,9 @@ expect_err "netswap is loaded already" /usr/libexec/netswap/netswap-start $CONF
 # ---- show, stats, peer show: text and JSON ---------------------------------
 nsw_show >/tmp/show.txt
 cat /tmp/show.txt
-assert_eq "$(nsw_get device.size /tmp/show.json)" $((64 << 20)) "show: device size"
-assert_eq "$(nsw_get store.quota_pages /tmp/show.json)" 2048 "show: store quota_pages"
-[ -n "$(nsw_peer_get "$B" placed /tmp/show.json)" ] || fail "show: no peer $PB"
+assert_eq "$(nsw_get device.size_bytes /tmp/show.json)" $((64 << 20)) "show: device size_bytes"
+assert_eq "$(nsw_get store.lend_limit_bytes /tmp/show.json)" $((8 << 20)) "show: store lend_limit_bytes"
+[ -n "$(nsw_peer_get "$B" placed_pages /tmp/show.json)" ] || fail "show: no peer $PB"
 grep -q '^rx_dropped short [0-9]* magic [0-9]* ' /tmp/show.txt || fail "show: no rx_dropped line"
 peer_up() {
 	[ "$(nsw_peer_get "$B" state)" = up ]
@@ -82,16 +82,25 @@ poll_until 20 "b is up" peer_up
 # The JSON of show, stats and peer show agree, their text says the same,
 # and the device's figures are sysfs's, in one moment: no keepalives
 # meanwhile (they move rtt_us and the byte counters).
-PKEYS="placed stores loads frees errors retransmits crc_errors reclaimed_pages held tx_bytes rx_bytes"
-DKEYS="device.state device.size device.reads device.writes device.discards device.io_errors device.readahead_loads device.readahead_hits device.readahead_unused store.lend_limit store.used_pages"
-DFILES="device_state device_size device_reads device_writes device_discards device_io_errors readahead_loads readahead_hits readahead_unused lend_limit lend_used_pages"
+PKEYS="placed_pages tx_store_pages tx_load_pages tx_free_pages failed_requests retransmitted_requests checksum_error_pages reclaimed_pages held_pages rx_store_pages rx_load_pages rx_free_pages rx_full_pages tx_bytes rx_bytes"
 # jq_list KEYS: the jq filter printing those keys on one line.
 jq_list() {
 	echo "[$(echo "$1" | sed -e 's/\([a-z_.]\{1,\}\)/.\1/g' -e 's/ /,/g')] | map(tostring) | join(\" \")"
 }
-# sys_list DIR FILES: the files' contents on one line.
-sys_list() {
-	for _f in $2; do cat "$1/$_f"; done | tr '\n' ' ' | sed 's/ $//'
+# device_is_sysfs FILE: show -j in FILE has every device figure, each of
+# them the same as the file of its name in /sys/block/netswap0.
+device_is_sysfs() {
+	_keys=$(jq -r '.device | keys[]' "$1")
+	for _k in name state size_bytes mapped_pages openers read_pages \
+		written_pages discarded_pages failed_requests readahead_pages \
+		readahead_hit_pages readahead_unused_pages; do
+		echo "$_keys" | grep -qx "$_k" || fail "show -j: no device.$_k"
+	done
+	for _k in $_keys; do
+		same "device.$_k = /sys/block/netswap0/$_k" \
+			"$(jq -r ".device.$_k" "$1")" \
+			"$(cat "/sys/block/netswap0/$_k" 2>&1)" || return 1
+	done
 }
 # same WHAT A B: A = B, and no figure is missing (null) in A.
 same() {
@@ -119,15 +128,14 @@ figures_agree() {
 	text_is_json stats /tmp/stats.txt /tmp/stats.json || return 1
 	text_is_json "peer show" /tmp/peers.txt /tmp/peers.json || return 1
 	_sel=".peers[] | select(.address == \"$B\" and .port == 7878)"
-	_all="$PKEYS rtt_us page_datagrams cwnd state place_limit lend_limit"
+	_all="$PKEYS rtt_us page_datagrams cwnd_pages state place_limit_bytes lend_limit_bytes"
 	_show=$(jq -r "$_sel | $(jq_list "$_all")" /tmp/show.json)
 	same "peer show -j = show -j" \
 		"$(jq -r ".[] | select(.address == \"$B\") | $(jq_list "$_all")" /tmp/peers.json)" \
 		"$_show" || return 1
 	same "stats -j = show -j" "$(jq -r "$_sel | $(jq_list "$PKEYS")" /tmp/stats.json)" \
 		"$(jq -r "$_sel | $(jq_list "$PKEYS")" /tmp/show.json)" || return 1
-	same "show -j device" "$(jq -r "$(jq_list "$DKEYS")" /tmp/show.json)" \
-		"$(sys_list /sys/kernel/netswap "$DFILES")" || return 1
+	device_is_sysfs /tmp/show.json || return 1
 }
 echo 60000 >/sys/module/netswap/parameters/keepalive_ms
 sleep 2
@@ -156,14 +164,14 @@ assert_eq "$(cat /sys/module/netswap/parameters/io_timeout_ms)" 20000 "io_timeou
 run sh -c 'echo 30000 >/sys/module/netswap/parameters/io_timeout_ms'
 log "check ok: writable parameters refuse values out of range"
 assert_str "$(jq -r .device.name /tmp/show.json)" netswap0 "show -j: device name"
-assert_eq "$(jq -r .device.size /tmp/show.json)" $((64 << 20)) "show -j: device size"
+assert_eq "$(jq -r .device.size_bytes /tmp/show.json)" $((64 << 20)) "show -j: device size_bytes"
 assert_eq "$(jq -r .store.port /tmp/show.json)" 7878 "show -j: store port"
-assert_eq "$(jq -r .store.quota_pages /tmp/show.json)" 2048 "show -j: quota_pages"
+assert_eq "$(jq -r .store.lend_limit_bytes /tmp/show.json)" $((8 << 20)) "show -j: lend_limit_bytes"
 assert_eq "$(jq -r '.rx_dropped.magic' /tmp/show.json)" 0 "show -j: rx_dropped magic"
 assert_str "$(jq -c ".peers[0].flags" /tmp/show.json)" '["configured"]' "show -j: flags"
 assert_eq "$(jq length /tmp/peers.json)" 1 "peer show -j: peers"
 assert_eq "$(jq '.peers | length' /tmp/stats.json)" 1 "stats -j: peers"
-assert_gt "$(jq -r .peers[0].stores /tmp/stats.json)" 0 "stats -j: stores (mkswap)"
+assert_gt "$(jq -r .peers[0].tx_store_pages /tmp/stats.json)" 0 "stats -j: tx_store_pages (mkswap)"
 "$CTL" peer >/tmp/peer.txt || fail "bare 'peer' failed"
 grep -q "^peer $PB flags configured state " /tmp/peer.txt || fail "peer: no line for $PB"
 
@@ -268,18 +276,17 @@ run modprobe netswap size_mb=16 lend_mb=8
 run "$CTL" peer add "$B" place 1M
 json peer show "$B"
 assert_str "$(jv .address)" "$B" "peer show -j ADDR: address"
-assert_eq "$(jv .place_limit)" 1048576 "peer show -j: place_limit from peer add"
-assert_eq "$(jv .lend_limit)" 0 "peer show -j: lend_limit"
+assert_eq "$(jv .place_limit_bytes)" 1048576 "peer show -j: place_limit_bytes from peer add"
+assert_eq "$(jv .lend_limit_bytes)" 0 "peer show -j: lend_limit_bytes"
 run "$CTL" quota set peer "$B" lend 2M
 run "$CTL" peer set "$B" place 512K
 json quota show
-assert_eq "$(jv ".peers[] | select(.address == \"$B\") | .place_limit")" 524288 "quota show -j: place_limit"
-assert_eq "$(jv ".peers[] | select(.address == \"$B\") | .lend_limit")" 2097152 "quota show -j: lend_limit"
-assert_eq "$(jv .store.lend_limit)" $((8 << 20)) "quota show -j: store lend_limit = lend_mb"
+assert_eq "$(jv ".peers[] | select(.address == \"$B\") | .place_limit_bytes")" 524288 "quota show -j: place_limit_bytes"
+assert_eq "$(jv ".peers[] | select(.address == \"$B\") | .lend_limit_bytes")" 2097152 "quota show -j: lend_limit_bytes"
+assert_eq "$(jv .store.lend_limit_bytes)" $((8 << 20)) "quota show -j: store lend_limit_bytes = lend_mb"
 run "$CTL" quota set lend 4M
 json quota show
-assert_eq "$(jv .store.lend_limit)" $((4 << 20)) "quota show -j: lend_limit after quota set lend"
-assert_eq "$(jv .store.quota_pages)" 1024 "quota show -j: quota_pages after quota set lend"
+assert_eq "$(jv .store.lend_limit_bytes)" $((4 << 20)) "quota show -j: lend_limit_bytes after quota set lend"
 "$CTL" quota show >/tmp/quota.txt || fail "quota show failed"
 cat /tmp/quota.txt
 text_is_json "quota show" /tmp/quota.txt /tmp/j.json || fail "quota show: text != JSON"
@@ -296,9 +303,9 @@ cmp /tmp/c5.conf /tmp/c6.conf || fail "setconf(showconf) with limits changed sho
 printf '[Netswap]\nLend = 6M\n[Peer]\nEndpoint = %s\nLend = 3M\n' "$B" >/tmp/c7.conf
 run "$CTL" setconf /tmp/c7.conf
 json quota show
-assert_eq "$(jv .store.lend_limit)" $((6 << 20)) "setconf: Lend"
-assert_eq "$(jv .peers[0].place_limit)" 0 "setconf: Place absent = 0"
-assert_eq "$(jv .peers[0].lend_limit)" $((3 << 20)) "setconf: peer Lend"
+assert_eq "$(jv .store.lend_limit_bytes)" $((6 << 20)) "setconf: Lend"
+assert_eq "$(jv .peers[0].place_limit_bytes)" 0 "setconf: Place absent = 0"
+assert_eq "$(jv .peers[0].lend_limit_bytes)" $((3 << 20)) "setconf: peer Lend"
 
 # ---- a silent peer's add stalls no other request ---------------------------
 # peer add waits seconds for the RESET of a peer that never answers;
@@ -330,7 +337,7 @@ run "$CTL" peer del 169.254.0.8
 # ---- device state and counters ---------------------------------------------
 json show
 assert_str "$(jv .device.state)" idle "show -j: device state"
-for k in reads writes discards io_errors readahead_loads readahead_hits readahead_unused; do
+for k in read_pages written_pages discarded_pages failed_requests readahead_pages readahead_hit_pages readahead_unused_pages; do
 	[ "$(jv ".device.$k")" != null ] || fail "show -j: no device.$k"
 done
 exec 3</dev/netswap0
@@ -366,15 +373,15 @@ place_event() {
 }
 poll_until 20 "a place_limit event for b" place_event
 json stats
-assert_gt "$(jv .device.io_errors)" 0 "stats -j: device io_errors"
+assert_gt "$(jv .device.failed_requests)" 0 "stats -j: device failed_requests"
 # Requests in flight when the limit was reached may land too.
-placed=$(jv .peers[0].placed)
-assert_gt "$placed" 255 "stats -j: placed at the 1 MiB place limit"
+placed=$(jv .peers[0].placed_pages)
+assert_gt "$placed" 255 "stats -j: placed_pages at the 1 MiB place limit"
 [ "$placed" -le 384 ] || fail "placed $placed: far over the place limit (256)"
-assert_eq "$(nsw_peer_get "$B" placed)" "$placed" "show placed = stats -j placed"
+assert_eq "$(nsw_peer_get "$B" placed_pages)" "$placed" "show placed_pages = stats -j placed_pages"
 run blkdiscard /dev/netswap0
 none_placed() {
-	[ "$(nsw_peer_get "$B" placed)" = 0 ]
+	[ "$(nsw_peer_get "$B" placed_pages)" = 0 ]
 }
 poll_until 20 "nothing placed after blkdiscard" none_placed
 run "$CTL" peer set "$B" place 0

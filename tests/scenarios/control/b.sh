@@ -13,7 +13,7 @@ grep -qx 'device none' /tmp/show.txt || fail "show: no 'device none' without a d
 json show
 assert_str "$(jv .device)" null "show -j: device without one"
 json quota show
-assert_eq "$(jv .store.lend_limit)" $((64 << 20)) "quota show -j: lend_limit = lend_mb"
+assert_eq "$(jv .store.lend_limit_bytes)" $((64 << 20)) "quota show -j: lend_limit_bytes = lend_mb"
 "$CTL" showconf >/tmp/c.conf || fail "showconf failed"
 cat /tmp/c.conf
 grep -qx 'DeviceSize = 0' /tmp/c.conf || fail "showconf: DeviceSize is not 0"
@@ -35,16 +35,16 @@ poll_until 20 "a store_full event" store_full
 events_stop
 cat /tmp/mon.json
 json quota show
-assert_eq "$(jv .store.used_pages)" 256 "quota show -j: used_pages at the lend limit"
-assert_eq "$(jv .store.lend_limit)" 1048576 "quota show -j: lend_limit"
+assert_eq "$(jv .store.lent_pages)" 256 "quota show -j: lent_pages at the lend limit"
+assert_eq "$(jv .store.lend_limit_bytes)" 1048576 "quota show -j: lend_limit_bytes"
 json peer show "$A"
 assert_str "$(jv '.flags | index("learned") != null')" true "peer show -j: a is learned"
-assert_eq "$(jv .held)" 256 "peer show -j: pages held for a"
-assert_gt "$(jv .rx_full)" 0 "peer show -j: stores refused"
+assert_eq "$(jv .held_pages)" 256 "peer show -j: pages held for a"
+assert_gt "$(jv .rx_full_pages)" 0 "peer show -j: stores refused"
 # A limit below what is in use is taken (with a note).
 run "$CTL" peer set "$A" lend 512K
 json peer show "$A"
-assert_eq "$(jv .lend_limit)" 524288 "peer show -j: lend_limit below use"
+assert_eq "$(jv .lend_limit_bytes)" 524288 "peer show -j: lend_limit_bytes below use"
 
 # a's pages here are not deleted with it unless asked: not by peer del,
 # not by a setconf whose file lacks a, once a is a configured peer too.
@@ -61,13 +61,13 @@ expect_err "/tmp/nopeer.conf: cannot delete peer $A:7878 (not in the file): it s
 	"$CTL" setconf /tmp/nopeer.conf
 stores_msg
 json peer show "$A"
-assert_eq "$(jv .held)" 256 "peer show -j: a's pages held after the refusals"
+assert_eq "$(jv .held_pages)" 256 "peer show -j: a's pages held after the refusals"
 expect_err "unexpected argument 'now' (expected force)" "$CTL" setconf /tmp/nopeer.conf now
 # Forced, a goes and its pages with it.
 run "$CTL" setconf /tmp/nopeer.conf force
 expect_err "unknown peer $A" "$CTL" peer show "$A"
 json quota show
-assert_eq "$(jv .store.used_pages)" 0 "quota show -j: used_pages after a forced delete"
+assert_eq "$(jv .store.lent_pages)" 0 "quota show -j: lent_pages after a forced delete"
 dmesg | grep -q "$A:7878 deleted with 256 of its pages here" ||
 	fail "dmesg: no line for the 256 pages of a freed"
 msg_send "$A" "checked"

@@ -6,21 +6,21 @@ B=$(vm_ip b)
 PB="$B:7878"
 
 # What a knows about its pages on b, as one line (the counters that decide
-# what b holds, plus loads/errors for the checks). Compared before and after
-# each counter round; loads may move (swap-ins of the shell) without harm.
+# what b holds, plus loads and failures for the checks). Compared before
+# and after each counter round; loads may move (swap-ins of the shell) without harm.
 snapshot() {
 	"$CTL" -j show >/tmp/snap.json || fail "netswapctl show failed"
 	_f=
-	for _k in placed stores frees retransmits; do
+	for _k in placed_pages tx_store_pages tx_free_pages retransmitted_requests; do
 		_f="$_f $_k $(nsw_peer_get "$B" $_k /tmp/snap.json)"
 	done
-	echo "$_f pages_mapped $(nsw_get device.pages_mapped /tmp/snap.json)" \
-		"loads $(nsw_peer_get "$B" loads /tmp/snap.json)" \
-		"errors $(nsw_peer_get "$B" errors /tmp/snap.json)"
+	echo "$_f mapped_pages $(nsw_get device.mapped_pages /tmp/snap.json)" \
+		"tx_load_pages $(nsw_peer_get "$B" tx_load_pages /tmp/snap.json)" \
+		"failed_requests $(nsw_peer_get "$B" failed_requests /tmp/snap.json)"
 }
 # The part of a snapshot that must not move during a round.
 fixed() {
-	echo "${1%% loads *}"
+	echo "${1%% tx_load_pages *}"
 }
 
 msg_expect ready 300
@@ -31,8 +31,8 @@ run sysctl -w vm.min_free_kbytes=16384
 run modprobe netswap size_mb=1024
 run "$CTL" add-peer "$B"
 nsw_show
-assert_eq "$(nsw_get device.size)" $((1024 * 1024 * 1024)) "device size"
-[ -n "$(nsw_peer_get "$B" placed)" ] || fail "no peer line for $PB in netswapctl show"
+assert_eq "$(nsw_get device.size_bytes)" $((1024 * 1024 * 1024)) "device size"
+[ -n "$(nsw_peer_get "$B" placed_pages)" ] || fail "no peer line for $PB in netswapctl show"
 
 run mkswap /dev/netswap0
 run swapon /dev/netswap0
@@ -65,14 +65,14 @@ while :; do
 	round=$((round + 1))
 	[ $round -le 15 ] || fail "counters never stood still for a comparison in 15 rounds"
 	s1=$(snapshot) || exit 1
-	placed=$(msg_field placed "$s1")
-	stores=$(msg_field stores "$s1")
+	placed=$(msg_field placed_pages "$s1")
+	stores=$(msg_field tx_store_pages "$s1")
 	if [ $round -eq 1 ]; then
 		log "b:$s1"
 		assert_gt "$placed" 0 "placed on b"
 		assert_gt "$stores" 0 "stores to b"
-		assert_gt "$(msg_field loads "$s1")" 0 "loads from b"
-		assert_eq "$(msg_field errors "$s1")" 0 "errors with b"
+		assert_gt "$(msg_field tx_load_pages "$s1")" 0 "pages loaded from b"
+		assert_eq "$(msg_field failed_requests "$s1")" 0 "failed requests to b"
 	fi
 	msg_send "$B" "counters round $round placed $placed stores $stores"
 	ans=$(msg_recv 120) || exit 1
@@ -85,14 +85,14 @@ while :; do
 		msg_send "$B" "verdict RETRY"
 		continue
 	fi
-	mapped=$(msg_field pages_mapped "$s1")
+	mapped=$(msg_field mapped_pages "$s1")
 	if [ "$mapped" != "$placed" ]; then
 		msg_send "$B" "verdict FAIL"
-		fail "device pages_mapped $mapped != placed on b $placed (the only peer)"
+		fail "device mapped_pages $mapped != placed_pages on b $placed (the only peer)"
 	fi
 	if [ "$ans" = OK ]; then
 		msg_send "$B" "verdict OK"
-		log "round $round: b agrees: held = placed = $placed, rx_stores = stores = $stores"
+		log "round $round: b agrees: held_pages = placed_pages = $placed, rx_store_pages = tx_store_pages = $stores"
 		break
 	fi
 	msg_send "$B" "verdict FAIL"
@@ -103,9 +103,9 @@ run swapoff /dev/netswap0
 log "$(mem_summary)"
 run blkdiscard /dev/netswap0
 all_discarded() {
-	[ "$(nsw_peer_get "$B" placed)" = 0 ] && [ "$(nsw_get device.pages_mapped)" = 0 ]
+	[ "$(nsw_peer_get "$B" placed_pages)" = 0 ] && [ "$(nsw_get device.mapped_pages)" = 0 ]
 }
-poll_until 20 "placed on b = 0 and pages_mapped = 0" all_discarded
+poll_until 20 "placed_pages on b = 0 and mapped_pages = 0" all_discarded
 nsw_show
 
 msg_send "$B" "discarded"

@@ -6,8 +6,8 @@ A=$(vm_ip a)
 
 run modprobe netswap lend_mb=768
 nsw_show
-assert_eq "$(nsw_get store.quota_pages)" $((768 * 256)) "store quota_pages"
-assert_eq "$(nsw_get store.used_pages)" 0 "store used_pages at start"
+assert_eq "$(nsw_get store.lend_limit_bytes)" $((768 << 20)) "store lend_limit_bytes"
+assert_eq "$(nsw_get store.lent_pages)" 0 "store lent_pages at start"
 wait_for_ping "$A" 60
 msg_send "$A" "ready"
 
@@ -25,14 +25,14 @@ while :; do
 		fail "bad counters message from a: '$m'"
 	fi
 	nsw_show >/dev/null
-	held=$(nsw_peer_get "$A" held /tmp/show.json)
-	rx_stores=$(nsw_peer_get "$A" rx_stores /tmp/show.json)
-	used=$(nsw_get store.used_pages /tmp/show.json)
-	log "a says placed $placed stores $stores; b has held $held rx_stores $rx_stores used_pages $used"
+	held=$(nsw_peer_get "$A" held_pages /tmp/show.json)
+	rx_stores=$(nsw_peer_get "$A" rx_store_pages /tmp/show.json)
+	used=$(nsw_get store.lent_pages /tmp/show.json)
+	log "a says placed $placed stores $stores; b has held_pages $held rx_store_pages $rx_stores lent_pages $used"
 	if [ "$held" = "$placed" ] && [ "$rx_stores" = "$stores" ] && [ "$used" = "$held" ]; then
 		msg_send "$A" "OK"
 	else
-		msg_send "$A" "MISMATCH b has held '$held' rx_stores '$rx_stores' used_pages '$used'; a has placed $placed stores $stores"
+		msg_send "$A" "MISMATCH b has held_pages '$held' rx_store_pages '$rx_stores' lent_pages '$used'; a has placed $placed stores $stores"
 	fi
 	v=$(msg_recv 120) || exit 1
 	case "$v" in
@@ -40,7 +40,7 @@ while :; do
 	"verdict RETRY") continue ;;
 	*)
 		cat /tmp/show.json
-		fail "counters disagree: held '$held' vs placed $placed, rx_stores '$rx_stores' vs stores $stores, used_pages '$used'"
+		fail "counters disagree: held_pages '$held' vs placed_pages $placed, rx_store_pages '$rx_stores' vs tx_store_pages $stores, lent_pages '$used'"
 		;;
 	esac
 done
@@ -50,14 +50,14 @@ cat /tmp/show.json
 msg_expect discarded 300
 i=0
 while :; do
-	held=$(nsw_peer_get "$A" held)
-	used=$(nsw_get store.used_pages)
+	held=$(nsw_peer_get "$A" held_pages)
+	used=$(nsw_get store.lent_pages)
 	[ "$held" = 0 ] && [ "$used" = 0 ] && break
 	i=$((i + 1))
 	if [ $i -ge 20 ]; then
 		nsw_show
-		msg_send "$A" "FAIL b still holds $held pages of a (used_pages $used) after 20s"
-		fail "held for a is '$held', used_pages '$used', 20s after discard"
+		msg_send "$A" "FAIL b still holds $held pages of a (lent_pages $used) after 20s"
+		fail "held for a is '$held', lent_pages '$used', 20s after discard"
 	fi
 	sleep 1
 done

@@ -8,10 +8,10 @@ B=$(vm_ip b)
 QMAX=$((4 * 1048576 / 4144))
 
 used() {
-	nsw_get store.used_pages
+	nsw_get store.lent_pages
 }
 
-# used_settled: used_pages the same for 3 s.
+# used_settled: lent_pages the same for 3 s.
 used_settled() {
 	_u=$(used)
 	sleep 3

@@ -30,8 +30,8 @@ exec 3<$DEV	# a second opener, closed after swapoff
 run swapoff $DEV
 exec 3<&-
 nsw_show
-assert_eq "$(nsw_get device.io_errors /tmp/show.json)" 0 "io_errors"
-assert_eq "$(nsw_get device.open /tmp/show.json)" 0 "openers after swapoff"
+assert_eq "$(nsw_get device.failed_requests /tmp/show.json)" 0 "failed_requests"
+assert_eq "$(nsw_get device.openers /tmp/show.json)" 0 "openers after swapoff"
 run rmmod netswap
 msg_send "$A" "done"
 log "flood b: all checks passed"

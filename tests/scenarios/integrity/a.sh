@@ -83,9 +83,9 @@ read_must_fail() {
 }
 
 
-crc_errors() {
-	_v=$(nsw_peer_get "$B" crc_errors)
-	[ -n "$_v" ] || fail "netswapctl show has no crc_errors for $B"
+checksum_error_pages() {
+	_v=$(nsw_peer_get "$B" checksum_error_pages)
+	[ -n "$_v" ] || fail "netswapctl show has no checksum_error_pages for $B"
 	echo "$_v"
 }
 
@@ -99,10 +99,10 @@ run dd if=/dev/urandom of=/tmp/data bs=1M count=$MB
 run dd if=/tmp/data of=$DEV bs=1M oflag=direct
 read_back "honest store"
 nsw_show
-assert_eq "$(nsw_peer_get "$B" placed /tmp/show.json)" $PAGES "pages placed on b"
-assert_eq "$(nsw_get device.pages_mapped /tmp/show.json)" $PAGES "pages_mapped"
-c0=$(crc_errors) || exit 1
-assert_eq "$c0" 0 "crc_errors with an honest store"
+assert_eq "$(nsw_peer_get "$B" placed_pages /tmp/show.json)" $PAGES "pages placed on b"
+assert_eq "$(nsw_get device.mapped_pages /tmp/show.json)" $PAGES "mapped_pages"
+c0=$(checksum_error_pages) || exit 1
+assert_eq "$c0" 0 "checksum_error_pages with an honest store"
 
 # 2. b flips one bit in every page it sends: reads fail, nothing wrong is
 # handed out, the checksum error is counted and logged.
@@ -112,26 +112,26 @@ read_must_fail "buffered read from a corrupting store" buffered
 # Pages read ahead may still be on their way when the read has failed;
 # each is checked (and counted) as it lands.
 crc_settled() {
-	_c=$(crc_errors) || return 1
+	_c=$(checksum_error_pages) || return 1
 	sleep 1
-	[ "$(crc_errors)" = "$_c" ]
+	[ "$(checksum_error_pages)" = "$_c" ]
 }
-poll_until 20 "crc_errors settled" crc_settled
+poll_until 20 "checksum_error_pages settled" crc_settled
 nsw_show
-c1=$(crc_errors) || exit 1
-assert_gt "$c1" 0 "crc_errors with a corrupting store"
+c1=$(checksum_error_pages) || exit 1
+assert_gt "$c1" 0 "checksum_error_pages with a corrupting store"
 dmesg | grep checksum | grep -q "$B:7878" ||
 	fail "no kernel log line with 'checksum' and $B:7878"
 log "check ok: dmesg: $(dmesg | grep checksum | grep "$B:7878" | head -n 1)"
 # A failed read loses nothing: the pages are still mapped.
-assert_eq "$(nsw_get device.pages_mapped)" $PAGES "pages_mapped after the failed reads"
+assert_eq "$(nsw_get device.mapped_pages)" $PAGES "mapped_pages after the failed reads"
 
 # 3. b is honest again: the same pages read back right, with and without
 # the page cache (no corrupted page may have stayed in it).
 ask_b honest honest
 read_back "direct read after corruption stopped"
 read_back "buffered read after corruption stopped" buffered
-assert_eq "$(crc_errors)" "$c1" "crc_errors while b is honest again"
+assert_eq "$(checksum_error_pages)" "$c1" "checksum_error_pages while b is honest again"
 
 # 4. Garbage: malformed and stale replies are dropped and counted by kind.
 # rx_dropped before, as "kind N kind N ...".
@@ -159,7 +159,7 @@ for k in $KINDS; do
 	assert_gt "$n" 0 "$k datagrams b sent"
 	assert_gt "$(grown "$k" /tmp/show.json)" $((n - 1)) "rx_dropped $k growth (b sent $n)"
 done
-assert_eq "$(crc_errors)" "$c1" "crc_errors after the garbage"
+assert_eq "$(checksum_error_pages)" "$c1" "checksum_error_pages after the garbage"
 # NOSESSION or another epoch in a reply to no request is a stray: the
 # session, and the pages in it, live on.
 if dmesg | grep -q "netswap: $B:7878 restarted"; then
@@ -171,7 +171,7 @@ read_back "read after the garbage"
 run dd if=/dev/urandom of=/tmp/data bs=1M count=$MB
 run dd if=/tmp/data of=$DEV bs=1M oflag=direct
 read_back "new data after the garbage"
-assert_eq "$(nsw_peer_get "$B" placed)" $PAGES "pages placed on b after overwriting"
+assert_eq "$(nsw_peer_get "$B" placed_pages)" $PAGES "pages placed on b after overwriting"
 
 # 5. b answers every STORE with an OK STORE_ACK whose handle names no
 # page (bits 0-47 zero). The client must drop those answers, retransmit,
@@ -185,8 +185,8 @@ PARAM=/sys/module/netswap/parameters/io_timeout_ms
 iot=$(cat $PARAM)
 run dd if=/dev/urandom of=/tmp/zdata bs=4k count=$ZPAGES
 echo 3000 >$PARAM
-mapped0=$(nsw_get device.pages_mapped)
-placed0=$(nsw_peer_get "$B" placed)
+mapped0=$(nsw_get device.mapped_pages)
+placed0=$(nsw_peer_get "$B" placed_pages)
 ask_b zero-on zero-on
 t0=$(uptime_s)
 log "+ dd if=/tmp/zdata of=$DEV $ZW oflag=direct (must fail)"
@@ -202,9 +202,9 @@ grep -q "Input/output error" /tmp/dd.err ||
 [ $((t1 - t0)) -lt 30 ] ||
 	fail "the write to the lying store took $((t1 - t0)) s with io_timeout_ms 3000"
 log "check ok: the write to the lying store failed with an I/O error after $((t1 - t0)) s"
-assert_eq "$(nsw_get device.pages_mapped)" "$mapped0" \
-	"pages_mapped after the failed write (none mapped under a handle naming no page)"
-assert_eq "$(nsw_peer_get "$B" placed)" "$placed0" "pages placed on b after the failed write"
+assert_eq "$(nsw_get device.mapped_pages)" "$mapped0" \
+	"mapped_pages after the failed write (none mapped under a handle naming no page)"
+assert_eq "$(nsw_peer_get "$B" placed_pages)" "$placed0" "pages placed on b after the failed write"
 msg_send "$B" zero-off
 m=$(msg_expect zero-off 120) || exit 1
 # Three chunk datagrams a page, each answered: more means retransmissions.
@@ -217,7 +217,7 @@ rm -f /tmp/zback
 run dd if=$DEV of=/tmp/zback $ZR iflag=direct
 cmp -s /tmp/zback /tmp/zdata || fail "the pages at 8 MiB read back wrong after b stopped lying"
 log "check ok: the pages at 8 MiB read back identical after b stopped lying"
-assert_eq "$(nsw_get device.pages_mapped)" $((mapped0 + ZPAGES)) "pages_mapped once b is honest"
+assert_eq "$(nsw_get device.mapped_pages)" $((mapped0 + ZPAGES)) "mapped_pages once b is honest"
 
 # 6. b "restarts" (as a reload of a store's module): every page it held
 # is gone, and its new epoch or NOSESSION says so. Reads of those pages
@@ -226,8 +226,8 @@ assert_eq "$(nsw_get device.pages_mapped)" $((mapped0 + ZPAGES)) "pages_mapped o
 # session, and never sends b a handle of the old epoch (b counts them).
 # New writes work, and no checksum error shows: no old handle reached
 # the new incarnation, which issues the same slots and generations.
-placed0=$(nsw_peer_get "$B" placed)
-c2=$(crc_errors) || exit 1
+placed0=$(nsw_peer_get "$B" placed_pages)
+c2=$(checksum_error_pages) || exit 1
 events_start /tmp/mon.json
 msg_send "$B" restart
 epoch=$(msg_expect "restarted epoch" 120) || exit 1
@@ -257,8 +257,8 @@ run dd if=/tmp/data of=$DEV bs=1M oflag=direct
 read_back "new data after b restarted"
 read_back "new data after b restarted" buffered
 nsw_show
-assert_eq "$(nsw_peer_get "$B" placed /tmp/show.json)" $PAGES "pages placed on b after it restarted and was written again"
-assert_eq "$(crc_errors)" "$c2" "crc_errors after b restarted"
+assert_eq "$(nsw_peer_get "$B" placed_pages /tmp/show.json)" $PAGES "pages placed on b after it restarted and was written again"
+assert_eq "$(checksum_error_pages)" "$c2" "checksum_error_pages after b restarted"
 
 # 7. Unload; b checks that the unload's RESET left nothing there.
 nsw_show

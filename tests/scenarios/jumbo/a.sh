@@ -45,7 +45,7 @@ run dd if=/tmp/data of=/tmp/ref bs=1M count=4
 cmp /tmp/ref /tmp/back || fail "data read back from roguestore differs"
 run blkdiscard -o $((64 << 20)) -l $((4 << 20)) $DEV
 rogue_empty() {
-	[ "$(nsw_peer_get "$B:7879" placed)" = 0 ]
+	[ "$(nsw_peer_get "$B:7879" placed_pages)" = 0 ]
 }
 poll_until 20 "no page of ours left on roguestore" rogue_empty
 run "$CTL" del-peer "$B:7879"
@@ -62,12 +62,12 @@ io 0 /tmp/data
 log "check ok: IPv4, MTU 9000: a page is one datagram each way"
 assert_eq "$(nsw_peer_get "$B" page_datagrams)" 1 "page_datagrams to b (IPv4, MTU 9000)"
 # Nothing lost on this link: the STORE window grew from its first 32 pages.
-assert_gt "$(nsw_peer_get "$B" cwnd)" 32 "cwnd to b after $MB MiB written without loss"
+assert_gt "$(nsw_peer_get "$B" cwnd_pages)" 32 "cwnd_pages to b after $MB MiB written without loss"
 run "$CTL" add-peer "$B6"
 run "$CTL" peer set "$B" place ${MB}M
 io $MB /tmp/data
-[ "$(nsw_peer_get "[$B6]:7878" placed)" -ge $PAGES ] ||
-	fail "the IPv6 peer holds $(nsw_peer_get "[$B6]:7878" placed) pages, not $PAGES"
+[ "$(nsw_peer_get "[$B6]:7878" placed_pages)" -ge $PAGES ] ||
+	fail "the IPv6 peer holds $(nsw_peer_get "[$B6]:7878" placed_pages) pages, not $PAGES"
 [ $((TX * 2)) -lt $((PAGES * 3)) ] ||
 	fail "IPv6, MTU 9000: $TX packets for $PAGES pages written"
 [ $((RX * 2)) -lt $((PAGES * 3)) ] ||
@@ -101,8 +101,8 @@ log "check ok: MTU 1500: a page is three datagrams each way"
 assert_eq "$(nsw_peer_get "[$B6]:7878" page_datagrams)" 3 "page_datagrams to b (IPv6, MTU 1500)"
 io 0 /tmp/data
 nsw_show
-assert_eq "$(nsw_peer_get "$B" errors)" 0 "errors with b (IPv4)"
-assert_eq "$(nsw_peer_get "[$B6]:7878" errors)" 0 "errors with b (IPv6)"
+assert_eq "$(nsw_peer_get "$B" failed_requests)" 0 "errors with b (IPv4)"
+assert_eq "$(nsw_peer_get "[$B6]:7878" failed_requests)" 0 "errors with b (IPv6)"
 
 run blkdiscard $DEV
 run rmmod netswap

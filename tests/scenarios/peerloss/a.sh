@@ -83,8 +83,8 @@ wait "$MT" || fail "memtouch failed across a 2 s outage (rc $?): $(tail -n 2 /tm
 log "$(tail -n 1 /tmp/mt1.log)"
 nsw_show
 state_is up || fail "b is not up after a 2 s outage"
-assert_eq "$(nsw_peer_get "$B" errors)" 0 "errors after a 2 s outage"
-assert_gt "$(nsw_peer_get "$B" retransmits)" 0 "retransmits across the outage"
+assert_eq "$(nsw_peer_get "$B" failed_requests)" 0 "errors after a 2 s outage"
+assert_gt "$(nsw_peer_get "$B" retransmitted_requests)" 0 "retransmitted_requests across the outage"
 
 # 2. b's whole VM paused (by the host, SIGSTOP of its QEMU) for longer
 #    than peer_timeout_ms: b is declared down, the workload whose pages
@@ -125,7 +125,7 @@ tries=0
 while :; do
 	msg_send "$B" held
 	held=$(msg_expect held 60) || exit 1
-	placed=$(nsw_peer_get "$B" placed)
+	placed=$(nsw_peer_get "$B" placed_pages)
 	log "b holds $held, a has $placed placed there"
 	[ "$held" -ge "$placed" ] && [ "$held" -le $((placed + 128)) ] && break
 	tries=$((tries + 1))
@@ -148,7 +148,7 @@ msg_send "$B" die
 poll_until 30 "b declared down" state_is down
 workload_failed /tmp/mt4.log "its store died"
 nsw_show
-assert_gt "$(nsw_peer_get "$B" errors)" 0 "errors counted for the dead peer"
+assert_gt "$(nsw_peer_get "$B" failed_requests)" 0 "errors counted for the dead peer"
 
 # Taking it down with a dead peer must not hang either.
 t0=$(date +%s)
@@ -158,5 +158,5 @@ run rmmod netswap
 t1=$(date +%s)
 log "swapoff, blkdiscard and rmmod took $((t1 - t0)) s with b dead"
 [ $((t1 - t0)) -lt 60 ] || fail "taking netswap down took $((t1 - t0)) s"
-[ ! -e /sys/kernel/netswap ] || fail "/sys/kernel/netswap left behind by rmmod"
+[ ! -e /sys/block/netswap0 ] || fail "/sys/block/netswap0 left behind by rmmod"
 kill "$TICKER"

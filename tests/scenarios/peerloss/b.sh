@@ -13,7 +13,7 @@ while :; do
 	cut\ *)
 		# A network outage: the pages stay here, the VM runs on.
 		secs=${m#cut }
-		log "cutting the link for ${secs}s, holding $(nsw_get store.used_pages) pages"
+		log "cutting the link for ${secs}s, holding $(nsw_get store.lent_pages) pages"
 		run "$IP" link set eth0 down
 		sleep "$secs"
 		run "$IP" link set eth0 up
@@ -23,16 +23,16 @@ while :; do
 		# The whole VM frozen by the host: the pages stay here, and
 		# nothing at all answers, not even the NIC.
 		secs=${m#pause }
-		log "asking the host to pause this VM for ${secs}s, holding $(nsw_get store.used_pages) pages"
+		log "asking the host to pause this VM for ${secs}s, holding $(nsw_get store.lent_pages) pages"
 		host_pause "$secs"
 		msg_send "$A" "back"
 		;;
 	held)
-		msg_send "$A" "held $(nsw_get store.used_pages)"
+		msg_send "$A" "held $(nsw_get store.lent_pages)"
 		;;
 	die)
 		# Gone for good, without a word: no rmmod, no RESET, no FIN.
-		log "dying with $(nsw_get store.used_pages) pages of a's"
+		log "dying with $(nsw_get store.lent_pages) pages of a's"
 		echo "NETSWAP-RESULT: PASS"
 		# Let the acknowledgement of "die" and its FIN leave first: a's
 		# nc waits for the FIN, and nothing answers a dead VM.

@@ -75,7 +75,7 @@ run dd if=/dev/urandom of=/tmp/B bs=1M count=4
 run dd if=/tmp/A of=$DEV bs=1M oflag=direct
 read_back "region A before the restart" 0 /tmp/A
 [ -s /tmp/bad ] && fail "before any restart: $(cat /tmp/bad)"
-assert_eq "$(nsw_peer_get "$B" placed)" 1024 "pages placed on b"
+assert_eq "$(nsw_peer_get "$B" placed_pages)" 1024 "pages placed on b"
 
 msg_send "$B" restart
 msg_expect restarted 120
@@ -125,11 +125,11 @@ if ! dd if=/tmp/A2 of=$DEV bs=1M oflag=direct 2>/tmp/dd.err; then
 fi
 read_back "region B (written after b's restart)" $SEEK_B /tmp/B
 read_back "region A (rewritten after b's restart)" 0 /tmp/A2
-n=$(nsw_peer_get "$B" crc_errors)
+n=$(nsw_peer_get "$B" checksum_error_pages)
 if [ "$n" = 0 ]; then
-	ok "crc_errors with b = 0"
+	ok "checksum_error_pages with b = 0"
 else
-	bad "crc_errors with b: expected 0 (no old handle ever reaches b's new incarnation), got '$n'"
+	bad "checksum_error_pages with b: expected 0 (no old handle ever reaches b's new incarnation), got '$n'"
 	dmesg | grep "checksum mismatch" | head -3
 fi
 msg_send "$B" placed

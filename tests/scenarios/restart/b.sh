@@ -25,7 +25,7 @@ msg_send "$A" ready
 
 # a placed region A here (1024 pages); now lose them all.
 expect restart
-assert_eq "$(nsw_peer_get "$A" held)" 1024 "pages held for a before the restart"
+assert_eq "$(nsw_peer_get "$A" held_pages)" 1024 "pages held for a before the restart"
 run rmmod netswap
 run modprobe netswap lend_mb=64
 nsw_show
@@ -34,7 +34,7 @@ msg_send "$A" restarted
 # a must come back with a session (a RESET) of its own accord.
 expect session
 known() {
-	[ -n "$(nsw_peer_get "$A" held)" ]
+	[ -n "$(nsw_peer_get "$A" held_pages)" ]
 }
 _i=0
 while ! known && [ $_i -lt 30 ]; do
@@ -52,8 +52,8 @@ fi
 # and no page of region B overwritten by region A's new data.
 expect placed
 nsw_show
-differ "pages held for a" 2048 "$(nsw_peer_get "$A" held /tmp/show.json)"
-differ "store used_pages" 2048 "$(nsw_get store.used_pages /tmp/show.json)"
+differ "pages held for a" 2048 "$(nsw_peer_get "$A" held_pages /tmp/show.json)"
+differ "store lent_pages" 2048 "$(nsw_get store.lent_pages /tmp/show.json)"
 if [ -s /tmp/differ ]; then
 	msg_send "$A" "$(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $0 }' /tmp/differ)"
 else

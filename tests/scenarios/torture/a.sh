@@ -70,15 +70,15 @@ vmstat() {
 # request and the kernel must have logged no I/O error on the device.
 link_check() {
 	"$CTL" -j show >/tmp/link.json || fail "netswapctl show failed"
-	_r=$(nsw_peer_get "$B" retransmits /tmp/link.json)
-	_e=$(nsw_peer_get "$B" errors /tmp/link.json)
-	log "after $1: retransmits $_r errors $_e" \
-		"stores $(nsw_peer_get "$B" stores /tmp/link.json)" \
-		"loads $(nsw_peer_get "$B" loads /tmp/link.json)" \
-		"frees $(nsw_peer_get "$B" frees /tmp/link.json)" \
-		"placed $(nsw_peer_get "$B" placed /tmp/link.json)" \
-		"cwnd $(nsw_peer_get "$B" cwnd /tmp/link.json)"
-	assert_eq "$_e" 0 "netswap errors (tx_errors) with b after $1"
+	_r=$(nsw_peer_get "$B" retransmitted_requests /tmp/link.json)
+	_e=$(nsw_peer_get "$B" failed_requests /tmp/link.json)
+	log "after $1: retransmitted_requests $_r failed_requests $_e" \
+		"tx_store_pages $(nsw_peer_get "$B" tx_store_pages /tmp/link.json)" \
+		"tx_load_pages $(nsw_peer_get "$B" tx_load_pages /tmp/link.json)" \
+		"tx_free_pages $(nsw_peer_get "$B" tx_free_pages /tmp/link.json)" \
+		"placed_pages $(nsw_peer_get "$B" placed_pages /tmp/link.json)" \
+		"cwnd_pages $(nsw_peer_get "$B" cwnd_pages /tmp/link.json)"
+	assert_eq "$_e" 0 "failed_requests to b after $1"
 	if dmesg | grep -E "I/O error, dev netswap|(Read|Write)-error on swap" >/tmp/ioerr.txt; then
 		head -n 5 /tmp/ioerr.txt
 		fail "kernel logged I/O errors on $DEV after $1"
@@ -147,10 +147,10 @@ step_stress() {
 	link_check "$1 stress-ng"
 	# Minutes of 5 % loss kept the STORE window below its first 32 pages.
 	if [ "$1" = lossy ]; then
-		_w=$(nsw_peer_get "$B" cwnd /tmp/link.json)
+		_w=$(nsw_peer_get "$B" cwnd_pages /tmp/link.json)
 		[ -n "$_w" ] && [ "$_w" -lt 32 ] ||
-			fail "cwnd to b after lossy stress-ng: expected < 32, got '$_w'"
-		log "check ok: cwnd to b after lossy stress-ng = $_w (< 32)"
+			fail "cwnd_pages to b after lossy stress-ng: expected < 32, got '$_w'"
+		log "check ok: cwnd_pages to b after lossy stress-ng = $_w (< 32)"
 	fi
 	# each worker's fill alone swaps half its share out, and its checks
 	# read that half back
@@ -357,16 +357,16 @@ for round in $ROUNDS; do
 	link_check "$round swapoff"
 	[ $R0 = 0 ] && fio_selfcheck
 	step_fio $round
-	log "==== round $round: retransmits $((RETRANS - R0))"
+	log "==== round $round: retransmitted_requests $((RETRANS - R0))"
 	eval "RETRANS_$round=$((RETRANS - R0))"
 	R0=$RETRANS
 done
 
 # ---- the end ---------------------------------------------------------------
-log "retransmits: clean round ${RETRANS_clean:-none}, lossy round ${RETRANS_lossy:-none}"
+log "retransmitted_requests: clean round ${RETRANS_clean:-none}, lossy round ${RETRANS_lossy:-none}"
 net_monitor_stop
 if [ -n "${RETRANS_lossy:-}" ]; then
-	assert_gt "$RETRANS_lossy" 0 "retransmits in the lossy round"
+	assert_gt "$RETRANS_lossy" 0 "retransmitted_requests in the lossy round"
 	lossy_check
 	lossy_off
 fi

@@ -8,7 +8,7 @@ A=$(vm_ip a)
 
 net_monitor_start
 run modprobe netswap lend_mb=768
-assert_eq "$(nsw_get store.used_pages)" 0 "store used_pages at start"
+assert_eq "$(nsw_get store.lent_pages)" 0 "store lent_pages at start"
 wait_for_ping "$A" 60
 msg_send "$A" "ready"
 
@@ -28,16 +28,16 @@ done
 
 # a unloaded netswap: nothing of it may stay here.
 nsw_show
-log "a's pages here: held $(nsw_peer_get "$A" held /tmp/show.json)" \
-	"rx_stores $(nsw_peer_get "$A" rx_stores /tmp/show.json)" \
-	"rx_loads $(nsw_peer_get "$A" rx_loads /tmp/show.json)" \
-	"rx_frees $(nsw_peer_get "$A" rx_frees /tmp/show.json)" \
-	"rx_full $(nsw_peer_get "$A" rx_full /tmp/show.json)"
-assert_gt "$(nsw_peer_get "$A" rx_stores /tmp/show.json)" 0 "stores received from a"
+log "a's pages here: held_pages $(nsw_peer_get "$A" held_pages /tmp/show.json)" \
+	"rx_store_pages $(nsw_peer_get "$A" rx_store_pages /tmp/show.json)" \
+	"rx_load_pages $(nsw_peer_get "$A" rx_load_pages /tmp/show.json)" \
+	"rx_free_pages $(nsw_peer_get "$A" rx_free_pages /tmp/show.json)" \
+	"rx_full_pages $(nsw_peer_get "$A" rx_full_pages /tmp/show.json)"
+assert_gt "$(nsw_peer_get "$A" rx_store_pages /tmp/show.json)" 0 "stores received from a"
 if ! (store_drains 30); then
 	nsw_show
-	msg_send "$A" "FAIL b still holds $(nsw_get store.used_pages) pages after a unloaded"
-	fail "store used_pages is $(nsw_get store.used_pages) 30 s after a unloaded"
+	msg_send "$A" "FAIL b still holds $(nsw_get store.lent_pages) pages after a unloaded"
+	fail "store lent_pages is $(nsw_get store.lent_pages) 30 s after a unloaded"
 fi
 nsw_show
 net_monitor_stop

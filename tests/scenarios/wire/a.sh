@@ -47,13 +47,13 @@ dd if=/tmp/data of=$DEV bs=1M oflag=direct ||
 	fail "a write to b by its second address failed"
 run dd if=$DEV of=/tmp/back bs=1M count=1 iflag=direct
 cmp /tmp/data /tmp/back || fail "data read back from b by its second address differs"
-assert_eq "$(nsw_peer_get "$B2" placed)" 256 "pages placed on b by its second address"
+assert_eq "$(nsw_peer_get "$B2" placed_pages)" 256 "pages placed on b by its second address"
 log "check ok: b answers from $B2, a swaps to it there"
 nswping "$B2" >/tmp/pong || fail "no PONG from $B2"
 assert_eq "$(pong_field room)" $((4096 - 256)) "PONG room with 256 pages held"
 run blkdiscard $DEV
 none_placed() {
-	[ "$(nsw_peer_get "$B2" placed)" = 0 ]
+	[ "$(nsw_peer_get "$B2" placed_pages)" = 0 ]
 }
 poll_until 20 "nothing placed on b after blkdiscard" none_placed
 run "$CTL" peer del "$B2"
@@ -80,10 +80,10 @@ else
 	run dd if=/tmp/data of=$DEV bs=1M oflag=direct
 	run dd if=$DEV of=/tmp/back bs=1M count=1 iflag=direct
 	cmp /tmp/data /tmp/back || fail "data read back from b by $BLL differs"
-	assert_eq "$(nsw_peer_get "[$BLL]:7878" placed)" 256 "pages placed on b by $BLL"
+	assert_eq "$(nsw_peer_get "[$BLL]:7878" placed_pages)" 256 "pages placed on b by $BLL"
 	run blkdiscard $DEV
 	ll_none_placed() {
-		[ "$(nsw_peer_get "[$BLL]:7878" placed)" = 0 ]
+		[ "$(nsw_peer_get "[$BLL]:7878" placed_pages)" = 0 ]
 	}
 	poll_until 20 "nothing placed on b ($BLL) after blkdiscard" ll_none_placed
 	run "$CTL" peer del "$BLL"
