@@ -416,6 +416,8 @@ static int nsw_dump_one(struct nsw_peer *peer, void *arg)
 	struct nsw_dump_ctx *ctx = arg;
 	void *hdr;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(),
+			 "netswap peer dumped outside nsw_peer_for_each()");
 	hdr = genlmsg_put(ctx->skb, NETLINK_CB(ctx->cb->skb).portid,
 			  ctx->cb->nlh->nlmsg_seq, &nsw_genl_family,
 			  NLM_F_MULTI, NETSWAP_CMD_PEER_GET);
@@ -564,6 +566,7 @@ void nsw_genl_event(const struct nsw_event *ev)
 	struct sk_buff *msg;
 	void *hdr;
 
+	might_sleep();		/* GFP_KERNEL */
 	if (!genl_has_listeners(&nsw_genl_family, &init_net, 0))
 		return;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
