@@ -5,17 +5,16 @@
 # summary at the end; the rest stays in the console logs.
 
 # The keys of "netswapctl -j show" the demo reads (peers[] records,
-# Documentation/ABI). NSW_DEMO_K_* (nsw_demo_k_*= on the kernel command
-# line) replaces one, to run against a tool that spells it otherwise.
+# netswapctl(8)).
 # shellcheck disable=SC2034 # used by the role scripts
-K_PLACED=${NSW_DEMO_K_PLACED:-placed_pages}
-K_STORED=${NSW_DEMO_K_STORED:-tx_store_pages}
-K_LOADED=${NSW_DEMO_K_LOADED:-tx_load_pages}
-K_RETRANSMITTED=${NSW_DEMO_K_RETRANSMITTED:-retransmitted_requests}
-K_FAILED=${NSW_DEMO_K_FAILED:-failed_requests}
-K_HELD=${NSW_DEMO_K_HELD:-held_pages}
-K_RX_STORED=${NSW_DEMO_K_RX_STORED:-rx_store_pages}
-K_RX_LOADED=${NSW_DEMO_K_RX_LOADED:-rx_load_pages}
+K_PLACED=placed_pages
+K_STORED=tx_store_pages
+K_LOADED=tx_load_pages
+K_RETRANSMITTED=retransmitted_requests
+K_FAILED=failed_requests
+K_HELD=held_pages
+K_RX_STORED=rx_store_pages
+K_RX_LOADED=rx_load_pages
 
 # shellcheck disable=SC2034
 LIVE_S=3		# seconds between live lines
