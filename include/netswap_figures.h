@@ -63,19 +63,19 @@
  * from it in both roles.
  */
 #define NSW_PEER_COUNTERS(X)									\
-	X(placed_pages,		PLACED_PAGES,		COUNT,		placed)			\
-	X(tx_store_pages,	TX_STORE_PAGES,		COUNT,		tx_stores)		\
-	X(tx_load_pages,	TX_LOAD_PAGES,		COUNT,		tx_loads)		\
-	X(tx_free_pages,	TX_FREE_PAGES,		COUNT,		tx_frees)		\
-	X(failed_requests,	FAILED_REQUESTS,	COUNT,		tx_errors)		\
-	X(retransmitted_requests, RETRANSMITTED_REQUESTS, COUNT,	retransmits)		\
-	X(checksum_error_pages,	CHECKSUM_ERROR_PAGES,	COUNT,		crc_errors)		\
+	X(placed_pages,		PLACED_PAGES,		COUNT,		placed_pages)		\
+	X(tx_store_pages,	TX_STORE_PAGES,		COUNT,		tx_store_pages)		\
+	X(tx_load_pages,	TX_LOAD_PAGES,		COUNT,		tx_load_pages)		\
+	X(tx_free_pages,	TX_FREE_PAGES,		COUNT,		tx_free_pages)		\
+	X(failed_requests,	FAILED_REQUESTS,	COUNT,		failed_requests)	\
+	X(retransmitted_requests, RETRANSMITTED_REQUESTS, COUNT,	retransmitted_requests)	\
+	X(checksum_error_pages,	CHECKSUM_ERROR_PAGES,	COUNT,		checksum_error_pages)	\
 	X(reclaimed_pages,	RECLAIMED_PAGES,	COUNT,		reclaimed_pages)	\
-	X(held_pages,		HELD_PAGES,		COUNT,		held)			\
-	X(rx_store_pages,	RX_STORE_PAGES,		COUNT,		rx_stores)		\
-	X(rx_load_pages,	RX_LOAD_PAGES,		COUNT,		rx_loads)		\
-	X(rx_free_pages,	RX_FREE_PAGES,		COUNT,		rx_frees)		\
-	X(rx_full_pages,	RX_FULL_PAGES,		COUNT,		rx_full)		\
+	X(held_pages,		HELD_PAGES,		COUNT,		held_pages)		\
+	X(rx_store_pages,	RX_STORE_PAGES,		COUNT,		rx_store_pages)		\
+	X(rx_load_pages,	RX_LOAD_PAGES,		COUNT,		rx_load_pages)		\
+	X(rx_free_pages,	RX_FREE_PAGES,		COUNT,		rx_free_pages)		\
+	X(rx_full_pages,	RX_FULL_PAGES,		COUNT,		rx_full_pages)		\
 	X(tx_bytes,		TX_BYTES,		COUNT,		tx_bytes)		\
 	X(rx_bytes,		RX_BYTES,		COUNT,		rx_bytes)
 

@@ -79,7 +79,7 @@ int nsw_ctl_request(struct nsw_peer *peer, u8 type, u64 handle,
 
 	for (try = 0; try < NSW_CTL_TRIES; try++, wait *= 2) {
 		if (try)
-			atomic64_inc(&peer->retransmits);
+			atomic64_inc(&peer->retransmitted_requests);
 		nsw_peer_send(peer, vec, len ? 2 : 1);
 		if (wait_for_completion_timeout(&ctl->done, wait)) {
 			answered = true;

@@ -52,7 +52,7 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx,
 		st = BLK_STS_OK;
 		break;
 	case REQ_OP_DISCARD:
-		atomic64_add(blk_rq_bytes(rq) >> PAGE_SHIFT, &dev->discards);
+		atomic64_add(blk_rq_bytes(rq) >> PAGE_SHIFT, &dev->discarded_pages);
 		nsw_map_discard(&dev->map,
 				blk_rq_pos(rq) >> (PAGE_SHIFT - SECTOR_SHIFT),
 				blk_rq_bytes(rq) >> PAGE_SHIFT);
@@ -79,7 +79,7 @@ static void nsw_swap_slot_free_notify(struct block_device *bdev,
 	 * interrupts off: nothing here sleeps or enables BH. Only marks the
 	 * page; the free worker does the rest.
 	 */
-	atomic64_inc(&dev->discards);
+	atomic64_inc(&dev->discarded_pages);
 	nsw_map_discard(&dev->map, offset, 1);
 	nsw_ra_forget(&dev->ra, offset, 1);
 }
@@ -170,13 +170,13 @@ void nsw_disk_info(struct nsw_dev_info *info)
 	info->mapped_pages = atomic64_read(&dev->map.mapped);
 	info->openers = disk_openers(dev->disk);
 	info->state = info->openers ? NETSWAP_DEV_OPEN : NETSWAP_DEV_IDLE;
-	info->read_pages = atomic64_read(&dev->reads);
-	info->written_pages = atomic64_read(&dev->writes);
-	info->discarded_pages = atomic64_read(&dev->discards);
-	info->failed_requests = atomic64_read(&dev->io_errors);
-	info->readahead_pages = atomic64_read(&dev->ra.loads);
-	info->readahead_hit_pages = atomic64_read(&dev->ra.hits);
-	info->readahead_unused_pages = atomic64_read(&dev->ra.unused);
+	info->read_pages = atomic64_read(&dev->read_pages);
+	info->written_pages = atomic64_read(&dev->written_pages);
+	info->discarded_pages = atomic64_read(&dev->discarded_pages);
+	info->failed_requests = atomic64_read(&dev->failed_requests);
+	info->readahead_pages = atomic64_read(&dev->ra.readahead_pages);
+	info->readahead_hit_pages = atomic64_read(&dev->ra.hit_pages);
+	info->readahead_unused_pages = atomic64_read(&dev->ra.unused_pages);
 }
 
 /*
@@ -305,7 +305,7 @@ static int nsw_reset_one(struct nsw_peer *peer, void *arg)
 {
 	struct nsw_peer **list = arg;
 
-	if (atomic64_read(&peer->placed) || atomic64_read(&peer->tx_stores))
+	if (atomic64_read(&peer->placed_pages) || atomic64_read(&peer->tx_store_pages))
 		list[peer->idx] = nsw_peer_get_rcu(peer);
 	return 0;
 }

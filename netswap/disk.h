@@ -28,10 +28,10 @@ struct nsw_dev {
 	atomic_t busy;		/* requests in flight */
 	struct delayed_work rexmit;
 	/* Pages asked of the device, and block requests failed. */
-	atomic64_t reads;
-	atomic64_t writes;
-	atomic64_t discards;
-	atomic64_t io_errors;
+	atomic64_t read_pages;
+	atomic64_t written_pages;
+	atomic64_t discarded_pages;
+	atomic64_t failed_requests;
 };
 
 /*

@@ -45,7 +45,7 @@ static void nsw_map_count(u64 entry, int delta)
 	rcu_read_lock();
 	peer = nsw_map_entry_peer_rcu(entry);
 	if (peer)
-		atomic64_add(delta, &peer->placed);
+		atomic64_add(delta, &peer->placed_pages);
 	rcu_read_unlock();
 }
 
@@ -209,12 +209,12 @@ static void nsw_map_free_drop(struct nsw_map *map, struct nsw_map_free *fl,
 	struct nsw_peer *peer = fl->peer;
 
 	if (freed) {
-		atomic64_add(fl->n, &peer->tx_frees);
+		atomic64_add(fl->n, &peer->tx_free_pages);
 		/* Room again, perhaps. */
 		WRITE_ONCE(peer->full, false);
 		clear_bit(NSW_PEER_EV_FULL, &peer->ev_bits);
 	} else {
-		atomic64_add(fl->n, &peer->tx_errors);
+		atomic64_add(fl->n, &peer->failed_requests);
 		nsw_audit_want(peer);
 		pr_warn_ratelimited("could not free %u pages on %pISpc, auditing it later\n",
 				    fl->n, &peer->shown);
@@ -294,7 +294,7 @@ static void nsw_map_free_poll(struct nsw_map *map, u16 idx)
 		if (!down && time_before(jiffies, fl->due))
 			return;
 		if (!down && ++fl->tries < NSW_FREE_TRIES) {
-			atomic64_inc(&fl->peer->retransmits);
+			atomic64_inc(&fl->peer->retransmitted_requests);
 			nsw_ctl_resend(fl->peer, NSW_MSG_FREE, fl->handles,
 				       fl->n * sizeof(__be64), fl->seq);
 			fl->due = jiffies + (NSW_FREE_FIRST_WAIT << fl->tries);

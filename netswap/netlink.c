@@ -95,13 +95,13 @@ static void nsw_apply_limits(struct nsw_peer *peer,
 {
 	if (lim->place != U64_MAX) {
 		WRITE_ONCE(peer->place_limit, lim->place);
-		if (lim->place && atomic64_read(&peer->placed) > lim->place)
+		if (lim->place && atomic64_read(&peer->placed_pages) > lim->place)
 			NL_SET_ERR_MSG(extack,
 				       "more of our pages are there than the new place limit; they stay until freed (no pages move yet)");
 	}
 	if (lim->lend != U64_MAX) {
 		WRITE_ONCE(peer->lend_limit, lim->lend);
-		if (lim->lend && atomic64_read(&peer->held) > lim->lend)
+		if (lim->lend && atomic64_read(&peer->held_pages) > lim->lend)
 			NL_SET_ERR_MSG(extack,
 				       "it has more pages here than the new lend limit; they stay until it frees them (no pages move yet)");
 	}

@@ -101,7 +101,7 @@ static void nsw_peer_release(struct kref *ref)
 	struct nsw_peer *peer = container_of(ref, struct nsw_peer, ref);
 
 	/* The store frees a peer's pages before the table lets it go. */
-	WARN_ON_ONCE(atomic64_read(&peer->held));
+	WARN_ON_ONCE(atomic64_read(&peer->held_pages));
 	if (!WARN_ON_ONCE(!nsw_peer_in_table(peer)))
 		RCU_INIT_POINTER(nsw_peers[peer->idx], NULL);
 	call_rcu(&peer->rcu, nsw_peer_free_rcu);
@@ -210,7 +210,7 @@ err_peer:
 static int nsw_peer_del_held(struct nsw_peer *peer, bool force,
 			     struct netlink_ext_ack *extack)
 {
-	s64 held = atomic64_read(&peer->held);
+	s64 held = atomic64_read(&peer->held_pages);
 
 	if (!held)
 		return 0;
@@ -267,7 +267,7 @@ int nsw_peer_del(const struct sockaddr_in6 *addr, bool force,
 		err = -ENOENT;
 		goto out;
 	}
-	if (atomic64_read(&peer->placed)) {
+	if (atomic64_read(&peer->placed_pages)) {
 		NL_SET_ERR_MSG(extack,
 			       "peer holds pages of ours; swapoff first");
 		err = -EBUSY;
@@ -297,7 +297,7 @@ static bool nsw_peer_has_room(struct nsw_peer *peer)
 {
 	u64 limit = READ_ONCE(peer->place_limit);
 
-	if (!limit || atomic64_read(&peer->placed) < limit) {
+	if (!limit || atomic64_read(&peer->placed_pages) < limit) {
 		if (test_bit(NSW_PEER_EV_PLACE_LIMIT, &peer->ev_bits))
 			clear_bit(NSW_PEER_EV_PLACE_LIMIT, &peer->ev_bits);
 		return true;

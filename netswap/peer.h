@@ -109,22 +109,22 @@ struct nsw_peer {
 	 */
 	spinlock_t rtt_lock;
 	struct nsw_rtt rtt;
-	atomic64_t placed;
-	atomic64_t tx_stores;
-	atomic64_t tx_loads;
-	atomic64_t tx_frees;
-	atomic64_t tx_errors;
-	atomic64_t retransmits;
-	atomic64_t crc_errors;		/* pages that came back altered */
+	atomic64_t placed_pages;
+	atomic64_t tx_store_pages;
+	atomic64_t tx_load_pages;
+	atomic64_t tx_free_pages;
+	atomic64_t failed_requests;
+	atomic64_t retransmitted_requests;
+	atomic64_t checksum_error_pages;		/* pages that came back altered */
 	atomic64_t reclaimed_pages;	/* freed there by audits, audit.h */
 	struct nsw_audit audit;
 
 	/* Store role: this peer's pages in our RAM. */
-	atomic64_t held;
-	atomic64_t rx_stores;
-	atomic64_t rx_loads;
-	atomic64_t rx_frees;
-	atomic64_t rx_full;
+	atomic64_t held_pages;
+	atomic64_t rx_store_pages;
+	atomic64_t rx_load_pages;
+	atomic64_t rx_free_pages;
+	atomic64_t rx_full_pages;
 	/* Set once by the store worker (release), read by softirq (acquire). */
 	struct nsw_seqwin *seqwin;	/* store role only, see seqwin.h */
 	spinlock_t seqwin_lock;		/* seqwin, store_session, reset_nonce */

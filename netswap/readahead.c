@@ -70,7 +70,7 @@ static bool nsw_ra_cancel(struct nsw_ra *ra, struct nsw_ra_slot *s)
 	if (!id || atomic64_cmpxchg(&s->tx.inflight, id, 0) != id)
 		return false;
 	nsw_sendwin_end(s->peer, id);
-	atomic64_inc(&ra->unused);
+	atomic64_inc(&ra->unused_pages);
 	nsw_ra_free(ra, s);
 	return true;
 }
@@ -142,7 +142,7 @@ bool nsw_ra_take(struct nsw_ra *ra, u64 pgoff, struct page *dst)
 	}
 	spin_unlock_bh(&ra->lock);
 	if (hit)
-		atomic64_inc(&ra->hits);
+		atomic64_inc(&ra->hit_pages);
 	return hit;
 }
 
@@ -195,7 +195,7 @@ bool nsw_ra_adopt(struct nsw_ra *ra, u64 pgoff, struct nsw_peer *peer,
 unlock:
 	spin_unlock_bh(&ra->lock);
 	if (adopted)
-		atomic64_inc(&ra->hits);
+		atomic64_inc(&ra->hit_pages);
 	return adopted;
 }
 
@@ -225,7 +225,7 @@ void nsw_ra_forget(struct nsw_ra *ra, u64 pgoff, u64 nr)
 		if (s->state == NSW_RA_FREE || s->pgoff - pgoff >= nr)
 			continue;
 		if (s->state == NSW_RA_READY) {
-			atomic64_inc(&ra->unused);
+			atomic64_inc(&ra->unused_pages);
 			nsw_ra_free(ra, s);
 		} else {
 			s->forgotten = true;
@@ -255,7 +255,7 @@ static struct nsw_ra_slot *nsw_ra_slot_get(struct nsw_ra *ra)
 			oldest = s;
 	}
 	if (oldest) {
-		atomic64_inc(&ra->unused);
+		atomic64_inc(&ra->unused_pages);
 		nsw_ra_free(ra, oldest);
 	}
 	return oldest;
@@ -366,7 +366,7 @@ static void nsw_ra_queue(struct nsw_ra *ra, struct nsw_ra_batch *b,
 		return;
 	}
 	nsw_batch_add(&b->hdr, b->more, b->n++, NSW_MSG_LOAD, 0, seq, handle);
-	atomic64_inc(&ra->loads);
+	atomic64_inc(&ra->readahead_pages);
 }
 
 /*
@@ -442,16 +442,16 @@ void nsw_ra_reply(struct nsw_ra *ra, struct nsw_peer *peer,
 	if (ok && !s->forgotten) {
 		ok = nsw_page_sum(s->page) == s->sum;
 		if (!ok)
-			atomic64_inc(&peer->crc_errors);
+			atomic64_inc(&peer->checksum_error_pages);
 	}
 	if (ok && !s->forgotten) {
-		atomic64_inc(&peer->tx_loads);
+		atomic64_inc(&peer->tx_load_pages);
 		nsw_peer_put(s->peer);
 		s->peer = NULL;
 		s->state = NSW_RA_READY;
 		s->since = jiffies;
 	} else {
-		atomic64_inc(&ra->unused);
+		atomic64_inc(&ra->unused_pages);
 		nsw_ra_free(ra, s);
 	}
 unlock:

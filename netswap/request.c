@@ -98,7 +98,7 @@ void nsw_cmd_put(struct nsw_dev *dev, struct nsw_cmd *cmd)
 	}
 	atomic_dec(&dev->busy);
 	if (READ_ONCE(cmd->status) != BLK_STS_OK)
-		atomic64_inc(&dev->io_errors);
+		atomic64_inc(&dev->failed_requests);
 	blk_mq_end_request(nsw_cmd_rq(cmd), READ_ONCE(cmd->status));
 }
 
@@ -106,7 +106,7 @@ void nsw_cmd_put(struct nsw_dev *dev, struct nsw_cmd *cmd)
 void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 		 struct nsw_op *op)
 {
-	atomic64_inc(&op->peer->tx_errors);
+	atomic64_inc(&op->peer->failed_requests);
 	/* A failed write leaves the old remote copy unreferenced. */
 	if (cmd->write && op->handle)
 		nsw_map_orphan(&dev->map, nsw_entry(op->peer->idx,
@@ -282,7 +282,7 @@ blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 	defer = reclaim;
 	cmd->write = rq_data_dir(rq) == WRITE;
 	cmd->reclaim = reclaim;
-	atomic64_add(n, cmd->write ? &dev->writes : &dev->reads);
+	atomic64_add(n, cmd->write ? &dev->written_pages : &dev->read_pages);
 	cmd->status = BLK_STS_OK;
 	cmd->start = jiffies;
 	atomic_set(&cmd->refs, 1);	/* ours, until every op is sent */
@@ -496,7 +496,7 @@ static void nsw_reply_stored(struct nsw_dev *dev, const struct nsw_op *op,
 	WRITE_ONCE(dev->map.sums[op->pgoff], op->sum);
 	nsw_map_set(&dev->map, op->pgoff,
 		    nsw_entry(op->peer->idx, nsw_sess_nr(op->sess), m->handle));
-	atomic64_inc(&op->peer->tx_stores);
+	atomic64_inc(&op->peer->tx_store_pages);
 }
 
 /*
@@ -507,10 +507,10 @@ static void nsw_reply_loaded(struct nsw_cmd *cmd, const struct nsw_op *op)
 {
 	u32 sum = nsw_page_sum(op->page);
 
-	atomic64_inc(&op->peer->tx_loads);
+	atomic64_inc(&op->peer->tx_load_pages);
 	if (sum == op->sum)
 		return;
-	atomic64_inc(&op->peer->crc_errors);
+	atomic64_inc(&op->peer->checksum_error_pages);
 	pr_err_ratelimited("%pISpc: page %llu checksum mismatch (%08x, stored %08x)\n",
 			   &op->peer->shown, op->pgoff, sum, op->sum);
 	WRITE_ONCE(cmd->status, BLK_STS_IOERR);

@@ -136,7 +136,7 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 		if (cmd->write && nsw_sendwin_store_lost(peer, &op->tx, id))
 			nsw_rexmit_now(dev);
 		op->tries++;
-		atomic64_inc(&peer->retransmits);
+		atomic64_inc(&peer->retransmitted_requests);
 		nsw_op_send(cmd, op, peer, id);
 	}
 	nsw_cmd_put(dev, cmd);

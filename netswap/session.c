@@ -87,7 +87,7 @@ void nsw_session_lost(struct nsw_peer *peer, u32 sess)
 	    atomic_cmpxchg(&peer->session, sess, sess & ~NSW_SESS_UP) != sess)
 		return;
 	pr_warn("%pISpc restarted: %llu pages stored there are lost\n",
-		&peer->shown, atomic64_read(&peer->placed));
+		&peer->shown, atomic64_read(&peer->placed_pages));
 	nsw_event_post(NETSWAP_EVENT_PEER_RESTART, peer);
 	nsw_liveness_kick();
 }

@@ -204,7 +204,7 @@ static struct page *nsw_store_release(struct nsw_peer *peer, u64 handle)
 	page = nsw_store.pages[idx];
 	nsw_slotmap_free(&nsw_store.sm, handle);
 	nsw_store.pages[idx] = NULL;
-	atomic64_dec(&peer->held);
+	atomic64_dec(&peer->held_pages);
 	return page;
 }
 
@@ -280,7 +280,7 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 			nsw_store.full_posted = true;
 			event = NETSWAP_EVENT_STORE_FULL;
 		}
-	} else if (lend_limit && atomic64_read(&peer->held) >= lend_limit) {
+	} else if (lend_limit && atomic64_read(&peer->held_pages) >= lend_limit) {
 		err = -ENOSPC;
 		if (!test_and_set_bit(NSW_PEER_EV_LEND_LIMIT, &peer->ev_bits))
 			event = NETSWAP_EVENT_LEND_LIMIT;
@@ -292,7 +292,7 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 			nsw_store.owner[idx] = peer->idx;
 			nsw_store.kept[idx] = 0;
 			nsw_store_audit_stored(peer, idx, m->req_id);
-			atomic64_inc(&peer->held);
+			atomic64_inc(&peer->held_pages);
 			/* Room again: the next refusal is news. */
 			nsw_store.full_posted = false;
 			clear_bit(NSW_PEER_EV_LEND_LIMIT, &peer->ev_bits);
@@ -307,11 +307,11 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 				      NULL : peer);
 	if (err) {
 		__free_page(fresh);
-		atomic64_inc(&peer->rx_full);
+		atomic64_inc(&peer->rx_full_pages);
 		*handle = 0;
 		return NSW_ST_FULL;
 	}
-	atomic64_inc(&peer->rx_stores);
+	atomic64_inc(&peer->rx_store_pages);
 	return NSW_ST_OK;
 }
 
@@ -329,7 +329,7 @@ static void nsw_store_load(struct nsw_peer *peer, const struct nsw_msg *m)
 		nsw_store_reply(peer, m, NSW_ST_NOENT, 0, NULL);
 		return;
 	}
-	atomic64_inc(&peer->rx_loads);
+	atomic64_inc(&peer->rx_load_pages);
 	nsw_store_reply(peer, m, NSW_ST_OK, m->handle, page);
 	put_page(page);
 }
@@ -356,7 +356,7 @@ static u8 nsw_store_free(struct nsw_peer *peer, struct sk_buff *skb,
 		spin_unlock_bh(&nsw_store.lock);
 		if (page) {
 			__free_page(page);
-			atomic64_inc(&peer->rx_frees);
+			atomic64_inc(&peer->rx_free_pages);
 		}
 	}
 	/* Unknown handles: freed already, or never ours; nothing to do. */
@@ -513,7 +513,7 @@ static void nsw_store_drop_partial(struct nsw_peer *peer)
 /* The worker, on a RESET that begins a session, or a peer going away. */
 static void nsw_store_reset(struct nsw_peer *peer)
 {
-	u64 held = atomic64_read(&peer->held);
+	u64 held = atomic64_read(&peer->held_pages);
 
 	nsw_store_drop_partial(peer);
 	nsw_store_drop_pages(peer, 0);
@@ -602,7 +602,7 @@ static u64 nsw_store_room(const struct sockaddr_in6 *from)
 	peer = nsw_peer_lookup_rcu(from);
 	if (peer) {
 		lend_limit = READ_ONCE(peer->lend_limit);
-		held = atomic64_read(&peer->held);
+		held = atomic64_read(&peer->held_pages);
 	}
 	rcu_read_unlock();
 
