@@ -214,7 +214,7 @@ static void nsw_map_free_drop(struct nsw_map *map, struct nsw_map_free *fl,
 		WRITE_ONCE(peer->full, false);
 		clear_bit(NSW_PEER_EV_FULL, &peer->ev_bits);
 	} else {
-		atomic64_add(fl->n, &peer->failed_requests);
+		atomic64_inc(&peer->failed_requests);
 		nsw_audit_want(peer);
 		pr_warn_ratelimited("could not free %u pages on %pISpc, auditing it later\n",
 				    fl->n, &peer->shown);
