@@ -287,6 +287,8 @@ int nsw_disk_init(u64 size_bytes)
 
 err_disk:
 	WRITE_ONCE(nsw_dev, NULL);
+	/* The transport is up: a reply may be reading the device. */
+	synchronize_net();
 	put_disk(disk);
 err_tags:
 	blk_mq_free_tag_set(&dev->set);
