@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#include "../include/netswap_figures.h"
+#include "netswap_figures.h"
 
 enum nsw_figure_type {
 	NSW_FIG_STR,

@@ -33,7 +33,6 @@
 #include "sendwin.h"
 #include "uapi/netswap.h"
 
-struct kobject;
 struct kvec;
 struct netlink_ext_ack;
 struct nsw_hdr;
