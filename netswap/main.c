@@ -20,7 +20,6 @@
 #include "liveness.h"
 #include "audit.h"
 #include "events.h"
-#include "sysfs.h"
 #include "readahead.h"
 
 unsigned short nsw_port = NSW_DEFAULT_PORT;
@@ -105,7 +104,6 @@ static int __init nsw_init(void)
 	err = nsw_store_init((unsigned long)nsw_lend_mb << (20 - PAGE_SHIFT));
 	if (err)
 		goto err_wq;
-	nsw_sysfs_init();
 	err = nsw_transport_init(nsw_port);
 	if (err)
 		goto err_store;

@@ -42,39 +42,37 @@ static ssize_t nsw_dev_attr_show(struct device *d,
 	return sysfs_emit(buf, "%llu\n", v);
 }
 
-/* The file of each is made by nsw_sysfs_init(), named after it. */
+/* One file per device figure, named after it. */
 #define NSW_DEV_ATTR(_name, _attr, _type, _member) {			\
-	.fig	= NSW_FIGURE(_name, NETSWAP_A_DEV_##_attr, _type,	\
-			     offsetof(struct nsw_dev_info, _member)),	\
+	.attr	= __ATTR(_name, 0444, nsw_dev_attr_show, NULL),		\
+	.fig	= {							\
+		.attr	= NETSWAP_A_DEV_##_attr,			\
+		.type	= NSW_FIG_##_type,				\
+		.offset	= offsetof(struct nsw_dev_info, _member),	\
+	},								\
 },
 
 static struct nsw_dev_attr nsw_dev_attrs[] = {
 	NSW_DEV_FIGURES(NSW_DEV_ATTR)
 };
 
-/* nsw_dev_attrs[], then NULL. */
-static struct attribute *nsw_dev_attr_list[ARRAY_SIZE(nsw_dev_attrs) + 1];
+#define NSW_DEV_INDEX(_name, ...)	NSW_DEV_I_##_name,
+
+enum { NSW_DEV_FIGURES(NSW_DEV_INDEX) NSW_DEV_NR };
+
+#define NSW_DEV_ATTR_PTR(_name, ...)					\
+	(&nsw_dev_attrs[NSW_DEV_I_##_name].attr.attr),
+
+static struct attribute *nsw_dev_attr_ptrs[] = {
+	NSW_DEV_FIGURES(NSW_DEV_ATTR_PTR)
+	NULL,
+};
 
 static const struct attribute_group nsw_dev_group = {
-	.attrs = nsw_dev_attr_list,
+	.attrs = nsw_dev_attr_ptrs,
 };
 
 const struct attribute_group *nsw_disk_groups[] = {
 	&nsw_dev_group,
 	NULL,
 };
-
-void nsw_sysfs_init(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(nsw_dev_attrs); i++) {
-		struct device_attribute *a = &nsw_dev_attrs[i].attr;
-
-		sysfs_attr_init(&a->attr);
-		a->attr.name = nsw_dev_attrs[i].fig.name;
-		a->attr.mode = 0444;
-		a->show = nsw_dev_attr_show;
-		nsw_dev_attr_list[i] = &a->attr;
-	}
-}

@@ -9,9 +9,7 @@
 
 struct attribute_group;
 
-/* For device_add_disk(), once nsw_sysfs_init() has run. */
+/* For device_add_disk(). */
 extern const struct attribute_group *nsw_disk_groups[];
-
-void nsw_sysfs_init(void);
 
 #endif /* _NSW_SYSFS_H */
