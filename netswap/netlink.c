@@ -475,6 +475,9 @@ static int nsw_fill_dev(struct sk_buff *skb)
 	struct nsw_dev_info dev;
 	u64 limit;
 
+	/* Every reason of nsw_rx_dropped[] (from 1) is reported. */
+	BUILD_BUG_ON(ARRAY_SIZE(nsw_rx_dropped_figures) !=
+		     NSW_RX_DROP_MAX - NSW_WERR_SHORT);
 	nsw_disk_info(&dev);
 	nsw_store_usage(&limit, &store.lent_pages);
 	store.lend_limit_bytes = limit << PAGE_SHIFT;
