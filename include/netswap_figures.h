@@ -33,7 +33,7 @@
 	X(written_pages,	WRITTEN_PAGES,		COUNT,		written_pages)		\
 	X(discarded_pages,	DISCARDED_PAGES,	COUNT,		discarded_pages)	\
 	X(failed_requests,	FAILED_REQUESTS,	COUNT,		failed_requests)	\
-	X(readahead_pages,	READAHEAD_PAGES,	COUNT,		readahead_pages)	\
+	X(readahead_loaded_pages, READAHEAD_LOADED_PAGES, COUNT,	readahead_loaded_pages)	\
 	X(readahead_hit_pages,	READAHEAD_HIT_PAGES,	COUNT,		readahead_hit_pages)	\
 	X(readahead_unused_pages, READAHEAD_UNUSED_PAGES, COUNT,	readahead_unused_pages)
 

@@ -174,7 +174,7 @@ void nsw_disk_info(struct nsw_dev_info *info)
 	info->written_pages = atomic64_read(&dev->written_pages);
 	info->discarded_pages = atomic64_read(&dev->discarded_pages);
 	info->failed_requests = atomic64_read(&dev->failed_requests);
-	info->readahead_pages = atomic64_read(&dev->ra.readahead_pages);
+	info->readahead_loaded_pages = atomic64_read(&dev->ra.loaded_pages);
 	info->readahead_hit_pages = atomic64_read(&dev->ra.hit_pages);
 	info->readahead_unused_pages = atomic64_read(&dev->ra.unused_pages);
 }

@@ -48,7 +48,7 @@ struct nsw_dev_info {
 	u64 written_pages;
 	u64 discarded_pages;
 	u64 failed_requests;		/* block requests */
-	u64 readahead_pages;		/* readahead.h */
+	u64 readahead_loaded_pages;	/* readahead.h */
 	u64 readahead_hit_pages;
 	u64 readahead_unused_pages;
 };

@@ -366,7 +366,7 @@ static void nsw_ra_queue(struct nsw_ra *ra, struct nsw_ra_batch *b,
 		return;
 	}
 	nsw_batch_add(&b->hdr, b->more, b->n++, NSW_MSG_LOAD, 0, seq, handle);
-	atomic64_inc(&ra->readahead_pages);
+	atomic64_inc(&ra->loaded_pages);
 }
 
 /*

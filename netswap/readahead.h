@@ -67,8 +67,8 @@ struct nsw_ra {
 	u64 next;			/* where a sequential read goes on */
 	unsigned int used;		/* slots not FREE */
 	struct nsw_ra_slot slots[NSW_RA_SLOTS];
-	atomic64_t readahead_pages;	/* LOADs sent ahead */
-	atomic64_t hit_pages;	/* reads served by a LOAD ahead */
+	atomic64_t loaded_pages;	/* LOADs sent ahead */
+	atomic64_t hit_pages;		/* reads served by a LOAD ahead */
 	atomic64_t unused_pages;	/* LOADed and never read */
 };
 

@@ -165,7 +165,7 @@ swap_off() {
 		# retransmission, and chunks beyond the one completing a page.
 		out netswap.stale_answers "$(nsw_get rx_dropped.stale /tmp/show.json)"
 		# The metrics keep their first names, as in bench/history.
-		out netswap.readahead_loads "$(nsw_get device.readahead_pages /tmp/show.json)"
+		out netswap.readahead_loads "$(nsw_get device.readahead_loaded_pages /tmp/show.json)"
 		out netswap.readahead_hits "$(nsw_get device.readahead_hit_pages /tmp/show.json)"
 		out netswap.readahead_unused "$(nsw_get device.readahead_unused_pages /tmp/show.json)"
 		# pagein reads its area back in order: that is read ahead.

@@ -92,7 +92,7 @@ jq_list() {
 device_is_sysfs() {
 	_keys=$(jq -r '.device | keys[]' "$1")
 	for _k in name state size_bytes mapped_pages openers read_pages \
-		written_pages discarded_pages failed_requests readahead_pages \
+		written_pages discarded_pages failed_requests readahead_loaded_pages \
 		readahead_hit_pages readahead_unused_pages; do
 		echo "$_keys" | grep -qx "$_k" || fail "show -j: no device.$_k"
 	done
@@ -337,7 +337,7 @@ run "$CTL" peer del 169.254.0.8
 # ---- device state and counters ---------------------------------------------
 json show
 assert_str "$(jv .device.state)" idle "show -j: device state"
-for k in read_pages written_pages discarded_pages failed_requests readahead_pages readahead_hit_pages readahead_unused_pages; do
+for k in read_pages written_pages discarded_pages failed_requests readahead_loaded_pages readahead_hit_pages readahead_unused_pages; do
 	[ "$(jv ".device.$k")" != null ] || fail "show -j: no device.$k"
 done
 exec 3</dev/netswap0
