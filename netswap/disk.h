@@ -10,6 +10,7 @@
 #include <linux/blk-mq.h>
 #include <linux/workqueue.h>
 
+#include "figures.h"
 #include "map.h"
 #include "readahead.h"
 
@@ -34,23 +35,9 @@ struct nsw_dev {
 	atomic64_t failed_requests;
 };
 
-/*
- * The device's figures, named as in netswap_figures.h; numbers are u64
- * whatever their netlink type, so that one table reads them all.
- */
+/* The device's figures (NSW_DEV_FIGURES); name NULL: no device. */
 struct nsw_dev_info {
-	const char *name;		/* NULL: no device */
-	u64 state;			/* enum netswap_dev_state */
-	u64 size_bytes;
-	u64 mapped_pages;
-	u64 openers;
-	u64 read_pages;
-	u64 written_pages;
-	u64 discarded_pages;
-	u64 failed_requests;		/* block requests */
-	u64 readahead_loaded_pages;	/* readahead.h */
-	u64 readahead_hit_pages;
-	u64 readahead_unused_pages;
+	NSW_SNAPSHOT(NSW_DEV_FIGURES)
 };
 
 int nsw_disk_init(u64 size_bytes);

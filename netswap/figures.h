@@ -37,6 +37,22 @@ struct nsw_figure {
 	.offset	= (_offset),						\
 }
 
+/*
+ * A snapshot of a scope holds each figure as a member of its name: a u64
+ * whatever its netlink type, a string for STR, so that one table reads
+ * them all. NSW_SNAPSHOT(NSW_DEV_FIGURES) declares the members.
+ */
+#define NSW_SNAP_STR		const char *
+#define NSW_SNAP_U16		u64
+#define NSW_SNAP_U32		u64
+#define NSW_SNAP_U64		u64
+#define NSW_SNAP_COUNT		u64
+#define NSW_SNAP_DEV_STATE	u64
+#define NSW_SNAP_PEER_STATE	u64
+#define NSW_SNAP_FLAGS		u64
+#define NSW_SNAP_MEMBER(_name, _attr, _type, _member)	NSW_SNAP_##_type _member;
+#define NSW_SNAPSHOT(_list)	_list(NSW_SNAP_MEMBER)
+
 static inline u64 nsw_figure_u64(const struct nsw_figure *f,
 				 const void *base)
 {

@@ -279,22 +279,14 @@ static int nsw_put_addr(struct sk_buff *skb, const struct sockaddr_in6 *addr)
 				  ntohs(addr->sin6_port));
 }
 
-/* The store's figures, named as in netswap_figures.h. */
+/* The store's figures (NSW_STORE_FIGURES). */
 struct nsw_store_info {
-	u64 port;
-	u64 lend_limit_bytes;
-	u64 lent_pages;
+	NSW_SNAPSHOT(NSW_STORE_FIGURES)
 };
 
-/* A peer's settings and state, named as in netswap_figures.h. */
+/* A peer's settings and state (NSW_PEER_FIGURES). */
 struct nsw_peer_info {
-	u64 flags;
-	u64 state;
-	u64 rtt_us;
-	u64 page_datagrams;
-	u64 cwnd_pages;
-	u64 place_limit_bytes;
-	u64 lend_limit_bytes;
+	NSW_SNAPSHOT(NSW_PEER_FIGURES)
 };
 
 #define NSW_DEV_FIGURE(_name, _attr, _type, _member)			\
