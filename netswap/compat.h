@@ -71,35 +71,35 @@ nsw_alloc_disk(struct blk_mq_tag_set *set, const struct nsw_disk_limits *l,
 
 /*
  * The block_device_operations open and release of the target kernel,
- * calling nsw_open() and nsw_release() (disk.c) with the disk. Since
+ * calling nsw_disk_open() and nsw_disk_release() (disk.c) with the disk. Since
  * 6.5 (NSW_HAVE_BLK_MODE) they are passed the disk and a blk_mode_t,
  * before that the bdev (or the disk) and an fmode_t.
  */
-int nsw_open(struct gendisk *disk);
-void nsw_release(struct gendisk *disk);
+int nsw_disk_open(struct gendisk *disk);
+void nsw_disk_release(struct gendisk *disk);
 
 #ifdef NSW_HAVE_BLK_MODE
 
 static inline int nsw_bdev_open(struct gendisk *disk, blk_mode_t mode)
 {
-	return nsw_open(disk);
+	return nsw_disk_open(disk);
 }
 
 static inline void nsw_bdev_release(struct gendisk *disk)
 {
-	nsw_release(disk);
+	nsw_disk_release(disk);
 }
 
 #else
 
 static inline int nsw_bdev_open(struct block_device *bdev, fmode_t mode)
 {
-	return nsw_open(bdev->bd_disk);
+	return nsw_disk_open(bdev->bd_disk);
 }
 
 static inline void nsw_bdev_release(struct gendisk *disk, fmode_t mode)
 {
-	nsw_release(disk);
+	nsw_disk_release(disk);
 }
 
 #endif

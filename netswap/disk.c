@@ -89,7 +89,7 @@ static void nsw_swap_slot_free_notify(struct block_device *bdev,
  * its writes: receive them from the reserves if need be, until the last
  * opener closes (transport.c).
  */
-int nsw_open(struct gendisk *disk)
+int nsw_disk_open(struct gendisk *disk)
 {
 	struct nsw_dev *dev = disk->private_data;
 
@@ -99,7 +99,7 @@ int nsw_open(struct gendisk *disk)
 	return 0;
 }
 
-void nsw_release(struct gendisk *disk)
+void nsw_disk_release(struct gendisk *disk)
 {
 	struct nsw_dev *dev = disk->private_data;
 

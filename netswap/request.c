@@ -47,7 +47,7 @@
  *    role does. The write queue's depth and the STORE window (cwnd.h)
  *    bound the pages in flight, and so what we take from the reserves;
  *  - replies arrive in skbs the NIC driver allocated, from the reserves
- *    if need be while the device is open (nsw_open(): the socket is a
+ *    if need be while the device is open (nsw_disk_open(): the socket is a
  *    memalloc one then, and only then); the udp_tunnel encap_rcv hook
  *    takes them even when they came from the reserves;
  *  - freeing swap slots only sets a bit; FREE batches are preallocated
