@@ -96,11 +96,11 @@ static void nsw_store_assert_worker(void)
 	lockdep_assert(current_work() == &nsw_store.work);
 }
 
-void nsw_store_usage(u64 *quota_pages, u64 *used_pages)
+void nsw_store_usage(u64 *limit_pages, u64 *lent_pages)
 {
 	spin_lock_bh(&nsw_store.lock);
-	*quota_pages = nsw_store.limit;
-	*used_pages = nsw_store.sm.nr_used;
+	*limit_pages = nsw_store.limit;
+	*lent_pages = nsw_store.sm.nr_used;
 	spin_unlock_bh(&nsw_store.lock);
 }
 

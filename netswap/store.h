@@ -23,7 +23,7 @@ void nsw_store_exit(void);
 void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		  const struct nsw_msg *m);
 void nsw_store_drop_peer(struct nsw_peer *peer);
-void nsw_store_usage(u64 *quota_pages, u64 *used_pages);
+void nsw_store_usage(u64 *limit_pages, u64 *lent_pages);
 int nsw_store_set_limit(u64 pages, u64 *used, struct netlink_ext_ack *extack);
 
 #endif /* _NSW_STORE_H */
