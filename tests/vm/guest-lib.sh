@@ -184,14 +184,14 @@ msg_field() {
 	echo "$2" | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
 }
 
-# nsw_show: netswapctl show printed, for the log, and its JSON saved in
-# /tmp/show.json, for the FILE argument of nsw_get and nsw_peer_get.
+# nsw_show: "netswapctl -j show" saved in /tmp/show.json, for the FILE
+# argument of nsw_get and nsw_peer_get, and printed for the log: a line
+# a section, a line a peer. That one snapshot is what the checks read; a
+# warning netswapctl gives goes to the console, not into the JSON.
 nsw_show() {
-	"$CTL" -j show >/tmp/show.json 2>&1 || {
-		cat /tmp/show.json
-		fail "netswapctl -j show failed"
-	}
-	"$CTL" show 2>&1 || fail "netswapctl show failed"
+	"$CTL" -j show >/tmp/show.json || fail "netswapctl -j show failed"
+	jq -cM '(to_entries[] | select(.key != "peers") | { (.key): .value }), .peers[]' \
+		/tmp/show.json || fail "/tmp/show.json is not netswapctl's JSON"
 }
 
 # _nsw_json [FILE]: FILE, or "netswapctl -j show" read now into a file;

@@ -68,7 +68,8 @@ assert_eq "$(awk '$1 == "/dev/netswap0" { print $5 }' /proc/swaps)" 7 \
 expect_err "netswap is loaded already" /usr/libexec/netswap/netswap-start $CONF
 
 # ---- show, stats, peer show: text and JSON ---------------------------------
-nsw_show >/tmp/show.txt
+nsw_show
+"$CTL" show >/tmp/show.txt || fail "netswapctl show failed"
 cat /tmp/show.txt
 assert_eq "$(nsw_get device.size_bytes /tmp/show.json)" $((64 << 20)) "show: device size_bytes"
 assert_eq "$(nsw_get store.lend_limit_bytes /tmp/show.json)" $((8 << 20)) "show: store lend_limit_bytes"

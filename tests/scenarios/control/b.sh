@@ -7,7 +7,7 @@
 A=$(vm_ip a)
 
 run modprobe netswap lend_mb=64
-nsw_show >/tmp/show.txt
+"$CTL" show >/tmp/show.txt || fail "netswapctl show failed"
 cat /tmp/show.txt
 grep -qx 'device none' /tmp/show.txt || fail "show: no 'device none' without a device"
 json show
