@@ -34,6 +34,19 @@ fail() {
 	exit 1
 }
 
+# fail_now REASON: fail the role also from a subshell, as in v=$(...),
+# where fail would end only that subshell and the caller go on with an
+# empty value: the FAIL line goes to stderr (the console), the reason to
+# /tmp/fail-reason, and the role's shell ($$ in any subshell of it) is
+# ended too.
+fail_now() {
+	log "FAIL: $*" >&2
+	echo "$*" >/tmp/fail-reason
+	read -r _fn_pid _fn_rest </proc/self/stat
+	[ "$_fn_pid" = $$ ] || kill $$
+	exit 1
+}
+
 # run CMD...: log the command, run it, fail the role if it fails.
 run() {
 	log "+ $*"
@@ -195,14 +208,16 @@ nsw_show() {
 }
 
 # _nsw_json [FILE]: FILE, or "netswapctl -j show" read now into a file;
-# prints the file's name.
+# prints the file's name. Fails the role (fail_now) if netswapctl fails
+# or the file is empty.
 _nsw_json() {
-	if [ -n "${1:-}" ]; then
-		echo "$1"
-	else
-		"$CTL" -j show >/tmp/get.json 2>/dev/null || true
-		echo /tmp/get.json
+	_nj_f=${1:-/tmp/get.json}
+	if [ -z "${1:-}" ]; then
+		"$CTL" -j show >/tmp/get.json ||
+			fail_now "netswapctl -j show failed (rc $?)"
 	fi
+	[ -s "$_nj_f" ] || fail_now "no netswapctl JSON in $_nj_f"
+	echo "$_nj_f"
 }
 
 # nsw_get PATH [FILE]: the figure at PATH (jq, without the leading dot)
@@ -211,14 +226,18 @@ _nsw_json() {
 #   nsw_get device.mapped_pages
 #   nsw_get store.lent_pages
 #   nsw_get rx_dropped.backlog
-# Prints nothing when it is absent.
+# Prints nothing when it is absent; fails the role (fail_now, so also
+# from $(...)) when netswapctl fails or jq cannot read its JSON.
 nsw_get() {
-	jq -r ".$1 // empty" "$(_nsw_json "${2:-}")" 2>/dev/null
+	_ng_f=$(_nsw_json "${2:-}") || exit 1
+	jq -r ".$1 // empty" "$_ng_f" ||
+		fail_now "nsw_get $1: jq failed (rc $?) on $_ng_f"
 }
 
 # nsw_peer_get ENDPOINT KEY [FILE]: KEY of the peer ENDPOINT (ADDR,
 # ADDR:PORT, [IPV6]:PORT or IPV6; port 7878 when left out) in
-# "netswapctl -j show", as for nsw_get, e.g.
+# "netswapctl -j show", as for nsw_get (nothing when the peer or its KEY
+# is absent, the role failed on any error), e.g.
 #   nsw_peer_get 169.254.0.2 placed_pages
 #   nsw_peer_get "[fd00::2]:7878" page_datagrams
 nsw_peer_get() {
@@ -230,9 +249,10 @@ nsw_peer_get() {
 	*:*) _p=${_a##*:} _a=${_a%:*} ;;
 	esac
 	_a=${_a#\[}
+	_np_f=$(_nsw_json "${3:-}") || exit 1
 	jq -r --arg a "$_a" --argjson p "$_p" --arg k "$2" \
 		'first(.peers[] | select(.address == $a and .port == $p)) | .[$k] // empty' \
-		"$(_nsw_json "${3:-}")" 2>/dev/null
+		"$_np_f" || fail_now "nsw_peer_get $1 $2: jq failed (rc $?) on $_np_f"
 }
 
 # poll_until TIMEOUT_S DESCRIPTION CMD...: run CMD every second until it
