@@ -255,6 +255,19 @@ nsw_peer_get() {
 		"$_np_f" || fail_now "nsw_peer_get $1 $2: jq failed (rc $?) on $_np_f"
 }
 
+# nsw_num GETTER ARGS...: the figure "GETTER ARGS" (nsw_get or
+# nsw_peer_get) prints, which must be a number: an absent one fails the
+# role (fail_now, so also from $(...)), e.g. where [ ... -lt ... ] would
+# only return an error status on it, as in
+#   while [ "$(nsw_num nsw_peer_get "$B" tx_free_pages)" -lt "$n" ]; do
+nsw_num() {
+	_nn_v=$("$@") || exit 1
+	case "${_nn_v#-}" in
+	'' | *[!0-9]*) fail_now "$*: '$_nn_v' is not a number" ;;
+	esac
+	echo "$_nn_v"
+}
+
 # poll_until TIMEOUT_S DESCRIPTION CMD...: run CMD every second until it
 # succeeds; fail the role after TIMEOUT_S seconds.
 poll_until() {

@@ -29,7 +29,7 @@ sleep 1
 t0=$(ms_now)
 run blkdiscard $DEV
 # b answers: its pages must be freed without waiting for c's FREEs.
-while [ "$(nsw_peer_get "$B" tx_free_pages)" -lt "$nb" ]; do
+while [ "$(nsw_num nsw_peer_get "$B" tx_free_pages)" -lt "$nb" ]; do
 	[ $(($(ms_now) - t0)) -lt 30000 ] ||
 		fail "b's pages not freed in 30 s: $(nsw_peer_get "$B" tx_free_pages) of $nb"
 	sleep 0.1
@@ -41,7 +41,7 @@ log "b's $nb pages freed ${dt} ms after the discard, c silent"
 log "check ok: b's pages freed in ${dt} ms while c is silent"
 
 # c comes back: what was left for it is freed then.
-c_freed() { [ "$(nsw_peer_get "$C" tx_free_pages)" -ge "$nc" ]; }
+c_freed() { [ "$(nsw_num nsw_peer_get "$C" tx_free_pages)" -ge "$nc" ]; }
 poll_until 120 "c's $nc pages freed once it answers" c_freed
 assert_eq "$(nsw_get device.mapped_pages)" 0 "mapped_pages after the discard"
 nsw_show
