@@ -96,4 +96,18 @@
 	X(nothost,		NOTHOST,		COUNT,		NSW_RX_NOTHOST)		\
 	X(backlog,		BACKLOG,		COUNT,		NSW_RX_BACKLOG)
 
+/*
+ * The names of enum netswap_dev_state and enum netswap_peer_state, as
+ * sysfs and netswapctl show them: X(name, ENUM).
+ */
+#define NSW_DEV_STATES(X)									\
+	X(none,			NETSWAP_DEV_NONE)						\
+	X(idle,			NETSWAP_DEV_IDLE)						\
+	X(open,			NETSWAP_DEV_OPEN)
+
+#define NSW_PEER_STATES(X)									\
+	X(up,			NETSWAP_PEER_UP)						\
+	X(suspect,		NETSWAP_PEER_SUSPECT)						\
+	X(down,			NETSWAP_PEER_DOWN)
+
 #endif /* _NETSWAP_FIGURES_H */

@@ -19,14 +19,16 @@ struct nsw_dev_attr {
 	struct nsw_figure fig;
 };
 
+#define NSW_STATE_NAME(_name, _enum)					\
+	[_enum] = #_name,
+
+static const char *const nsw_dev_states[] = {
+	NSW_DEV_STATES(NSW_STATE_NAME)
+};
+
 static ssize_t nsw_dev_attr_show(struct device *d,
 				 struct device_attribute *attr, char *buf)
 {
-	static const char *const states[] = {
-		[NETSWAP_DEV_NONE]	= "none",
-		[NETSWAP_DEV_IDLE]	= "idle",
-		[NETSWAP_DEV_OPEN]	= "open",
-	};
 	const struct nsw_figure *f =
 		&container_of(attr, struct nsw_dev_attr, attr)->fig;
 	struct nsw_dev_info info;
@@ -37,8 +39,8 @@ static ssize_t nsw_dev_attr_show(struct device *d,
 		return sysfs_emit(buf, "%s\n", nsw_figure_str(f, &info));
 	v = nsw_figure_u64(f, &info);
 	if (f->type == NSW_FIG_DEV_STATE)
-		return sysfs_emit(buf, "%s\n", v < ARRAY_SIZE(states) ?
-				  states[v] : "unknown");
+		return sysfs_emit(buf, "%s\n", v < ARRAY_SIZE(nsw_dev_states) ?
+				  nsw_dev_states[v] : "unknown");
 	return sysfs_emit(buf, "%llu\n", v);
 }
 

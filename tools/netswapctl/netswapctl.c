@@ -226,16 +226,15 @@ static const char *const flag_names[] = {
 	"learned",	/* NETSWAP_PEER_F_LEARNED */
 };
 
+#define STATE_NAME(_name, _enum)					\
+	[_enum] = #_name,
+
 static const char *const peer_state_names[] = {
-	"up",		/* NETSWAP_PEER_UP */
-	"suspect",	/* NETSWAP_PEER_SUSPECT */
-	"down",		/* NETSWAP_PEER_DOWN */
+	NSW_PEER_STATES(STATE_NAME)
 };
 
 static const char *const dev_state_names[] = {
-	"none",		/* NETSWAP_DEV_NONE */
-	"idle",		/* NETSWAP_DEV_IDLE */
-	"open",		/* NETSWAP_DEV_OPEN */
+	NSW_DEV_STATES(STATE_NAME)
 };
 
 static const char *const event_names[] = {
