@@ -302,7 +302,7 @@ static void apply_peers(struct conf *c, struct nsctl *ctl,
 			struct nl_msg *msg;
 			char what[ENDPOINT_STRLEN + 32], ep[ENDPOINT_STRLEN];
 
-			/* Limits only when set: older modules know none. */
+			/* A limit left out is none; a learned peer's is set below. */
 			endpoint_str(&p->ep, ep, sizeof(ep));
 			snprintf(what, sizeof(what), "cannot add peer %s", ep);
 			msg = nsctl_msg(ctl, NETSWAP_CMD_PEER_ADD, false);

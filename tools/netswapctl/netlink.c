@@ -356,11 +356,6 @@ static void __noreturn request_die(const struct request *req,
 		if (peer)
 			die("peer %s exists already", ep);
 		break;
-	case EOPNOTSUPP:
-		if (!req->msg[0])
-			die("%s: %s", what,
-			    "not supported by the loaded netswap module");
-		break;
 	}
 	if (req->msg[0])
 		die("%s: %s", what, req->msg);
@@ -457,9 +452,6 @@ void nsctl_monitor(struct nsctl *ctl, reply_fn fn, void *arg)
 
 	grp = genl_ctrl_resolve_grp(ctl->sk, NETSWAP_GENL_NAME,
 				    NETSWAP_MCGRP_EVENTS);
-	if (grp == -NLE_OBJ_NOTFOUND)
-		die("no multicast group \"%s\" in the loaded netswap module",
-		    NETSWAP_MCGRP_EVENTS);
 	if (grp < 0)
 		die("cannot resolve multicast group \"%s\": %s",
 		    NETSWAP_MCGRP_EVENTS, nl_geterror(grp));
