@@ -77,79 +77,89 @@ const struct figure_list peer_figures = { peer_f, ARRAY_SIZE(peer_f) };
 const struct figure_list peer_counters = { peer_c, ARRAY_SIZE(peer_c) };
 const struct figure_list rx_dropped_figures = { drop_f, ARRAY_SIZE(drop_f) };
 
-/* How each attribute is read into struct attrs; NONE: not a number. */
-enum attr_kind { K_NONE, K_U8, K_U16, K_U32, K_U64 };
+/*
+ * Every figure by its attribute (and the port of a peer's address), for
+ * attrs_parse().
+ */
+#define BY_ATTR(_key, _attr, _type, ...)				\
+	[_attr] = { .key = #_key, .type = F_##_type },
+#define DEV_BY_ATTR(_key, _attr, _type, ...)				\
+	BY_ATTR(_key, NETSWAP_A_DEV_##_attr, _type)
+#define STORE_BY_ATTR(_key, _attr, _type, ...)				\
+	BY_ATTR(_key, NETSWAP_A_STORE_##_attr, _type)
+#define PEER_BY_ATTR(_key, _attr, _type, ...)				\
+	BY_ATTR(_key, NETSWAP_A_PEER_##_attr, _type)
+#define RX_DROPPED_BY_ATTR(_key, _attr, _type, ...)			\
+	BY_ATTR(_key, NETSWAP_A_RX_DROPPED_##_attr, _type)
 
-static unsigned char attr_kinds[NETSWAP_A_MAX + 1];
+static const struct figure by_attr[NETSWAP_A_MAX + 1] = {
+	NSW_DEV_FIGURES(DEV_BY_ATTR)
+	NSW_STORE_FIGURES(STORE_BY_ATTR)
+	NSW_PEER_FIGURES(PEER_BY_ATTR)
+	NSW_PEER_COUNTERS(PEER_BY_ATTR)
+	NSW_RX_DROPPED_FIGURES(RX_DROPPED_BY_ATTR)
+	BY_ATTR(port, NETSWAP_A_PEER_PORT, U16)
+};
 
-static void attr_kinds_add(const struct figure_list *l)
+/* An unsigned attribute of @size bytes; false if it is shorter. */
+static bool get_uint(const struct nlattr *nla, int size, uint64_t *v)
 {
-	static const unsigned char kind[] = {
-		[F_STR]		= K_NONE,
-		[F_U16]		= K_U16,
-		[F_U32]		= K_U32,
-		[F_U64]		= K_U64,
-		[F_COUNT]	= K_U64,
-		[F_DEV_STATE]	= K_U8,
-		[F_PEER_STATE]	= K_U8,
-		[F_FLAGS]	= K_U32,
-	};
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		attr_kinds[l->f[i].attr] = kind[l->f[i].type];
-}
-
-/* The figures, and what requests and events carry besides. */
-static void attr_kinds_init(void)
-{
-	attr_kinds_add(&dev_figures);
-	attr_kinds_add(&store_figures);
-	attr_kinds_add(&peer_figures);
-	attr_kinds_add(&peer_counters);
-	attr_kinds_add(&rx_dropped_figures);
-	attr_kinds[NETSWAP_A_PEER_PORT] = K_U16;
-	attr_kinds[NETSWAP_A_EVENT] = K_U8;
+	if (nla_len(nla) < size)
+		return false;
+	switch (size) {
+	case 1:
+		*v = nla_get_u8(nla);
+		break;
+	case 2:
+		*v = nla_get_u16(nla);
+		break;
+	case 4:
+		*v = nla_get_u32(nla);
+		break;
+	default:
+		*v = nla_get_u64(nla);
+		break;
+	}
+	return true;
 }
 
 /* Attributes that are too short for their type count as absent. */
 static void attrs_parse(struct nlattr **tb, struct attrs *a)
 {
-	static const int len[] = { 0, 1, 2, 4, 8 };
+	static const int size[] = {
+		[F_U16]		= 2,
+		[F_U32]		= 4,
+		[F_U64]		= 8,
+		[F_COUNT]	= 8,
+		[F_DEV_STATE]	= 1,
+		[F_PEER_STATE]	= 1,
+		[F_FLAGS]	= 4,
+	};
 	struct nlattr *addr = tb[NETSWAP_A_PEER_ADDR];
 	int type;
 
 	memset(a, 0, sizeof(*a));
 	for (type = 0; type <= NETSWAP_A_MAX; type++) {
-		int kind = attr_kinds[type];
+		const struct figure *f = &by_attr[type];
 
-		if (!kind || !tb[type] || nla_len(tb[type]) < len[kind])
+		if (!f->key || !tb[type])
 			continue;
-		a->has[type] = true;
-		switch (kind) {
-		case K_U8:
-			a->v[type] = nla_get_u8(tb[type]);
-			break;
-		case K_U16:
-			a->v[type] = nla_get_u16(tb[type]);
-			break;
-		case K_U32:
-			a->v[type] = nla_get_u32(tb[type]);
-			break;
-		default:
-			a->v[type] = nla_get_u64(tb[type]);
-			break;
+		if (f->type == F_STR) {
+			nla_strlcpy(a->name, tb[type], sizeof(a->name));
+			a->has[type] = true;
+		} else {
+			a->has[type] = get_uint(tb[type], size[f->type],
+						&a->v[type]);
 		}
 	}
+	if (tb[NETSWAP_A_EVENT])
+		a->has[NETSWAP_A_EVENT] = get_uint(tb[NETSWAP_A_EVENT], 1,
+						   &a->v[NETSWAP_A_EVENT]);
 	if (addr && (nla_len(addr) == 4 || nla_len(addr) == 16)) {
 		a->has[NETSWAP_A_PEER_ADDR] = true;
 		a->ep.af = nla_len(addr) == 4 ? AF_INET : AF_INET6;
 		memcpy(a->ep.addr, nla_data(addr), nla_len(addr));
 		a->ep.port = a->v[NETSWAP_A_PEER_PORT];
-	}
-	if (tb[NETSWAP_A_DEV_NAME]) {
-		a->has[NETSWAP_A_DEV_NAME] = true;
-		nla_strlcpy(a->name, tb[NETSWAP_A_DEV_NAME], sizeof(a->name));
 	}
 }
 
@@ -263,7 +273,6 @@ struct nsctl *nsctl_open(void)
 
 	if (!ctl)
 		die("%s", errno_text(ENOMEM));
-	attr_kinds_init();
 	ctl->sk = nl_socket_alloc();
 	if (!ctl->sk)
 		die("%s", errno_text(ENOMEM));
