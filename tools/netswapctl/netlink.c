@@ -77,20 +77,30 @@ const struct figure_list peer_figures = { peer_f, ARRAY_SIZE(peer_f) };
 const struct figure_list peer_counters = { peer_c, ARRAY_SIZE(peer_c) };
 const struct figure_list rx_dropped_figures = { drop_f, ARRAY_SIZE(drop_f) };
 
+/* As the kernel's: 0, or a build error where @e is true. */
+#define BUILD_BUG_ON_ZERO(e)	((int)sizeof(struct { int:(-!!(e)); }))
+
 /*
  * Every figure by its attribute (and the port of a peer's address), for
- * attrs_parse().
+ * attrs_parse(). struct attrs keeps one string, so the build fails on a
+ * STR figure other than the device's name.
  */
-#define BY_ATTR(_key, _attr, _type, ...)				\
-	[_attr] = { .key = #_key, .type = F_##_type },
+#define BY_ATTR(_key, _attr, _type, _may_be_str)			\
+	[_attr] = {							\
+		.key	= #_key,					\
+		.type	= F_##_type +					\
+			  BUILD_BUG_ON_ZERO(F_##_type == F_STR &&	\
+					    !(_may_be_str)),		\
+	},
 #define DEV_BY_ATTR(_key, _attr, _type, ...)				\
-	BY_ATTR(_key, NETSWAP_A_DEV_##_attr, _type)
+	BY_ATTR(_key, NETSWAP_A_DEV_##_attr, _type,			\
+		NETSWAP_A_DEV_##_attr == NETSWAP_A_DEV_NAME)
 #define STORE_BY_ATTR(_key, _attr, _type, ...)				\
-	BY_ATTR(_key, NETSWAP_A_STORE_##_attr, _type)
+	BY_ATTR(_key, NETSWAP_A_STORE_##_attr, _type, false)
 #define PEER_BY_ATTR(_key, _attr, _type, ...)				\
-	BY_ATTR(_key, NETSWAP_A_PEER_##_attr, _type)
+	BY_ATTR(_key, NETSWAP_A_PEER_##_attr, _type, false)
 #define RX_DROPPED_BY_ATTR(_key, _attr, _type, ...)			\
-	BY_ATTR(_key, NETSWAP_A_RX_DROPPED_##_attr, _type)
+	BY_ATTR(_key, NETSWAP_A_RX_DROPPED_##_attr, _type, false)
 
 static const struct figure by_attr[NETSWAP_A_MAX + 1] = {
 	NSW_DEV_FIGURES(DEV_BY_ATTR)
@@ -98,7 +108,7 @@ static const struct figure by_attr[NETSWAP_A_MAX + 1] = {
 	NSW_PEER_FIGURES(PEER_BY_ATTR)
 	NSW_PEER_COUNTERS(PEER_BY_ATTR)
 	NSW_RX_DROPPED_FIGURES(RX_DROPPED_BY_ATTR)
-	BY_ATTR(port, NETSWAP_A_PEER_PORT, U16)
+	BY_ATTR(port, NETSWAP_A_PEER_PORT, U16, false)
 };
 
 /* An unsigned attribute of @size bytes; false if it is shorter. */

@@ -52,7 +52,7 @@ struct attrs {
 	bool has[NETSWAP_A_MAX + 1];
 	uint64_t v[NETSWAP_A_MAX + 1];
 	struct endpoint ep;	/* when has[NETSWAP_A_PEER_ADDR] */
-	char name[64];		/* NETSWAP_A_DEV_NAME */
+	char name[64];		/* NETSWAP_A_DEV_NAME, the one STR figure */
 };
 
 /* How a figure of netswap_figures.h travels and shows. */
