@@ -410,6 +410,36 @@ void nsctl_run(struct nsctl *ctl, struct nl_msg *msg, reply_fn fn, void *arg,
 		inform("%s", req->msg);
 }
 
+/*
+ * The module and netswapctl ship together, so a figure missing from a
+ * reply means they do not match. Only a peer this node swaps to has a
+ * state.
+ */
+static void require_figures(const struct attrs *a,
+			    const struct figure_list *l, const char *scope)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		int attr = l->f[i].attr;
+
+		if (a->has[attr] || (attr == NETSWAP_A_PEER_STATE &&
+				     !(a->v[NETSWAP_A_PEER_FLAGS] &
+				       NETSWAP_PEER_F_CONFIGURED)))
+			continue;
+		die("the module sent a %s without its %s: it does not match netswapctl",
+		    scope, l->f[i].key);
+	}
+}
+
+void require_peer(const struct attrs *a)
+{
+	if (!a->has[NETSWAP_A_PEER_ADDR] || !a->has[NETSWAP_A_PEER_PORT])
+		die("the module sent a peer without its address: it does not match netswapctl");
+	require_figures(a, &peer_figures, "peer");
+	require_figures(a, &peer_counters, "peer");
+}
+
 static void dev_get_fn(const struct attrs *a, void *arg)
 {
 	memcpy(arg, a, sizeof(*a));
@@ -420,6 +450,10 @@ void nsctl_dev_get(struct nsctl *ctl, struct attrs *dev)
 	memset(dev, 0, sizeof(*dev));
 	nsctl_run(ctl, nsctl_msg(ctl, NETSWAP_CMD_DEV_GET, false), dev_get_fn,
 		  dev, "cannot read the device state", NULL);
+	if (dev->has[NETSWAP_A_DEV_NAME])
+		require_figures(dev, &dev_figures, "device");
+	require_figures(dev, &store_figures, "store");
+	require_figures(dev, &rx_dropped_figures, "rx_dropped");
 }
 
 static void peer_dump_fn(const struct attrs *a, void *arg)
@@ -427,6 +461,7 @@ static void peer_dump_fn(const struct attrs *a, void *arg)
 	struct peer_list *list = arg;
 	struct attrs *p;
 
+	require_peer(a);
 	p = realloc(list->peer, (list->n + 1) * sizeof(*p));
 	if (!p)
 		die("%s", errno_text(ENOMEM));

@@ -253,8 +253,9 @@ static const char *enum_name(const char *const names[], unsigned int n,
 }
 
 /*
- * One figure, if the module sent it. Strings name their record: in text
- * the value alone follows the record's label ("device netswap0").
+ * One figure. The replies were checked on receipt: only a learned peer's
+ * state is absent. Strings name their record: in text the value alone
+ * follows the record's label ("device netswap0").
  */
 static void print_figure(const struct attrs *a, const struct figure *f)
 {
@@ -314,22 +315,16 @@ static void print_endpoint(const struct attrs *a)
 	char text[ENDPOINT_STRLEN], host[ENDPOINT_STRLEN];
 	struct endpoint ep = a->ep;
 
-	if (a->has[NETSWAP_A_PEER_ADDR]) {
-		endpoint_str(&ep, text, sizeof(text));
-		ep.port = 0;
-		endpoint_str(&ep, host, sizeof(host));
-		/* JSON: the bare address, no brackets. */
-		if (ep.af == AF_INET6) {
-			memmove(host, host + 1, strlen(host));
-			host[strlen(host) - 1] = '\0';
-		}
-		print_str(OUT_TEXT, NULL, " %s", text);
-		print_str(OUT_JSON, "address", NULL, host);
-	} else {
-		snprintf(text, sizeof(text), "unknown:%u", a->ep.port);
-		print_str(OUT_TEXT, NULL, " %s", text);
-		print_null(OUT_JSON, "address", NULL);
+	endpoint_str(&ep, text, sizeof(text));
+	ep.port = 0;
+	endpoint_str(&ep, host, sizeof(host));
+	/* JSON: the bare address, no brackets. */
+	if (ep.af == AF_INET6) {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
 	}
+	print_str(OUT_TEXT, NULL, " %s", text);
+	print_str(OUT_JSON, "address", NULL, host);
 	print_u64(OUT_JSON, "port", a->v[NETSWAP_A_PEER_PORT]);
 }
 
@@ -552,6 +547,7 @@ static int peer_change(uint8_t cmd, int argc, char **argv)
 
 static void peer_get_fn(const struct attrs *a, void *arg)
 {
+	require_peer(a);
 	*(bool *)arg = true;
 	print_peer(a, NULL);
 }

@@ -111,8 +111,11 @@ void msg_put_flag(struct nl_msg *msg, int type);
 void nsctl_run(struct nsctl *ctl, struct nl_msg *msg, reply_fn fn, void *arg,
 	       const char *what, const struct endpoint *peer);
 
+/* Both die unless the module sent every figure it has. */
 void nsctl_dev_get(struct nsctl *ctl, struct attrs *dev);
 void nsctl_peer_dump(struct nsctl *ctl, struct peer_list *list);
+/* The same check, for a peer read otherwise. */
+void require_peer(const struct attrs *a);
 void peer_list_free(struct peer_list *list);
 
 /* Subscribes to the events group; @fn gets each event until SIGINT/TERM. */
