@@ -93,7 +93,9 @@
  *   Below what is in use: as for PEER_SET.
  *
  * NETSWAP_CMD_DEV_GET (doit)
- *   out: NETSWAP_A_DEV_NAME                string, e.g. "netswap0"
+ *   out: the device, /dev/netswap0 (loaded with size_mb=0, no device: of
+ *     these only NETSWAP_A_DEV_STATE):
+ *        NETSWAP_A_DEV_NAME                string, e.g. "netswap0"
  *        NETSWAP_A_DEV_STATE               u8, enum netswap_dev_state
  *        NETSWAP_A_DEV_SIZE_BYTES          u64
  *        NETSWAP_A_DEV_MAPPED_PAGES        u64, device pages stored
@@ -108,12 +110,12 @@
  *        NETSWAP_A_DEV_READAHEAD_UNUSED_PAGES
  *                                          u64, pages LOADed ahead, never
  *                                          read
- *     (loaded with size_mb=0, no device: of these only NETSWAP_A_DEV_STATE)
+ *     the store, this node's RAM lent to its peers (always):
  *        NETSWAP_A_STORE_PORT              u16, local UDP port
  *        NETSWAP_A_STORE_LEND_LIMIT_BYTES  u64, bytes lent at most
  *                                          (STORE_SET)
  *        NETSWAP_A_STORE_LENT_PAGES        u64, pages held for peers now
- *     datagrams dropped on receipt, by reason (u64 each):
+ *     datagrams dropped on receipt, by reason (always; u64 each):
  *        NETSWAP_A_RX_DROPPED_SHORT        shorter than a header
  *        NETSWAP_A_RX_DROPPED_MAGIC        not a netswap datagram
  *        NETSWAP_A_RX_DROPPED_VERSION      a protocol version we do not
