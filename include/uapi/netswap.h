@@ -105,7 +105,8 @@
  *        NETSWAP_A_DEV_WRITTEN_PAGES       u64, pages written (STOREs)
  *        NETSWAP_A_DEV_DISCARDED_PAGES     u64, pages discarded or freed
  *        NETSWAP_A_DEV_FAILED_REQUESTS     u64, block requests failed
- *        NETSWAP_A_DEV_READAHEAD_LOADED_PAGES     u64, pages LOADed ahead
+ *        NETSWAP_A_DEV_READAHEAD_LOADED_PAGES
+ *                                          u64, pages LOADed ahead
  *        NETSWAP_A_DEV_READAHEAD_HIT_PAGES u64, reads those served
  *        NETSWAP_A_DEV_READAHEAD_UNUSED_PAGES
  *                                          u64, pages LOADed ahead, never
