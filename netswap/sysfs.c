@@ -54,7 +54,7 @@ static ssize_t nsw_dev_attr_show(struct device *d,
 	},								\
 },
 
-static struct nsw_dev_attr nsw_dev_attrs[] = {
+static struct nsw_dev_attr nsw_dev_attrs[] __ro_after_init = {
 	NSW_DEV_FIGURES(NSW_DEV_ATTR)
 };
 
