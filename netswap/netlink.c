@@ -467,7 +467,7 @@ static int nsw_fill_dev(struct sk_buff *skb)
 	struct nsw_dev_info dev;
 	u64 limit;
 
-	/* Every reason of nsw_rx_dropped[] (from 1) is reported. */
+	/* As many drop figures as reasons of nsw_rx_dropped[] (from 1). */
 	BUILD_BUG_ON(ARRAY_SIZE(nsw_rx_dropped_figures) !=
 		     NSW_RX_DROP_MAX - NSW_WERR_SHORT);
 	nsw_disk_info(&dev);

@@ -114,7 +114,7 @@ struct nsw_peer {
 	atomic64_t tx_free_pages;
 	atomic64_t failed_requests;
 	atomic64_t retransmitted_requests;
-	atomic64_t checksum_error_pages;		/* pages that came back altered */
+	atomic64_t checksum_error_pages;	/* pages that came back altered */
 	atomic64_t reclaimed_pages;	/* freed there by audits, audit.h */
 	struct nsw_audit audit;
 
