@@ -236,8 +236,7 @@ static const struct attrs *find_peer(const struct peer_list *list,
 	size_t i;
 
 	for (i = 0; i < list->n; i++)
-		if (list->peer[i].has[NETSWAP_A_PEER_ADDR] &&
-		    endpoint_eq(&list->peer[i].ep, ep))
+		if (endpoint_eq(&list->peer[i].ep, ep))
 			return &list->peer[i];
 	return NULL;
 }
@@ -329,7 +328,7 @@ static void apply_peers(struct conf *c, struct nsctl *ctl,
 		const struct attrs *a = &now->peer[i];
 		struct conf_peer gone = { .ep = a->ep };
 
-		if (!configured(a) || !a->has[NETSWAP_A_PEER_ADDR])
+		if (!configured(a))
 			continue;
 		for (j = 0; j < c->npeers; j++)
 			if (endpoint_eq(&c->peer[j].ep, &a->ep))
@@ -447,7 +446,7 @@ int cmd_showconf(int argc, char **argv)
 		const struct attrs *a = &now.peer[i];
 		char ep[ENDPOINT_STRLEN];
 
-		if (!configured(a) || !a->has[NETSWAP_A_PEER_ADDR])
+		if (!configured(a))
 			continue;
 		endpoint_str(&a->ep, ep, sizeof(ep));
 		printf("\n[Peer]\nEndpoint = %s\n", ep);
