@@ -38,7 +38,8 @@ fail() {
 # where fail would end only that subshell and the caller go on with an
 # empty value: the FAIL line goes to stderr (the console), the reason to
 # /tmp/fail-reason, and the role's shell ($$ in any subshell of it) is
-# ended too.
+# ended too, by a signal: its EXIT traps do not run, and background jobs
+# are left to the poweroff.
 fail_now() {
 	log "FAIL: $*" >&2
 	echo "$*" >/tmp/fail-reason
