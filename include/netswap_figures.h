@@ -35,7 +35,10 @@
 	X(failed_requests,	FAILED_REQUESTS,	COUNT,		failed_requests)	\
 	X(readahead_loaded_pages, READAHEAD_LOADED_PAGES, COUNT,	readahead_loaded_pages)	\
 	X(readahead_hit_pages,	READAHEAD_HIT_PAGES,	COUNT,		readahead_hit_pages)	\
-	X(readahead_unused_pages, READAHEAD_UNUSED_PAGES, COUNT,	readahead_unused_pages)
+	X(readahead_unused_pages, READAHEAD_UNUSED_PAGES, COUNT,	readahead_unused_pages)	\
+	X(replicas,		REPLICAS,		U32,		replicas)		\
+	X(degraded_pages,	DEGRADED_PAGES,		COUNT,		degraded_pages)		\
+	X(copied_pages,		COPIED_PAGES,		COUNT,		copied_pages)
 
 /* The store, NETSWAP_A_STORE_*; @source: a member of struct nsw_store_info. */
 #define NSW_STORE_FIGURES(X)									\
@@ -54,7 +57,8 @@
 	X(page_datagrams,	PAGE_DATAGRAMS,		U32,		page_datagrams)		\
 	X(cwnd_pages,		CWND_PAGES,		U32,		cwnd_pages)		\
 	X(place_limit_bytes,	PLACE_LIMIT_BYTES,	U64,		place_limit_bytes)	\
-	X(lend_limit_bytes,	LEND_LIMIT_BYTES,	U64,		lend_limit_bytes)
+	X(lend_limit_bytes,	LEND_LIMIT_BYTES,	U64,		lend_limit_bytes)	\
+	X(degraded_pages,	DEGRADED_PAGES,		COUNT,		degraded_pages)
 
 /*
  * A peer's counters, NETSWAP_A_PEER_*; @source: the atomic64_t of struct

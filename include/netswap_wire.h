@@ -20,6 +20,12 @@
  */
 #define NSW_PONG_ROOM_MAX	((1ULL << 48) - 1)
 
+/*
+ * A PONG's payload, a __be64: how many of the asking client's pages the
+ * store wants it to take elsewhere; all of them while it drains.
+ */
+#define NSW_GIVE_BACK_ALL	(~0ULL)
+
 /* Largest FREE batch: keeps a FREE datagram near one 1500-byte frame. */
 #define NSW_FREE_BATCH		160
 

@@ -16,6 +16,7 @@
 #include "peer.h"
 #include "readahead.h"
 #include "request.h"
+#include "rerep.h"
 #include "rexmit.h"
 #include "session.h"
 #include "sysfs.h"
@@ -46,6 +47,8 @@ static blk_status_t nsw_queue_rq(struct blk_mq_hw_ctx *hctx,
 	switch (req_op(rq)) {
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
+	case REQ_OP_DRV_IN:	/* rerep.c's */
+	case REQ_OP_DRV_OUT:
 		return nsw_dispatch(dev, rq);
 	case REQ_OP_FLUSH:
 		/* A page is in the peer's RAM once acknowledged. */
@@ -122,7 +125,7 @@ static int nsw_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
 	unsigned int i;
 
-	for (i = 0; i < NSW_MAX_OPS; i++)
+	for (i = 0; i < NSW_CMD_OPS; i++)
 		spin_lock_init(&cmd->ops[i].chunk_lock);
 	return 0;
 }
@@ -177,6 +180,9 @@ void nsw_disk_info(struct nsw_dev_info *info)
 	info->readahead_loaded_pages = atomic64_read(&dev->ra.loaded_pages);
 	info->readahead_hit_pages = atomic64_read(&dev->ra.hit_pages);
 	info->readahead_unused_pages = atomic64_read(&dev->ra.unused_pages);
+	info->replicas = nsw_replicas_now();
+	info->degraded_pages = atomic64_read(&dev->rerep.degraded_pages);
+	info->copied_pages = atomic64_read(&dev->rerep.copied_pages);
 }
 
 /*
@@ -191,9 +197,11 @@ void nsw_disk_forget_peer(struct nsw_peer *peer)
 	if (!dev)
 		return;
 	n = nsw_map_forget_peer(&dev->map, peer->idx);
-	if (n)
-		pr_info("%pISpc: %llu pages of ours there marked lost\n",
-			&peer->shown, n);
+	if (!n)
+		return;
+	pr_info("%pISpc: %llu pages of ours there marked lost\n",
+		&peer->shown, n);
+	nsw_rerep_kick(dev);
 }
 
 /*
@@ -219,7 +227,11 @@ int nsw_disk_init(u64 size_bytes)
 	struct gendisk *disk;
 	int err;
 
-	/* Requests never wait for numbers in the peer's window. */
+	/*
+	 * Requests never wait for numbers in the peer's window: a request
+	 * has at most one op per page with each peer (copies go to
+	 * distinct peers).
+	 */
 	BUILD_BUG_ON(NSW_NR_HCTX * NSW_QUEUE_DEPTH * NSW_MAX_OPS +
 		     NSW_RA_SLOTS > NSW_SEQ_WINDOW);
 	if (!size_bytes)
@@ -282,9 +294,14 @@ int nsw_disk_init(u64 size_bytes)
 	err = device_add_disk(NULL, disk, nsw_disk_groups);
 	if (err)
 		goto err_disk;
+	err = nsw_rerep_start(dev);
+	if (err)
+		goto err_del;
 	pr_info("%s: %llu MiB\n", disk->disk_name, size_bytes >> 20);
 	return 0;
 
+err_del:
+	del_gendisk(disk);
 err_disk:
 	WRITE_ONCE(nsw_dev, NULL);
 	/* The transport is up: a reply may be reading the device. */
@@ -324,6 +341,7 @@ void nsw_disk_exit(void)
 
 	if (!dev)
 		return;
+	nsw_rerep_stop(dev);
 	del_gendisk(dev->disk);
 	nsw_rexmit_stop(dev);
 	nsw_map_flush(&dev->map);

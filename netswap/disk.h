@@ -13,6 +13,7 @@
 #include "figures.h"
 #include "map.h"
 #include "readahead.h"
+#include "rerep.h"
 
 struct nsw_msg;
 struct nsw_peer;
@@ -24,6 +25,7 @@ struct nsw_dev {
 	struct blk_mq_tag_set set;
 	struct nsw_map map;
 	struct nsw_ra ra;
+	struct nsw_rerep rerep;
 	int major;
 	unsigned int openers;	/* under disk->open_mutex */
 	atomic_t busy;		/* requests in flight */

@@ -77,6 +77,10 @@ unsigned int nsw_peer_timeout_ms = 10000;
 NSW_PARAM_RANGE(peer_timeout_ms, 100, 86400000);
 MODULE_PARM_DESC(peer_timeout_ms, "Declare a peer silent for this long down: I/O on its pages fails at once (default 10000)");
 
+unsigned int nsw_replicas = 2;
+NSW_PARAM_RANGE(replicas, 1, NSW_MAX_REPLICAS);
+MODULE_PARM_DESC(replicas, "Peers each page is written to, 1 to 3 (default 2)");
+
 unsigned int nsw_readahead_pages = 16;
 NSW_PARAM_RANGE(readahead_pages, 0, NSW_RA_MAX_AHEAD);
 MODULE_PARM_DESC(readahead_pages, "Pages read ahead of a sequential swap-in, at most 32; 0: off (default 16)");

@@ -55,9 +55,19 @@ static void nsw_map_account(struct nsw_map *map, u64 entry, int delta)
 	atomic64_add(delta, &map->mapped);
 }
 
-static u64 nsw_map_xchg(struct nsw_map *map, u64 pgoff, u64 entry)
+static u64 *nsw_map_slot(struct nsw_map *map, u64 pgoff, unsigned int copy)
 {
-	u64 old = xchg(&map->entries[pgoff], entry);
+	return &map->entries[pgoff * NSW_MAX_REPLICAS + copy];
+}
+
+static raw_spinlock_t *nsw_map_lock(struct nsw_map *map, u64 pgoff)
+{
+	return &map->locks[pgoff % NSW_MAP_LOCKS];
+}
+
+static u64 nsw_map_xchg(struct nsw_map *map, u64 *slot, u64 entry)
+{
+	u64 old = xchg(slot, entry);
 
 	if (old == entry)
 		return old;
@@ -68,32 +78,124 @@ static u64 nsw_map_xchg(struct nsw_map *map, u64 pgoff, u64 entry)
 	return old;
 }
 
-/* For reads: the entry, or 0 if the page was never written or freed. */
-u64 nsw_map_lookup(struct nsw_map *map, u64 pgoff)
+/* For reads: copy @copy's entry, or 0 if never written or freed. */
+u64 nsw_map_lookup(struct nsw_map *map, u64 pgoff, unsigned int copy)
 {
-	u64 entry = READ_ONCE(map->entries[pgoff]);
+	u64 entry = READ_ONCE(*nsw_map_slot(map, pgoff, copy));
 
 	return entry & NSW_ENTRY_PENDING ? 0 : entry;
 }
 
-/*
- * For writes: takes the entry out, so the write may overwrite that remote
- * page in place while no one else can free it. A pending free ends here:
- * the page is the slot's again.
- */
-u64 nsw_map_take(struct nsw_map *map, u64 pgoff)
+/* Every slot of @pgoff as it is, PENDING marks included. */
+void nsw_map_snapshot(struct nsw_map *map, u64 pgoff,
+		      u64 snap[NSW_MAX_REPLICAS])
 {
-	clear_bit(pgoff, map->pending);
-	return nsw_map_xchg(map, pgoff, 0) & ~NSW_ENTRY_PENDING;
+	raw_spinlock_t *lock = nsw_map_lock(map, pgoff);
+	unsigned long flags;
+	unsigned int c;
+
+	raw_spin_lock_irqsave(lock, flags);
+	for (c = 0; c < NSW_MAX_REPLICAS; c++)
+		snap[c] = READ_ONCE(*nsw_map_slot(map, pgoff, c));
+	raw_spin_unlock_irqrestore(lock, flags);
 }
 
-/* A write completed: @entry now holds the page. */
-void nsw_map_set(struct nsw_map *map, u64 pgoff, u64 entry)
+/*
+ * For writes: takes every copy's entry out into @old, so the write may
+ * overwrite those remote pages in place while no one else can free them.
+ * A pending free ends here: the page is the slot's again.
+ */
+void nsw_map_take(struct nsw_map *map, u64 pgoff, u64 old[NSW_MAX_REPLICAS])
 {
-	u64 old = nsw_map_xchg(map, pgoff, entry) & ~NSW_ENTRY_PENDING;
+	raw_spinlock_t *lock = nsw_map_lock(map, pgoff);
+	unsigned long flags;
+	unsigned int c;
 
-	/* A concurrent write to the same page stored a copy elsewhere. */
-	if (old && old != entry)
+	clear_bit(pgoff, map->pending);
+	raw_spin_lock_irqsave(lock, flags);
+	for (c = 0; c < NSW_MAX_REPLICAS; c++)
+		old[c] = nsw_map_xchg(map, nsw_map_slot(map, pgoff, c), 0) &
+			 ~NSW_ENTRY_PENDING;
+	raw_spin_unlock_irqrestore(lock, flags);
+}
+
+/*
+ * Puts @entry in slot @copy. Returns the entry it replaced, for the
+ * caller to orphan once it dropped the lock (the orphan queue's is not
+ * a raw spinlock), or 0.
+ */
+static u64 nsw_map_set_locked(struct nsw_map *map, u64 pgoff,
+			      unsigned int copy, u64 entry)
+	__must_hold(nsw_map_lock(map, pgoff))
+{
+	u64 old;
+
+	lockdep_assert_held(nsw_map_lock(map, pgoff));
+	old = nsw_map_xchg(map, nsw_map_slot(map, pgoff, copy), entry) &
+	      ~NSW_ENTRY_PENDING;
+	/* A concurrent write stored a copy elsewhere, or one was replaced. */
+	return old != entry ? old : 0;
+}
+
+/* A write completed: @entry now holds copy @copy of the page. */
+void nsw_map_set(struct nsw_map *map, u64 pgoff, unsigned int copy,
+		 u64 entry)
+{
+	raw_spinlock_t *lock = nsw_map_lock(map, pgoff);
+	unsigned long flags;
+	u64 old;
+
+	raw_spin_lock_irqsave(lock, flags);
+	old = nsw_map_set_locked(map, pgoff, copy, entry);
+	raw_spin_unlock_irqrestore(lock, flags);
+	if (old)
+		nsw_map_orphan(map, old);
+}
+
+/*
+ * A copy made in the background from the page as @snap saw it: it becomes
+ * copy @copy, replacing what was there, only if no slot of the page
+ * changed since (no write, no free, no lost session). Returns false if
+ * one did: the caller frees the copy it made.
+ */
+bool nsw_map_install(struct nsw_map *map, u64 pgoff, unsigned int copy,
+		     u64 entry, const u64 snap[NSW_MAX_REPLICAS])
+{
+	raw_spinlock_t *lock = nsw_map_lock(map, pgoff);
+	unsigned long flags;
+	bool same = true;
+	unsigned int c;
+	u64 old = 0;
+
+	raw_spin_lock_irqsave(lock, flags);
+	for (c = 0; c < NSW_MAX_REPLICAS; c++)
+		same &= READ_ONCE(*nsw_map_slot(map, pgoff, c)) == snap[c];
+	if (same)
+		old = nsw_map_set_locked(map, pgoff, copy, entry);
+	raw_spin_unlock_irqrestore(lock, flags);
+	if (old)
+		nsw_map_orphan(map, old);
+	return same;
+}
+
+/*
+ * Copy @copy, which was @entry, came back altered or not at all: it is
+ * LOST from now on (rerep.c makes another), and its remote page is freed.
+ */
+void nsw_map_spoil(struct nsw_map *map, u64 pgoff, unsigned int copy,
+		   u64 entry)
+{
+	raw_spinlock_t *lock = nsw_map_lock(map, pgoff);
+	u64 *slot = nsw_map_slot(map, pgoff, copy);
+	unsigned long flags;
+	u64 old = 0;
+
+	raw_spin_lock_irqsave(lock, flags);
+	if (READ_ONCE(*slot) == entry)
+		old = nsw_map_set_locked(map, pgoff, copy,
+					 NSW_ENTRY_VALID | NSW_ENTRY_LOST);
+	raw_spin_unlock_irqrestore(lock, flags);
+	if (old)
 		nsw_map_orphan(map, old);
 }
 
@@ -109,9 +211,32 @@ static void nsw_map_want_audit(u64 entry)
 	rcu_read_unlock();
 }
 
-/* Any context. The remote page @entry names is no longer referenced. */
+/* Is the peer holding @entry down? Then freeing it has to wait. */
+static bool nsw_map_peer_down(u64 entry)
+{
+	struct nsw_peer *peer;
+	bool down;
+
+	if (!entry)
+		return false;
+	rcu_read_lock();
+	peer = nsw_map_entry_peer_rcu(entry);
+	down = peer && nsw_peer_down(peer);
+	rcu_read_unlock();
+	return down;
+}
+
+/*
+ * Any context. The remote page @entry names is no longer referenced. On a
+ * peer that is down (rerep.c replaces all its copies at once), an audit
+ * frees it when the peer is back, not a FREE each.
+ */
 void nsw_map_orphan(struct nsw_map *map, u64 entry)
 {
+	if (nsw_map_peer_down(entry)) {
+		nsw_map_want_audit(entry);
+		return;
+	}
 	if (!kfifo_in_spinlocked(&map->orphans, &entry, 1,
 				 &map->orphans_lock)) {
 		pr_warn_ratelimited("orphan queue full: a remote page waits for an audit\n");
@@ -121,21 +246,31 @@ void nsw_map_orphan(struct nsw_map *map, u64 entry)
 	queue_delayed_work(nsw_wq, &map->free_work, NSW_FREE_DELAY);
 }
 
-/* Marks @pgoff's entry freed, if it names a remote page not yet marked. */
+/* Marks @pgoff's entries freed, if they name remote pages not yet marked. */
 static bool nsw_map_mark(struct nsw_map *map, u64 pgoff)
 {
-	u64 old, entry = READ_ONCE(map->entries[pgoff]);
+	raw_spinlock_t *lock = nsw_map_lock(map, pgoff);
+	unsigned long flags;
+	bool marked = false;
+	unsigned int c;
+	u64 *slot, entry;
 
-	do {
-		if (!entry || entry & NSW_ENTRY_PENDING)
-			return false;
-		old = entry;
-		entry = cmpxchg(&map->entries[pgoff], old,
-				old | NSW_ENTRY_PENDING);
-	} while (entry != old);
-	/* After the mark: the worker reads the entry after clearing this. */
-	set_bit(pgoff, map->pending);
-	return true;
+	raw_spin_lock_irqsave(lock, flags);
+	for (c = 0; c < NSW_MAX_REPLICAS; c++) {
+		slot = nsw_map_slot(map, pgoff, c);
+		entry = READ_ONCE(*slot);
+		/* nsw_map_forget_peer() changes entries outside the lock. */
+		do {
+			if (!entry || entry & NSW_ENTRY_PENDING)
+				break;
+		} while (!try_cmpxchg(slot, &entry, entry | NSW_ENTRY_PENDING));
+		marked |= entry && !(entry & NSW_ENTRY_PENDING);
+	}
+	raw_spin_unlock_irqrestore(lock, flags);
+	/* After the mark: the worker reads the entries after clearing this. */
+	if (marked)
+		set_bit(pgoff, map->pending);
+	return marked;
 }
 
 /* Any context, including under swap_lock: never sleeps or allocates. */
@@ -398,21 +533,6 @@ static void nsw_map_batch_add(struct nsw_map *map, u64 entry)
 		nsw_map_free_start(map, idx);
 }
 
-/* Is the peer holding @entry down? Then freeing it has to wait. */
-static bool nsw_map_peer_down(u64 entry)
-{
-	struct nsw_peer *peer;
-	bool down;
-
-	if (!entry)
-		return false;
-	rcu_read_lock();
-	peer = nsw_map_entry_peer_rcu(entry);
-	down = peer && nsw_peer_down(peer);
-	rcu_read_unlock();
-	return down;
-}
-
 /* Test builds only (fault.h): a rewrite may land between claim and free. */
 static void nsw_map_fault_delay(unsigned long pgoff)
 {
@@ -426,24 +546,55 @@ static void nsw_map_fault_delay(unsigned long pgoff)
 }
 
 /*
- * Frees @pgoff's remote page if its entry is still marked freed. The
+ * Frees the remote page of @slot if its entry is still marked freed. The
  * cmpxchg fails if a write took the entry meanwhile, even one that mapped
  * the same remote page again: it is then the new data, and not marked.
  */
-static void nsw_map_free_one(struct nsw_map *map, unsigned long pgoff)
+static void nsw_map_free_one(struct nsw_map *map, unsigned long pgoff,
+			     u64 *slot)
 {
-	u64 entry = READ_ONCE(map->entries[pgoff]);
+	u64 entry = READ_ONCE(*slot);
 
 	if (!(entry & NSW_ENTRY_PENDING))
 		return;
 	nsw_map_fault_delay(pgoff);
-	if (cmpxchg(&map->entries[pgoff], entry, 0) != entry)
+	if (cmpxchg(slot, entry, 0) != entry)
 		return;
 	nsw_map_account(map, entry, -1);
 	nsw_map_batch_add(map, entry);
 }
 
-/* Freeing a swap slot only marks it; here its remote page is freed. */
+/*
+ * Frees the copies of freed page @pgoff whose peers can take a FREE now.
+ * Returns false if one has to wait: its peer is down, or its batch full.
+ */
+static bool nsw_map_free_page(struct nsw_map *map, unsigned long pgoff)
+{
+	bool done = true;
+	unsigned int c;
+	u64 *slot;
+
+	for (c = 0; c < NSW_MAX_REPLICAS; c++) {
+		slot = nsw_map_slot(map, pgoff, c);
+		if (!(READ_ONCE(*slot) & NSW_ENTRY_PENDING))
+			continue;
+		/*
+		 * Left in the map, still pending, until the peer is back or
+		 * has answered the FREE it has.
+		 */
+		if (nsw_map_peer_down(READ_ONCE(*slot))) {
+			map->retry = true;
+			done = false;
+		} else if (!nsw_map_room(map, READ_ONCE(*slot))) {
+			done = false;
+		} else {
+			nsw_map_free_one(map, pgoff, slot);
+		}
+	}
+	return done;
+}
+
+/* Freeing a swap slot only marks it; here its remote pages are freed. */
 static void nsw_map_free_work(struct work_struct *work)
 {
 	struct nsw_map *map = container_of(to_delayed_work(work),
@@ -457,26 +608,14 @@ static void nsw_map_free_work(struct work_struct *work)
 	for (p = 0; p < NSW_MAX_PEERS; p++)
 		nsw_map_free_poll(map, p);
 	for_each_set_bit(i, map->pending, map->nr) {
-		entry = READ_ONCE(map->entries[i]);
-		/*
-		 * Left in the map, still pending, until the peer is back or
-		 * has answered the FREE it has.
-		 */
-		if (entry & NSW_ENTRY_PENDING) {
-			if (nsw_map_peer_down(entry)) {
-				map->retry = true;
-				continue;
-			}
-			if (!nsw_map_room(map, entry))
-				continue;
-		}
-		/* Before reading the entry again: nsw_map_mark(). */
+		/* Before reading the entries: nsw_map_mark(). */
 		if (!test_and_clear_bit(i, map->pending))
 			continue;
-		nsw_map_free_one(map, i);
+		if (!nsw_map_free_page(map, i))
+			set_bit(i, map->pending);
 		cond_resched();
 	}
-	/* Only those queued now: a full batch may queue one again. */
+/* Only those queued now: a full batch may queue one again. */
 	orphans = kfifo_len(&map->orphans);
 	while (orphans-- && kfifo_out_spinlocked(&map->orphans, &entry, 1,
 						 &map->orphans_lock))
@@ -522,7 +661,7 @@ u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx)
 
 	might_sleep();
 	nsw_map_forget_orphans(map, idx);
-	for (i = 0; i < map->nr; i++) {
+	for (i = 0; i < map->nr * NSW_MAX_REPLICAS; i++) {
 		if (!(i % 4096))
 			cond_resched();
 		entry = READ_ONCE(map->entries[i]);
@@ -547,7 +686,7 @@ u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx)
 
 /*
  * Puts the handles of up to @max entries naming @peer in its current
- * session, from *@pos on, into @out; returns how many.
+ * session, from slot *@pos on, into @out; returns how many.
  * Entries marked freed count too: the page is there until its FREE.
  */
 unsigned int nsw_map_handles(struct nsw_map *map, struct nsw_peer *peer,
@@ -557,7 +696,7 @@ unsigned int nsw_map_handles(struct nsw_map *map, struct nsw_peer *peer,
 	u64 entry, handle;
 
 	might_sleep();
-	for (; *pos < map->nr && n < max; (*pos)++) {
+	for (; *pos < map->nr * NSW_MAX_REPLICAS && n < max; (*pos)++) {
 		if (!(*pos % 4096))
 			cond_resched();
 		entry = READ_ONCE(map->entries[*pos]);
@@ -599,7 +738,10 @@ int nsw_map_init(struct nsw_map *map, u64 nr)
 	map->stopping = false;
 	INIT_DELAYED_WORK(&map->free_work, nsw_map_free_work);
 
-	map->entries = vzalloc(array_size(nr, sizeof(*map->entries)));
+	for (i = 0; i < NSW_MAP_LOCKS; i++)
+		raw_spin_lock_init(&map->locks[i]);
+	map->entries = vzalloc(array3_size(nr, NSW_MAX_REPLICAS,
+					   sizeof(*map->entries)));
 	if (!map->entries)
 		goto err;
 	map->sums = vzalloc(array_size(nr, sizeof(*map->sums)));

@@ -2,13 +2,17 @@
 /**
  * DOC: Remote map
  *
- * The client's remote map: for each page of /dev/netswap0, where its data
- * lives (peer index and the handle that peer gave it), in one u64.
+ * The client's remote map: for each page of /dev/netswap0, where its
+ * copies live (peer index and the handle that peer gave it), one u64 per
+ * copy in NSW_MAX_REPLICAS slots, and the page's checksum: 28 bytes per
+ * page. Slots change one at a time under the page's lock, so a copy made
+ * in the background (rerep.c) lands only if the page did not change while
+ * it was made (nsw_map_install()).
  *
  * Entries change only atomically, so whoever takes an entry out of the
  * map owns the remote page it names: a writer overwriting it, the free
  * worker freeing it, or the orphan queue. Freed swap slots and discards
- * only mark the entry PENDING and set its bit in `pending`, the worker's
+ * only mark the page's entries PENDING and set its bit in `pending`, the worker's
  * hint where to look (no allocation: swap_slot_free_notify runs under a
  * spinlock). The worker frees an entry only while it still carries that
  * mark: a rewrite of the slot takes the whole word, and may map the same
@@ -24,6 +28,7 @@
 #define _NSW_MAP_H
 
 #include <linux/kfifo.h>
+#include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -33,10 +38,14 @@ struct nsw_peer;
 struct nsw_tx;
 struct nsw_map_free;
 
+#define NSW_MAX_REPLICAS	3
+#define NSW_MAP_LOCKS		64
+
 struct nsw_map {
-	u64 *entries;
+	u64 *entries;			/* nr * NSW_MAX_REPLICAS slots */
+	raw_spinlock_t locks[NSW_MAP_LOCKS];	/* a page's slots, by pgoff */
 	u32 *sums;			/* checksum of each stored page */
-	unsigned long *pending;		/* hint: entries perhaps PENDING */
+	unsigned long *pending;		/* hint: pages perhaps PENDING */
 	u64 nr;
 	atomic64_t mapped;
 	spinlock_t orphans_lock;	/* every access to orphans */
@@ -72,7 +81,9 @@ static inline bool nsw_entry_lost(u64 entry)
 
 int nsw_map_init(struct nsw_map *map, u64 nr);
 void nsw_map_destroy(struct nsw_map *map);
-u64 nsw_map_lookup(struct nsw_map *map, u64 pgoff);
+u64 nsw_map_lookup(struct nsw_map *map, u64 pgoff, unsigned int copy);
+void nsw_map_snapshot(struct nsw_map *map, u64 pgoff,
+		      u64 snap[NSW_MAX_REPLICAS]);
 /*
  * The checksum (pagesum.h) of the page stored at @pgoff, for checking a
  * LOAD. Read it after the entry: nsw_map_set() publishes the sum before
@@ -84,8 +95,14 @@ static inline u32 nsw_map_sum(struct nsw_map *map, u64 pgoff)
 	return READ_ONCE(map->sums[pgoff]);
 }
 
-u64 nsw_map_take(struct nsw_map *map, u64 pgoff);
-void nsw_map_set(struct nsw_map *map, u64 pgoff, u64 entry);
+void nsw_map_take(struct nsw_map *map, u64 pgoff,
+		  u64 old[NSW_MAX_REPLICAS]);
+void nsw_map_set(struct nsw_map *map, u64 pgoff, unsigned int copy,
+		 u64 entry);
+bool nsw_map_install(struct nsw_map *map, u64 pgoff, unsigned int copy,
+		     u64 entry, const u64 snap[NSW_MAX_REPLICAS]);
+void nsw_map_spoil(struct nsw_map *map, u64 pgoff, unsigned int copy,
+		   u64 entry);
 void nsw_map_orphan(struct nsw_map *map, u64 entry);
 void nsw_map_discard(struct nsw_map *map, u64 pgoff, u64 nr);
 void nsw_map_flush(struct nsw_map *map);

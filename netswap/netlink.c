@@ -381,6 +381,7 @@ static int nsw_fill_peer(struct sk_buff *skb, const struct nsw_peer *peer)
 		.cwnd_pages		= READ_ONCE(peer->cwnd.cwnd),
 		.place_limit_bytes	= READ_ONCE(peer->place_limit) << PAGE_SHIFT,
 		.lend_limit_bytes	= READ_ONCE(peer->lend_limit) << PAGE_SHIFT,
+		.degraded_pages		= READ_ONCE(peer->degraded_pages),
 	};
 	const struct nsw_figure *f = nsw_peer_figures;
 	unsigned int i;

@@ -7,6 +7,7 @@
 #ifndef _NSW_NETSWAP_H
 #define _NSW_NETSWAP_H
 
+#include <linux/compiler.h>
 #include <linux/types.h>
 
 #ifndef pr_fmt
@@ -22,6 +23,13 @@ extern unsigned int nsw_io_timeout_ms;
 extern unsigned int nsw_keepalive_ms;
 extern unsigned int nsw_peer_timeout_ms;
 extern unsigned int nsw_readahead_pages;
+extern unsigned int nsw_replicas;
+
+/* How many copies a page written now gets. */
+static inline unsigned int nsw_replicas_now(void)
+{
+	return READ_ONCE(nsw_replicas);
+}
 
 /*
  * Sending what reclaim published and retransmitting the device's requests

@@ -12,6 +12,8 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
+#include <linux/random.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "disk.h"
@@ -307,34 +309,87 @@ static bool nsw_peer_has_room(struct nsw_peer *peer)
 	return false;
 }
 
+/* May a new page go to @peer? With @waiting, before its session begins. */
+static bool nsw_peer_takes_pages(struct nsw_peer *peer, bool waiting,
+				 u64 avoid)
+{
+	return (peer->flags & NETSWAP_PEER_F_CONFIGURED) &&
+	       !(avoid & BIT_ULL(peer->idx)) &&
+	       (waiting || nsw_sess_up(atomic_read(&peer->session))) &&
+	       !READ_ONCE(peer->full) && !nsw_peer_down(peer) &&
+	       !READ_ONCE(peer->give_back_pages) && nsw_peer_has_room(peer);
+}
+
+/* Below this much room (its last PONG), a store is nearly full. */
+#define NSW_ROOM_LOW	(SZ_16M >> PAGE_SHIFT)
+
 /*
- * Round robin over configured peers that have room and a session; NULL
- * if none. With @waiting, a peer that is up and about to begin one will
- * do too. Racing callers may pick the same peer: the spread only has to
- * be even on average, not exact.
+ * Is @b a better place than @a? The one with room, else by round trip:
+ * @b with the odds a_rtt / (a_rtt + b_rtt), so the nearer peer takes more
+ * pages and the farther still some, which keeps its RTT estimate fresh.
  */
-struct nsw_peer *nsw_peer_next_target(bool waiting)
+static bool nsw_peer_better(const struct nsw_peer *a,
+			    const struct nsw_peer *b)
+{
+	bool a_low = READ_ONCE(a->room_pages) < NSW_ROOM_LOW;
+	bool b_low = READ_ONCE(b->room_pages) < NSW_ROOM_LOW;
+	u32 a_rtt = READ_ONCE(a->rtt.srtt_us), b_rtt = READ_ONCE(b->rtt.srtt_us);
+
+	if (a_low != b_low)
+		return a_low;
+	if (!a_rtt || !b_rtt)
+		return false;
+	return get_random_u32() % ((u64)a_rtt + b_rtt) < a_rtt;
+}
+
+/*
+ * Where a new page goes: of the next two peers in round robin that may
+ * take it (nsw_peer_takes_pages(), none in @avoid), the better placed
+ * (nsw_peer_better()); NULL if none. Two choices spread pages evenly
+ * while steering them from stores that are nearly full or far away.
+ * Racing callers may pick the same peer: the spread only has to be even
+ * on average, not exact.
+ */
+struct nsw_peer *nsw_peer_next_target(bool waiting, u64 avoid)
 {
 	unsigned int last = READ_ONCE(nsw_last_target), i, idx;
-	struct nsw_peer *peer, *ret = NULL;
+	struct nsw_peer *peer, *first = NULL, *ret;
 
 	rcu_read_lock();
 	for (i = 1; i <= NSW_MAX_PEERS; i++) {
 		idx = (last + i) % NSW_MAX_PEERS;
 		peer = nsw_peer_live_rcu(idx);
-		if (peer && (peer->flags & NETSWAP_PEER_F_CONFIGURED) &&
-		    (waiting || nsw_sess_up(atomic_read(&peer->session))) &&
-		    !READ_ONCE(peer->full) && !nsw_peer_down(peer) &&
-		    nsw_peer_has_room(peer)) {
-			ret = nsw_peer_get_rcu(peer);
-			if (ret) {
-				WRITE_ONCE(nsw_last_target, idx);
-				break;
-			}
+		if (!peer || !nsw_peer_takes_pages(peer, waiting, avoid))
+			continue;
+		if (!first) {
+			first = peer;
+			continue;
 		}
+		if (nsw_peer_better(first, peer))
+			first = peer;
+		break;
 	}
+	ret = first ? nsw_peer_get_rcu(first) : NULL;
+	if (ret)
+		WRITE_ONCE(nsw_last_target, ret->idx);
 	rcu_read_unlock();
 	return ret;
+}
+
+/* Is there a peer a new page may go to, none in @avoid? */
+bool nsw_peer_any_target(u64 avoid)
+{
+	struct nsw_peer *peer;
+	bool any = false;
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; i < NSW_MAX_PEERS && !any; i++) {
+		peer = nsw_peer_live_rcu(i);
+		any = peer && nsw_peer_takes_pages(peer, false, avoid);
+	}
+	rcu_read_unlock();
+	return any;
 }
 
 int nsw_peer_for_each(int (*fn)(struct nsw_peer *peer, void *arg),

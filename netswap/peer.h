@@ -96,6 +96,16 @@ struct nsw_peer {
 	u64 sess_base;			/* its first request number */
 	struct mutex sess_lock;		/* beginning one */
 
+	/*
+	 * Client role, from its store's last PONG (liveness.c): how many of
+	 * our pages it asks us to take elsewhere (NSW_GIVE_BACK_ALL: it
+	 * drains), and how many more it would take.
+	 */
+	u64 give_back_pages;
+	u64 room_pages;
+	/* Our pages with a copy there that is to go: rerep.c writes it. */
+	u64 degraded_pages;
+
 	/* Liveness, see liveness.c. */
 	unsigned long last_rx;		/* jiffies of its last valid reply */
 	u8 state;			/* enum netswap_peer_state */
@@ -179,7 +189,8 @@ void nsw_addr_display(const struct sockaddr_in6 *addr,
 int nsw_peer_del(const struct sockaddr_in6 *addr, bool force,
 		 struct netlink_ext_ack *extack);
 bool nsw_peer_in_table(const struct nsw_peer *peer);
-struct nsw_peer *nsw_peer_next_target(bool waiting);
+struct nsw_peer *nsw_peer_next_target(bool waiting, u64 avoid);
+bool nsw_peer_any_target(u64 avoid);
 int nsw_peer_send(struct nsw_peer *peer, const struct kvec *vec,
 		  size_t nvec);
 int nsw_peer_send_batch(struct nsw_peer *peer, struct nsw_hdr *hdr,
@@ -191,6 +202,12 @@ unsigned int nsw_peer_page_dgrams(const struct nsw_peer *peer);
 static inline bool nsw_peer_down(const struct nsw_peer *peer)
 {
 	return READ_ONCE(peer->state) == NETSWAP_PEER_DOWN;
+}
+
+/* Its store drains: every page of ours there is to go elsewhere. */
+static inline bool nsw_peer_draining(const struct nsw_peer *peer)
+{
+	return READ_ONCE(peer->give_back_pages) == NSW_GIVE_BACK_ALL;
 }
 
 /* A valid reply came from @peer. */

@@ -14,6 +14,7 @@
 #include "map.h"
 #include "pagesum.h"
 #include "readahead.h"
+#include "request.h"
 #include "session.h"
 #include "transport.h"
 #include "netswap_wire.h"
@@ -274,7 +275,9 @@ static struct nsw_ra_slot *nsw_ra_claim(struct nsw_ra *ra,
 {
 	struct nsw_peer *peer = NULL;
 	struct nsw_ra_slot *s = NULL;
+	unsigned int copy;
 	u64 entry;
+	bool lost;
 
 	lockdep_assert_held(&ra->lock);
 	/*
@@ -283,15 +286,9 @@ static struct nsw_ra_slot *nsw_ra_claim(struct nsw_ra *ra,
 	 */
 	WRITE_ONCE(ra->used, ra->used + 1);
 	smp_mb();	/* pairs with nsw_ra_forget() */
-	entry = nsw_map_lookup(map, pgoff);
-	if (!entry || nsw_entry_lost(entry))
-		goto fail;
-	rcu_read_lock();
-	peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry)));
-	rcu_read_unlock();
+	/* The copy a read would ask: nsw_ra_adopt() then finds it. */
+	peer = nsw_read_pick(map, pgoff, 0, &copy, &entry, handle, &lost);
 	if (peer)
-		*handle = nsw_session_handle(peer, entry);
-	if (peer && *handle && !nsw_peer_down(peer))
 		s = nsw_ra_slot_get(ra);
 	if (!s)
 		goto fail;

@@ -74,6 +74,7 @@
 #include "peer.h"
 #include "readahead.h"
 #include "request.h"
+#include "rerep.h"
 #include "rexmit.h"
 #include "session.h"
 #include "transport.h"
@@ -84,17 +85,49 @@ static struct request *nsw_cmd_rq(struct nsw_cmd *cmd)
 	return blk_mq_rq_from_pdu(cmd);
 }
 
+/*
+ * A write's page is written once one copy is stored; with fewer copies
+ * than it asked for it is degraded, and rerep.c makes the rest.
+ */
+static void nsw_cmd_write_end(struct nsw_dev *dev, struct nsw_cmd *cmd)
+{
+	unsigned int i, c, sent, stored;
+	struct nsw_op *op;
+
+	for (i = 0; i < cmd->pages; i++) {
+		sent = 0;
+		stored = 0;
+		for (c = 0; c < NSW_MAX_REPLICAS; c++) {
+			op = &cmd->ops[i * NSW_MAX_REPLICAS + c];
+			sent += !!op->peer;
+			stored += op->stored;
+		}
+		if (sent && !stored)
+			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
+		else if (cmd->kind == NSW_CMD_IO && stored < nsw_replicas_now())
+			nsw_rerep_kick(dev);
+	}
+}
+
 void nsw_cmd_put(struct nsw_dev *dev, struct nsw_cmd *cmd)
 {
-	unsigned int i;
+	struct nsw_op *op;
+	unsigned int i, k;
 
 	if (!atomic_dec_and_test(&cmd->refs))
 		return;
-	for (i = 0; i < NSW_MAX_OPS; i++) {
-		nsw_peer_put(cmd->ops[i].peer);
-		nsw_peer_put(cmd->ops[i].full);
-		cmd->ops[i].peer = NULL;
-		cmd->ops[i].full = NULL;
+	if (cmd->write)
+		nsw_cmd_write_end(dev, cmd);
+	for (i = 0; i < NSW_CMD_OPS; i++) {
+		op = &cmd->ops[i];
+		nsw_peer_put(op->peer);
+		nsw_peer_put(op->full);
+		op->peer = NULL;
+		op->full = NULL;
+		for (k = 0; k < ARRAY_SIZE(op->old); k++) {
+			nsw_peer_put(op->old[k]);
+			op->old[k] = NULL;
+		}
 	}
 	atomic_dec(&dev->busy);
 	if (READ_ONCE(cmd->status) != BLK_STS_OK)
@@ -102,7 +135,10 @@ void nsw_cmd_put(struct nsw_dev *dev, struct nsw_cmd *cmd)
 	blk_mq_end_request(nsw_cmd_rq(cmd), READ_ONCE(cmd->status));
 }
 
-/* The op failed. Its caller won the cmpxchg on op->tx.inflight. */
+/*
+ * The op failed. Its caller won the cmpxchg on op->tx.inflight. A read
+ * fails its request; a write only this copy (nsw_cmd_write_end()).
+ */
 void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 		 struct nsw_op *op)
 {
@@ -112,7 +148,8 @@ void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 		nsw_map_orphan(&dev->map, nsw_entry(op->peer->idx,
 						    nsw_sess_nr(op->sess),
 						    op->handle));
-	WRITE_ONCE(cmd->status, BLK_STS_IOERR);
+	if (!cmd->write)
+		WRITE_ONCE(cmd->status, BLK_STS_IOERR);
 	nsw_cmd_put(dev, cmd);
 }
 
@@ -147,12 +184,14 @@ void nsw_op_send(struct nsw_cmd *cmd, struct nsw_op *op,
 
 /*
  * A new page: to the next peer with room and a session, or one about to
- * begin a session, for which it waits (nsw_op_sess_ready()).
+ * begin a session, for which it waits (nsw_op_sess_ready()); never to a
+ * peer in @avoid (bit per index), which holds another copy of it.
  */
-static int nsw_op_new_target(struct nsw_op *op)
+static int nsw_op_new_target(struct nsw_op *op, u64 avoid)
 {
 	op->handle = 0;
-	op->peer = nsw_peer_next_target(false) ?: nsw_peer_next_target(true);
+	op->peer = nsw_peer_next_target(false, avoid) ?:
+		   nsw_peer_next_target(true, avoid);
 	if (!op->peer)
 		return -ENOSPC;
 	op->sess = atomic_read(&op->peer->session);
@@ -214,131 +253,337 @@ void nsw_op_tx_end(struct nsw_dev *dev, struct nsw_op *op, u64 id,
 }
 
 /*
- * Chooses where an op goes: sets op->peer, op->sess and op->handle (0:
- * a new page, or a page never written, which reads as zeros). Returns
- * -ENOSPC if a write has nowhere to go, -ENOENT if a read's page was lost
- * with its store's session.
+ * May a write overwrite its copy @entry in place? Only in its store's
+ * current session, on a peer that is up, keeps its pages and holds no
+ * other copy of this page (@avoid). Sets op->peer, op->sess, op->handle.
  */
-static int nsw_op_target(struct nsw_dev *dev, struct nsw_cmd *cmd,
-			 struct nsw_op *op)
+static bool nsw_op_keep(struct nsw_op *op, u64 entry, u64 avoid)
 {
-	u64 entry = cmd->write ? nsw_map_take(&dev->map, op->pgoff) :
-				 nsw_map_lookup(&dev->map, op->pgoff);
+	struct nsw_peer *peer;
 
-	op->handle = 0;
-	op->peer = NULL;
-	if (nsw_entry_lost(entry))
-		return cmd->write ? nsw_op_new_target(op) : -ENOENT;
-	if (!entry)
-		return cmd->write ? nsw_op_new_target(op) : 0;
+	if (nsw_entry_lost(entry) || avoid & BIT_ULL(NSW_ENTRY_PEER(entry)))
+		return false;
 	rcu_read_lock();
-	op->peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry)));
+	peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry)));
 	rcu_read_unlock();
 	/* Peers holding our pages cannot be deleted. */
-	if (WARN_ON_ONCE(!op->peer))
-		return -ENOENT;
-	op->sess = atomic_read(&op->peer->session);
-	op->handle = nsw_session_handle(op->peer, entry);
-	if (!op->handle) {
-		/* Its session is over: the store lost the page. */
-		nsw_peer_put(op->peer);
-		op->peer = NULL;
-		return cmd->write ? nsw_op_new_target(op) : -ENOENT;
+	if (WARN_ON_ONCE(!peer))
+		return false;
+	op->sess = atomic_read(&peer->session);
+	op->handle = nsw_session_handle(peer, entry);
+	if (!op->handle || nsw_peer_down(peer) || nsw_peer_draining(peer) ||
+	    READ_ONCE(peer->give_back_pages)) {
+		op->handle = 0;
+		nsw_peer_put(peer);
+		return false;
 	}
-	if (cmd->write && nsw_peer_down(op->peer)) {
+	op->peer = peer;
+	return true;
+}
+
+/*
+ * Chooses where the copies of page @i of a write go: copies it had keep
+ * their peers where they can (an overwrite in place), the others go to
+ * peers that hold none. Old copies not kept are freed later. Returns
+ * -ENOSPC if no copy has anywhere to go.
+ */
+static int nsw_write_targets(struct nsw_dev *dev, struct nsw_cmd *cmd,
+			     unsigned int i)
+{
+	struct nsw_op *ops = &cmd->ops[i * NSW_MAX_REPLICAS];
+	unsigned int want = cmd->kind == NSW_CMD_COPY ? 0 : nsw_replicas_now();
+	u64 old[NSW_MAX_REPLICAS], avoid = 0;
+	unsigned int c, n = 0;
+
+	if (cmd->kind == NSW_CMD_COPY) {
+		/* rerep.c's copy: one slot, to a peer with no copy yet. */
+		ops[0].copy = cmd->copy_slot;
+		return nsw_op_new_target(&ops[0], cmd->copy_avoid);
+	}
+	nsw_map_take(&dev->map, ops[0].pgoff, old);
+	for (c = 0; c < NSW_MAX_REPLICAS; c++) {
+		ops[c].copy = c;
+		ops[c].handle = 0;
+		if (!old[c])
+			continue;
+		if (c < want && nsw_op_keep(&ops[c], old[c], avoid)) {
+			avoid |= BIT_ULL(ops[c].peer->idx);
+			continue;
+		}
 		/* Store it elsewhere; the old copy is freed later. */
-		nsw_map_orphan(&dev->map, entry);
-		nsw_peer_put(op->peer);
-		return nsw_op_new_target(op);
+		nsw_map_orphan(&dev->map, old[c]);
 	}
+	for (c = 0; c < want; c++) {
+		if (!ops[c].peer && !nsw_op_new_target(&ops[c], avoid))
+			avoid |= BIT_ULL(ops[c].peer->idx);
+		n += !!ops[c].peer;
+	}
+	return n ? 0 : -ENOSPC;
+}
+
+/*
+ * The copy of @pgoff a read asks first: one whose store is up and in the
+ * session the copy was made in, the least loaded way there (not draining,
+ * then the shortest round trip), and none in @tried (bit per copy).
+ * Returns its peer, referenced, or NULL; *@lost tells whether the page
+ * has copies that cannot be read (lost, or on a peer that is down).
+ */
+struct nsw_peer *nsw_read_pick(struct nsw_map *map, u64 pgoff, u8 tried,
+			       unsigned int *copy, u64 *entry, u64 *handle,
+			       bool *lost)
+{
+	struct nsw_peer *peer, *best = NULL;
+	u64 e, h, score, best_score = U64_MAX;
+	unsigned int c;
+
+	*lost = false;
+	for (c = 0; c < NSW_MAX_REPLICAS; c++) {
+		e = nsw_map_lookup(map, pgoff, c);
+		if (!e || tried & BIT(c))
+			continue;
+		if (nsw_entry_lost(e)) {
+			*lost = true;
+			continue;
+		}
+		rcu_read_lock();
+		peer = nsw_peer_get_rcu(nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(e)));
+		rcu_read_unlock();
+		h = peer ? nsw_session_handle(peer, e) : 0;
+		if (!h || nsw_peer_down(peer)) {
+			*lost = true;
+			nsw_peer_put(peer);
+			continue;
+		}
+		score = READ_ONCE(peer->rtt.srtt_us);
+		if (nsw_peer_draining(peer) || READ_ONCE(peer->give_back_pages))
+			score += U32_MAX;
+		if (score >= best_score) {
+			nsw_peer_put(peer);
+			continue;
+		}
+		nsw_peer_put(best);
+		best = peer;
+		best_score = score;
+		*copy = c;
+		*entry = e;
+		*handle = h;
+	}
+	return best;
+}
+
+/*
+ * Chooses the copy a read asks for: sets op->peer, op->sess, op->handle
+ * (0: a page never written, which reads as zeros), op->copy. Returns
+ * -ENOENT if no copy of the page can be read.
+ */
+static int nsw_read_target(struct nsw_dev *dev, struct nsw_op *op)
+{
+	unsigned int copy = 0;
+	bool lost;
+
+	op->handle = 0;
+	op->tried = 0;
+	op->peer = nsw_read_pick(&dev->map, op->pgoff, 0, &copy, &op->entry,
+				 &op->handle, &lost);
+	if (!op->peer)
+		return lost ? -ENOENT : 0;
+	op->copy = copy;
+	op->tried = BIT(copy);
+	op->sess = atomic_read(&op->peer->session);
 	return 0;
 }
 
 /*
- * One op per page, sent at once unless reclaim dispatches: a page-in
- * waits one round trip, and reclaim's stack never carries a transmit.
+ * Starts @op, set up by the dispatcher, its page's checksum @sum; returns
+ * false if it must wait.
+ */
+static bool nsw_op_publish(struct nsw_dev *dev, struct nsw_cmd *cmd,
+			   struct nsw_op *op, u32 sum, bool defer)
+{
+	op->cmd = cmd;
+	op->tx.store = cmd->write;
+	op->tries = 0;
+	op->stored = false;
+	atomic_set(&op->got, 0);
+	op->sum = sum;
+	op->sent_ns = 0;
+	atomic_inc(&cmd->refs);
+	/* On its way already as a LOAD ahead: wait for that one. */
+	if (cmd->kind == NSW_CMD_IO && !cmd->write &&
+	    nsw_ra_adopt(&dev->ra, op->pgoff, op->peer, &op->tx,
+			 op->page, &op->got, &op->sent_ns))
+		return true;
+	/* Publish the op to the reply path and the retransmitter. */
+	atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
+	return !defer && nsw_op_start(cmd, op);
+}
+
+static void nsw_target_error(u64 pgoff, int err)
+{
+	if (err == -ENOENT)
+		pr_warn_ratelimited("page %llu: no copy left that can be read\n",
+				    pgoff);
+	else
+		pr_warn_ratelimited("no peer to store page %llu\n", pgoff);
+}
+
+/*
+ * Page @i of @cmd: its copies' ops, or none (a read the readahead cache
+ * had, or a page never written). Returns true if an op had to wait.
+ */
+static bool nsw_dispatch_page(struct nsw_dev *dev, struct nsw_cmd *cmd,
+			      unsigned int i, bool defer)
+{
+	struct nsw_op *ops = &cmd->ops[i * NSW_MAX_REPLICAS];
+	unsigned int c;
+	u32 sum;
+	int err;
+
+	if (!cmd->write && cmd->kind == NSW_CMD_IO &&
+	    nsw_ra_take(&dev->ra, ops[0].pgoff, ops[0].page))
+		return defer;
+	err = cmd->write ? nsw_write_targets(dev, cmd, i) :
+			   nsw_read_target(dev, &ops[0]);
+	/* After the map let go of the old copy: readahead.h. */
+	if (cmd->write && cmd->kind == NSW_CMD_IO)
+		nsw_ra_forget(&dev->ra, ops[0].pgoff, 1);
+	if (err) {
+		nsw_target_error(ops[0].pgoff, err);
+		WRITE_ONCE(cmd->status, BLK_STS_IOERR);
+		return defer;
+	}
+	if (!cmd->write && !ops[0].handle) {
+		memzero_page(ops[0].page, 0, PAGE_SIZE);
+		return defer;
+	}
+	sum = cmd->write ? nsw_page_sum(ops[0].page) :
+			   nsw_map_sum(&dev->map, ops[0].pgoff);
+	for (c = 0; c < NSW_MAX_REPLICAS; c++)
+		if (ops[c].peer &&
+		    !nsw_op_publish(dev, cmd, &ops[c], sum, defer))
+			defer = true;
+	return defer;
+}
+
+/*
+ * One op per copy of each page, sent at once unless reclaim dispatches:
+ * a page-in waits one round trip, and reclaim's stack never carries a
+ * transmit.
  */
 blk_status_t nsw_dispatch(struct nsw_dev *dev, struct request *rq)
 {
 	struct nsw_cmd *cmd = blk_mq_rq_to_pdu(rq);
-	u64 pgoff = blk_rq_pos(rq) >> (PAGE_SHIFT - SECTOR_SHIFT);
+	u64 pgoff = blk_rq_is_passthrough(rq) ? cmd->copy_pgoff :
+		    blk_rq_pos(rq) >> (PAGE_SHIFT - SECTOR_SHIFT);
 	struct req_iterator iter;
-	unsigned int n = 0, i;
+	unsigned int n = 0, i, c;
 	struct bio_vec bv;
 	bool defer, reclaim;
 
+	if (!blk_rq_is_passthrough(rq))
+		cmd->kind = NSW_CMD_IO;
 	/* The queue limits make every segment one whole page. */
 	rq_for_each_segment(bv, rq, iter) {
 		if (n == NSW_MAX_OPS || bv.bv_offset || bv.bv_len != PAGE_SIZE)
 			return BLK_STS_IOERR;
-		cmd->ops[n].page = bv.bv_page;
-		cmd->ops[n].pgoff = pgoff + n;
+		for (c = 0; c < NSW_MAX_REPLICAS; c++) {
+			cmd->ops[n * NSW_MAX_REPLICAS + c].page = bv.bv_page;
+			cmd->ops[n * NSW_MAX_REPLICAS + c].pgoff = pgoff + n;
+		}
 		n++;
 	}
-	if (pgoff + n > dev->map.nr)
+	if (pgoff + n > dev->map.nr || (cmd->kind != NSW_CMD_IO && n != 1))
 		return BLK_STS_IOERR;
 
 	reclaim = current->flags & PF_MEMALLOC;
 	defer = reclaim;
 	cmd->write = rq_data_dir(rq) == WRITE;
 	cmd->reclaim = reclaim;
-	atomic64_add(n, cmd->write ? &dev->written_pages : &dev->read_pages);
+	cmd->pages = n;
+	if (cmd->kind == NSW_CMD_IO)
+		atomic64_add(n, cmd->write ? &dev->written_pages :
+					     &dev->read_pages);
 	cmd->status = BLK_STS_OK;
 	cmd->start = jiffies;
 	atomic_set(&cmd->refs, 1);	/* ours, until every op is sent */
 	atomic_inc(&dev->busy);
 
-	for (i = 0; i < n; i++) {
-		struct nsw_op *op = &cmd->ops[i];
-		int err;
-
-		if (!cmd->write && nsw_ra_take(&dev->ra, op->pgoff, op->page))
-			continue;
-		err = nsw_op_target(dev, cmd, op);
-		/* After the map let go of the old copy: readahead.h. */
-		if (cmd->write)
-			nsw_ra_forget(&dev->ra, op->pgoff, 1);
-		if (err) {
-			if (err == -ENOENT)
-				pr_warn_ratelimited("page %llu was lost with its store\n",
-						    op->pgoff);
-			else
-				pr_warn_ratelimited("no peer to store page %llu\n",
-						    op->pgoff);
-			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
-			continue;
-		}
-		if (!op->handle && !cmd->write) {
-			memzero_page(op->page, 0, PAGE_SIZE);
-			continue;
-		}
-		op->cmd = cmd;
-		op->tx.store = cmd->write;
-		op->tries = 0;
-		atomic_set(&op->got, 0);
-		op->sum = cmd->write ? nsw_page_sum(op->page) :
-				       nsw_map_sum(&dev->map, op->pgoff);
-		op->sent_ns = 0;
-		atomic_inc(&cmd->refs);
-		/* On its way already as a LOAD ahead: wait for that one. */
-		if (!cmd->write &&
-		    nsw_ra_adopt(&dev->ra, op->pgoff, op->peer, &op->tx,
-				 op->page, &op->got, &op->sent_ns))
-			continue;
-		/* Publish the op to the reply path and the retransmitter. */
-		atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
-		if (defer || !nsw_op_start(cmd, op))
-			defer = true;
-	}
+	for (i = 0; i < n; i++)
+		defer = nsw_dispatch_page(dev, cmd, i, defer);
 	if (defer)
 		nsw_rexmit_now(dev);
 	else
 		nsw_rexmit_arm(dev);
 	/* The request's own LOADs are out: now those of what comes next. */
-	if (!cmd->write && !reclaim)
+	if (!cmd->write && !reclaim && cmd->kind == NSW_CMD_IO)
 		nsw_ra_ahead(&dev->ra, &dev->map, pgoff, n);
 	nsw_cmd_put(dev, cmd);
 	return BLK_STS_OK;
+}
+
+/*
+ * The peers the other copies of @op's page went to, or will go to: bit
+ * per index. Their op->peer stay set until the request ends.
+ */
+static u64 nsw_op_siblings(const struct nsw_op *op)
+{
+	const struct nsw_cmd *cmd = op->cmd;
+	unsigned int first = (op - cmd->ops) / NSW_MAX_REPLICAS *
+			     NSW_MAX_REPLICAS, c;
+	const struct nsw_peer *peer;
+	u64 avoid = 0;
+
+	if (cmd->kind == NSW_CMD_COPY)
+		return cmd->copy_avoid | BIT_ULL(op->peer->idx);
+	for (c = first; c < first + NSW_MAX_REPLICAS; c++) {
+		peer = READ_ONCE(cmd->ops[c].peer);
+		if (peer)
+			avoid |= BIT_ULL(peer->idx);
+	}
+	return avoid;
+}
+
+/*
+ * A read's copy failed, and the caller claimed @op and ended its number:
+ * the copy was not there or came back altered (@spoil: it is marked lost
+ * and rerep.c makes another), or its peer is down or gone silent. The op
+ * asks another copy at once, sent by the retransmit worker. Returns false
+ * if there is none left to ask.
+ */
+bool nsw_op_reread(struct nsw_dev *dev, struct nsw_op *op, bool spoil)
+{
+	unsigned int copy, k = hweight8(op->tried) - 1;
+	struct nsw_peer *next;
+	u64 entry, handle;
+	bool lost;
+
+	if (spoil) {
+		nsw_map_spoil(&dev->map, op->pgoff, op->copy, op->entry);
+		nsw_rerep_kick(dev);
+	}
+	if (k >= ARRAY_SIZE(op->old))
+		return false;
+	next = nsw_read_pick(&dev->map, op->pgoff, op->tried, &copy, &entry,
+			     &handle, &lost);
+	if (!next)
+		return false;
+	pr_info_ratelimited("page %llu: reading the copy on %pISpc instead of %pISpc's\n",
+			    op->pgoff, &next->shown, &op->peer->shown);
+	/* The retransmit worker may still be looking at the first peer. */
+	op->old[k] = op->peer;
+	op->tried |= BIT(copy);
+	op->copy = copy;
+	op->entry = entry;
+	op->handle = handle;
+	WRITE_ONCE(op->sess, atomic_read(&next->session));
+	/* The number is ended: nothing lands in the page from the old one. */
+	atomic_set(&op->got, 0);
+	op->tries = 0;
+	WRITE_ONCE(op->sent_ns, 0);
+	WRITE_ONCE(op->peer, next);
+	atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
+	nsw_rexmit_now(dev);
+	return true;
 }
 
 /*
@@ -355,7 +600,7 @@ bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op)
 
 	if (op->handle || op->full)
 		return false;
-	next = nsw_peer_next_target(false);
+	next = nsw_peer_next_target(false, nsw_op_siblings(op));
 	if (!next)
 		return false;
 	op->full = op->peer;
@@ -470,6 +715,10 @@ static void nsw_reply_refused(struct nsw_dev *dev, struct nsw_cmd *cmd,
 	} else {
 		pr_err_ratelimited("%pISpc lost page %llu (status %u)\n",
 				   &op->peer->shown, op->pgoff, m->status);
+		if (!cmd->write && nsw_op_reread(dev, op, true)) {
+			atomic64_inc(&op->peer->failed_requests);
+			return;
+		}
 	}
 	nsw_op_fail(dev, cmd, op);
 }
@@ -488,32 +737,51 @@ static void nsw_reply_rtt(const struct nsw_cmd *cmd, const struct nsw_op *op)
 	spin_unlock(&op->peer->rtt_lock);
 }
 
-/* @op's page is stored at @m's handle: the map leads there from now on. */
-static void nsw_reply_stored(struct nsw_dev *dev, const struct nsw_op *op,
+/*
+ * @op's copy is stored at @m's handle: the map leads there from now on.
+ * A copy rerep.c made lands only if the page did not change meanwhile.
+ */
+static void nsw_reply_stored(struct nsw_dev *dev, struct nsw_op *op,
 			     const struct nsw_msg *m)
 {
-	/* nsw_map_set()'s xchg orders the sum before the entry. */
-	WRITE_ONCE(dev->map.sums[op->pgoff], op->sum);
-	nsw_map_set(&dev->map, op->pgoff,
-		    nsw_entry(op->peer->idx, nsw_sess_nr(op->sess), m->handle));
+	struct nsw_cmd *cmd = op->cmd;
+	u64 entry = nsw_entry(op->peer->idx, nsw_sess_nr(op->sess), m->handle);
+
 	atomic64_inc(&op->peer->tx_store_pages);
+	if (cmd->kind == NSW_CMD_COPY) {
+		if (nsw_map_install(&dev->map, op->pgoff, op->copy, entry,
+				    cmd->copy_snap))
+			op->stored = true;
+		else
+			nsw_map_orphan(&dev->map, entry);
+		return;
+	}
+	/* nsw_map_set()'s lock orders the sum before the entry. */
+	WRITE_ONCE(dev->map.sums[op->pgoff], op->sum);
+	nsw_map_set(&dev->map, op->pgoff, op->copy, entry);
+	op->stored = true;
 }
 
 /*
  * Every chunk of @op's page is in (nsw_op_chunk()). Never hand the
  * process a page that is not the one it stored.
  */
-static void nsw_reply_loaded(struct nsw_cmd *cmd, const struct nsw_op *op)
+static bool nsw_reply_loaded(struct nsw_dev *dev, struct nsw_cmd *cmd,
+			     struct nsw_op *op)
 {
 	u32 sum = nsw_page_sum(op->page);
 
 	atomic64_inc(&op->peer->tx_load_pages);
 	if (sum == op->sum)
-		return;
+		return true;
 	atomic64_inc(&op->peer->checksum_error_pages);
 	pr_err_ratelimited("%pISpc: page %llu checksum mismatch (%08x, stored %08x)\n",
 			   &op->peer->shown, op->pgoff, sum, op->sum);
+	/* Another copy, if there is one, is read into the page instead. */
+	if (nsw_op_reread(dev, op, true))
+		return false;
 	WRITE_ONCE(cmd->status, BLK_STS_IOERR);
+	return true;
 }
 
 /* One answer of @peer's, to page op @op. */
@@ -543,8 +811,8 @@ static void nsw_op_reply(struct nsw_dev *dev, struct nsw_peer *peer,
 	nsw_reply_rtt(cmd, op);
 	if (cmd->write)
 		nsw_reply_stored(dev, op, m);
-	else
-		nsw_reply_loaded(cmd, op);
+	else if (!nsw_reply_loaded(dev, cmd, op))
+		return;		/* asks another copy */
 	nsw_cmd_put(dev, cmd);
 }
 

@@ -10,6 +10,7 @@
 #include <linux/in6.h>
 #include <linux/spinlock.h>
 
+#include "map.h"
 #include "rtt.h"
 #include "sendwin.h"
 #include "wire.h"
@@ -22,6 +23,8 @@ struct request;
 struct sk_buff;
 
 #define NSW_MAX_OPS		8	/* pages of a request */
+/* Ops of a request: one per copy of each page; ops[page * R + copy]. */
+#define NSW_CMD_OPS		(NSW_MAX_OPS * NSW_MAX_REPLICAS)
 
 /* Published, without a request number yet. */
 #define NSW_TX_QUEUED		U64_MAX
@@ -35,6 +38,12 @@ struct nsw_op {
 	u32 sess;		/* the session with peer it was sent in */
 	struct nsw_peer *peer;	/* reference held until the request ends */
 	struct nsw_peer *full;	/* refused this page; ditto */
+	/* A read's earlier peers, each tried once: ditto. */
+	struct nsw_peer *old[NSW_MAX_REPLICAS - 1];
+	u64 entry;		/* read: the map entry of the copy it reads */
+	u8 copy;		/* which of the page's copies, map.h */
+	u8 tried;		/* read: bit per copy asked so far */
+	bool stored;		/* write: this copy is stored */
 	u64 sent_ns;		/* last transmission; 0: not sent yet */
 	unsigned int tries;
 	u32 sum;		/* checksum of the page, stored or expected */
@@ -42,13 +51,31 @@ struct nsw_op {
 	spinlock_t chunk_lock;	/* got and the page's bytes, see nsw_op_chunk() */
 };
 
+/*
+ * What a request is: the block layer's I/O, or one of rerep.c's own
+ * (driver-private, REQ_OP_DRV_IN/OUT): a read of a page it copies, and
+ * the store of the copy.
+ */
+enum nsw_cmd_kind {
+	NSW_CMD_IO,
+	NSW_CMD_COPY_READ,
+	NSW_CMD_COPY,
+};
+
 struct nsw_cmd {
 	atomic_t refs;
 	blk_status_t status;
 	bool write;
 	bool reclaim;		/* reclaim writes it out: see nsw_op_send() */
+	u8 kind;		/* enum nsw_cmd_kind, set by rerep.c */
 	unsigned long start;
-	struct nsw_op ops[NSW_MAX_OPS];
+	unsigned int pages;
+	/* rerep.c's requests: which page, its slots when read, the slot. */
+	u64 copy_pgoff;
+	u64 copy_snap[NSW_MAX_REPLICAS];
+	u64 copy_avoid;		/* peers (bit per index) that hold copies */
+	unsigned int copy_slot;
+	struct nsw_op ops[NSW_CMD_OPS];
 };
 
 static inline enum nsw_rtt_kind nsw_op_kind(const struct nsw_cmd *cmd)
@@ -65,6 +92,10 @@ bool nsw_op_sess_over(struct nsw_op *op);
 void nsw_op_tx_end(struct nsw_dev *dev, struct nsw_op *op, u64 id,
 		   bool answered);
 bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op);
+bool nsw_op_reread(struct nsw_dev *dev, struct nsw_op *op, bool spoil);
+struct nsw_peer *nsw_read_pick(struct nsw_map *map, u64 pgoff, u8 tried,
+			       unsigned int *copy, u64 *entry, u64 *handle,
+			       bool *lost);
 void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 		 struct nsw_op *op);
 void nsw_request_rx(struct nsw_dev *dev, struct sk_buff *skb,

@@ -62,6 +62,9 @@ static void nsw_op_sess_end(struct nsw_dev *dev, struct nsw_cmd *cmd,
 		atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
 		return;
 	}
+	/* Another copy, if the page has one. */
+	if (nsw_op_reread(dev, op, false))
+		return;
 	pr_warn_ratelimited("page %llu: lost with %pISpc's session\n",
 			    op->pgoff, &op->peer->shown);
 	nsw_op_fail(dev, cmd, op);
@@ -78,7 +81,7 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 	/* Keeps the request, and so its pages, alive while we send. */
 	if (!atomic_inc_not_zero(&cmd->refs))
 		return true;
-	for (i = 0; i < NSW_MAX_OPS; i++) {
+	for (i = 0; i < NSW_CMD_OPS; i++) {
 		struct nsw_op *op = &cmd->ops[i];
 		/*
 		 * The peer before the number: a FULL answer may retarget
@@ -116,8 +119,14 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 			/* Its store may have kept the page all the same. */
 			if (id != NSW_TX_QUEUED && cmd->write)
 				nsw_audit_want(op->peer);
-			/* A new page can go to a peer that is up instead. */
+			/*
+			 * A new page can go to a peer that is up instead, a
+			 * read to another copy.
+			 */
 			if (!expired && cmd->write && nsw_op_retarget(dev, op))
+				continue;
+			if (!expired && !cmd->write &&
+			    nsw_op_reread(dev, op, false))
 				continue;
 			pr_warn_ratelimited("page %llu: %pISpc %s\n", op->pgoff,
 					    &op->peer->shown,
@@ -156,7 +165,7 @@ static bool nsw_rexmit_old_rq(struct request *rq, void *data)
 
 	if (!atomic_inc_not_zero(&cmd->refs))
 		return true;
-	for (i = 0; time_after(jiffies, cmd->start + HZ) && i < NSW_MAX_OPS;
+	for (i = 0; time_after(jiffies, cmd->start + HZ) && i < NSW_CMD_OPS;
 	     i++) {
 		struct nsw_op *op = &cmd->ops[i];
 

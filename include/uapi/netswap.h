@@ -57,6 +57,9 @@
  *                                          congestion window)
  *        NETSWAP_A_PEER_PLACE_LIMIT_BYTES  u64 (see PEER_SET)
  *        NETSWAP_A_PEER_LEND_LIMIT_BYTES   u64 (see PEER_SET)
+ *        NETSWAP_A_PEER_DEGRADED_PAGES     u64, our pages with a copy there
+ *                                          that is to go (down, restarted,
+ *                                          draining) and not made again yet
  *        NETSWAP_A_PEER_TX_BYTES           u64, bytes of datagrams sent to
  *                                          it (both roles; UDP payload)
  *        NETSWAP_A_PEER_RX_BYTES           u64, bytes of datagrams taken
@@ -98,8 +101,8 @@
  *        NETSWAP_A_DEV_NAME                string, e.g. "netswap0"
  *        NETSWAP_A_DEV_STATE               u8, enum netswap_dev_state
  *        NETSWAP_A_DEV_SIZE_BYTES          u64
- *        NETSWAP_A_DEV_MAPPED_PAGES        u64, device pages stored
- *                                          remotely now
+ *        NETSWAP_A_DEV_MAPPED_PAGES        u64, copies of device pages
+ *                                          stored remotely now
  *        NETSWAP_A_DEV_OPENERS             u32, holders of the block device
  *        NETSWAP_A_DEV_READ_PAGES          u64, pages read (LOADs)
  *        NETSWAP_A_DEV_WRITTEN_PAGES       u64, pages written (STOREs)
@@ -111,6 +114,12 @@
  *        NETSWAP_A_DEV_READAHEAD_UNUSED_PAGES
  *                                          u64, pages LOADed ahead, never
  *                                          read
+ *        NETSWAP_A_DEV_REPLICAS            u32, peers a page written now
+ *                                          goes to (module parameter)
+ *        NETSWAP_A_DEV_DEGRADED_PAGES      u64, pages with fewer good
+ *                                          copies than that
+ *        NETSWAP_A_DEV_COPIED_PAGES        u64, copies made again since
+ *                                          load (rerep.c)
  *     the store, this node's RAM lent to its peers (always):
  *        NETSWAP_A_STORE_PORT              u16, local UDP port
  *        NETSWAP_A_STORE_LEND_LIMIT_BYTES  u64, bytes lent at most
@@ -144,6 +153,8 @@
  *                                      absent for NETSWAP_EVENT_STORE_FULL)
  *   NETSWAP_EVENT_PEER_RESTART: a reply of the peer's showed that it
  *   restarted (or forgot this client) and lost every page it held for us.
+ *   NETSWAP_EVENT_PEER_SAFE: every page of ours that had a copy on the
+ *   peer, which went down, restarted or drains, has all its copies again.
  *        NETSWAP_A_PEER_STATE          u8, for NETSWAP_EVENT_PEER_STATE
  *
  * Attributes are validated strictly: unknown ones, wrong lengths and
@@ -192,6 +203,7 @@ enum netswap_event {
 	NETSWAP_EVENT_STORE_FULL,	/* this node lends all it may */
 	NETSWAP_EVENT_PEER_FULL,	/* the peer refused a page: full */
 	NETSWAP_EVENT_PEER_RESTART,	/* it lost our pages: restarted */
+	NETSWAP_EVENT_PEER_SAFE,	/* our pages it held have copies again */
 };
 
 /* NETSWAP_A_PEER_FLAGS */
@@ -222,6 +234,9 @@ enum netswap_attr {
 	NETSWAP_A_DEV_READAHEAD_LOADED_PAGES,
 	NETSWAP_A_DEV_READAHEAD_HIT_PAGES,
 	NETSWAP_A_DEV_READAHEAD_UNUSED_PAGES,
+	NETSWAP_A_DEV_REPLICAS,
+	NETSWAP_A_DEV_DEGRADED_PAGES,
+	NETSWAP_A_DEV_COPIED_PAGES,
 
 	NETSWAP_A_STORE_PORT,
 	NETSWAP_A_STORE_LEND_LIMIT_BYTES,
@@ -236,6 +251,7 @@ enum netswap_attr {
 	NETSWAP_A_PEER_CWND_PAGES,
 	NETSWAP_A_PEER_PLACE_LIMIT_BYTES,
 	NETSWAP_A_PEER_LEND_LIMIT_BYTES,
+	NETSWAP_A_PEER_DEGRADED_PAGES,
 	NETSWAP_A_PEER_TX_BYTES,
 	NETSWAP_A_PEER_RX_BYTES,
 	NETSWAP_A_PEER_PLACED_PAGES,

@@ -244,6 +244,7 @@ static const char *const event_names[] = {
 	"store_full",	/* NETSWAP_EVENT_STORE_FULL */
 	"peer_full",	/* NETSWAP_EVENT_PEER_FULL */
 	"peer_restart",	/* NETSWAP_EVENT_PEER_RESTART */
+	"peer_safe",	/* NETSWAP_EVENT_PEER_SAFE */
 };
 
 static const char *enum_name(const char *const names[], unsigned int n,
