@@ -282,18 +282,18 @@ static bool nsw_op_keep(struct nsw_op *op, u64 entry, u64 avoid)
 }
 
 /*
- * Chooses where the copies of page @i of a write go: copies it had keep
- * their peers where they can (an overwrite in place), the others go to
- * peers that hold none. Old copies not kept are freed later. Returns
- * -ENOSPC if no copy has anywhere to go.
+ * Chooses where the copies of page @i of a write go: up to `replicas` of
+ * the copies it had keep their peers where they can (an overwrite in
+ * place), the others go to peers that hold none, in the slots left. Old
+ * copies not kept are freed later. Returns -ENOSPC if no copy has
+ * anywhere to go.
  */
 static int nsw_write_targets(struct nsw_dev *dev, struct nsw_cmd *cmd,
 			     unsigned int i)
 {
 	struct nsw_op *ops = &cmd->ops[i * NSW_MAX_REPLICAS];
-	unsigned int want = cmd->kind == NSW_CMD_COPY ? 0 : nsw_replicas_now();
+	unsigned int want = nsw_replicas_now(), c, n = 0;
 	u64 old[NSW_MAX_REPLICAS], avoid = 0;
-	unsigned int c, n = 0;
 
 	if (cmd->kind == NSW_CMD_COPY) {
 		/* rerep.c's copy: one slot, to a peer with no copy yet. */
@@ -306,17 +306,19 @@ static int nsw_write_targets(struct nsw_dev *dev, struct nsw_cmd *cmd,
 		ops[c].handle = 0;
 		if (!old[c])
 			continue;
-		if (c < want && nsw_op_keep(&ops[c], old[c], avoid)) {
+		if (n < want && nsw_op_keep(&ops[c], old[c], avoid)) {
 			avoid |= BIT_ULL(ops[c].peer->idx);
+			n++;
 			continue;
 		}
 		/* Store it elsewhere; the old copy is freed later. */
 		nsw_map_orphan(&dev->map, old[c]);
 	}
-	for (c = 0; c < want; c++) {
-		if (!ops[c].peer && !nsw_op_new_target(&ops[c], avoid))
-			avoid |= BIT_ULL(ops[c].peer->idx);
-		n += !!ops[c].peer;
+	for (c = 0; c < NSW_MAX_REPLICAS && n < want; c++) {
+		if (ops[c].peer || nsw_op_new_target(&ops[c], avoid))
+			continue;
+		avoid |= BIT_ULL(ops[c].peer->idx);
+		n++;
 	}
 	return n ? 0 : -ENOSPC;
 }
