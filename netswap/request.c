@@ -545,6 +545,20 @@ static u64 nsw_op_siblings(const struct nsw_op *op)
 	return avoid;
 }
 
+/* Has @op's page a copy it did not ask yet that can be read? */
+bool nsw_op_has_other(struct nsw_dev *dev, const struct nsw_op *op)
+{
+	struct nsw_peer *peer;
+	unsigned int copy;
+	u64 entry, handle;
+	bool lost;
+
+	peer = nsw_read_pick(&dev->map, op->pgoff, op->tried, &copy, &entry,
+			     &handle, &lost);
+	nsw_peer_put(peer);
+	return peer;
+}
+
 /*
  * A read's copy failed, and the caller claimed @op and ended its number:
  * the copy was not there or came back altered (@spoil: it is marked lost

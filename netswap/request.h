@@ -92,6 +92,7 @@ bool nsw_op_sess_over(struct nsw_op *op);
 void nsw_op_tx_end(struct nsw_dev *dev, struct nsw_op *op, u64 id,
 		   bool answered);
 bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op);
+bool nsw_op_has_other(struct nsw_dev *dev, const struct nsw_op *op);
 bool nsw_op_reread(struct nsw_dev *dev, struct nsw_op *op, bool spoil);
 struct nsw_peer *nsw_read_pick(struct nsw_map *map, u64 pgoff, u8 tried,
 			       unsigned int *copy, u64 *entry, u64 *handle,

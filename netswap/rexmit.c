@@ -22,6 +22,7 @@
 #include "rexmit.h"
 
 #define NSW_REXMIT_TICK		(HZ / 50)
+#define NSW_REREAD_TRIES	2
 
 /*
  * Is @op's request, numbered and still unanswered at @now, lost? After
@@ -68,6 +69,29 @@ static void nsw_op_sess_end(struct nsw_dev *dev, struct nsw_cmd *cmd,
 	pr_warn_ratelimited("page %llu: lost with %pISpc's session\n",
 			    op->pgoff, &op->peer->shown);
 	nsw_op_fail(dev, cmd, op);
+}
+
+/*
+ * A read lost NSW_REREAD_TRIES times asks another copy, if the page has
+ * one, rather than wait for its peer to answer or be declared down: a
+ * page-in should not wait out a store that stalls. Returns true if it
+ * does (or the op ended meanwhile).
+ */
+static bool nsw_op_reread_lost(struct nsw_dev *dev, struct nsw_cmd *cmd,
+			       struct nsw_op *op, u64 id)
+{
+	if (cmd->write || op->tries < NSW_REREAD_TRIES ||
+	    !nsw_op_has_other(dev, op))
+		return false;
+	if (atomic64_cmpxchg(&op->tx.inflight, id, 0) != id)
+		return true;
+	nsw_op_tx_end(dev, op, id, false);
+	atomic64_inc(&op->peer->failed_requests);
+	if (nsw_op_reread(dev, op, false))
+		return true;
+	/* The other copy went meanwhile: this peer it is, anew. */
+	atomic64_set_release(&op->tx.inflight, NSW_TX_QUEUED);
+	return true;
 }
 
 static bool nsw_rexmit_rq(struct request *rq, void *data)
@@ -141,6 +165,8 @@ static bool nsw_rexmit_rq(struct request *rq, void *data)
 			continue;
 		}
 		if (!nsw_op_lost(cmd, op, peer, now))
+			continue;
+		if (nsw_op_reread_lost(dev, cmd, op, id))
 			continue;
 		if (cmd->write && nsw_sendwin_store_lost(peer, &op->tx, id))
 			nsw_rexmit_now(dev);
