@@ -358,6 +358,7 @@ void nsw_disk_exit(void)
 
 	WRITE_ONCE(nsw_dev, NULL);
 	synchronize_net();	/* no reply handler still looks at dev */
+	nsw_rerep_finish(dev);
 	nsw_ra_destroy(&dev->ra);
 	put_disk(dev->disk);
 	blk_mq_free_tag_set(&dev->set);

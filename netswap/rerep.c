@@ -242,6 +242,35 @@ static int nsw_rerep_budget(struct nsw_peer *peer, void *arg)
 	return 0;
 }
 
+/* Folds what makes a copy good or not of @peer into *@arg. */
+static int nsw_rerep_sign(struct nsw_peer *peer, void *arg)
+{
+	u64 *sig = arg;
+
+	*sig = (*sig ^ (atomic_read(&peer->session) |
+			(u64)READ_ONCE(peer->state) << 32 |
+			(u64)!!READ_ONCE(peer->give_back_pages) << 40 |
+			(u64)peer->idx << 48)) * 0x100000001b3ULL;
+	return 0;
+}
+
+/*
+ * Must the map be looked at? While pages are degraded, after a kick, and
+ * when a peer's state, session or ask changed, or replicas did: not once
+ * a second over a large map that is fine.
+ */
+static bool nsw_rerep_due(struct nsw_rerep *rr)
+{
+	u64 sig = nsw_replicas_now();
+
+	nsw_peer_for_each(nsw_rerep_sign, &sig, 0);
+	if (!atomic_xchg(&rr->kicked, 0) && sig == rr->sig &&
+	    !atomic64_read(&rr->degraded_pages))
+		return false;
+	rr->sig = sig;
+	return true;
+}
+
 static void nsw_rerep_tick(struct work_struct *work)
 {
 	struct nsw_rerep *rr = container_of(to_delayed_work(work),
@@ -252,7 +281,8 @@ static void nsw_rerep_tick(struct work_struct *work)
 
 	if (atomic_read(&rr->running) || READ_ONCE(rr->stopping))
 		return;
-	WRITE_ONCE(rr->kicked, false);
+	if (!nsw_rerep_due(rr))
+		goto again;
 	per_peer = kcalloc(NSW_MAX_PEERS, sizeof(*per_peer), GFP_KERNEL);
 	if (!per_peer)
 		goto again;
@@ -276,9 +306,8 @@ void nsw_rerep_kick(struct nsw_dev *dev)
 {
 	struct nsw_rerep *rr = &dev->rerep;
 
-	if (READ_ONCE(rr->kicked) || READ_ONCE(rr->stopping))
+	if (READ_ONCE(rr->stopping) || atomic_xchg(&rr->kicked, 1))
 		return;
-	WRITE_ONCE(rr->kicked, true);
 	mod_delayed_work(nsw_wq, &rr->tick, HZ / 10);
 }
 
@@ -321,4 +350,13 @@ void nsw_rerep_stop(struct nsw_dev *dev)
 	cancel_delayed_work_sync(&rr->tick);
 	for (i = 0; i < NSW_REREP_LANES; i++)
 		__free_page(rr->lanes[i].page);
+}
+
+/*
+ * After the last reply handler left the device (synchronize_net()): a
+ * kick that raced with nsw_rerep_stop() may have queued the tick again.
+ */
+void nsw_rerep_finish(struct nsw_dev *dev)
+{
+	cancel_delayed_work_sync(&dev->rerep.tick);
 }

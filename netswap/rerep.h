@@ -28,7 +28,8 @@ struct nsw_rerep {
 	struct workqueue_struct *wq;	/* the lanes, which wait for I/O */
 	struct nsw_rerep_lane lanes[NSW_REREP_LANES];
 	atomic_t running;		/* lanes in the current pass */
-	bool kicked;			/* something lost a copy: look now */
+	atomic_t kicked;		/* something lost a copy: look now */
+	u64 sig;			/* of the peers' states, last looked */
 	bool stopping;
 	atomic64_t degraded_pages;	/* live: counted, less those copied */
 	atomic64_t copied_pages;
@@ -37,6 +38,7 @@ struct nsw_rerep {
 
 int nsw_rerep_start(struct nsw_dev *dev);
 void nsw_rerep_stop(struct nsw_dev *dev);
+void nsw_rerep_finish(struct nsw_dev *dev);
 void nsw_rerep_kick(struct nsw_dev *dev);
 
 #endif /* _NSW_REREP_H */
