@@ -232,6 +232,7 @@ static int nsw_rerep_peer_figure(struct nsw_peer *peer, void *arg)
 	return 0;
 }
 
+/* Sets @peer's budget of moves for this pass. */
 static int nsw_rerep_budget(struct nsw_peer *peer, void *arg)
 {
 	struct nsw_rerep *rr = arg;
@@ -240,6 +241,12 @@ static int nsw_rerep_budget(struct nsw_peer *peer, void *arg)
 	atomic64_set(&rr->give_back[peer->idx],
 		     ask == NSW_GIVE_BACK_ALL ? 0 : min_t(u64, ask, S64_MAX));
 	return 0;
+}
+
+/* Does a store ask for some of our pages back? */
+static int nsw_rerep_asked(struct nsw_peer *peer, void *arg)
+{
+	return !!READ_ONCE(peer->give_back_pages);
 }
 
 /* Folds what makes a copy good or not of @peer into *@arg. */
@@ -255,9 +262,10 @@ static int nsw_rerep_sign(struct nsw_peer *peer, void *arg)
 }
 
 /*
- * Must the map be looked at? While pages are degraded, after a kick, and
- * when a peer's state, session or ask changed, or replicas did: not once
- * a second over a large map that is fine.
+ * Must the map be looked at? While pages are degraded or a store asks
+ * for pages back, after a kick, and when a peer's state, session or ask
+ * changed, or replicas did: not once a second over a large map that is
+ * fine.
  */
 static bool nsw_rerep_due(struct nsw_rerep *rr)
 {
@@ -265,7 +273,8 @@ static bool nsw_rerep_due(struct nsw_rerep *rr)
 
 	nsw_peer_for_each(nsw_rerep_sign, &sig, 0);
 	if (!atomic_xchg(&rr->kicked, 0) && sig == rr->sig &&
-	    !atomic64_read(&rr->degraded_pages))
+	    !atomic64_read(&rr->degraded_pages) &&
+	    !nsw_peer_for_each(nsw_rerep_asked, NULL, 0))
 		return false;
 	rr->sig = sig;
 	return true;
@@ -291,7 +300,7 @@ static void nsw_rerep_tick(struct work_struct *work)
 	nsw_peer_for_each(nsw_rerep_peer_figure, per_peer, 0);
 	kfree(per_peer);
 	nsw_peer_for_each(nsw_rerep_budget, rr, 0);
-	if (n) {
+	if (n || nsw_peer_for_each(nsw_rerep_asked, NULL, 0)) {
 		atomic_set(&rr->running, NSW_REREP_LANES);
 		for (i = 0; i < NSW_REREP_LANES; i++)
 			queue_work(rr->wq, &rr->lanes[i].work);
