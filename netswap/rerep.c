@@ -147,8 +147,9 @@ static int nsw_rerep_io(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
 	memcpy(cmd->copy_snap, p->snap, sizeof(cmd->copy_snap));
 	cmd->copy_slot = p->slot;
 	cmd->copy_avoid = p->avoid;
+	/* NOIO: reclaim would write to this device, whose slot we hold. */
 	err = blk_rq_map_kern(q, rq, page_address(lane->page), PAGE_SIZE,
-			      GFP_KERNEL);
+			      GFP_NOIO);
 	if (!err)
 		err = blk_status_to_errno(blk_execute_rq(rq, false));
 	blk_mq_free_request(rq);
