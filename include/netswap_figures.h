@@ -38,7 +38,8 @@
 	X(readahead_unused_pages, READAHEAD_UNUSED_PAGES, COUNT,	readahead_unused_pages)	\
 	X(replicas,		REPLICAS,		U32,		replicas)		\
 	X(degraded_pages,	DEGRADED_PAGES,		COUNT,		degraded_pages)		\
-	X(copied_pages,		COPIED_PAGES,		COUNT,		copied_pages)
+	X(copied_pages,		COPIED_PAGES,		COUNT,		copied_pages)		\
+	X(dropped_pages,	DROPPED_PAGES,		COUNT,		dropped_pages)
 
 /* The store, NETSWAP_A_STORE_*; @source: a member of struct nsw_store_info. */
 #define NSW_STORE_FIGURES(X)									\

@@ -183,6 +183,7 @@ void nsw_disk_info(struct nsw_dev_info *info)
 	info->replicas = nsw_replicas_now();
 	info->degraded_pages = atomic64_read(&dev->rerep.degraded_pages);
 	info->copied_pages = atomic64_read(&dev->rerep.copied_pages);
+	info->dropped_pages = atomic64_read(&dev->rerep.dropped_pages);
 }
 
 /*

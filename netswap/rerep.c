@@ -90,6 +90,7 @@ struct nsw_page_plan {
 	unsigned int good;
 	unsigned int readable;	/* good or to be moved */
 	int slot;		/* the slot the next copy takes; -1: none */
+	bool move;		/* that slot's copy is to be moved */
 	u64 avoid;		/* peers named by any slot */
 };
 
@@ -109,6 +110,7 @@ static bool nsw_rerep_plan(struct nsw_map *map, u64 pgoff, atomic64_t *budget,
 	p->good = 0;
 	p->readable = 0;
 	p->slot = -1;
+	p->move = false;
 	p->avoid = 0;
 	for (c = 0; c < NSW_MAX_REPLICAS; c++) {
 		if (p->snap[c] & NSW_ENTRY_PENDING)
@@ -118,8 +120,10 @@ static bool nsw_rerep_plan(struct nsw_map *map, u64 pgoff, atomic64_t *budget,
 		st = nsw_copy_state(p->snap[c], budget);
 		p->good += st == NSW_COPY_GOOD;
 		p->readable += st == NSW_COPY_GOOD || st == NSW_COPY_MOVE;
-		if ((st == NSW_COPY_BAD || st == NSW_COPY_MOVE) && p->slot < 0)
+		if ((st == NSW_COPY_BAD || st == NSW_COPY_MOVE) && p->slot < 0) {
 			p->slot = c;
+			p->move = st == NSW_COPY_MOVE;
+		}
 		if (st == NSW_COPY_NONE && empty < 0)
 			empty = c;
 	}
@@ -156,6 +160,17 @@ static int nsw_rerep_io(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
 	return err;
 }
 
+/*
+ * A copy asked back has nowhere to go, but the page has another good
+ * one: give the store its memory back and keep the page degraded.
+ */
+static void nsw_rerep_drop(struct nsw_dev *dev, u64 pgoff,
+			   const struct nsw_page_plan *p)
+{
+	if (nsw_map_install(&dev->map, pgoff, p->slot, 0, p->snap))
+		atomic64_inc(&dev->rerep.dropped_pages);
+}
+
 /* Makes one more copy of @pgoff, if it still needs one. */
 static void nsw_rerep_page(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
 			   u64 pgoff)
@@ -164,8 +179,13 @@ static void nsw_rerep_page(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
 	struct nsw_page_plan p;
 
 	if (!nsw_rerep_plan(&dev->map, pgoff, rr->give_back, &p) ||
-	    !p.readable || p.slot < 0 || !nsw_peer_any_target(p.avoid))
+	    !p.readable || p.slot < 0)
 		return;
+	if (!nsw_peer_any_target(p.avoid)) {
+		if (p.move && p.good)
+			nsw_rerep_drop(dev, pgoff, &p);
+		return;
+	}
 	/* The workload's own requests first. */
 	if (atomic_read(&dev->busy) > atomic_read(&rr->running))
 		usleep_range(1000, 2000);

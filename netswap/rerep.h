@@ -33,6 +33,7 @@ struct nsw_rerep {
 	bool stopping;
 	atomic64_t degraded_pages;	/* live: counted, less those copied */
 	atomic64_t copied_pages;
+	atomic64_t dropped_pages;	/* copies asked back, nowhere to go */
 	atomic64_t give_back[NSW_MAX_PEERS];	/* per peer: moves left this pass */
 };
 

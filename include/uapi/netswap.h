@@ -120,6 +120,8 @@
  *                                          copies than that
  *        NETSWAP_A_DEV_COPIED_PAGES        u64, copies made again since
  *                                          load (rerep.c)
+ *        NETSWAP_A_DEV_DROPPED_PAGES       u64, copies a store asked back
+ *                                          freed with nowhere else to go
  *     the store, this node's RAM lent to its peers (always):
  *        NETSWAP_A_STORE_PORT              u16, local UDP port
  *        NETSWAP_A_STORE_LEND_LIMIT_BYTES  u64, bytes lent at most
@@ -237,6 +239,7 @@ enum netswap_attr {
 	NETSWAP_A_DEV_REPLICAS,
 	NETSWAP_A_DEV_DEGRADED_PAGES,
 	NETSWAP_A_DEV_COPIED_PAGES,
+	NETSWAP_A_DEV_DROPPED_PAGES,
 
 	NETSWAP_A_STORE_PORT,
 	NETSWAP_A_STORE_LEND_LIMIT_BYTES,
