@@ -248,11 +248,14 @@ int nsw_disk_init(u64 size_bytes)
 	err = nsw_ra_init(&dev->ra);
 	if (err)
 		goto err_map;
+	err = nsw_rerep_init(dev);
+	if (err)
+		goto err_ra;
 
 	dev->major = register_blkdev(0, "netswap");
 	if (dev->major < 0) {
 		err = dev->major;
-		goto err_ra;
+		goto err_rerep;
 	}
 
 	dev->set.ops = &nsw_mq_ops;
@@ -295,14 +298,10 @@ int nsw_disk_init(u64 size_bytes)
 	err = device_add_disk(NULL, disk, nsw_disk_groups);
 	if (err)
 		goto err_disk;
-	err = nsw_rerep_start(dev);
-	if (err)
-		goto err_del;
+	nsw_rerep_start(dev);
 	pr_info("%s: %llu MiB\n", disk->disk_name, size_bytes >> 20);
 	return 0;
 
-err_del:
-	del_gendisk(disk);
 err_disk:
 	WRITE_ONCE(nsw_dev, NULL);
 	/* The transport is up: a reply may be reading the device. */
@@ -312,6 +311,8 @@ err_tags:
 	blk_mq_free_tag_set(&dev->set);
 err_blkdev:
 	unregister_blkdev(dev->major, "netswap");
+err_rerep:
+	nsw_rerep_destroy(dev);
 err_ra:
 	nsw_ra_destroy(&dev->ra);
 err_map:
@@ -359,7 +360,7 @@ void nsw_disk_exit(void)
 
 	WRITE_ONCE(nsw_dev, NULL);
 	synchronize_net();	/* no reply handler still looks at dev */
-	nsw_rerep_finish(dev);
+	nsw_rerep_destroy(dev);
 	nsw_ra_destroy(&dev->ra);
 	put_disk(dev->disk);
 	blk_mq_free_tag_set(&dev->set);

@@ -78,17 +78,12 @@ static u64 nsw_map_xchg(struct nsw_map *map, u64 *slot, u64 entry)
 	return old;
 }
 
-/* For reads: copy @copy's entry, or 0 if never written or freed. */
-u64 nsw_map_lookup(struct nsw_map *map, u64 pgoff, unsigned int copy)
-{
-	u64 entry = READ_ONCE(*nsw_map_slot(map, pgoff, copy));
-
-	return entry & NSW_ENTRY_PENDING ? 0 : entry;
-}
-
-/* Every slot of @pgoff as it is, PENDING marks included. */
+/*
+ * Every slot of @pgoff and its generation as they are at one time: the
+ * generation says which write the entries belong to.
+ */
 void nsw_map_snapshot(struct nsw_map *map, u64 pgoff,
-		      u64 snap[NSW_MAX_REPLICAS])
+		      struct nsw_map_view *view)
 {
 	raw_spinlock_t *lock = nsw_map_lock(map, pgoff);
 	unsigned long flags;
@@ -96,7 +91,8 @@ void nsw_map_snapshot(struct nsw_map *map, u64 pgoff,
 
 	raw_spin_lock_irqsave(lock, flags);
 	for (c = 0; c < NSW_MAX_REPLICAS; c++)
-		snap[c] = READ_ONCE(*nsw_map_slot(map, pgoff, c));
+		view->slot[c] = READ_ONCE(*nsw_map_slot(map, pgoff, c));
+	view->gen = map->gens[pgoff];
 	raw_spin_unlock_irqrestore(lock, flags);
 }
 
@@ -113,6 +109,7 @@ void nsw_map_take(struct nsw_map *map, u64 pgoff, u64 old[NSW_MAX_REPLICAS])
 
 	clear_bit(pgoff, map->pending);
 	raw_spin_lock_irqsave(lock, flags);
+	map->gens[pgoff]++;
 	for (c = 0; c < NSW_MAX_REPLICAS; c++)
 		old[c] = nsw_map_xchg(map, nsw_map_slot(map, pgoff, c), 0) &
 			 ~NSW_ENTRY_PENDING;
@@ -153,23 +150,26 @@ void nsw_map_set(struct nsw_map *map, u64 pgoff, unsigned int copy,
 }
 
 /*
- * A copy made in the background from the page as @snap saw it: it becomes
- * copy @copy, replacing what was there, only if no slot of the page
- * changed since (no write, no free, no lost session). Returns false if
- * one did: the caller frees the copy it made.
+ * A copy made in the background of the page as @view saw it, whose data
+ * has the checksum @sum: it becomes copy @copy, replacing what was there,
+ * only if the page was not written since and no slot changed (no free,
+ * no lost session). An @entry of 0 just drops copy @copy. Returns false
+ * if the page changed: the caller frees the copy it made.
  */
 bool nsw_map_install(struct nsw_map *map, u64 pgoff, unsigned int copy,
-		     u64 entry, const u64 snap[NSW_MAX_REPLICAS])
+		     u64 entry, const struct nsw_map_view *view, u32 sum)
 {
 	raw_spinlock_t *lock = nsw_map_lock(map, pgoff);
 	unsigned long flags;
-	bool same = true;
 	unsigned int c;
+	bool same;
 	u64 old = 0;
 
 	raw_spin_lock_irqsave(lock, flags);
+	same = map->gens[pgoff] == view->gen &&
+	       (!entry || READ_ONCE(map->sums[pgoff]) == sum);
 	for (c = 0; c < NSW_MAX_REPLICAS; c++)
-		same &= READ_ONCE(*nsw_map_slot(map, pgoff, c)) == snap[c];
+		same &= READ_ONCE(*nsw_map_slot(map, pgoff, c)) == view->slot[c];
 	if (same)
 		old = nsw_map_set_locked(map, pgoff, copy, entry);
 	raw_spin_unlock_irqrestore(lock, flags);
@@ -179,11 +179,13 @@ bool nsw_map_install(struct nsw_map *map, u64 pgoff, unsigned int copy,
 }
 
 /*
- * Copy @copy, which was @entry, came back altered or not at all: it is
- * LOST from now on (rerep.c makes another), and its remote page is freed.
+ * Copy @copy, which was @entry in the page's generation @gen, came back
+ * altered or not at all: it is LOST from now on (rerep.c makes another),
+ * and its remote page is freed. Not if the page was written since: the
+ * copy may hold the new data, under the same entry.
  */
 void nsw_map_spoil(struct nsw_map *map, u64 pgoff, unsigned int copy,
-		   u64 entry)
+		   u64 entry, u32 gen)
 {
 	raw_spinlock_t *lock = nsw_map_lock(map, pgoff);
 	u64 *slot = nsw_map_slot(map, pgoff, copy);
@@ -191,7 +193,7 @@ void nsw_map_spoil(struct nsw_map *map, u64 pgoff, unsigned int copy,
 	u64 old = 0;
 
 	raw_spin_lock_irqsave(lock, flags);
-	if (READ_ONCE(*slot) == entry)
+	if (map->gens[pgoff] == gen && READ_ONCE(*slot) == entry)
 		old = nsw_map_set_locked(map, pgoff, copy,
 					 NSW_ENTRY_VALID | NSW_ENTRY_LOST);
 	raw_spin_unlock_irqrestore(lock, flags);
@@ -233,6 +235,8 @@ static bool nsw_map_peer_down(u64 entry)
  */
 void nsw_map_orphan(struct nsw_map *map, u64 entry)
 {
+	if (nsw_entry_lost(entry))
+		return;		/* its store has it no more */
 	if (nsw_map_peer_down(entry)) {
 		nsw_map_want_audit(entry);
 		return;
@@ -615,7 +619,7 @@ static void nsw_map_free_work(struct work_struct *work)
 			set_bit(i, map->pending);
 		cond_resched();
 	}
-/* Only those queued now: a full batch may queue one again. */
+	/* Only those queued now: a full batch may queue one again. */
 	orphans = kfifo_len(&map->orphans);
 	while (orphans-- && kfifo_out_spinlocked(&map->orphans, &entry, 1,
 						 &map->orphans_lock))
@@ -747,10 +751,13 @@ int nsw_map_init(struct nsw_map *map, u64 nr)
 	map->sums = vzalloc(array_size(nr, sizeof(*map->sums)));
 	if (!map->sums)
 		goto err_entries;
+	map->gens = vzalloc(array_size(nr, sizeof(*map->gens)));
+	if (!map->gens)
+		goto err_sums;
 	map->pending = vzalloc(array_size(BITS_TO_LONGS(nr),
 					  sizeof(unsigned long)));
 	if (!map->pending)
-		goto err_sums;
+		goto err_gens;
 	map->batch = vzalloc(array_size(NSW_MAX_PEERS, sizeof(*map->batch)));
 	if (!map->batch)
 		goto err_pending;
@@ -778,6 +785,8 @@ err_batch:
 	vfree(map->batch);
 err_pending:
 	vfree(map->pending);
+err_gens:
+	vfree(map->gens);
 err_sums:
 	vfree(map->sums);
 err_entries:
@@ -800,6 +809,7 @@ void nsw_map_destroy(struct nsw_map *map)
 	kfree(map->batch_len);
 	vfree(map->batch);
 	vfree(map->pending);
+	vfree(map->gens);
 	vfree(map->sums);
 	vfree(map->entries);
 }

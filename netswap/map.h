@@ -4,10 +4,13 @@
  *
  * The client's remote map: for each page of /dev/netswap0, where its
  * copies live (peer index and the handle that peer gave it), one u64 per
- * copy in NSW_MAX_REPLICAS slots, and the page's checksum: 28 bytes per
- * page. Slots change one at a time under the page's lock, so a copy made
- * in the background (rerep.c) lands only if the page did not change while
- * it was made (nsw_map_install()).
+ * copy in NSW_MAX_REPLICAS slots, the page's checksum and its write
+ * generation: 32 bytes per page. Slots change under the page's lock, and
+ * every write bumps the generation: an overwrite in place gives back the
+ * very entry the page had, so only the generation tells that the data
+ * changed. A copy made in the background (rerep.c) lands, and a copy
+ * found bad is dropped, only if the page was not written meanwhile
+ * (nsw_map_install(), nsw_map_spoil()).
  *
  * Entries change only atomically, so whoever takes an entry out of the
  * map owns the remote page it names: a writer overwriting it, the free
@@ -45,6 +48,7 @@ struct nsw_map {
 	u64 *entries;			/* nr * NSW_MAX_REPLICAS slots */
 	raw_spinlock_t locks[NSW_MAP_LOCKS];	/* a page's slots, by pgoff */
 	u32 *sums;			/* checksum of each stored page */
+	u32 *gens;			/* write generation of each page */
 	unsigned long *pending;		/* hint: pages perhaps PENDING */
 	u64 nr;
 	atomic64_t mapped;
@@ -81,9 +85,14 @@ static inline bool nsw_entry_lost(u64 entry)
 
 int nsw_map_init(struct nsw_map *map, u64 nr);
 void nsw_map_destroy(struct nsw_map *map);
-u64 nsw_map_lookup(struct nsw_map *map, u64 pgoff, unsigned int copy);
+/* A page's slots (PENDING marks included) and generation, at one time. */
+struct nsw_map_view {
+	u64 slot[NSW_MAX_REPLICAS];
+	u32 gen;
+};
+
 void nsw_map_snapshot(struct nsw_map *map, u64 pgoff,
-		      u64 snap[NSW_MAX_REPLICAS]);
+		      struct nsw_map_view *view);
 /*
  * The checksum (pagesum.h) of the page stored at @pgoff, for checking a
  * LOAD. Read it after the entry: nsw_map_set() publishes the sum before
@@ -91,7 +100,7 @@ void nsw_map_snapshot(struct nsw_map *map, u64 pgoff,
  */
 static inline u32 nsw_map_sum(struct nsw_map *map, u64 pgoff)
 {
-	smp_rmb();	/* after the entry nsw_map_lookup() returned */
+	smp_rmb();	/* after the entries nsw_map_snapshot() read */
 	return READ_ONCE(map->sums[pgoff]);
 }
 
@@ -100,9 +109,9 @@ void nsw_map_take(struct nsw_map *map, u64 pgoff,
 void nsw_map_set(struct nsw_map *map, u64 pgoff, unsigned int copy,
 		 u64 entry);
 bool nsw_map_install(struct nsw_map *map, u64 pgoff, unsigned int copy,
-		     u64 entry, const u64 snap[NSW_MAX_REPLICAS]);
+		     u64 entry, const struct nsw_map_view *view, u32 sum);
 void nsw_map_spoil(struct nsw_map *map, u64 pgoff, unsigned int copy,
-		   u64 entry);
+		   u64 entry, u32 gen);
 void nsw_map_orphan(struct nsw_map *map, u64 entry);
 void nsw_map_discard(struct nsw_map *map, u64 pgoff, u64 nr);
 void nsw_map_flush(struct nsw_map *map);

@@ -275,9 +275,7 @@ static struct nsw_ra_slot *nsw_ra_claim(struct nsw_ra *ra,
 {
 	struct nsw_peer *peer = NULL;
 	struct nsw_ra_slot *s = NULL;
-	unsigned int copy;
-	u64 entry;
-	bool lost;
+	struct nsw_pick pick;
 
 	lockdep_assert_held(&ra->lock);
 	/*
@@ -287,7 +285,8 @@ static struct nsw_ra_slot *nsw_ra_claim(struct nsw_ra *ra,
 	WRITE_ONCE(ra->used, ra->used + 1);
 	smp_mb();	/* pairs with nsw_ra_forget() */
 	/* The copy a read would ask: nsw_ra_adopt() then finds it. */
-	peer = nsw_read_pick(map, pgoff, 0, &copy, &entry, handle, &lost);
+	peer = nsw_read_pick(map, pgoff, 0, &pick);
+	*handle = pick.handle;
 	if (peer)
 		s = nsw_ra_slot_get(ra);
 	if (!s)

@@ -104,7 +104,9 @@ static void nsw_cmd_write_end(struct nsw_dev *dev, struct nsw_cmd *cmd)
 		}
 		if (sent && !stored)
 			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
-		else if (cmd->kind == NSW_CMD_IO && stored < nsw_replicas_now())
+		else if (cmd->kind == NSW_CMD_IO &&
+			 (stored < sent || (stored < nsw_replicas_now() &&
+				!atomic64_read(&dev->rerep.degraded_pages))))
 			nsw_rerep_kick(dev);
 	}
 }
@@ -271,8 +273,8 @@ static bool nsw_op_keep(struct nsw_op *op, u64 entry, u64 avoid)
 		return false;
 	op->sess = atomic_read(&peer->session);
 	op->handle = nsw_session_handle(peer, entry);
-	if (!op->handle || nsw_peer_down(peer) || nsw_peer_draining(peer) ||
-	    READ_ONCE(peer->give_back_pages)) {
+	/* An overwrite takes no more room: a store asking back some keeps it. */
+	if (!op->handle || nsw_peer_down(peer) || nsw_peer_draining(peer)) {
 		op->handle = 0;
 		nsw_peer_put(peer);
 		return false;
@@ -327,24 +329,27 @@ static int nsw_write_targets(struct nsw_dev *dev, struct nsw_cmd *cmd,
  * The copy of @pgoff a read asks first: one whose store is up and in the
  * session the copy was made in, the least loaded way there (not draining,
  * then the shortest round trip), and none in @tried (bit per copy).
- * Returns its peer, referenced, or NULL; *@lost tells whether the page
- * has copies that cannot be read (lost, or on a peer that is down).
+ * Returns its peer, referenced, or NULL, and fills @pick; pick->lost
+ * tells whether the page has copies that cannot be read (lost, or on a
+ * peer that is down).
  */
 struct nsw_peer *nsw_read_pick(struct nsw_map *map, u64 pgoff, u8 tried,
-			       unsigned int *copy, u64 *entry, u64 *handle,
-			       bool *lost)
+			       struct nsw_pick *pick)
 {
 	struct nsw_peer *peer, *best = NULL;
 	u64 e, h, score, best_score = U64_MAX;
+	struct nsw_map_view view;
 	unsigned int c;
 
-	*lost = false;
+	nsw_map_snapshot(map, pgoff, &view);
+	memset(pick, 0, sizeof(*pick));
+	pick->gen = view.gen;
 	for (c = 0; c < NSW_MAX_REPLICAS; c++) {
-		e = nsw_map_lookup(map, pgoff, c);
-		if (!e || tried & BIT(c))
+		e = view.slot[c];
+		if (!e || e & NSW_ENTRY_PENDING || tried & BIT(c))
 			continue;
 		if (nsw_entry_lost(e)) {
-			*lost = true;
+			pick->lost = true;
 			continue;
 		}
 		rcu_read_lock();
@@ -352,7 +357,7 @@ struct nsw_peer *nsw_read_pick(struct nsw_map *map, u64 pgoff, u8 tried,
 		rcu_read_unlock();
 		h = peer ? nsw_session_handle(peer, e) : 0;
 		if (!h || nsw_peer_down(peer)) {
-			*lost = true;
+			pick->lost = true;
 			nsw_peer_put(peer);
 			continue;
 		}
@@ -366,9 +371,9 @@ struct nsw_peer *nsw_read_pick(struct nsw_map *map, u64 pgoff, u8 tried,
 		nsw_peer_put(best);
 		best = peer;
 		best_score = score;
-		*copy = c;
-		*entry = e;
-		*handle = h;
+		pick->copy = c;
+		pick->entry = e;
+		pick->handle = h;
 	}
 	return best;
 }
@@ -380,17 +385,18 @@ struct nsw_peer *nsw_read_pick(struct nsw_map *map, u64 pgoff, u8 tried,
  */
 static int nsw_read_target(struct nsw_dev *dev, struct nsw_op *op)
 {
-	unsigned int copy = 0;
-	bool lost;
+	struct nsw_pick pick;
 
 	op->handle = 0;
 	op->tried = 0;
-	op->peer = nsw_read_pick(&dev->map, op->pgoff, 0, &copy, &op->entry,
-				 &op->handle, &lost);
+	op->peer = nsw_read_pick(&dev->map, op->pgoff, 0, &pick);
 	if (!op->peer)
-		return lost ? -ENOENT : 0;
-	op->copy = copy;
-	op->tried = BIT(copy);
+		return pick.lost ? -ENOENT : 0;
+	op->copy = pick.copy;
+	op->entry = pick.entry;
+	op->handle = pick.handle;
+	op->gen = pick.gen;
+	op->tried = BIT(pick.copy);
 	op->sess = atomic_read(&op->peer->session);
 	return 0;
 }
@@ -455,6 +461,9 @@ static bool nsw_dispatch_page(struct nsw_dev *dev, struct nsw_cmd *cmd,
 		return defer;
 	}
 	if (!cmd->write && !ops[0].handle) {
+		/* rerep.c copies only what a page holds: it was freed. */
+		if (cmd->kind != NSW_CMD_IO)
+			WRITE_ONCE(cmd->status, BLK_STS_IOERR);
 		memzero_page(ops[0].page, 0, PAGE_SIZE);
 		return defer;
 	}
@@ -549,12 +558,9 @@ static u64 nsw_op_siblings(const struct nsw_op *op)
 bool nsw_op_has_other(struct nsw_dev *dev, const struct nsw_op *op)
 {
 	struct nsw_peer *peer;
-	unsigned int copy;
-	u64 entry, handle;
-	bool lost;
+	struct nsw_pick pick;
 
-	peer = nsw_read_pick(&dev->map, op->pgoff, op->tried, &copy, &entry,
-			     &handle, &lost);
+	peer = nsw_read_pick(&dev->map, op->pgoff, op->tried, &pick);
 	nsw_peer_put(peer);
 	return peer;
 }
@@ -568,29 +574,28 @@ bool nsw_op_has_other(struct nsw_dev *dev, const struct nsw_op *op)
  */
 bool nsw_op_reread(struct nsw_dev *dev, struct nsw_op *op, bool spoil)
 {
-	unsigned int copy, k = hweight8(op->tried) - 1;
+	unsigned int k = hweight8(op->tried) - 1;
 	struct nsw_peer *next;
-	u64 entry, handle;
-	bool lost;
+	struct nsw_pick pick;
 
 	if (spoil) {
-		nsw_map_spoil(&dev->map, op->pgoff, op->copy, op->entry);
+		nsw_map_spoil(&dev->map, op->pgoff, op->copy, op->entry,
+			      op->gen);
 		nsw_rerep_kick(dev);
 	}
 	if (k >= ARRAY_SIZE(op->old))
 		return false;
-	next = nsw_read_pick(&dev->map, op->pgoff, op->tried, &copy, &entry,
-			     &handle, &lost);
+	next = nsw_read_pick(&dev->map, op->pgoff, op->tried, &pick);
 	if (!next)
 		return false;
 	pr_info_ratelimited("page %llu: reading the copy on %pISpc instead of %pISpc's\n",
 			    op->pgoff, &next->shown, &op->peer->shown);
 	/* The retransmit worker may still be looking at the first peer. */
 	op->old[k] = op->peer;
-	op->tried |= BIT(copy);
-	op->copy = copy;
-	op->entry = entry;
-	op->handle = handle;
+	op->tried |= BIT(pick.copy);
+	op->copy = pick.copy;
+	op->entry = pick.entry;
+	op->handle = pick.handle;
 	WRITE_ONCE(op->sess, atomic_read(&next->session));
 	/* The number is ended: nothing lands in the page from the old one. */
 	atomic_set(&op->got, 0);
@@ -718,6 +723,8 @@ static void nsw_reply_full(struct nsw_peer *peer)
 static void nsw_reply_refused(struct nsw_dev *dev, struct nsw_cmd *cmd,
 			      struct nsw_op *op, const struct nsw_msg *m)
 {
+	struct nsw_peer *peer = op->peer;
+
 	if (m->status == NSW_ST_FULL) {
 		nsw_reply_full(op->peer);
 		/*
@@ -731,8 +738,9 @@ static void nsw_reply_refused(struct nsw_dev *dev, struct nsw_cmd *cmd,
 	} else {
 		pr_err_ratelimited("%pISpc lost page %llu (status %u)\n",
 				   &op->peer->shown, op->pgoff, m->status);
+		/* @peer stays referenced by the op (op->old[]). */
 		if (!cmd->write && nsw_op_reread(dev, op, true)) {
-			atomic64_inc(&op->peer->failed_requests);
+			atomic64_inc(&peer->failed_requests);
 			return;
 		}
 	}
@@ -766,7 +774,7 @@ static void nsw_reply_stored(struct nsw_dev *dev, struct nsw_op *op,
 	atomic64_inc(&op->peer->tx_store_pages);
 	if (cmd->kind == NSW_CMD_COPY) {
 		if (nsw_map_install(&dev->map, op->pgoff, op->copy, entry,
-				    cmd->copy_snap))
+				    &cmd->copy_view, op->sum))
 			op->stored = true;
 		else
 			nsw_map_orphan(&dev->map, entry);

@@ -41,6 +41,7 @@ struct nsw_op {
 	/* A read's earlier peers, each tried once: ditto. */
 	struct nsw_peer *old[NSW_MAX_REPLICAS - 1];
 	u64 entry;		/* read: the map entry of the copy it reads */
+	u32 gen;		/* read: the page's generation then, map.h */
 	u8 copy;		/* which of the page's copies, map.h */
 	u8 tried;		/* read: bit per copy asked so far */
 	bool stored;		/* write: this copy is stored */
@@ -72,7 +73,7 @@ struct nsw_cmd {
 	unsigned int pages;
 	/* rerep.c's requests: which page, its slots when read, the slot. */
 	u64 copy_pgoff;
-	u64 copy_snap[NSW_MAX_REPLICAS];
+	struct nsw_map_view copy_view;
 	u64 copy_avoid;		/* peers (bit per index) that hold copies */
 	unsigned int copy_slot;
 	struct nsw_op ops[NSW_CMD_OPS];
@@ -94,9 +95,17 @@ void nsw_op_tx_end(struct nsw_dev *dev, struct nsw_op *op, u64 id,
 bool nsw_op_retarget(struct nsw_dev *dev, struct nsw_op *op);
 bool nsw_op_has_other(struct nsw_dev *dev, const struct nsw_op *op);
 bool nsw_op_reread(struct nsw_dev *dev, struct nsw_op *op, bool spoil);
+/* The copy of a page a read asks, see nsw_read_pick(). */
+struct nsw_pick {
+	unsigned int copy;
+	u64 entry;
+	u64 handle;
+	u32 gen;		/* the page's generation then, map.h */
+	bool lost;		/* some copies cannot be read */
+};
+
 struct nsw_peer *nsw_read_pick(struct nsw_map *map, u64 pgoff, u8 tried,
-			       unsigned int *copy, u64 *entry, u64 *handle,
-			       bool *lost);
+			       struct nsw_pick *pick);
 void nsw_op_fail(struct nsw_dev *dev, struct nsw_cmd *cmd,
 		 struct nsw_op *op);
 void nsw_request_rx(struct nsw_dev *dev, struct sk_buff *skb,

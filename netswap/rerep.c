@@ -3,8 +3,9 @@
  * DOC: Re-replication
  *
  * A page is written to `replicas` distinct peers (request.c); this keeps
- * it so when peers fail or leave. Once a second, and at once when a write
- * or a read found a copy missing, a tick counts the pages with fewer good
+ * it so when peers fail or leave. When a write or a read found a copy
+ * missing, a peer's state, session or ask changed, and once a second
+ * while that is not all done, a tick counts the pages with fewer good
  * copies than wanted (degraded_pages) and, if there are any, starts a
  * pass: NSW_REREP_LANES lanes walk the map, each reading such a page
  * through the device (from a copy that is still good, checked against its
@@ -17,9 +18,11 @@
  * spoiled (map.h) is to be replaced; one on a store that drains, or of
  * the pages a store asks back (give_back_pages, from its PONGs), is to be
  * moved: it can still be read, but the copy made elsewhere replaces it,
- * and the old one is freed there.
+ * and the old one is freed there. It is dropped instead when the page
+ * keeps enough copies without it, or has another good one and no peer
+ * can take it: the store gets its memory back either way.
  *
- * The copy lands only if the page did not change while it was made
+ * The copy lands only if the page was not written while it was made
  * (nsw_map_install()); else it is freed. The workload keeps priority: a
  * lane waits a little before each page while the device has requests of
  * its own, and the lanes take at most NSW_REREP_LANES of the device's
@@ -43,33 +46,24 @@
 #include "uapi/netswap.h"
 
 #define NSW_REREP_TICK		HZ
+/* Ticks between counts while a pass can do nothing, and in quiet times. */
+#define NSW_REREP_STUCK_TICKS	10
+#define NSW_REREP_QUIET_TICKS	30
 
 /* What a copy of a page is worth, see the DOC above. */
 enum nsw_copy_state {
 	NSW_COPY_NONE,		/* no copy in this slot */
 	NSW_COPY_GOOD,
-	NSW_COPY_MOVE,		/* readable, but to be moved */
+	NSW_COPY_ASKED,		/* good, but its store asks some pages back */
+	NSW_COPY_MOVE,		/* readable, but to be moved: its store drains */
 	NSW_COPY_BAD,		/* to be replaced */
 };
 
-/* @peer's copies are to be moved; for a count, consumes one of @budget. */
-static bool nsw_rerep_moving(struct nsw_peer *peer, atomic64_t *budget)
-{
-	u64 ask = READ_ONCE(peer->give_back_pages);
-
-	if (ask == NSW_GIVE_BACK_ALL)
-		return true;
-	return ask && budget && atomic64_dec_if_positive(budget) >= 0;
-}
-
-/*
- * The state of the copy @entry names. @budget (per peer, or NULL: only
- * count) lets a store's ask for some of its pages move that many.
- */
-static enum nsw_copy_state nsw_copy_state(u64 entry, atomic64_t *budget)
+static enum nsw_copy_state nsw_copy_state(u64 entry)
 {
 	enum nsw_copy_state st = NSW_COPY_BAD;
 	struct nsw_peer *peer;
+	u64 ask;
 
 	if (!entry)
 		return NSW_COPY_NONE;
@@ -77,65 +71,102 @@ static enum nsw_copy_state nsw_copy_state(u64 entry, atomic64_t *budget)
 		return NSW_COPY_BAD;
 	rcu_read_lock();
 	peer = nsw_peer_by_idx_rcu(NSW_ENTRY_PEER(entry));
-	if (peer && !nsw_peer_down(peer) && nsw_session_handle(peer, entry))
-		st = nsw_rerep_moving(peer, budget ? &budget[peer->idx] : NULL) ?
-		     NSW_COPY_MOVE : NSW_COPY_GOOD;
+	if (peer && !nsw_peer_down(peer) && nsw_session_handle(peer, entry)) {
+		ask = READ_ONCE(peer->give_back_pages);
+		st = ask == NSW_GIVE_BACK_ALL ? NSW_COPY_MOVE :
+		     ask ? NSW_COPY_ASKED : NSW_COPY_GOOD;
+	}
 	rcu_read_unlock();
 	return st;
 }
 
 /* What a page's slots say, and what to do about it. */
 struct nsw_page_plan {
-	u64 snap[NSW_MAX_REPLICAS];
-	unsigned int good;
+	struct nsw_map_view view;
+	enum nsw_copy_state st[NSW_MAX_REPLICAS];
+	unsigned int good;	/* GOOD or ASKED */
 	unsigned int readable;	/* good or to be moved */
-	int slot;		/* the slot the next copy takes; -1: none */
-	bool move;		/* that slot's copy is to be moved */
 	u64 avoid;		/* peers named by any slot */
 };
 
 /*
- * Looks at @pgoff: is it degraded, with fewer good copies than wanted?
- * Freed pages (PENDING) and pages without data are not. @p says which
- * slot another copy takes and which peers it must avoid.
+ * Looks at @pgoff. Returns false for a page freed (PENDING) or without
+ * data, which need nothing.
  */
-static bool nsw_rerep_plan(struct nsw_map *map, u64 pgoff, atomic64_t *budget,
+static bool nsw_rerep_plan(struct nsw_map *map, u64 pgoff,
 			   struct nsw_page_plan *p)
 {
-	enum nsw_copy_state st;
-	int empty = -1;
+	u64 e, any = 0;
 	unsigned int c;
 
-	nsw_map_snapshot(map, pgoff, p->snap);
+	nsw_map_snapshot(map, pgoff, &p->view);
 	p->good = 0;
 	p->readable = 0;
-	p->slot = -1;
-	p->move = false;
 	p->avoid = 0;
 	for (c = 0; c < NSW_MAX_REPLICAS; c++) {
-		if (p->snap[c] & NSW_ENTRY_PENDING)
+		e = p->view.slot[c];
+		if (e & NSW_ENTRY_PENDING)
 			return false;
-		if (p->snap[c] && !nsw_entry_lost(p->snap[c]))
-			p->avoid |= BIT_ULL(NSW_ENTRY_PEER(p->snap[c]));
-		st = nsw_copy_state(p->snap[c], budget);
-		p->good += st == NSW_COPY_GOOD;
-		p->readable += st == NSW_COPY_GOOD || st == NSW_COPY_MOVE;
-		if ((st == NSW_COPY_BAD || st == NSW_COPY_MOVE) && p->slot < 0) {
-			p->slot = c;
-			p->move = st == NSW_COPY_MOVE;
-		}
-		if (st == NSW_COPY_NONE && empty < 0)
-			empty = c;
+		any |= e;
+		if (e && !nsw_entry_lost(e))
+			p->avoid |= BIT_ULL(NSW_ENTRY_PEER(e));
+		p->st[c] = nsw_copy_state(e);
+		p->good += p->st[c] == NSW_COPY_GOOD ||
+			   p->st[c] == NSW_COPY_ASKED;
+		p->readable += p->st[c] == NSW_COPY_GOOD ||
+			       p->st[c] == NSW_COPY_ASKED ||
+			       p->st[c] == NSW_COPY_MOVE;
 	}
-	if (p->slot < 0)
-		p->slot = empty;
-	return (p->snap[0] | p->snap[1] | p->snap[2]) &&
-	       p->good < nsw_replicas_now();
+	return any;
 }
 
-/* One of rerep.c's own requests for @pgoff, waited for. */
+/* Has the page fewer good copies than wanted? */
+static bool nsw_plan_degraded(const struct nsw_page_plan *p)
+{
+	return p->good < nsw_replicas_now();
+}
+
+/*
+ * The slot whose copy is to go, or -1: one on a store that drains, else
+ * one on a store asking pages back while its budget for this pass lasts
+ * (@budget, per peer; taken only for the slot returned).
+ */
+static int nsw_plan_leaving(struct nsw_page_plan *p, atomic64_t *budget)
+{
+	unsigned int c;
+
+	for (c = 0; c < NSW_MAX_REPLICAS; c++)
+		if (p->st[c] == NSW_COPY_MOVE)
+			return c;
+	for (c = 0; c < NSW_MAX_REPLICAS; c++) {
+		if (p->st[c] != NSW_COPY_ASKED ||
+		    atomic64_dec_if_positive(&budget[NSW_ENTRY_PEER(p->view.slot[c])]) < 0)
+			continue;
+		p->st[c] = NSW_COPY_MOVE;
+		p->good--;
+		return c;
+	}
+	return -1;
+}
+
+/* The slot a new copy of a degraded page takes: a bad one, else empty. */
+static int nsw_plan_free_slot(const struct nsw_page_plan *p)
+{
+	unsigned int c;
+
+	for (c = 0; c < NSW_MAX_REPLICAS; c++)
+		if (p->st[c] == NSW_COPY_BAD)
+			return c;
+	for (c = 0; c < NSW_MAX_REPLICAS; c++)
+		if (p->st[c] == NSW_COPY_NONE)
+			return c;
+	return -1;
+}
+
+/* One of rerep.c's own requests for @pgoff, copy @slot, waited for. */
 static int nsw_rerep_io(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
-			u64 pgoff, const struct nsw_page_plan *p, bool write)
+			u64 pgoff, const struct nsw_page_plan *p, int slot,
+			bool write)
 {
 	struct request_queue *q = dev->disk->queue;
 	struct nsw_cmd *cmd;
@@ -148,52 +179,81 @@ static int nsw_rerep_io(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
 	cmd = blk_mq_rq_to_pdu(rq);
 	cmd->kind = write ? NSW_CMD_COPY : NSW_CMD_COPY_READ;
 	cmd->copy_pgoff = pgoff;
-	memcpy(cmd->copy_snap, p->snap, sizeof(cmd->copy_snap));
-	cmd->copy_slot = p->slot;
+	cmd->copy_view = p->view;
+	cmd->copy_slot = slot;
 	cmd->copy_avoid = p->avoid;
 	/* NOIO: reclaim would write to this device, whose slot we hold. */
 	err = blk_rq_map_kern(q, rq, page_address(lane->page), PAGE_SIZE,
 			      GFP_NOIO);
-	if (!err)
+	if (!err) {
+		atomic_inc(&dev->rerep.inflight);
 		err = blk_status_to_errno(blk_execute_rq(rq, false));
+		atomic_dec(&dev->rerep.inflight);
+	}
 	blk_mq_free_request(rq);
 	return err;
 }
 
 /*
- * A copy asked back has nowhere to go, but the page has another good
- * one: give the store its memory back and keep the page degraded.
+ * Copies @pgoff, as @p saw it, into @slot on a peer that holds none of
+ * it, replacing what @slot held. Returns true if the copy landed.
+ */
+static bool nsw_rerep_copy(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
+			   u64 pgoff, const struct nsw_page_plan *p, int slot)
+{
+	struct nsw_rerep *rr = &dev->rerep;
+
+	/* The workload's own requests first. */
+	if (atomic_read(&dev->busy) > atomic_read(&rr->inflight))
+		usleep_range(1000, 2000);
+	if (nsw_rerep_io(dev, lane, pgoff, p, slot, false) ||
+	    nsw_rerep_io(dev, lane, pgoff, p, slot, true))
+		return false;
+	atomic64_inc(&rr->copied_pages);
+	return true;
+}
+
+/*
+ * Drops copy @slot of @pgoff, which is to go, when the page keeps enough
+ * copies without it, or has another good one and the leaving copy has
+ * nowhere else to go: the store gets its memory back.
  */
 static void nsw_rerep_drop(struct nsw_dev *dev, u64 pgoff,
-			   const struct nsw_page_plan *p)
+			   const struct nsw_page_plan *p, int slot)
 {
-	if (nsw_map_install(&dev->map, pgoff, p->slot, 0, p->snap))
+	if (nsw_map_install(&dev->map, pgoff, slot, 0, &p->view, 0))
 		atomic64_inc(&dev->rerep.dropped_pages);
 }
 
-/* Makes one more copy of @pgoff, if it still needs one. */
+/* Does for @pgoff what it needs: a copy made, moved or dropped. */
 static void nsw_rerep_page(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
 			   u64 pgoff)
 {
 	struct nsw_rerep *rr = &dev->rerep;
 	struct nsw_page_plan p;
+	bool degraded, target;
+	int slot;
 
-	if (!nsw_rerep_plan(&dev->map, pgoff, rr->give_back, &p) ||
-	    !p.readable || p.slot < 0)
+	if (!nsw_rerep_plan(&dev->map, pgoff, &p) || !p.readable)
 		return;
-	if (!nsw_peer_any_target(p.avoid)) {
-		if (p.move && p.good)
-			nsw_rerep_drop(dev, pgoff, &p);
+	degraded = nsw_plan_degraded(&p);
+	slot = nsw_plan_leaving(&p, rr->give_back);
+	if (slot >= 0 && p.good >= nsw_replicas_now()) {
+		nsw_rerep_drop(dev, pgoff, &p, slot);
 		return;
 	}
-	/* The workload's own requests first. */
-	if (atomic_read(&dev->busy) > atomic_read(&rr->running))
-		usleep_range(1000, 2000);
-	if (nsw_rerep_io(dev, lane, pgoff, &p, false) ||
-	    nsw_rerep_io(dev, lane, pgoff, &p, true))
+	if (slot < 0 && !degraded)
 		return;
-	atomic64_inc(&rr->copied_pages);
-	atomic64_dec_if_positive(&rr->degraded_pages);
+	if (slot < 0)
+		slot = nsw_plan_free_slot(&p);
+	if (slot < 0)
+		return;
+	target = nsw_peer_any_target(p.avoid);
+	if (!target && p.st[slot] == NSW_COPY_MOVE && p.good)
+		nsw_rerep_drop(dev, pgoff, &p, slot);
+	else if (target && nsw_rerep_copy(dev, lane, pgoff, &p, slot) &&
+		 degraded && p.good + 1 >= nsw_replicas_now())
+		atomic64_dec_if_positive(&rr->degraded_pages);
 }
 
 static void nsw_rerep_lane_fn(struct work_struct *work)
@@ -217,24 +277,28 @@ static void nsw_rerep_lane_fn(struct work_struct *work)
 
 /*
  * Counts the degraded pages, in all and per peer holding a copy that is
- * to go. Returns the count.
+ * to go (rr->per_peer). Returns the count.
  */
-static u64 nsw_rerep_count(struct nsw_dev *dev, u64 *per_peer)
+static u64 nsw_rerep_count(struct nsw_dev *dev)
 {
+	u64 *per_peer = dev->rerep.per_peer;
 	struct nsw_page_plan p;
 	u64 pgoff, n = 0;
 	unsigned int c;
 
+	memset(per_peer, 0, sizeof(dev->rerep.per_peer));
 	for (pgoff = 0; pgoff < dev->map.nr; pgoff++) {
 		if (!(pgoff % 4096))
 			cond_resched();
-		if (!nsw_rerep_plan(&dev->map, pgoff, NULL, &p))
+		if (!nsw_rerep_plan(&dev->map, pgoff, &p) ||
+		    !nsw_plan_degraded(&p))
 			continue;
 		n++;
 		for (c = 0; c < NSW_MAX_REPLICAS; c++)
-			if (p.snap[c] && !nsw_entry_lost(p.snap[c]) &&
-			    nsw_copy_state(p.snap[c], NULL) != NSW_COPY_GOOD)
-				per_peer[NSW_ENTRY_PEER(p.snap[c])]++;
+			if (p.st[c] == NSW_COPY_MOVE ||
+			    (p.st[c] == NSW_COPY_BAD &&
+			     !nsw_entry_lost(p.view.slot[c])))
+				per_peer[NSW_ENTRY_PEER(p.view.slot[c])]++;
 	}
 	return n;
 }
@@ -270,6 +334,9 @@ static int nsw_rerep_asked(struct nsw_peer *peer, void *arg)
 	return !!READ_ONCE(peer->give_back_pages);
 }
 
+/* FNV-1a's 64-bit prime: mixes a peer's fields into the signature. */
+#define NSW_REREP_SIGN_PRIME	0x100000001b3ULL
+
 /* Folds what makes a copy good or not of @peer into *@arg. */
 static int nsw_rerep_sign(struct nsw_peer *peer, void *arg)
 {
@@ -278,27 +345,38 @@ static int nsw_rerep_sign(struct nsw_peer *peer, void *arg)
 	*sig = (*sig ^ (atomic_read(&peer->session) |
 			(u64)READ_ONCE(peer->state) << 32 |
 			(u64)!!READ_ONCE(peer->give_back_pages) << 40 |
-			(u64)peer->idx << 48)) * 0x100000001b3ULL;
+			(u64)peer->idx << 48)) * NSW_REREP_SIGN_PRIME;
 	return 0;
 }
 
 /*
- * Must the map be looked at? While pages are degraded or a store asks
- * for pages back, after a kick, and when a peer's state, session or ask
- * changed, or replicas did: not once a second over a large map that is
- * fine.
+ * Must the map be looked at? After a kick, or when a peer's state,
+ * session or ask changed, or replicas did. While pages are degraded or a
+ * store asks pages back, every tick if the last pass got anywhere, else
+ * every NSW_REREP_STUCK_TICKS; in quiet times every NSW_REREP_QUIET_TICKS.
+ * Not once a second over a large map that is fine, or that no peer can
+ * help.
  */
 static bool nsw_rerep_due(struct nsw_rerep *rr)
 {
-	u64 sig = nsw_replicas_now();
+	u64 sig = nsw_replicas_now(), done;
+	bool progress;
 
 	nsw_peer_for_each(nsw_rerep_sign, &sig, 0);
-	if (!atomic_xchg(&rr->kicked, 0) && sig == rr->sig &&
-	    !atomic64_read(&rr->degraded_pages) &&
-	    !nsw_peer_for_each(nsw_rerep_asked, NULL, 0))
-		return false;
-	rr->sig = sig;
-	return true;
+	done = atomic64_read(&rr->copied_pages) +
+	       atomic64_read(&rr->dropped_pages);
+	progress = done != rr->done;
+	rr->done = done;
+	rr->quiet++;
+	if (atomic_xchg(&rr->kicked, 0) || sig != rr->sig) {
+		rr->sig = sig;
+		rr->quiet = 0;
+		return true;
+	}
+	if (atomic64_read(&rr->degraded_pages) ||
+	    nsw_peer_for_each(nsw_rerep_asked, NULL, 0))
+		return progress || !(rr->quiet % NSW_REREP_STUCK_TICKS);
+	return !(rr->quiet % NSW_REREP_QUIET_TICKS);
 }
 
 static void nsw_rerep_tick(struct work_struct *work)
@@ -306,20 +384,16 @@ static void nsw_rerep_tick(struct work_struct *work)
 	struct nsw_rerep *rr = container_of(to_delayed_work(work),
 					    struct nsw_rerep, tick);
 	struct nsw_dev *dev = container_of(rr, struct nsw_dev, rerep);
-	u64 *per_peer, n;
 	unsigned int i;
+	u64 n;
 
 	if (atomic_read(&rr->running) || READ_ONCE(rr->stopping))
 		return;
 	if (!nsw_rerep_due(rr))
 		goto again;
-	per_peer = kcalloc(NSW_MAX_PEERS, sizeof(*per_peer), GFP_KERNEL);
-	if (!per_peer)
-		goto again;
-	n = atomic64_read(&dev->map.mapped) ? nsw_rerep_count(dev, per_peer) : 0;
+	n = atomic64_read(&dev->map.mapped) ? nsw_rerep_count(dev) : 0;
 	atomic64_set(&rr->degraded_pages, n);
-	nsw_peer_for_each(nsw_rerep_peer_figure, per_peer, 0);
-	kfree(per_peer);
+	nsw_peer_for_each(nsw_rerep_peer_figure, rr->per_peer, 0);
 	nsw_peer_for_each(nsw_rerep_budget, rr, 0);
 	if (n || nsw_peer_for_each(nsw_rerep_asked, NULL, 0)) {
 		atomic_set(&rr->running, NSW_REREP_LANES);
@@ -341,7 +415,8 @@ void nsw_rerep_kick(struct nsw_dev *dev)
 	mod_delayed_work(nsw_wq, &rr->tick, HZ / 10);
 }
 
-int nsw_rerep_start(struct nsw_dev *dev)
+/* Before the disk is added: a write may kick as soon as it is. */
+int nsw_rerep_init(struct nsw_dev *dev)
 {
 	struct nsw_rerep *rr = &dev->rerep;
 	unsigned int i;
@@ -358,7 +433,6 @@ int nsw_rerep_start(struct nsw_dev *dev)
 		if (!rr->lanes[i].page)
 			goto err;
 	}
-	queue_delayed_work(nsw_wq, &rr->tick, NSW_REREP_TICK);
 	return 0;
 err:
 	while (i--)
@@ -367,26 +441,36 @@ err:
 	return -ENOMEM;
 }
 
+/* The disk is added: copies may be made. */
+void nsw_rerep_start(struct nsw_dev *dev)
+{
+	queue_delayed_work(nsw_wq, &dev->rerep.tick, NSW_REREP_TICK);
+}
+
 /* Before the disk goes: no copy is being made after this. */
 void nsw_rerep_stop(struct nsw_dev *dev)
 {
 	struct nsw_rerep *rr = &dev->rerep;
-	unsigned int i;
 
 	WRITE_ONCE(rr->stopping, true);
 	cancel_delayed_work_sync(&rr->tick);
 	/* Lanes end at their next page; their requests end in time. */
-	destroy_workqueue(rr->wq);
+	flush_workqueue(rr->wq);
 	cancel_delayed_work_sync(&rr->tick);
-	for (i = 0; i < NSW_REREP_LANES; i++)
-		__free_page(rr->lanes[i].page);
 }
 
 /*
  * After the last reply handler left the device (synchronize_net()): a
  * kick that raced with nsw_rerep_stop() may have queued the tick again.
+ * Also what undoes nsw_rerep_init().
  */
-void nsw_rerep_finish(struct nsw_dev *dev)
+void nsw_rerep_destroy(struct nsw_dev *dev)
 {
-	cancel_delayed_work_sync(&dev->rerep.tick);
+	struct nsw_rerep *rr = &dev->rerep;
+	unsigned int i;
+
+	cancel_delayed_work_sync(&rr->tick);
+	destroy_workqueue(rr->wq);
+	for (i = 0; i < NSW_REREP_LANES; i++)
+		__free_page(rr->lanes[i].page);
 }

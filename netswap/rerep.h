@@ -28,8 +28,12 @@ struct nsw_rerep {
 	struct workqueue_struct *wq;	/* the lanes, which wait for I/O */
 	struct nsw_rerep_lane lanes[NSW_REREP_LANES];
 	atomic_t running;		/* lanes in the current pass */
+	atomic_t inflight;		/* lanes' requests in flight */
 	atomic_t kicked;		/* something lost a copy: look now */
 	u64 sig;			/* of the peers' states, last looked */
+	u64 done;			/* copied + dropped, last looked */
+	unsigned int quiet;		/* ticks since the last kick or change */
+	u64 per_peer[NSW_MAX_PEERS];	/* the tick's count, per peer */
 	bool stopping;
 	atomic64_t degraded_pages;	/* live: counted, less those copied */
 	atomic64_t copied_pages;
@@ -37,9 +41,10 @@ struct nsw_rerep {
 	atomic64_t give_back[NSW_MAX_PEERS];	/* per peer: moves left this pass */
 };
 
-int nsw_rerep_start(struct nsw_dev *dev);
+int nsw_rerep_init(struct nsw_dev *dev);
+void nsw_rerep_start(struct nsw_dev *dev);
 void nsw_rerep_stop(struct nsw_dev *dev);
-void nsw_rerep_finish(struct nsw_dev *dev);
+void nsw_rerep_destroy(struct nsw_dev *dev);
 void nsw_rerep_kick(struct nsw_dev *dev);
 
 #endif /* _NSW_REREP_H */
