@@ -389,6 +389,7 @@ static int nsw_read_target(struct nsw_dev *dev, struct nsw_op *op)
 
 	op->handle = 0;
 	op->tried = 0;
+	op->bad_entry = 0;
 	op->peer = nsw_read_pick(&dev->map, op->pgoff, 0, &pick);
 	if (!op->peer)
 		return pick.lost ? -ENOENT : 0;
@@ -567,8 +568,8 @@ bool nsw_op_has_other(struct nsw_dev *dev, const struct nsw_op *op)
 
 /*
  * A read's copy failed, and the caller claimed @op and ended its number:
- * the copy was not there or came back altered (@spoil: it is marked lost
- * and rerep.c makes another), or its peer is down or gone silent. The op
+ * the copy was not there (@spoil: it is marked lost and rerep.c makes
+ * another), came back altered, or its peer is down or gone silent. The op
  * asks another copy at once, sent by the retransmit worker. Returns false
  * if there is none left to ask.
  */
@@ -796,13 +797,28 @@ static bool nsw_reply_loaded(struct nsw_dev *dev, struct nsw_cmd *cmd,
 	u32 sum = nsw_page_sum(op->page);
 
 	atomic64_inc(&op->peer->tx_load_pages);
-	if (sum == op->sum)
+	if (sum == op->sum) {
+		/* A good copy says the altered one was bad: make another. */
+		if (op->bad_entry) {
+			nsw_map_spoil(&dev->map, op->pgoff, op->bad_copy,
+				      op->bad_entry, op->gen);
+			nsw_rerep_kick(dev);
+		}
 		return true;
+	}
 	atomic64_inc(&op->peer->checksum_error_pages);
 	pr_err_ratelimited("%pISpc: page %llu checksum mismatch (%08x, stored %08x)\n",
 			   &op->peer->shown, op->pgoff, sum, op->sum);
-	/* Another copy, if there is one, is read into the page instead. */
-	if (nsw_op_reread(dev, op, true))
+	/*
+	 * Another copy, if there is one, is read into the page instead.
+	 * The altered one is dropped only once another proved good: the
+	 * fault may have been on the way, or in the only copy there is.
+	 */
+	if (!op->bad_entry) {
+		op->bad_copy = op->copy;
+		op->bad_entry = op->entry;
+	}
+	if (nsw_op_reread(dev, op, false))
 		return false;
 	WRITE_ONCE(cmd->status, BLK_STS_IOERR);
 	return true;

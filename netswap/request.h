@@ -42,6 +42,8 @@ struct nsw_op {
 	struct nsw_peer *old[NSW_MAX_REPLICAS - 1];
 	u64 entry;		/* read: the map entry of the copy it reads */
 	u32 gen;		/* read: the page's generation then, map.h */
+	u64 bad_entry;		/* read: a copy that came back altered, */
+	u8 bad_copy;		/* to drop once another proves good */
 	u8 copy;		/* which of the page's copies, map.h */
 	u8 tried;		/* read: bit per copy asked so far */
 	bool stored;		/* write: this copy is stored */
