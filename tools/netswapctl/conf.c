@@ -7,6 +7,7 @@
  *	DeviceSize = 1G		size_mb of the loaded module (load only)
  *	ListenPort = 7878	port of the loaded module (load only)
  *	Lend = 512M		STORE_SET
+ *	Replicas = 2		the module parameter replicas (sysfs)
  *	SwapPriority = 10	for the service's swapon; setconf ignores it
  *
  *	[Peer]			one section per peer
@@ -34,11 +35,11 @@ struct conf_peer {
 
 struct conf {
 	const char *file;
-	bool has_size, has_port, has_lend, has_prio;
+	bool has_size, has_port, has_lend, has_replicas, has_prio;
 	uint64_t size, lend;
 	uint16_t port;
-	long prio;
-	int size_line, port_line, lend_line;
+	long replicas, prio;
+	int size_line, port_line, lend_line, replicas_line;
 	struct conf_peer *peer;
 	size_t npeers;
 };
@@ -107,6 +108,14 @@ static void conf_netswap_key(struct conf *c, int line, const char *key,
 		once(&c->has_lend, "Lend");
 		c->lend = conf_size(key, val);
 		c->lend_line = line;
+	} else if (!strcasecmp(key, "Replicas")) {
+		once(&c->has_replicas, "Replicas");
+		errno = 0;
+		c->replicas = strtol(val, &end, 10);
+		if (errno || end == val || *end || c->replicas < 1 ||
+		    c->replicas > 3)
+			die("invalid Replicas '%s' (1 to 3)", val);
+		c->replicas_line = line;
 	} else if (!strcasecmp(key, "SwapPriority")) {
 		once(&c->has_prio, "SwapPriority");
 		errno = 0;
@@ -116,7 +125,7 @@ static void conf_netswap_key(struct conf *c, int line, const char *key,
 			die("invalid SwapPriority '%s' (0 to 32767)", val);
 	} else {
 		die("unknown key '%s' in [Netswap] (%s)", key,
-		    "expected DeviceSize, ListenPort, Lend or SwapPriority");
+		    "expected DeviceSize, ListenPort, Lend, Replicas or SwapPriority");
 	}
 }
 
@@ -341,6 +350,46 @@ static void apply_peers(struct conf *c, struct nsctl *ctl,
 	}
 }
 
+/*
+ * The module parameter replicas: netlink reports it only with a device
+ * and sets it not at all, so both ways go through sysfs.
+ */
+#define REPLICAS_PARAM "/sys/module/netswap/parameters/replicas"
+
+/* Its value now; 0 for a module without it. */
+static long replicas_get(void)
+{
+	long val = 0;
+	FILE *f;
+
+	f = fopen(REPLICAS_PARAM, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &val) != 1)
+		val = 0;
+	fclose(f);
+	return val;
+}
+
+static void replicas_set(const struct conf *c)
+{
+	long now = replicas_get();
+	FILE *f;
+
+	if (c->replicas == now)
+		return;
+	where(c, c->replicas_line);
+	if (!now)
+		die("cannot set Replicas: the loaded module has no parameter replicas");
+	f = fopen(REPLICAS_PARAM, "w");
+	if (!f)
+		die("cannot set Replicas: %s", errno_text(errno));
+	/* The module checks the range on write; the error shows at close. */
+	if (fprintf(f, "%ld\n", c->replicas) < 0 || fclose(f))
+		die("cannot set Replicas to %ld: %s", c->replicas,
+		    errno_text(errno));
+}
+
 int cmd_setconf(int argc, char **argv)
 {
 	char want[32], have[32];
@@ -384,6 +433,8 @@ int cmd_setconf(int argc, char **argv)
 		msg_put_u64(msg, NETSWAP_A_STORE_LEND_LIMIT_BYTES, c.lend);
 		nsctl_run(ctl, msg, NULL, NULL, "cannot set Lend", NULL);
 	}
+	if (c.has_replicas)
+		replicas_set(&c);
 
 	nsctl_peer_dump(ctl, &now);
 	apply_peers(&c, ctl, &now, dev.v[NETSWAP_A_STORE_PORT], force);
@@ -421,9 +472,9 @@ int cmd_showconf(int argc, char **argv)
 	struct peer_list now;
 	struct nsctl *ctl;
 	struct attrs dev;
+	long prio, replicas;
 	char buf[32];
 	size_t i;
-	long prio;
 
 	if (argc > 0)
 		die("unexpected argument '%s'", argv[0]);
@@ -437,6 +488,9 @@ int cmd_showconf(int argc, char **argv)
 	printf("ListenPort = %u\n", (unsigned int)dev.v[NETSWAP_A_STORE_PORT]);
 	size_str(dev.v[NETSWAP_A_STORE_LEND_LIMIT_BYTES], buf, sizeof(buf));
 	printf("Lend = %s\n", buf);
+	replicas = replicas_get();
+	if (replicas)
+		printf("Replicas = %ld\n", replicas);
 	/* Automatic priorities (negative) cannot be asked for. */
 	prio = dev.name[0] ? swap_priority(dev.name) : -1;
 	if (prio >= 0)

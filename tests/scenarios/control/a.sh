@@ -50,6 +50,7 @@ cat >$CONF <<EOT
 DeviceSize = 64M	# /dev/netswap0
 ListenPort = 7878
 Lend = 8M
+Replicas = 1
 SwapPriority = 7
 
 [Peer]
@@ -62,6 +63,7 @@ run env SWAPON=/usr/sbin/swapon /usr/libexec/netswap/netswap-start $CONF
 assert_eq "$(cat /sys/module/netswap/parameters/size_mb)" 64 "size_mb from DeviceSize"
 assert_eq "$(cat /sys/module/netswap/parameters/lend_mb)" 8 "lend_mb from Lend"
 assert_eq "$(cat /sys/module/netswap/parameters/port)" 7878 "port from ListenPort"
+assert_eq "$(cat /sys/module/netswap/parameters/replicas)" 1 "replicas from Replicas"
 cat /proc/swaps
 assert_eq "$(awk '$1 == "/dev/netswap0" { print $5 }' /proc/swaps)" 7 \
 	"priority of /dev/netswap0 in /proc/swaps"
@@ -231,7 +233,7 @@ as_nobody "$CTL setconf /tmp/c1.conf" || fail "a no-op setconf as nobody failed"
 run "$CTL" add-peer "[fd00::2]"
 cp /tmp/c1.conf /tmp/c3.conf
 printf '\n[Peer]\nEndpoint = fd00::7\n' >>/tmp/c3.conf
-expect_err "netswapctl: /tmp/c3.conf:10: not permitted (needs CAP_NET_ADMIN)" as_nobody "$CTL setconf /tmp/c3.conf"
+expect_err "netswapctl: /tmp/c3.conf:11: not permitted (needs CAP_NET_ADMIN)" as_nobody "$CTL setconf /tmp/c3.conf"
 run "$CTL" setconf /tmp/c3.conf
 ! peer_listed fd00::2 || fail "setconf kept [fd00::2], not in the file"
 peer_listed fd00::7 || fail "setconf did not add fd00::7"
@@ -258,6 +260,17 @@ expect_err "/tmp/e6.conf:1: [Peer] without Endpoint" "$CTL" setconf /tmp/e6.conf
 printf '[Netswap]\nLend = lots\n' >/tmp/e7.conf
 expect_err "/tmp/e7.conf:2: invalid size 'lots' for Lend" "$CTL" setconf /tmp/e7.conf
 expect_err "cannot open /tmp/nonexistent.conf" "$CTL" setconf /tmp/nonexistent.conf
+# Replicas: the module parameter, set at run time, by root only.
+printf '[Netswap]\nReplicas = 4\n' >/tmp/e9.conf
+expect_err "/tmp/e9.conf:2: invalid Replicas '4' (1 to 3)" "$CTL" setconf /tmp/e9.conf
+sed 's/^Replicas = 1$/Replicas = 3/' /tmp/c1.conf >/tmp/c8.conf
+expect_err "/tmp/c8.conf:5: cannot set Replicas: permission denied" \
+	as_nobody "$CTL setconf /tmp/c8.conf"
+run "$CTL" setconf /tmp/c8.conf
+assert_eq "$(cat /sys/module/netswap/parameters/replicas)" 3 "replicas after setconf"
+"$CTL" showconf | grep -qx 'Replicas = 3' || fail "showconf: no 'Replicas = 3'"
+run "$CTL" setconf $CONF
+assert_eq "$(cat /sys/module/netswap/parameters/replicas)" 1 "replicas after setconf $CONF"
 # b holds our swap header: a file without b cannot be applied.
 printf '[Netswap]\nDeviceSize = 64M\n' >/tmp/e8.conf
 expect_err "/tmp/e8.conf: cannot delete peer $PB (not in the file)" "$CTL" setconf /tmp/e8.conf
