@@ -67,6 +67,8 @@ static struct {
 	bool json;
 	/* A JSON value precedes at this level, so the next needs a ','. */
 	bool sep;
+	/* Text: the next value starts a continuation line. */
+	bool brk;
 } out;
 
 static bool out_wanted(enum out_mode mode)
@@ -134,6 +136,23 @@ static void record_close(void)
 		json_close('}');
 	else
 		putchar('\n');
+	out.brk = false;
+}
+
+/*
+ * Text: a record's next value goes on a line of its own, indented. Only
+ * once there is one: a group the caller leaves out leaves no empty line.
+ */
+static void text_break(void)
+{
+	out.brk = !out.json;
+}
+
+static void text_value(void)
+{
+	if (out.brk)
+		fputs("\n   ", stdout);
+	out.brk = false;
 }
 
 static void print_u64(enum out_mode mode, const char *key, uint64_t val)
@@ -145,6 +164,7 @@ static void print_u64(enum out_mode mode, const char *key, uint64_t val)
 		printf("%llu", (unsigned long long)val);
 		out.sep = true;
 	} else {
+		text_value();
 		printf(" %s %llu", key, (unsigned long long)val);
 	}
 }
@@ -160,8 +180,10 @@ static void print_str(enum out_mode mode, const char *key, const char *fmt,
 		json_string(val);
 		out.sep = true;
 	} else if (fmt) {
+		text_value();
 		printf(fmt, val);
 	} else {
+		text_value();
 		printf(" %s %s", key, val);
 	}
 }
@@ -187,10 +209,12 @@ static void print_flags(const char *key, uint32_t flags,
 	char buf[16];
 	unsigned int i;
 
-	if (out.json)
+	if (out.json) {
 		json_open(key, '[');
-	else
+	} else {
+		text_value();
 		printf(" %s ", key);
+	}
 
 	for (i = 0; i < 32; i++) {
 		const char *name;
@@ -287,16 +311,64 @@ static void print_figure(const struct attrs *a, const struct figure *f)
 	}
 }
 
-/* Every figure of @l, or (@counts_only) its names and counts. */
+/*
+ * How a record of many figures reads: @head first, in that order, what an
+ * operator looks at first; the rest in the order of their lists, in text
+ * a new line from each figure of @breaks on. Either array ends with 0.
+ */
+struct layout {
+	const int *head;
+	const int *breaks;
+};
+
+static bool attr_in(int attr, const int *list)
+{
+	for (; list && *list; list++)
+		if (*list == attr)
+			return true;
+	return false;
+}
+
+static bool figure_wanted(const struct figure *f, bool counts_only)
+{
+	return !counts_only || f->type == F_COUNT || f->type == F_STR;
+}
+
+/* The head of @lo, each figure from whichever of @l1, @l2 has it. */
+static void print_head(const struct attrs *a, const struct layout *lo,
+		       const struct figure_list *l1,
+		       const struct figure_list *l2, bool counts_only)
+{
+	const struct figure_list *lists[] = { l1, l2 };
+	const int *attr;
+	size_t i, j;
+
+	for (attr = lo->head; *attr; attr++)
+		for (i = 0; i < ARRAY_SIZE(lists); i++)
+			for (j = 0; lists[i] && j < lists[i]->n; j++)
+				if (lists[i]->f[j].attr == *attr &&
+				    figure_wanted(&lists[i]->f[j], counts_only))
+					print_figure(a, &lists[i]->f[j]);
+}
+
+/*
+ * Every figure of @l but those of the head of @lo (if any), or
+ * (@counts_only) its names and counts.
+ */
 static void print_figures(const struct attrs *a, const struct figure_list *l,
-			  bool counts_only)
+			  const struct layout *lo, bool counts_only)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
-		if (!counts_only || l->f[i].type == F_COUNT ||
-		    l->f[i].type == F_STR)
-			print_figure(a, &l->f[i]);
+	for (i = 0; i < l->n; i++) {
+		const struct figure *f = &l->f[i];
+
+		if (lo && attr_in(f->attr, lo->breaks))
+			text_break();
+		if (figure_wanted(f, counts_only) &&
+		    !(lo && attr_in(f->attr, lo->head)))
+			print_figure(a, f);
+	}
 }
 
 /* The figure of @l that @attr carries. */
@@ -329,15 +401,37 @@ static void print_endpoint(const struct attrs *a)
 	print_u64(OUT_JSON, "port", a->v[NETSWAP_A_PEER_PORT]);
 }
 
-/* show, peer show: everything about a peer. */
+/*
+ * A peer: first its state and our pages there, those of them short of a
+ * copy and its pages here; then its settings and path; what we asked of
+ * it; what it asked of us and the bytes both ways.
+ */
+static const struct layout peer_layout = {
+	.head = (const int[]){ NETSWAP_A_PEER_STATE,
+			       NETSWAP_A_PEER_PLACED_PAGES,
+			       NETSWAP_A_PEER_DEGRADED_PAGES,
+			       NETSWAP_A_PEER_HELD_PAGES, 0 },
+	.breaks = (const int[]){ NETSWAP_A_PEER_FLAGS,
+				 NETSWAP_A_PEER_TX_STORE_PAGES,
+				 NETSWAP_A_PEER_RX_STORE_PAGES, 0 },
+};
+
+/* Everything about a peer (show, peer show), or its counts (stats). */
+static void print_peer_figures(const struct attrs *a, bool counts_only)
+{
+	record_open(NULL, "peer");
+	print_endpoint(a);
+	print_head(a, &peer_layout, &peer_figures, &peer_counters,
+		   counts_only);
+	print_figures(a, &peer_figures, &peer_layout, counts_only);
+	print_figures(a, &peer_counters, &peer_layout, counts_only);
+	record_close();
+}
+
 static void print_peer(const struct attrs *a, void *arg)
 {
 	(void)arg;
-	record_open(NULL, "peer");
-	print_endpoint(a);
-	print_figures(a, &peer_figures, false);
-	print_figures(a, &peer_counters, false);
-	record_close();
+	print_peer_figures(a, false);
 }
 
 static void print_peers(const struct peer_list *list,
@@ -351,6 +445,23 @@ static void print_peers(const struct peer_list *list,
 	json_close(']');
 }
 
+/*
+ * The device: first its name and state, size, the copies each page gets,
+ * the copies stored, the pages short of one, those made again and those
+ * given back with nowhere else to go; then its I/O; then its readahead.
+ */
+static const struct layout dev_layout = {
+	.head = (const int[]){ NETSWAP_A_DEV_NAME, NETSWAP_A_DEV_STATE,
+			       NETSWAP_A_DEV_SIZE_BYTES,
+			       NETSWAP_A_DEV_REPLICAS,
+			       NETSWAP_A_DEV_MAPPED_PAGES,
+			       NETSWAP_A_DEV_DEGRADED_PAGES,
+			       NETSWAP_A_DEV_COPIED_PAGES,
+			       NETSWAP_A_DEV_DROPPED_PAGES, 0 },
+	.breaks = (const int[]){ NETSWAP_A_DEV_OPENERS,
+				 NETSWAP_A_DEV_READAHEAD_LOADED_PAGES, 0 },
+};
+
 static void print_device(const struct attrs *dev, bool counts_only)
 {
 	if (!dev_size(dev)) {
@@ -358,21 +469,22 @@ static void print_device(const struct attrs *dev, bool counts_only)
 		return;
 	}
 	record_open("device", "device");
-	print_figures(dev, &dev_figures, counts_only);
+	print_head(dev, &dev_layout, &dev_figures, NULL, counts_only);
+	print_figures(dev, &dev_figures, &dev_layout, counts_only);
 	record_close();
 }
 
 static void print_store(const struct attrs *dev, bool counts_only)
 {
 	record_open("store", "store");
-	print_figures(dev, &store_figures, counts_only);
+	print_figures(dev, &store_figures, NULL, counts_only);
 	record_close();
 }
 
 static void print_rx_dropped(const struct attrs *dev)
 {
 	record_open("rx_dropped", "rx_dropped");
-	print_figures(dev, &rx_dropped_figures, false);
+	print_figures(dev, &rx_dropped_figures, NULL, false);
 	record_close();
 }
 
@@ -416,11 +528,7 @@ static int cmd_show(int argc, char **argv)
 static void print_peer_counts(const struct attrs *a, void *arg)
 {
 	(void)arg;
-	record_open(NULL, "peer");
-	print_endpoint(a);
-	print_figures(a, &peer_figures, true);
-	print_figures(a, &peer_counters, true);
-	record_close();
+	print_peer_figures(a, true);
 }
 
 /* stats: only what counts. */

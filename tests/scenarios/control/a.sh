@@ -176,7 +176,12 @@ assert_eq "$(jq length /tmp/peers.json)" 1 "peer show -j: peers"
 assert_eq "$(jq '.peers | length' /tmp/stats.json)" 1 "stats -j: peers"
 assert_gt "$(jq -r .peers[0].tx_store_pages /tmp/stats.json)" 0 "stats -j: tx_store_pages (mkswap)"
 "$CTL" peer >/tmp/peer.txt || fail "bare 'peer' failed"
-grep -q "^peer $PB flags configured state " /tmp/peer.txt || fail "peer: no line for $PB"
+# What an operator reads first: a record's first line.
+grep -q "^peer $PB state up placed_pages [0-9]* degraded_pages [0-9]* held_pages [0-9]*$" /tmp/peer.txt ||
+	{ cat /tmp/peer.txt; fail "peer: no first line 'state placed_pages degraded_pages held_pages' for $PB"; }
+grep -q "^    flags configured rtt_us " /tmp/peer.txt || fail "peer: no line 'flags configured rtt_us ...'"
+grep -q "^device netswap0 state open size_bytes $((64 << 20)) replicas 1 mapped_pages [0-9]* degraded_pages [0-9]* copied_pages [0-9]* dropped_pages [0-9]*$" /tmp/show.txt ||
+	fail "show: no first line 'state size_bytes replicas mapped_pages degraded_pages copied_pages dropped_pages' of the device"
 
 # ---- peers: add, del, aliases, IPv6, errors ----------------------------------
 # b over IPv6 (live: adding a silent peer waits ~6 s for its answer).

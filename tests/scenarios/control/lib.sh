@@ -39,10 +39,12 @@ jv() {
 
 # text_pairs FILE: "RECORD KEY VALUE" for every key of netswapctl's text
 # output in FILE; RECORD is device, store, rx_dropped or the peer's
-# ADDR:PORT (the device's name, its record's label, is left out).
+# ADDR:PORT (the device's name, its record's label, is left out). An
+# indented line goes on with the record above it.
 text_pairs() {
-	awk '$1 == "peer" { r = $2; i = 3 }
-	     $1 != "peer" { r = $1; i = $1 == "device" ? 3 : 2 }
+	awk '/^[ \t]/ { i = 1 }
+	     /^peer / { r = $2; i = 3 }
+	     /^[^ \t]/ && $1 != "peer" { r = $1; i = $1 == "device" ? 3 : 2 }
 	     { for (; i < NF; i += 2) print r, $i, $(i + 1) }' "$1" | sort
 }
 
