@@ -195,7 +195,7 @@ void nsw_map_spoil(struct nsw_map *map, u64 pgoff, unsigned int copy,
 	raw_spin_lock_irqsave(lock, flags);
 	if (map->gens[pgoff] == gen && READ_ONCE(*slot) == entry)
 		old = nsw_map_set_locked(map, pgoff, copy,
-					 NSW_ENTRY_VALID | NSW_ENTRY_LOST);
+					 nsw_entry_lost_of(entry));
 	raw_spin_unlock_irqrestore(lock, flags);
 	if (old)
 		nsw_map_orphan(map, old);
@@ -674,7 +674,7 @@ u64 nsw_map_forget_peer(struct nsw_map *map, u16 idx)
 			    NSW_ENTRY_PEER(entry) != idx)
 				break;
 			next = entry & NSW_ENTRY_PENDING ? 0 :
-				NSW_ENTRY_VALID | NSW_ENTRY_LOST;
+				nsw_entry_lost_of(entry);
 			/* A write or a free may change it under us. */
 		} while (!try_cmpxchg(&map->entries[i], &entry, next));
 		if (!entry || nsw_entry_lost(entry) ||
@@ -704,7 +704,8 @@ unsigned int nsw_map_handles(struct nsw_map *map, struct nsw_peer *peer,
 		if (!(*pos % 4096))
 			cond_resched();
 		entry = READ_ONCE(map->entries[*pos]);
-		if (!entry || NSW_ENTRY_PEER(entry) != peer->idx)
+		if (!entry || nsw_entry_lost(entry) ||
+		    NSW_ENTRY_PEER(entry) != peer->idx)
 			continue;
 		handle = nsw_session_handle(peer, entry);
 		if (handle)

@@ -83,6 +83,15 @@ static inline bool nsw_entry_lost(u64 entry)
 	return entry & NSW_ENTRY_LOST;
 }
 
+/*
+ * @entry's page is lost. The entry keeps naming the peer, for the count
+ * of degraded pages per peer only: it is never sent, read or freed.
+ */
+static inline u64 nsw_entry_lost_of(u64 entry)
+{
+	return NSW_ENTRY_VALID | NSW_ENTRY_LOST | (entry & (0x3fULL << 48));
+}
+
 int nsw_map_init(struct nsw_map *map, u64 nr);
 void nsw_map_destroy(struct nsw_map *map);
 /* A page's slots (PENDING marks included) and generation, at one time. */

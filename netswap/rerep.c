@@ -294,10 +294,9 @@ static u64 nsw_rerep_count(struct nsw_dev *dev)
 		    !nsw_plan_degraded(&p))
 			continue;
 		n++;
+		/* Lost entries still name their peer: map.h. */
 		for (c = 0; c < NSW_MAX_REPLICAS; c++)
-			if (p.st[c] == NSW_COPY_MOVE ||
-			    (p.st[c] == NSW_COPY_BAD &&
-			     !nsw_entry_lost(p.view.slot[c])))
+			if (p.st[c] == NSW_COPY_MOVE || p.st[c] == NSW_COPY_BAD)
 				per_peer[NSW_ENTRY_PEER(p.view.slot[c])]++;
 	}
 	return n;
