@@ -256,6 +256,13 @@ static void nsw_rerep_page(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
 		atomic64_dec_if_positive(&rr->degraded_pages);
 }
 
+/* Copies made and dropped since load: the work passes did. */
+static u64 nsw_rerep_done(struct nsw_rerep *rr)
+{
+	return atomic64_read(&rr->copied_pages) +
+	       atomic64_read(&rr->dropped_pages);
+}
+
 static void nsw_rerep_lane_fn(struct work_struct *work)
 {
 	struct nsw_rerep_lane *lane = container_of(work, struct nsw_rerep_lane,
@@ -271,8 +278,12 @@ static void nsw_rerep_lane_fn(struct work_struct *work)
 		nsw_rerep_page(dev, lane, pgoff);
 		cond_resched();
 	}
-	if (atomic_dec_and_test(&rr->running) && !READ_ONCE(rr->stopping))
-		mod_delayed_work(nsw_wq, &rr->tick, NSW_REREP_TICK);
+	if (!atomic_dec_and_test(&rr->running) || READ_ONCE(rr->stopping))
+		return;
+	/* The figures are counts: count again after a pass that did work. */
+	if (nsw_rerep_done(rr) != rr->pass_start)
+		atomic_set(&rr->kicked, 1);
+	mod_delayed_work(nsw_wq, &rr->tick, NSW_REREP_TICK);
 }
 
 /*
@@ -362,8 +373,7 @@ static bool nsw_rerep_due(struct nsw_rerep *rr)
 	bool progress;
 
 	nsw_peer_for_each(nsw_rerep_sign, &sig, 0);
-	done = atomic64_read(&rr->copied_pages) +
-	       atomic64_read(&rr->dropped_pages);
+	done = nsw_rerep_done(rr);
 	progress = done != rr->done;
 	rr->done = done;
 	rr->quiet++;
@@ -395,6 +405,7 @@ static void nsw_rerep_tick(struct work_struct *work)
 	nsw_peer_for_each(nsw_rerep_peer_figure, rr->per_peer, 0);
 	nsw_peer_for_each(nsw_rerep_budget, rr, 0);
 	if (n || nsw_peer_for_each(nsw_rerep_asked, NULL, 0)) {
+		rr->pass_start = nsw_rerep_done(rr);
 		atomic_set(&rr->running, NSW_REREP_LANES);
 		for (i = 0; i < NSW_REREP_LANES; i++)
 			queue_work(rr->wq, &rr->lanes[i].work);

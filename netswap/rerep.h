@@ -32,6 +32,7 @@ struct nsw_rerep {
 	atomic_t kicked;		/* something lost a copy: look now */
 	u64 sig;			/* of the peers' states, last looked */
 	u64 done;			/* copied + dropped, last looked */
+	u64 pass_start;			/* copied + dropped, pass began */
 	unsigned int quiet;		/* ticks since the last kick or change */
 	u64 per_peer[NSW_MAX_PEERS];	/* the tick's count, per peer */
 	bool stopping;
