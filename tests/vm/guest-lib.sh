@@ -13,7 +13,9 @@
 #   /usr/bin/memtouch   and every other program of tests/prog/ (static)
 #   /scenario/          the scenario directory (role scripts, vms file)
 #
-# Environment set by /init: NSW_ROLE, NSW_IP, NSW_IP6, NSW_MTU, NSW_SCENARIO.
+# Environment set by /init: NSW_ROLE, NSW_IP, NSW_IP6, NSW_MTU, NSW_SCENARIO,
+# NSW_BOOT (1, or N in the Nth boot of a VM the host restarted:
+# host_restart; a role script takes its second part on NSW_BOOT=2).
 
 IP=/sbin/ip.real
 TC=/sbin/tc.real
@@ -115,6 +117,19 @@ host_kill() {
 	log "the host did not kill this VM: powering off"
 	echo o >/proc/sysrq-trigger
 	sleep 60
+}
+
+# host_restart: have the host end this VM's QEMU with SIGKILL, as
+# host_kill does, then boot it again: same MAC, IP and memory, RAM empty,
+# NSW_BOOT one more (run-scenario.sh). Its role script runs again from the
+# start and takes its NSW_BOOT part; the VM's result is what its last boot
+# prints, and the consoles of all its boots are judged. Does not return;
+# fails the role if the host has not acted in 30 s.
+host_restart() {
+	log "asking the host to restart this VM (boot $NSW_BOOT now)"
+	echo "NETSWAP-HOST: restart"
+	sleep 30
+	fail "the host did not restart this VM within 30 s"
 }
 
 # wait_for_ping IP [TIMEOUT_S]: wait until IP answers pings.

@@ -7,6 +7,8 @@
 #   nsw_ip6=ADDR        optional IPv6 (ULA, /64) for eth0
 #   nsw_mtu=BYTES       optional MTU of eth0 (jumbo frames need link stream)
 #   nsw_scenario=NAME   only informational
+#   nsw_boot=N          which boot of this VM this is: 1, then 2 after the
+#                       host restarted it on request (guest-lib: host_restart)
 # Prints exactly one "NETSWAP-RESULT: PASS" or "NETSWAP-RESULT: FAIL reason"
 # line, then powers the VM off (QEMU runs with -no-reboot and exits).
 
@@ -33,7 +35,7 @@ result() {
 # Every nsw_KEY=VALUE of the command line becomes NSW_KEY=VALUE in the
 # environment (KEY: letters, digits, _), e.g. nsw_role=a -> NSW_ROLE=a.
 # Scenarios may take their own knobs this way (NETSWAP_APPEND on the host).
-NSW_ROLE='' NSW_IP='' NSW_IP6='' NSW_SCENARIO=''
+NSW_ROLE='' NSW_IP='' NSW_IP6='' NSW_SCENARIO='' NSW_BOOT=1
 for kv in $(cat /proc/cmdline); do
 	case "$kv" in
 	nsw_*=*)
@@ -46,11 +48,11 @@ for kv in $(cat /proc/cmdline); do
 		;;
 	esac
 done
-export NSW_ROLE NSW_IP NSW_IP6 NSW_MTU NSW_SCENARIO
+export NSW_ROLE NSW_IP NSW_IP6 NSW_MTU NSW_SCENARIO NSW_BOOT
 
 [ -n "$NSW_ROLE" ] || result "FAIL no nsw_role= on the kernel command line"
 hostname "$NSW_ROLE"
-echo "netswap test VM: role $NSW_ROLE ip $NSW_IP scenario $NSW_SCENARIO kernel $(uname -r)"
+echo "netswap test VM: role $NSW_ROLE ip $NSW_IP scenario $NSW_SCENARIO boot $NSW_BOOT kernel $(uname -r)"
 
 # Report hung tasks quickly; the host scans the console for "INFO: task".
 if [ -e /proc/sys/kernel/hung_task_timeout_secs ]; then

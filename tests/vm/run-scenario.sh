@@ -29,10 +29,11 @@
 # stream": exactly two VMs joined by QEMU's -netdev stream over a unix
 # socket, frames of any size, no loss (a full socket holds the sender).
 # Each VM's serial console goes to
-# $NETSWAP_WORK/results/KNAME-SCENARIO/NAME.console.
+# $NETSWAP_WORK/results/KNAME-SCENARIO/NAME.console (NAME.bootN.console
+# for its boot N, when it asked the host to restart it: host_requests).
 #
-# The scenario passes when every VM printed "NETSWAP-RESULT: PASS" and no
-# console shows a kernel problem (BUG:, WARNING:, Oops, general protection,
+# The scenario passes when every VM printed "NETSWAP-RESULT: PASS" (in its
+# last boot) and no console of any boot shows a kernel problem (BUG:, WARNING:, Oops, general protection,
 # hung_task, INFO: task, Kernel panic). Exit status 0 pass, 1 fail, 2 usage.
 #
 # Environment:
@@ -191,11 +192,25 @@ netdev_of() {
 	fi
 }
 
-T_START=$(date +%s)
-declare -A START END STATUS
-for i in "${!VM_NAMES[@]}"; do
-	n=${VM_NAMES[$i]}
+# Console of VM $1 in its boot $2 (default: the current one): NAME.console
+# for the first, NAME.bootN.console for boot N after a restart.
+console_of() {
+	local b=${2:-${BOOT[$1]}}
+	if ((b == 1)); then
+		echo "$RES/$1.console"
+	else
+		echo "$RES/$1.boot$b.console"
+	fi
+}
+
+# start_vm I: boot VM number I (boot BOOT[NAME]: nsw_boot= on its command
+# line), its QEMU's pid in PIDS[I]. A restart boots it again the same way:
+# same MAC, IP and memory, RAM empty.
+start_vm() {
+	local i=$1 n=${VM_NAMES[$1]} mac append con
+	local -a drive=()
 	mac=$(printf '52:54:00:00:00:%02x' $((i + 1)))
+	con=$(console_of "$n")
 	# oops=panic + panic=-1: a crashed VM exits at once. NETSWAP_KARGS
 	# (default mitigations=off: no retpolines etc., ~10% faster under TCG,
 	# and no change to what netswap does) can be set to "" to leave it out.
@@ -208,7 +223,7 @@ for i in "${!VM_NAMES[@]}"; do
 	# no device interrupt after: serial and virtio_net TX hung at boot.
 	append+=" no_timer_check"
 	append+=" nsw_role=$n nsw_ip=${VM_IP[$i]}"
-	append+=" nsw_scenario=$SCEN"
+	append+=" nsw_scenario=$SCEN nsw_boot=${BOOT[$n]}"
 	[[ -n "$MTU" ]] && append+=" nsw_mtu=$MTU"
 	[[ -n "${VM_IP6[$i]}" ]] && append+=" nsw_ip6=${VM_IP6[$i]}"
 	# The debug kernel on QEMU's "max" CPU takes 5-level paging, and on a
@@ -218,10 +233,9 @@ for i in "${!VM_NAMES[@]}"; do
 	# load.
 	[[ "$KNAME" == debug ]] && append+=" no5lvl"
 	append+=" ${NETSWAP_APPEND:-}"
-	: >"$RES/$n.console"
-	drive=()
+	: >"$con"
 	if [[ -n "${DISK[$n]:-}" ]]; then
-		truncate -s "${DISK[$n]}M" "$TMP/$n.disk"
+		[[ -f "$TMP/$n.disk" ]] || truncate -s "${DISK[$n]}M" "$TMP/$n.disk"
 		drive=(-drive "file=$TMP/$n.disk,if=virtio,format=raw")
 	fi
 	qemu-system-x86_64 -machine q35 -accel tcg -cpu "$NSW_CPU" -smp 1 -m "${VM_MEM[$i]}" \
@@ -229,8 +243,8 @@ for i in "${!VM_NAMES[@]}"; do
 		-kernel "$NSW_VMLINUZ" -initrd "$INITRD" -append "$append" \
 		-netdev "$(netdev_of "$i")" \
 		-device "virtio-net-pci,netdev=n0,mac=$mac" "${drive[@]}" \
-		-serial "file:$RES/$n.console" \
-		</dev/null >"$RES/$n.qemu.log" 2>&1 &
+		-serial "file:$con" \
+		</dev/null >>"$RES/$n.qemu.log" 2>&1 &
 	PIDS[i]=$!
 	# QEMU 7.2's stream client does not retry: connect once it listens.
 	if [[ "$LINK" == stream && $i -eq 0 ]]; then
@@ -240,34 +254,59 @@ for i in "${!VM_NAMES[@]}"; do
 		done
 		[[ -S "$TMP/link" ]] || nsw_die "VM $n did not open the stream link"
 	fi
-	START[$n]=$(date +%s)
-	nsw_log "started VM $n (${VM_MEM[$i]} MiB, ${VM_IP[$i]}, pid ${PIDS[$i]})"
+	nsw_log "started VM $n (${VM_MEM[$i]} MiB, ${VM_IP[$i]}, boot ${BOOT[$n]}, pid ${PIDS[$i]})"
 	if [[ "${NETSWAP_FOLLOW:-}" == all || " ${NETSWAP_FOLLOW:-} " == *" $n "* ]]; then
-		tail --pid=$$ -n +1 -F "$RES/$n.console" 2>/dev/null | sed -u "s/\r$//; s/^/[$n] /" &
+		tail --pid=$$ -n +1 -F "$con" 2>/dev/null | sed -u "s/\r$//; s/^/[$n] /" &
 		FOLLOW_PIDS+=($!)
 	fi
+}
+
+T_START=$(date +%s)
+declare -A START END STATUS BOOT
+for i in "${!VM_NAMES[@]}"; do
+	n=${VM_NAMES[$i]}
+	: >"$RES/$n.qemu.log"
+	BOOT[$n]=1
+	start_vm "$i"
+	START[$n]=$(date +%s)
 done
 
-# Result of VM $1 from its console: PASS, FAIL <reason>, or "" if none.
+# Result of VM $1 from the console of its last boot: PASS, FAIL <reason>,
+# or "" if none.
 vm_result() {
-	grep -a -m1 -o 'NETSWAP-RESULT: .*' "$RES/$1.console" 2>/dev/null |
+	grep -a -m1 -o 'NETSWAP-RESULT: .*' "$(console_of "$1")" 2>/dev/null |
 		sed 's/^NETSWAP-RESULT: //; s/\r$//' || true
 }
 
-# What a VM asks of the host on its console. "NETSWAP-HOST: pause N"
-# stops its QEMU (SIGSTOP) for N seconds: the whole VM freezes, as a
-# paused VM does, and nothing of it answers. Its clocks jump by N seconds
-# when it resumes (TCG has no paused-clock notice for the guest, as KVM's
-# pvclock has), so the role script raises the lockup detectors' limits
-# above N first (guest-lib.sh: host_pause). "NETSWAP-HOST: kill" ends its
-# QEMU with SIGKILL: the machine is gone at once, as at a power cut,
-# without running its kernel's shutdown (guest-lib.sh: host_kill).
+# What a VM asks of the host on its console (of its current boot).
+# "NETSWAP-HOST: pause N" stops its QEMU (SIGSTOP) for N seconds: the
+# whole VM freezes, as a paused VM does, and nothing of it answers. Its
+# clocks jump by N seconds when it resumes (TCG has no paused-clock notice
+# for the guest, as KVM's pvclock has), so the role script raises the
+# lockup detectors' limits above N first (guest-lib.sh: host_pause).
+# "NETSWAP-HOST: kill" ends its QEMU with SIGKILL: the machine is gone at
+# once, as at a power cut, without running its kernel's shutdown
+# (guest-lib.sh: host_kill). "NETSWAP-HOST: restart" does the same, then
+# boots the VM again (start_vm: boot N+1, its console NAME.bootN+1.console)
+# with empty RAM, as a node that crashed and came back (guest-lib.sh:
+# host_restart, NSW_BOOT).
 declare -A HOST_SEEN=()
 host_requests() {
-	local i=$1 n=${VM_NAMES[$1]} k=0 secs
-	if grep -a -q 'NETSWAP-HOST: kill' "$RES/$n.console"; then
+	local i=$1 n=${VM_NAMES[$1]} k=0 secs con
+	con=$(console_of "$n")
+	if grep -a -q 'NETSWAP-HOST: kill' "$con"; then
 		nsw_log "VM $n asked to be killed: SIGKILL"
 		kill -KILL "${PIDS[$i]}" 2>/dev/null || true
+		return
+	fi
+	if grep -a -q 'NETSWAP-HOST: restart' "$con"; then
+		nsw_log "VM $n asked to be restarted: SIGKILL, then boot $((BOOT[$n] + 1))"
+		kill -KILL "${PIDS[$i]}" 2>/dev/null || true
+		wait "${PIDS[$i]}" 2>/dev/null || true
+		BOOT[$n]=$((BOOT[$n] + 1))
+		HOST_SEEN[$n]=0
+		unset "RESULT_AT[$n]"
+		start_vm "$i"
 		return
 	fi
 	while read -r secs; do
@@ -280,7 +319,7 @@ host_requests() {
 			sleep "$secs"
 			kill -CONT "${PIDS[$i]}" 2>/dev/null && nsw_log "VM $n resumed (SIGCONT)"
 		) &
-	done < <(grep -a -o 'NETSWAP-HOST: pause [0-9]*' "$RES/$n.console" | awk '{ print $3 }')
+	done < <(grep -a -o 'NETSWAP-HOST: pause [0-9]*' "$con" | awk '{ print $3 }')
 }
 
 # A VM that printed its result but has not powered off this long after
@@ -356,20 +395,27 @@ overall=PASS
 			# killed at the deadline, or died without printing a result
 			r=${STATUS[$n]:-FAIL no NETSWAP-RESULT line}
 		fi
-		bad=$(grep -a -E -m 5 "$KERNEL_BAD" "$RES/$n.console" | tr -d '\r' || true)
+		# Every boot's console is judged, the result is the last one's.
+		cons=()
+		for ((b = 1; b <= BOOT[$n]; b++)); do
+			cons+=("$(console_of "$n" "$b")")
+		done
+		bad=$(cat "${cons[@]}" | grep -a -E -m 5 "$KERNEL_BAD" | tr -d '\r' || true)
 		if [[ -n "$bad" ]]; then
 			[[ "$r" == PASS ]] && r="FAIL kernel problem in console"
 		fi
 		[[ "$r" == PASS ]] || overall=FAIL
-		printf '  %-6s %4ss  %s\n' "$n" "$((END[$n] - START[$n]))" "$r"
+		boots=
+		((BOOT[$n] > 1)) && boots=" (${BOOT[$n]} boots)"
+		printf '  %-6s %4ss  %s%s\n' "$n" "$((END[$n] - START[$n]))" "$r" "$boots"
 		if [[ -n "$bad" ]]; then
 			# shellcheck disable=SC2001
 			sed 's/^/           kernel: /' <<<"$bad"
 		fi
 		# Worth knowing, but not a failure by itself.
-		note=$(grep -a -E -m 3 "$KERNEL_NOTE" "$RES/$n.console" | tr -d '\r' || true)
+		note=$(cat "${cons[@]}" | grep -a -E -m 3 "$KERNEL_NOTE" | tr -d '\r' || true)
 		if [[ -n "$note" ]]; then
-			echo "           (first notable kernel lines of $(grep -a -c -E "$KERNEL_NOTE" "$RES/$n.console"))"
+			echo "           (first notable kernel lines of $(cat "${cons[@]}" | grep -a -c -E "$KERNEL_NOTE"))"
 			# shellcheck disable=SC2001
 			sed 's/^/           note: /' <<<"$note"
 		fi
@@ -383,8 +429,8 @@ cat "$RES/summary.txt"
 if [[ $overall != PASS ]]; then
 	for n in "${VM_NAMES[@]}"; do
 		[[ "${STATUS[$n]}" == PASS ]] && continue
-		echo "---- last 40 lines of $n.console ----"
-		tail -n 40 "$RES/$n.console" | tr -d '\r'
+		echo "---- last 40 lines of $(basename "$(console_of "$n")") ----"
+		tail -n 40 "$(console_of "$n")" | tr -d '\r'
 		if [[ -s "$RES/$n.qemu.log" ]]; then
 			echo "---- $n.qemu.log ----"
 			tail -n 10 "$RES/$n.qemu.log"

@@ -9,6 +9,11 @@
 #   c: FAIL killed (it never ends; cut short after the others failed).
 # Then tests/vm/selftest-hang, whose one VM prints PASS and never powers
 # off: it must be killed within NETSWAP_POWEROFF_S and still pass.
+# Then tests/vm/selftest-restart, whose VMs ask the host to restart them
+# (host_restart), which must be judged FAIL with:
+#   a: FAIL because of the WARNING its first boot put in its kernel log
+#      (its second boot, NSW_BOOT=2, reached b at the same address),
+#   b: PASS, its second boot's result, not the FAIL its first printed.
 # Exit 0 when all of that was detected, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -44,4 +49,23 @@ else
 	echo "selftest FAILED: a VM stuck after its PASS: rc $rc after $((t1 - t0)) s"
 	ok=0
 fi
+
+out=$(NETSWAP_GRACE=5 ./run-scenario.sh "$KNAME" "$(pwd)/selftest-restart" 2>&1) &&
+	rc=0 || rc=$?
+echo "$out" | grep -E '^  [a-z]|^ +kernel:|^SCENARIO|asked to be restarted'
+sum="$WORK/results/$KNAME-selftest-restart/summary.txt"
+[[ $rc -eq 1 ]] || { echo "selftest FAILED: restart: run-scenario exited $rc, not 1"; ok=0; }
+check '^  a +[0-9]+s  FAIL kernel problem in console \(2 boots\)' \
+	"a restarted, the WARNING of its first boot fails it"
+check 'kernel: .*WARNING: CPU: 0 PID: 1 at selftest.c:2 injected in boot 1' \
+	"the first boot's WARNING line is shown"
+check '^  b +[0-9]+s  PASS \(2 boots\)' "b's result is its second boot's PASS"
+for f in a.console a.boot2.console b.console b.boot2.console; do
+	if [[ -s "$WORK/results/$KNAME-selftest-restart/$f" ]]; then
+		echo "selftest ok: $f kept"
+	else
+		echo "selftest FAILED: no $f"
+		ok=0
+	fi
+done
 [[ $ok == 1 ]]
