@@ -9,7 +9,9 @@
 B=$(vm_ip b)
 C=$(vm_ip c)
 D=$(vm_ip d)
-TIMEOUT_MS=3000
+# Four TCG VMs on two shared cores can stall one for a second or two:
+# a store is declared down after 5 s without an answer, not sooner.
+TIMEOUT_MS=5000
 # Bound for re-replication to end (degraded_pages 0) once a peer is down
 # or back: at most ~100 MiB of copies at the ~5 MiB/s TCG swaps at.
 REREP_S=90
