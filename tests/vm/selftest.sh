@@ -13,7 +13,9 @@
 # (host_restart), which must be judged FAIL with:
 #   a: FAIL because of the WARNING its first boot put in its kernel log
 #      (its second boot, NSW_BOOT=2, reached b at the same address),
-#   b: PASS, its second boot's result, not the FAIL its first printed.
+#   b: PASS, its second boot's result, not the FAIL its first printed;
+#      on the way it asks for a pause on the HPET clocksource, which
+#      host_pause must see although the guest's clocks do not jump.
 # Exit 0 when all of that was detected, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
