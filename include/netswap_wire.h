@@ -21,9 +21,11 @@
 #define NSW_PONG_ROOM_MAX	((1ULL << 48) - 1)
 
 /*
- * A PONG's payload, a __be64: how many of the asking client's pages the
- * store wants it to take elsewhere; all of them while it drains.
+ * A PONG's payload: __be64 give_back, how many of the asking client's
+ * pages the store wants it to move elsewhere now; 0: none,
+ * NSW_GIVE_BACK_ALL: the store drains and wants every page back.
  */
+#define NSW_PONG_LEN		8
 #define NSW_GIVE_BACK_ALL	(~0ULL)
 
 /* Largest FREE batch: keeps a FREE datagram near one 1500-byte frame. */
@@ -50,7 +52,7 @@ enum nsw_msg_type {
 	NSW_MSG_RESET		= 7,	/* drop every page of this client */
 	NSW_MSG_RESET_ACK	= 8,
 	NSW_MSG_PING		= 9,	/* keepalive; req_id a nonce, no window */
-	NSW_MSG_PONG		= 10,	/* echoes it; handle: room, see below */
+	NSW_MSG_PONG		= 10,	/* echoes it; room, __be64 give_back */
 	NSW_MSG_AUDIT		= 11,	/* begin an audit: __be64 floor */
 	NSW_MSG_AUDIT_ACK	= 12,
 	NSW_MSG_KEEP		= 13,	/* __be64 handles the audit keeps */

@@ -615,19 +615,27 @@ static u64 nsw_store_room(const struct sockaddr_in6 *from)
 	return min_t(u64, room, NSW_PONG_ROOM_MAX);
 }
 
-/* Echoes the PING's req_id, from the address it came to. */
+/*
+ * Echoes the PING's req_id, from the address it came to, with the room
+ * and the pages the store asks back (protocol.rst, "Liveness").
+ */
 static void nsw_store_pong(struct sk_buff *skb,
 			   const struct sockaddr_in6 *from,
 			   const struct nsw_msg *m)
 {
 	struct nsw_hdr hdr;
-	struct kvec vec = { .iov_base = &hdr, .iov_len = NSW_HDR_LEN };
+	__be64 give_back = 0;
+	struct kvec vec[2] = {
+		{ .iov_base = &hdr, .iov_len = NSW_HDR_LEN },
+		{ .iov_base = &give_back, .iov_len = NSW_PONG_LEN },
+	};
 	struct in6_addr to;
 
 	nsw_skb_dest(skb, &to);
 	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, m->req_id,
-		       nsw_handle_make(nsw_store.epoch, nsw_store_room(from)), 0);
-	nsw_send(from, &to, NULL, &vec, 1, NULL, GFP_ATOMIC);
+		       nsw_handle_make(nsw_store.epoch, nsw_store_room(from)),
+		       NSW_PONG_LEN);
+	nsw_send(from, &to, NULL, vec, ARRAY_SIZE(vec), NULL, GFP_ATOMIC);
 }
 
 static void nsw_store_record(struct nsw_peer *peer,

@@ -46,6 +46,8 @@ static bool nsw_len_ok(u8 type, u8 status, u16 offset, u32 len)
 	switch (type) {
 	case NSW_MSG_AUDIT:
 		return len == NSW_AUDIT_LEN;
+	case NSW_MSG_PONG:
+		return len == NSW_PONG_LEN;
 	case NSW_MSG_FREE:
 	case NSW_MSG_KEEP:
 		return len && len % sizeof(__be64) == 0 &&

@@ -147,4 +147,10 @@ static inline u64 nsw_audit_floor(const void *payload)
 
 void nsw_free_handle_put(void *payload, unsigned int i, u64 handle);
 
+/* A PONG's give_back, its payload's one __be64. */
+static inline u64 nsw_pong_give_back(const void *payload)
+{
+	return nsw_free_handle_at(payload, 0);
+}
+
 #endif /* _NSW_WIRE_H */

@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 	ok("ok-reset", NSW_MSG_RESET, 0, 0, 0);
 	ok("ok-reset-ack", NSW_MSG_RESET_ACK, 0, 0, 0);
 	ok("ok-ping", NSW_MSG_PING, 0, 0, 0);
-	ok("ok-pong", NSW_MSG_PONG, 0, 0, 0);
+	ok("ok-pong", NSW_MSG_PONG, 0, 0, NSW_PONG_LEN);
 
 	/* FREE of one handle and of a full batch, real handles inside. */
 	for (i = 0; i < NSW_FREE_BATCH; i++)

@@ -9,8 +9,11 @@
  * ADDR is IPv4 or IPv6 (fe80::1%eth0 for a link-local one), a broadcast
  * address too. REQ_ID defaults to a random nonzero number. The PING is
  * sent up to 3 times, MS (1000) apart; the first PONG is printed as
- *   "pong from ADDR port PORT req_id N room N epoch N status N sent_req_id N"
- * (room: handle bits 0-47, epoch: bits 48-63).
+ *   "pong from ADDR port PORT req_id N room N epoch N status N sent_req_id N
+ *    len N give_back N"
+ * (room: handle bits 0-47, epoch: bits 48-63; len: the payload's bytes,
+ * give_back: its __be64, printed as a signed number so that "all", ~0,
+ * is -1, or -2 without one).
  * Exit status: 0 a PONG came, 1 none came, 2 usage or error.
  *
  * Build: gcc -O2 -Wall -Wextra -static -o nswping nswping.c
@@ -140,12 +143,15 @@ int main(int argc, char **argv)
 			handle = get_be(buf + 24, 8);
 			printf("pong from %s port %u req_id %" PRIu64
 			       " room %" PRIu64 " epoch %" PRIu64
-			       " status %u sent_req_id %" PRIu64 "\n",
+			       " status %u sent_req_id %" PRIu64
+			       " len %zd give_back %" PRId64 "\n",
 			       addr_str(&from),
 			       ntohs(((struct sockaddr_in *)&from)->sin_port),
 			       get_be(buf + 16, 8),
 			       handle & ((UINT64_C(1) << 48) - 1), handle >> 48,
-			       buf[6], req_id);
+			       buf[6], req_id, n - HDR_LEN,
+			       n >= HDR_LEN + 8 ?
+			       (int64_t)get_be(buf + HDR_LEN, 8) : -2);
 			return 0;
 		}
 	}

@@ -456,7 +456,7 @@ static void test_roundtrip(void)
 	roundtrip(NSW_MSG_RESET, NSW_ST_OK, 0);
 	roundtrip(NSW_MSG_RESET_ACK, NSW_ST_OK, 0);
 	roundtrip(NSW_MSG_PING, NSW_ST_OK, 0);
-	roundtrip(NSW_MSG_PONG, NSW_ST_OK, 0);
+	roundtrip(NSW_MSG_PONG, NSW_ST_OK, NSW_PONG_LEN);
 	/* Extremes of req_id and handle survive. */
 	{
 		struct nsw_msg m;
@@ -571,7 +571,7 @@ static void test_reject_reserved(void)
 {
 	static const u8 types[] = {
 		NSW_MSG_STORE_ACK, NSW_MSG_LOAD, NSW_MSG_FREE_ACK,
-		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING, NSW_MSG_PONG,
+		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING,
 	};
 	struct nsw_msg m;
 	unsigned int i, b, st;
@@ -696,7 +696,7 @@ static void test_reject_len_type(void)
 	/* STORE_ACK's and LOAD's payload: test_batches() */
 	static const u8 zero_types[] = {
 		NSW_MSG_FREE_ACK,
-		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING, NSW_MSG_PONG,
+		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING,
 		NSW_MSG_AUDIT_ACK, NSW_MSG_KEEP_ACK, NSW_MSG_SWEEP,
 		NSW_MSG_SWEEP_ACK,
 	};
@@ -758,6 +758,17 @@ static void test_reject_len_type(void)
 			CHECK_EQ(decode_len(NSW_MSG_AUDIT, 0, zero_bad[i]),
 				 -NSW_WERR_LEN);
 	CHECK_EQ(decode_len(NSW_MSG_AUDIT, 0, 0), -NSW_WERR_LEN);
+	/* PONG: its give_back alone, whatever the status. */
+	CHECK_EQ(decode_len(NSW_MSG_PONG, 0, NSW_PONG_LEN), 0);
+	CHECK_EQ(decode_len(NSW_MSG_PONG, NSW_ST_FULL, NSW_PONG_LEN), 0);
+	CHECK_EQ(decode_len(NSW_MSG_PONG, 0, 0), -NSW_WERR_LEN);
+	for (i = 0; i < ARRAY_SIZE(zero_bad); i++)
+		if (zero_bad[i] != NSW_PONG_LEN)
+			CHECK_EQ(decode_len(NSW_MSG_PONG, 0, zero_bad[i]),
+				 -NSW_WERR_LEN);
+	for (i = 1; i < 2 * NSW_PONG_LEN; i++)
+		if (i != NSW_PONG_LEN)
+			CHECK_EQ(decode_len(NSW_MSG_PONG, 0, i), -NSW_WERR_LEN);
 	/* Everything else: no payload. */
 	for (i = 0; i < sizeof(zero_types); i++)
 		for (j = 0; j < ARRAY_SIZE(zero_bad); j++)
@@ -778,7 +789,7 @@ static void test_reject_offset(void)
 	};
 	static const u8 nopage_types[] = {
 		NSW_MSG_STORE_ACK, NSW_MSG_LOAD, NSW_MSG_FREE_ACK,
-		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING, NSW_MSG_PONG,
+		NSW_MSG_RESET, NSW_MSG_RESET_ACK, NSW_MSG_PING,
 		NSW_MSG_AUDIT_ACK, NSW_MSG_KEEP_ACK, NSW_MSG_SWEEP,
 		NSW_MSG_SWEEP_ACK,
 	};
@@ -824,6 +835,8 @@ static void test_reject_offset(void)
 			CHECK_EQ(decode_off(nopage_types[j], 0, some_off[i], 0),
 				 -NSW_WERR_LEN);
 		CHECK_EQ(decode_off(NSW_MSG_FREE, 0, some_off[i], 8),
+			 -NSW_WERR_LEN);
+		CHECK_EQ(decode_off(NSW_MSG_PONG, 0, some_off[i], NSW_PONG_LEN),
 			 -NSW_WERR_LEN);
 		CHECK_EQ(decode_off(NSW_MSG_FREE, 0, some_off[i],
 				    NSW_FREE_BATCH * 8), -NSW_WERR_LEN);
@@ -970,6 +983,7 @@ static int ref_decode(const u8 *d, size_t dl)
 		return len >= 8 && len <= 8 * 160 && len % 8 == 0 ?
 			0 : -NSW_WERR_LEN;
 	case 11:	/* AUDIT: the floor */
+	case 10:	/* PONG: give_back */
 		return len == 8 ? 0 : -NSW_WERR_LEN;
 	case 2:	/* up to 56 more answers of 24 bytes */
 	case 3:	/* up to 56 more LOADs of 24 bytes */
@@ -1136,6 +1150,11 @@ static void test_random(void)
 			CHECK_EQ(m.offset, 0);
 			CHECK_EQ(m.len, NSW_AUDIT_LEN);
 			break;
+		case NSW_MSG_PONG:
+			CHECK_EQ(m.offset, 0);
+			CHECK_EQ(m.len, NSW_PONG_LEN);
+			(void)nsw_pong_give_back(d + 48);
+			break;
 		case NSW_MSG_FREE:
 		case NSW_MSG_KEEP:
 			CHECK_EQ(m.offset, 0);
@@ -1265,6 +1284,44 @@ static void test_batches(void)
 	test_batch(NSW_MSG_LOAD);
 }
 
+/* A PONG: room in its handle, give_back in its payload, big endian. */
+static void test_pong(void)
+{
+	static const u64 asks[] = { 0, 1, 0x0102030405060708ULL,
+				    NSW_GIVE_BACK_ALL };
+	struct nsw_msg m;
+	unsigned int i, b;
+	u8 *d;
+
+	CHECK_EQ(NSW_PONG_LEN, sizeof(__be64));
+	for (i = 0; i < ARRAY_SIZE(asks); i++) {
+		d = mkdgram(48 + NSW_PONG_LEN, NSW_MSG_PONG, NSW_ST_OK, 7,
+			    nsw_handle_make(0x1234, NSW_PONG_ROOM_MAX),
+			    NSW_PONG_LEN);
+		nsw_free_handle_put(d + 48, 0, asks[i]);
+		CHECK_EQ(nsw_hdr_decode(d, 48 + NSW_PONG_LEN, &m), 0);
+		CHECK(nsw_handle_slot(m.handle) == NSW_PONG_ROOM_MAX);
+		CHECK(nsw_pong_give_back(d + 48) == asks[i]);
+		CHECK_EQ(d[48], (u8)(asks[i] >> 56));
+		CHECK_EQ(d[55], (u8)asks[i]);
+		/* One byte short or long: not a PONG of this version. */
+		CHECK_EQ(nsw_hdr_decode(d, 48 + NSW_PONG_LEN - 1, &m),
+			 -NSW_WERR_LEN);
+		/* key_id and tag are reserved as in any reply. */
+		for (b = 32; b < 48; b++) {
+			d[b] = 1;
+			CHECK_EQ(nsw_hdr_decode(d, 48 + NSW_PONG_LEN, &m),
+				 -NSW_WERR_RESERVED);
+			d[b] = 0;
+		}
+		free(d);
+	}
+	/* The old PONG, with no payload, is refused. */
+	d = mkdgram(48, NSW_MSG_PONG, NSW_ST_OK, 7, 5, 0);
+	CHECK_EQ(nsw_hdr_decode(d, 48, &m), -NSW_WERR_LEN);
+	free(d);
+}
+
 int main(void)
 {
 	test_layout();
@@ -1282,6 +1339,7 @@ int main(void)
 	test_reject_len_type();
 	test_reject_offset();
 	test_free_handles();
+	test_pong();
 	test_batches();
 	test_random();
 	return test_summary("test_wire");

@@ -33,6 +33,8 @@ want=$(pong_field sent_req_id)
 log "check ok: PONG req_id = the PING's = $got"
 assert_eq "$(pong_field room)" 4096 "PONG room of a store lending 16 MiB, empty"
 assert_gt "$(pong_field epoch)" 0 "PONG handle bits 48-63: the store's epoch"
+assert_eq "$(pong_field len)" 8 "PONG payload bytes (give_back)"
+assert_eq "$(pong_field give_back)" 0 "PONG give_back of a store asking nothing"
 nswping -r 77 "$B" >/tmp/pong || fail "no PONG from $B"
 assert_eq "$(pong_field req_id)" 77 "PONG req_id = the PING's (77)"
 
