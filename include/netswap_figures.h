@@ -11,7 +11,7 @@
  * (include/uapi/netswap.h). Units are in the name. @TYPE says how it
  * travels and reads:
  *   STR         a string
- *   U16, U32, U64  a number of that netlink type
+ *   U8, U16, U32, U64  a number of that netlink type
  *   COUNT       u64, a count of things, now or so far ("netswapctl
  *               stats" shows these)
  *   DEV_STATE   u8, enum netswap_dev_state, shown by name
@@ -45,7 +45,9 @@
 #define NSW_STORE_FIGURES(X)									\
 	X(port,			PORT,			U16,		port)			\
 	X(lend_limit_bytes,	LEND_LIMIT_BYTES,	U64,		lend_limit_bytes)	\
-	X(lent_pages,		LENT_PAGES,		COUNT,		lent_pages)
+	X(lent_pages,		LENT_PAGES,		COUNT,		lent_pages)		\
+	X(draining,		DRAINING,		U8,		draining)		\
+	X(give_back_pages,	GIVE_BACK_PAGES,	U64,		give_back_pages)
 
 /*
  * A peer's settings and state, NETSWAP_A_PEER_*, after its address and
@@ -59,7 +61,9 @@
 	X(cwnd_pages,		CWND_PAGES,		U32,		cwnd_pages)		\
 	X(place_limit_bytes,	PLACE_LIMIT_BYTES,	U64,		place_limit_bytes)	\
 	X(lend_limit_bytes,	LEND_LIMIT_BYTES,	U64,		lend_limit_bytes)	\
-	X(degraded_pages,	DEGRADED_PAGES,		COUNT,		degraded_pages)
+	X(degraded_pages,	DEGRADED_PAGES,		COUNT,		degraded_pages)	\
+	X(give_back_pages,	GIVE_BACK_PAGES,	U64,		give_back_pages)	\
+	X(room_pages,		ROOM_PAGES,		U64,		room_pages)
 
 /*
  * A peer's counters, NETSWAP_A_PEER_*; @source: the atomic64_t of struct
@@ -113,6 +117,7 @@
 #define NSW_PEER_STATES(X)									\
 	X(up,			NETSWAP_PEER_UP)						\
 	X(suspect,		NETSWAP_PEER_SUSPECT)						\
-	X(down,			NETSWAP_PEER_DOWN)
+	X(down,			NETSWAP_PEER_DOWN)						\
+	X(draining,		NETSWAP_PEER_DRAINING)
 
 #endif /* _NETSWAP_FIGURES_H */

@@ -14,6 +14,7 @@
 
 enum nsw_figure_type {
 	NSW_FIG_STR,
+	NSW_FIG_U8,
 	NSW_FIG_U16,
 	NSW_FIG_U32,
 	NSW_FIG_U64,
@@ -43,6 +44,7 @@ struct nsw_figure {
  * them all. NSW_SNAPSHOT(NSW_DEV_FIGURES) declares the members.
  */
 #define NSW_SNAP_STR		const char *
+#define NSW_SNAP_U8		u64
 #define NSW_SNAP_U16		u64
 #define NSW_SNAP_U32		u64
 #define NSW_SNAP_U64		u64

@@ -3,17 +3,19 @@
  * DOC: Liveness
  *
  * Every valid reply from a peer stamps peer->last_rx. Once per keepalive
- * interval a worker looks at each configured peer's silence: past one
- * interval it sends a PING, whose PONG stamps last_rx like any reply;
- * past three intervals the peer is suspect (shown, nothing else); past
- * peer_timeout_ms it is down. Requests waiting on a down peer fail at
- * once, new pages go to other peers, and PINGs go on, so the first PONG
- * brings it back up.
+ * interval a worker PINGs each configured peer, whose PONG stamps last_rx
+ * like any reply and says the store's room and the pages it asks back
+ * (so an ask reaches us within one interval), and looks at the peer's
+ * silence: past three intervals the peer is suspect (shown, nothing
+ * else); past peer_timeout_ms it is down. Requests waiting on a down peer
+ * fail at once, new pages go to other peers, and PINGs go on, so the
+ * first PONG brings it back up. A peer that answers but asks every page
+ * back is draining.
  *
  * A PING's req_id is a fresh random nonce, and only a PONG that echoes
  * one of the last NSW_PING_NONCES counts: anyone can send a datagram from the peer's address.
- * A peer that refused a page as FULL is pinged every interval too, and
- * takes new pages again once its PONG says it has room.
+ * A peer that refused a page as FULL takes new pages again once its PONG
+ * says it has room.
  *
  * Only this worker writes peer->state; readers use READ_ONCE(). A work
  * item of its own begins the session with a peer that is up and has none
@@ -68,15 +70,40 @@ static bool nsw_liveness_nonce(struct nsw_peer *peer, u64 nonce)
 	return false;
 }
 
-/* A PONG from @peer. Returns false if it answers no PING. */
-bool nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m)
+/* Logs a change of what @peer's store asks back, @old before. */
+static void nsw_liveness_ask_log(struct nsw_peer *peer, u64 old, u64 ask)
 {
+	if (ask == NSW_GIVE_BACK_ALL && old != ask)
+		pr_info("%pISpc is draining: it asks for all our pages back\n",
+			&peer->shown);
+	else if (ask && ask != NSW_GIVE_BACK_ALL &&
+		 (!old || old == NSW_GIVE_BACK_ALL))
+		pr_info("%pISpc asks for %llu pages back\n", &peer->shown, ask);
+	else if (!ask && old)
+		pr_info("%pISpc no longer asks for pages back\n", &peer->shown);
+}
+
+/*
+ * A PONG from @peer, asking @give_back pages back. Returns false if it
+ * answers no PING.
+ */
+bool nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m,
+		       u64 give_back)
+{
+	u64 old;
+
 	lockdep_assert_in_softirq();
 	if (!nsw_liveness_nonce(peer, m->req_id)) {
 		atomic64_inc(&nsw_rx_dropped[NSW_RX_STALE]);
 		return false;
 	}
 	nsw_peer_heard(peer);
+	WRITE_ONCE(peer->room_pages, nsw_handle_slot(m->handle));
+	old = READ_ONCE(peer->give_back_pages);
+	if (old != give_back) {
+		WRITE_ONCE(peer->give_back_pages, give_back);
+		nsw_liveness_ask_log(peer, old, give_back);
+	}
 	if (!(m->handle & NSW_PONG_ROOM_MAX) || !READ_ONCE(peer->full))
 		return true;
 	WRITE_ONCE(peer->full, false);
@@ -97,6 +124,8 @@ static void nsw_liveness_check(struct nsw_peer *peer)
 		state = NETSWAP_PEER_DOWN;
 	else if (silence >= 3 * nsw_keepalive())
 		state = NETSWAP_PEER_SUSPECT;
+	else if (nsw_peer_draining(peer))
+		state = NETSWAP_PEER_DRAINING;
 
 	if (state != old) {
 		WRITE_ONCE(peer->state, state);
@@ -107,8 +136,8 @@ static void nsw_liveness_check(struct nsw_peer *peer)
 		else if (old == NETSWAP_PEER_DOWN)
 			pr_info("%pISpc is up again\n", &peer->shown);
 	}
-	if (silence >= nsw_keepalive() || READ_ONCE(peer->full))
-		nsw_ping(peer);
+	/* Every interval: a store's ask must reach us within one. */
+	nsw_ping(peer);
 	if (state != NETSWAP_PEER_DOWN && !nsw_sess_up(atomic_read(&peer->session)))
 		nsw_liveness_kick();
 }

@@ -15,6 +15,7 @@ struct nsw_peer;
 void nsw_liveness_start(void);
 void nsw_liveness_stop(void);
 void nsw_liveness_kick(void);
-bool nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m);
+bool nsw_liveness_pong(struct nsw_peer *peer, const struct nsw_msg *m,
+		       u64 give_back);
 
 #endif /* _NSW_LIVENESS_H */

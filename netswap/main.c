@@ -71,7 +71,7 @@ MODULE_PARM_DESC(io_timeout_ms, "Fail a page read or write after this long witho
 
 unsigned int nsw_keepalive_ms = 1000;
 NSW_PARAM_RANGE(keepalive_ms, 100, 3600000);
-MODULE_PARM_DESC(keepalive_ms, "Ping a peer silent for this long; suspect it after 3 times as long (default 1000)");
+MODULE_PARM_DESC(keepalive_ms, "Ping every peer this often; suspect one silent 3 times as long (default 1000)");
 
 unsigned int nsw_peer_timeout_ms = 10000;
 NSW_PARAM_RANGE(peer_timeout_ms, 100, 86400000);

@@ -39,6 +39,7 @@ static const struct nla_policy nsw_policy[NETSWAP_A_MAX + 1] = {
 	[NETSWAP_A_PEER_PLACE_LIMIT_BYTES] = { .type = NLA_U64 },
 	[NETSWAP_A_PEER_LEND_LIMIT_BYTES] = { .type = NLA_U64 },
 	[NETSWAP_A_STORE_LEND_LIMIT_BYTES] = { .type = NLA_U64 },
+	[NETSWAP_A_STORE_DRAINING] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NETSWAP_A_FORCE]	= { .type = NLA_FLAG },
 };
 
@@ -241,9 +242,14 @@ static int nsw_cmd_peer_set(struct sk_buff *skb, struct genl_info *info)
 
 static int nsw_cmd_store_set(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr *drain = info->attrs[NETSWAP_A_STORE_DRAINING];
 	u64 pages, used;
 	int err;
 
+	if (drain && !info->attrs[NETSWAP_A_STORE_LEND_LIMIT_BYTES]) {
+		nsw_store_set_draining(nla_get_u8(drain));
+		return 0;
+	}
 	if (GENL_REQ_ATTR_CHECK(info, NETSWAP_A_STORE_LEND_LIMIT_BYTES))
 		return -EINVAL;
 	err = nsw_parse_limit(info, NETSWAP_A_STORE_LEND_LIMIT_BYTES, &pages);
@@ -254,9 +260,11 @@ static int nsw_cmd_store_set(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&nsw_conf_mutex);
 	if (err)
 		return err;
+	if (drain)
+		nsw_store_set_draining(nla_get_u8(drain));
 	if (used > pages)
 		NL_SET_ERR_MSG(info->extack,
-			       "peers have more pages here than the new lend limit; they stay until freed (no pages move yet)");
+			       "peers have more pages here than the new lend limit; they are asked to move the excess elsewhere");
 	pr_info("lending at most %llu MiB\n", pages >> (20 - PAGE_SHIFT));
 	return 0;
 }
@@ -340,6 +348,7 @@ static int nsw_put_figure(struct sk_buff *skb, const struct nsw_figure *f,
 	case NSW_FIG_U32:
 	case NSW_FIG_FLAGS:
 		return nla_put_u32(skb, f->attr, v);
+	case NSW_FIG_U8:
 	case NSW_FIG_DEV_STATE:
 	case NSW_FIG_PEER_STATE:
 		return nla_put_u8(skb, f->attr, v);
@@ -382,6 +391,8 @@ static int nsw_fill_peer(struct sk_buff *skb, const struct nsw_peer *peer)
 		.place_limit_bytes	= READ_ONCE(peer->place_limit) << PAGE_SHIFT,
 		.lend_limit_bytes	= READ_ONCE(peer->lend_limit) << PAGE_SHIFT,
 		.degraded_pages		= READ_ONCE(peer->degraded_pages),
+		.give_back_pages	= READ_ONCE(peer->give_back_pages),
+		.room_pages		= READ_ONCE(peer->room_pages),
 	};
 	const struct nsw_figure *f = nsw_peer_figures;
 	unsigned int i;
@@ -466,6 +477,7 @@ static int nsw_fill_dev(struct sk_buff *skb)
 {
 	struct nsw_store_info store = { .port = nsw_port };
 	struct nsw_dev_info dev;
+	bool draining;
 	u64 limit;
 
 	/* As many drop figures as reasons of nsw_rx_dropped[] (from 1). */
@@ -474,6 +486,8 @@ static int nsw_fill_dev(struct sk_buff *skb)
 	nsw_disk_info(&dev);
 	nsw_store_usage(&limit, &store.lent_pages);
 	store.lend_limit_bytes = limit << PAGE_SHIFT;
+	nsw_store_asks(&draining, &store.give_back_pages);
+	store.draining = draining;
 	if (dev.name) {
 		if (nsw_put_figures(skb, nsw_dev_figures,
 				    ARRAY_SIZE(nsw_dev_figures), &dev))

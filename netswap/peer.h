@@ -32,6 +32,7 @@
 #include "rtt.h"
 #include "sendwin.h"
 #include "uapi/netswap.h"
+#include "netswap_wire.h"
 
 struct kvec;
 struct netlink_ext_ack;
@@ -96,13 +97,6 @@ struct nsw_peer {
 	u64 sess_base;			/* its first request number */
 	struct mutex sess_lock;		/* beginning one */
 
-	/*
-	 * Client role, from its store's last PONG (liveness.c): how many of
-	 * our pages it asks us to take elsewhere (NSW_GIVE_BACK_ALL: it
-	 * drains), and how many more it would take.
-	 */
-	u64 give_back_pages;
-	u64 room_pages;
 	/* Our pages with a copy there that is to go: rerep.c writes it. */
 	u64 degraded_pages;
 
@@ -111,6 +105,13 @@ struct nsw_peer {
 	u8 state;			/* enum netswap_peer_state */
 	u64 ping_nonce[NSW_PING_NONCES];	/* req_ids of our last PINGs */
 	unsigned int ping_next;		/* liveness worker only */
+	/*
+	 * From its last PONG (softirq writes, anyone reads them with
+	 * READ_ONCE()): pages of ours its store asks us to move elsewhere
+	 * (NSW_GIVE_BACK_ALL: it drains), and new pages it would take.
+	 */
+	u64 give_back_pages;
+	u64 room_pages;
 
 	/*
 	 * Client role: our pages on this peer. rtt is updated under rtt_lock
@@ -204,7 +205,7 @@ static inline bool nsw_peer_down(const struct nsw_peer *peer)
 	return READ_ONCE(peer->state) == NETSWAP_PEER_DOWN;
 }
 
-/* Its store drains: every page of ours there is to go elsewhere. */
+/* Its store drains: every page of ours there is to move elsewhere. */
 static inline bool nsw_peer_draining(const struct nsw_peer *peer)
 {
 	return READ_ONCE(peer->give_back_pages) == NSW_GIVE_BACK_ALL;

@@ -911,7 +911,13 @@ void nsw_request_rx(struct nsw_dev *dev, struct sk_buff *skb,
 	}
 	atomic64_add(skb->len, &peer->rx_bytes);
 	if (m->type == NSW_MSG_PONG) {
-		if (nsw_liveness_pong(peer, m))
+		/* Its 8 bytes: read in place. */
+		if (!pskb_may_pull(skb, NSW_HDR_LEN + m->len)) {
+			atomic64_inc(&nsw_rx_dropped[NSW_WERR_LEN]);
+			goto out;
+		}
+		if (nsw_liveness_pong(peer, m,
+				      nsw_pong_give_back(skb->data + NSW_HDR_LEN)))
 			nsw_session_check(peer, m);
 		goto out;
 	}

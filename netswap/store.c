@@ -65,10 +65,11 @@
 
 static struct {
 	u16 epoch;			/* random, not 0; set at init */
-	spinlock_t lock;		/* sm, limit, full_posted, pages[], owner[] */
+	spinlock_t lock;		/* all below but rxq, rxq_bytes, work */
 	struct nsw_slotmap sm;
 	u32 limit;			/* pages lent at most now, <= sm.nr */
 	bool full_posted;		/* NETSWAP_EVENT_STORE_FULL sent */
+	bool draining;			/* every page asked back, none taken */
 	struct page **pages;
 	u16 *owner;			/* peer index per slot */
 	u8 *kept;			/* per slot: audit_gen of the audit keeping it */
@@ -102,6 +103,83 @@ void nsw_store_usage(u64 *limit_pages, u64 *lent_pages)
 	*limit_pages = nsw_store.limit;
 	*lent_pages = nsw_store.sm.nr_used;
 	spin_unlock_bh(&nsw_store.lock);
+}
+
+/*
+ * Takes no new pages: it drains, or holds as much as its limit allows or
+ * more. Overwrites of pages it holds are still taken.
+ */
+static bool nsw_store_closed(void)
+	__must_hold(&nsw_store.lock)
+{
+	lockdep_assert_held(&nsw_store.lock);
+	return nsw_store.draining || nsw_store.sm.nr_used >= nsw_store.limit;
+}
+
+/*
+ * How many of @peer's pages it is asked to take elsewhere now
+ * (protocol.rst, "Liveness"): all while draining; else its share of what
+ * the store holds beyond its limit, in proportion to what it holds,
+ * rounded up; at least what it holds beyond its own lend limit.
+ */
+static u64 nsw_store_give_back(struct nsw_peer *peer)
+{
+	u64 held = peer ? atomic64_read(&peer->held_pages) : 0;
+	u64 lend_limit = peer ? READ_ONCE(peer->lend_limit) : 0;
+	u64 lent, excess, ask = 0;
+
+	spin_lock_bh(&nsw_store.lock);
+	if (nsw_store.draining) {
+		spin_unlock_bh(&nsw_store.lock);
+		return NSW_GIVE_BACK_ALL;
+	}
+	lent = nsw_store.sm.nr_used;
+	excess = lent > nsw_store.limit ? lent - nsw_store.limit : 0;
+	spin_unlock_bh(&nsw_store.lock);
+
+	/* Both below 2^32: the product fits. */
+	if (excess && held)
+		ask = div64_u64(excess * min(held, lent) + lent - 1, lent);
+	if (lend_limit && held > lend_limit)
+		ask = max(ask, held - lend_limit);
+	return min(ask, held);
+}
+
+static int nsw_store_sum_give_back(struct nsw_peer *peer, void *arg)
+{
+	u64 *sum = arg;
+
+	if (atomic64_read(&peer->held_pages))
+		*sum += nsw_store_give_back(peer);
+	return 0;
+}
+
+/* The store's figures, NSW_STORE_FIGURES: draining, give_back_pages. */
+void nsw_store_asks(bool *draining, u64 *give_back_pages)
+{
+	*give_back_pages = 0;
+	spin_lock_bh(&nsw_store.lock);
+	*draining = nsw_store.draining;
+	if (*draining)
+		*give_back_pages = nsw_store.sm.nr_used;
+	spin_unlock_bh(&nsw_store.lock);
+	if (!*draining)
+		nsw_peer_for_each(nsw_store_sum_give_back, give_back_pages, 0);
+}
+
+/* Drain (ask every page back, take no new one) or stop draining. */
+void nsw_store_set_draining(bool on)
+{
+	bool was;
+
+	spin_lock_bh(&nsw_store.lock);
+	was = nsw_store.draining;
+	nsw_store.draining = on;
+	spin_unlock_bh(&nsw_store.lock);
+	if (on && !was)
+		pr_info("draining: taking no new pages, asking every client for its pages back\n");
+	else if (!on && was)
+		pr_info("drain cancelled: taking new pages again\n");
 }
 
 /*
@@ -274,9 +352,9 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 		nsw_store_audit_stored(peer, idx, m->req_id);
 		*handle = m->handle;
 		err = 0;
-	} else if (nsw_store.sm.nr_used >= nsw_store.limit) {
+	} else if (nsw_store_closed()) {
 		err = -ENOSPC;
-		if (!nsw_store.full_posted) {
+		if (!nsw_store.draining && !nsw_store.full_posted) {
 			nsw_store.full_posted = true;
 			event = NETSWAP_EVENT_STORE_FULL;
 		}
@@ -607,12 +685,22 @@ static u64 nsw_store_room(const struct sockaddr_in6 *from)
 	rcu_read_unlock();
 
 	spin_lock_bh(&nsw_store.lock);
-	room = nsw_store.limit > nsw_store.sm.nr_used ?
-	       nsw_store.limit - nsw_store.sm.nr_used : 0;
+	room = nsw_store_closed() ? 0 : nsw_store.limit - nsw_store.sm.nr_used;
 	spin_unlock_bh(&nsw_store.lock);
 	if (lend_limit)
 		room = min(room, held < lend_limit ? lend_limit - held : 0);
 	return min_t(u64, room, NSW_PONG_ROOM_MAX);
+}
+
+/* What a PONG to @from asks back; a draining store asks anyone for all. */
+static u64 nsw_store_give_back_to(const struct sockaddr_in6 *from)
+{
+	u64 ask;
+
+	rcu_read_lock();
+	ask = nsw_store_give_back(nsw_peer_lookup_rcu(from));
+	rcu_read_unlock();
+	return ask;
 }
 
 /*
@@ -624,7 +712,7 @@ static void nsw_store_pong(struct sk_buff *skb,
 			   const struct nsw_msg *m)
 {
 	struct nsw_hdr hdr;
-	__be64 give_back = 0;
+	__be64 give_back = cpu_to_be64(nsw_store_give_back_to(from));
 	struct kvec vec[2] = {
 		{ .iov_base = &hdr, .iov_len = NSW_HDR_LEN },
 		{ .iov_base = &give_back, .iov_len = NSW_PONG_LEN },

@@ -25,5 +25,7 @@ void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 void nsw_store_drop_peer(struct nsw_peer *peer);
 void nsw_store_usage(u64 *limit_pages, u64 *lent_pages);
 int nsw_store_set_limit(u64 pages, u64 *used, struct netlink_ext_ack *extack);
+void nsw_store_set_draining(bool on);
+void nsw_store_asks(bool *draining, u64 *give_back_pages);
 
 #endif /* _NSW_STORE_H */

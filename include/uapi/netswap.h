@@ -60,6 +60,12 @@
  *        NETSWAP_A_PEER_DEGRADED_PAGES     u64, our pages with a copy there
  *                                          that is to go (down, restarted,
  *                                          draining) and not made again yet
+ *        NETSWAP_A_PEER_GIVE_BACK_PAGES    u64, pages of ours its store
+ *                                          asks us to move elsewhere (its
+ *                                          last PONG; 2^64 - 1: all, it
+ *                                          drains)
+ *        NETSWAP_A_PEER_ROOM_PAGES         u64, new pages of ours it
+ *                                          would take (its last PONG)
  *        NETSWAP_A_PEER_TX_BYTES           u64, bytes of datagrams sent to
  *                                          it (both roles; UDP payload)
  *        NETSWAP_A_PEER_RX_BYTES           u64, bytes of datagrams taken
@@ -93,7 +99,10 @@
  *                                  lends to all peers together (rounded
  *                                  down to pages; at most what the
  *                                  module was loaded with, lend_mb)
- *   Below what is in use: as for PEER_SET.
+ *        NETSWAP_A_STORE_DRAINING  u8, 1: take no new pages and ask every
+ *                                  client for all its pages back; 0: stop
+ *   One of them at least. A lend limit below what is in use: nothing new
+ *   comes, and the clients are asked to move the excess elsewhere.
  *
  * NETSWAP_CMD_DEV_GET (doit)
  *   out: the device, /dev/netswap0 (loaded with size_mb=0, no device: of
@@ -127,6 +136,10 @@
  *        NETSWAP_A_STORE_LEND_LIMIT_BYTES  u64, bytes lent at most
  *                                          (STORE_SET)
  *        NETSWAP_A_STORE_LENT_PAGES        u64, pages held for peers now
+ *        NETSWAP_A_STORE_DRAINING          u8, 1 while draining (STORE_SET)
+ *        NETSWAP_A_STORE_GIVE_BACK_PAGES   u64, pages this node asks its
+ *                                          clients to move elsewhere now
+ *                                          (all it holds while draining)
  *     datagrams dropped on receipt, by reason (always; u64 each):
  *        NETSWAP_A_RX_DROPPED_SHORT        shorter than a header
  *        NETSWAP_A_RX_DROPPED_MAGIC        not a netswap datagram
@@ -188,6 +201,7 @@ enum netswap_peer_state {
 	NETSWAP_PEER_UP,	/* answering */
 	NETSWAP_PEER_SUSPECT,	/* silent for 3 keepalive intervals */
 	NETSWAP_PEER_DOWN,	/* silent for peer_timeout_ms: I/O fails */
+	NETSWAP_PEER_DRAINING,	/* up, but its store wants every page back */
 };
 
 /* NETSWAP_A_DEV_STATE */
@@ -199,7 +213,7 @@ enum netswap_dev_state {
 
 /* NETSWAP_A_EVENT */
 enum netswap_event {
-	NETSWAP_EVENT_PEER_STATE,	/* a peer went up, suspect or down */
+	NETSWAP_EVENT_PEER_STATE,	/* a peer went up, suspect, down, draining */
 	NETSWAP_EVENT_PLACE_LIMIT,	/* our pages there: at its limit */
 	NETSWAP_EVENT_LEND_LIMIT,	/* its pages here: at its limit */
 	NETSWAP_EVENT_STORE_FULL,	/* this node lends all it may */
@@ -282,6 +296,11 @@ enum netswap_attr {
 	NETSWAP_A_RX_DROPPED_RESERVED,
 	NETSWAP_A_RX_DROPPED_NOTHOST,
 	NETSWAP_A_RX_DROPPED_BACKLOG,
+
+	NETSWAP_A_STORE_DRAINING,
+	NETSWAP_A_STORE_GIVE_BACK_PAGES,
+	NETSWAP_A_PEER_GIVE_BACK_PAGES,
+	NETSWAP_A_PEER_ROOM_PAGES,
 
 	__NETSWAP_A_MAX
 };

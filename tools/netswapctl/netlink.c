@@ -137,6 +137,7 @@ static bool get_uint(const struct nlattr *nla, int size, uint64_t *v)
 static void attrs_parse(struct nlattr **tb, struct attrs *a)
 {
 	static const int size[] = {
+		[F_U8]		= 1,
 		[F_U16]		= 2,
 		[F_U32]		= 4,
 		[F_U64]		= 8,
@@ -346,6 +347,12 @@ void msg_put_endpoint(struct nl_msg *msg, const struct endpoint *ep)
 void msg_put_u64(struct nl_msg *msg, int type, uint64_t val)
 {
 	if (nla_put_u64(msg, type, val) < 0)
+		die("%s", errno_text(ENOMEM));
+}
+
+void msg_put_u8(struct nl_msg *msg, int type, uint8_t val)
+{
+	if (nla_put_u8(msg, type, val) < 0)
 		die("%s", errno_text(ENOMEM));
 }
 

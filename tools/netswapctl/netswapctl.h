@@ -58,6 +58,7 @@ struct attrs {
 /* How a figure of netswap_figures.h travels and shows. */
 enum figure_type {
 	F_STR,
+	F_U8,
 	F_U16,
 	F_U32,
 	F_U64,
@@ -101,6 +102,7 @@ void nsctl_close(struct nsctl *ctl);
 struct nl_msg *nsctl_msg(struct nsctl *ctl, uint8_t cmd, bool dump);
 void msg_put_endpoint(struct nl_msg *msg, const struct endpoint *ep);
 void msg_put_u64(struct nl_msg *msg, int type, uint64_t val);
+void msg_put_u8(struct nl_msg *msg, int type, uint8_t val);
 void msg_put_flag(struct nl_msg *msg, int type);
 
 /*
