@@ -8,6 +8,8 @@
 
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 
 /* Queue limits every netswap disk gets. */
 struct nsw_disk_limits {
@@ -100,6 +102,67 @@ static inline int nsw_bdev_open(struct block_device *bdev, fmode_t mode)
 static inline void nsw_bdev_release(struct gendisk *disk, fmode_t mode)
 {
 	nsw_disk_release(disk);
+}
+
+#endif
+
+typedef unsigned long (*nsw_shrink_fn)(struct shrinker *s,
+				      struct shrink_control *sc);
+
+/*
+ * A registered shrinker, or NULL. Since 6.7 (NSW_HAVE_SHRINKER_ALLOC)
+ * the kernel allocates it; before that the caller does and registers it
+ * with a name.
+ */
+#ifdef NSW_HAVE_SHRINKER_ALLOC
+
+static inline struct shrinker *nsw_shrinker_create(nsw_shrink_fn count,
+						   nsw_shrink_fn scan,
+						   const char *name)
+{
+	struct shrinker *s = shrinker_alloc(0, "%s", name);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	shrinker_register(s);
+	return s;
+}
+
+static inline void nsw_shrinker_destroy(struct shrinker *s)
+{
+	if (s)
+		shrinker_free(s);
+}
+
+#else
+
+static inline struct shrinker *nsw_shrinker_create(nsw_shrink_fn count,
+						   nsw_shrink_fn scan,
+						   const char *name)
+{
+	struct shrinker *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+	return s;
+}
+
+static inline void nsw_shrinker_destroy(struct shrinker *s)
+{
+	if (!s)
+		return;
+	unregister_shrinker(s);
+	kfree(s);
 }
 
 #endif

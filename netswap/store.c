@@ -52,6 +52,7 @@
 #include "reasm.h"
 #include "transport.h"
 #include "events.h"
+#include "compat.h"
 #include "uapi/netswap.h"
 
 /*
@@ -62,6 +63,8 @@
 #define NSW_STORE_RXQ_BYTES	(4 << 20)
 /* Slots a scan of the slot map looks at per hold of the lock. */
 #define NSW_STORE_SCAN		4096U
+/* A shrinker's ask lapses this long after it was last raised. */
+#define NSW_SHRINK_ASK_SECS	10
 
 static struct {
 	u16 epoch;			/* random, not 0; set at init */
@@ -70,6 +73,14 @@ static struct {
 	u32 limit;			/* pages lent at most now, <= sm.nr */
 	bool full_posted;		/* NETSWAP_EVENT_STORE_FULL sent */
 	bool draining;			/* every page asked back, none taken */
+	/*
+	 * Pages memory pressure on this node asks back (the shrinker), paid
+	 * off by each page freed, forgotten NSW_SHRINK_ASK_SECS after
+	 * shrink_stamp (jiffies) if the clients cannot meet it.
+	 */
+	u32 shrink_ask;
+	unsigned long shrink_stamp;
+	struct shrinker *shrinker;
 	struct page **pages;
 	u16 *owner;			/* peer index per slot */
 	u8 *kept;			/* per slot: audit_gen of the audit keeping it */
@@ -105,22 +116,36 @@ void nsw_store_usage(u64 *limit_pages, u64 *lent_pages)
 	spin_unlock_bh(&nsw_store.lock);
 }
 
+/* The shrinker's ask, once it has lapsed: none. */
+static u32 nsw_store_shrink_ask(void)
+	__must_hold(&nsw_store.lock)
+{
+	lockdep_assert_held(&nsw_store.lock);
+	if (nsw_store.shrink_ask &&
+	    time_after(jiffies, nsw_store.shrink_stamp +
+				NSW_SHRINK_ASK_SECS * HZ))
+		nsw_store.shrink_ask = 0;
+	return nsw_store.shrink_ask;
+}
+
 /*
- * Takes no new pages: it drains, or holds as much as its limit allows or
- * more. Overwrites of pages it holds are still taken.
+ * Takes no new pages: it drains, holds more than its limit, or memory
+ * pressure asks pages back. Overwrites of pages it holds are still taken.
  */
 static bool nsw_store_closed(void)
 	__must_hold(&nsw_store.lock)
 {
 	lockdep_assert_held(&nsw_store.lock);
-	return nsw_store.draining || nsw_store.sm.nr_used >= nsw_store.limit;
+	return nsw_store.draining || nsw_store.sm.nr_used >= nsw_store.limit ||
+	       nsw_store_shrink_ask();
 }
 
 /*
  * How many of @peer's pages it is asked to take elsewhere now
  * (protocol.rst, "Liveness"): all while draining; else its share of what
- * the store holds beyond its limit, in proportion to what it holds,
- * rounded up; at least what it holds beyond its own lend limit.
+ * the store holds beyond its limit and what the shrinker asks, in
+ * proportion to what it holds, rounded up; at least what it holds beyond
+ * its own lend limit.
  */
 static u64 nsw_store_give_back(struct nsw_peer *peer)
 {
@@ -135,6 +160,7 @@ static u64 nsw_store_give_back(struct nsw_peer *peer)
 	}
 	lent = nsw_store.sm.nr_used;
 	excess = lent > nsw_store.limit ? lent - nsw_store.limit : 0;
+	excess = min(excess + nsw_store_shrink_ask(), lent);
 	spin_unlock_bh(&nsw_store.lock);
 
 	/* Both below 2^32: the product fits. */
@@ -283,6 +309,8 @@ static struct page *nsw_store_release(struct nsw_peer *peer, u64 handle)
 	nsw_slotmap_free(&nsw_store.sm, handle);
 	nsw_store.pages[idx] = NULL;
 	atomic64_dec(&peer->held_pages);
+	if (nsw_store.shrink_ask)
+		nsw_store.shrink_ask--;
 	return page;
 }
 
@@ -1018,6 +1046,44 @@ static bool nsw_store_queue(struct sk_buff *skb)
 	return queued;
 }
 
+/*
+ * Memory pressure on this node: the lent pages are what it could get
+ * back, but only their owners can free them (after moving them), so the
+ * shrinker frees nothing itself. It asks the clients for what reclaim
+ * wants, through the PONGs (nsw_store_give_back()), and takes no new
+ * pages meanwhile.
+ */
+static unsigned long nsw_store_count(struct shrinker *s,
+				     struct shrink_control *sc)
+{
+	unsigned long n;
+
+	spin_lock_bh(&nsw_store.lock);
+	n = nsw_store.sm.nr_used - min(nsw_store.sm.nr_used,
+				       nsw_store_shrink_ask());
+	if (nsw_store.draining)
+		n = 0;
+	spin_unlock_bh(&nsw_store.lock);
+	return n ?: SHRINK_EMPTY;
+}
+
+static unsigned long nsw_store_scan(struct shrinker *s,
+				    struct shrink_control *sc)
+{
+	u32 old, ask;
+
+	spin_lock_bh(&nsw_store.lock);
+	old = nsw_store_shrink_ask();
+	ask = min_t(u64, (u64)old + sc->nr_to_scan, nsw_store.sm.nr_used);
+	nsw_store.shrink_ask = ask;
+	nsw_store.shrink_stamp = jiffies;
+	spin_unlock_bh(&nsw_store.lock);
+	if (!old && ask)
+		pr_info("memory is short here: asking clients for %u pages back\n",
+			ask);
+	return SHRINK_STOP;
+}
+
 /* From the transport. Consumes @skb. */
 void nsw_store_rx(struct sk_buff *skb, const struct sockaddr_in6 *from,
 		  const struct nsw_msg *m)
@@ -1080,6 +1146,10 @@ int nsw_store_init(unsigned long quota_pages)
 	while (!nsw_store.epoch);
 	nsw_slotmap_init(&nsw_store.sm, used, gen, nr, nsw_store.epoch);
 	nsw_store.limit = nr;
+	nsw_store.shrinker = nsw_shrinker_create(nsw_store_count,
+						 nsw_store_scan, "netswap-store");
+	if (!nsw_store.shrinker)
+		pr_warn("no shrinker: memory pressure here asks no pages back\n");
 	return 0;
 }
 
@@ -1094,6 +1164,7 @@ void nsw_store_stop(void)
 /* Peers are gone by now, and with them every page they had here. */
 void nsw_store_exit(void)
 {
+	nsw_shrinker_destroy(nsw_store.shrinker);
 	WARN_ON(nsw_store.sm.nr_used);
 	kvfree(nsw_store.sm.used);
 	kvfree(nsw_store.sm.gen);
