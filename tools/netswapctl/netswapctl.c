@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "netswapctl.h"
 
@@ -32,6 +34,10 @@ static void usage(FILE *f)
 	      "  quota set peer ENDPOINT [place SIZE] [lend SIZE]\n"
 	      "                            same as peer set\n"
 	      "  quota show                the limits and what is in use\n"
+	      "  drain [--timeout SEC]     ask every client to take its pages elsewhere,\n"
+	      "                            take no new ones; wait until none is left here\n"
+	      "                            (exit 1 after SEC, 60, without progress)\n"
+	      "  drain --cancel            take new pages again\n"
 	      "  monitor                   print events as they happen, until interrupted\n"
 	      "  setconf FILE [force]      make the running configuration match FILE\n"
 	      "                            (force: delete peers storing pages here too)\n"
@@ -802,6 +808,115 @@ static int cmd_quota(int argc, char **argv)
 	die("unknown quota command '%s' (expected set or show)", sub);
 }
 
+/* Drains without progress for this long fail (drain --timeout). */
+#define DRAIN_TIMEOUT_SEC	60
+
+static uint64_t now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * One line of drain progress to @f: what is lent, and each client that
+ * still has pages here.
+ */
+static void drain_line(FILE *f, const struct attrs *dev,
+		       const struct peer_list *peers)
+{
+	char ep[ENDPOINT_STRLEN];
+	size_t i;
+
+	fprintf(f, "lent_pages %llu",
+		(unsigned long long)dev->v[NETSWAP_A_STORE_LENT_PAGES]);
+	for (i = 0; i < peers->n; i++) {
+		const struct attrs *a = &peers->peer[i];
+
+		if (!a->v[NETSWAP_A_PEER_HELD_PAGES])
+			continue;
+		endpoint_str(&a->ep, ep, sizeof(ep));
+		fprintf(f, ", client %s held_pages %llu", ep,
+			(unsigned long long)a->v[NETSWAP_A_PEER_HELD_PAGES]);
+	}
+	fputc('\n', f);
+	fflush(f);
+}
+
+static void drain_set(bool on)
+{
+	struct nsctl *ctl = nsctl_open();
+	struct nl_msg *msg = nsctl_msg(ctl, NETSWAP_CMD_STORE_SET, false);
+
+	msg_put_u8(msg, NETSWAP_A_STORE_DRAINING, on);
+	nsctl_run(ctl, msg, NULL, NULL, on ? "cannot drain" :
+			     "cannot cancel the drain", NULL);
+	nsctl_close(ctl);
+}
+
+/*
+ * drain [--timeout SEC] | drain --cancel: progress each second until
+ * nothing is lent; a drain that makes no progress for SEC fails, naming
+ * who still has pages here. It stays draining then (drain --cancel).
+ */
+static int cmd_drain(int argc, char **argv)
+{
+	uint64_t timeout = DRAIN_TIMEOUT_SEC, least = UINT64_MAX, since;
+	struct peer_list peers;
+	struct attrs dev;
+	struct nsctl *ctl;
+	char *end;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--cancel")) {
+			no_args(argc - 1, argv + 1);
+			drain_set(false);
+			return 0;
+		}
+		if (strcmp(argv[i], "--timeout"))
+			die("unexpected argument '%s'", argv[i]);
+		if (++i == argc)
+			die("missing SEC after --timeout");
+		errno = 0;
+		timeout = strtoull(argv[i], &end, 10);
+		if (errno || end == argv[i] || *end || !timeout)
+			die("invalid --timeout '%s' (seconds, at least 1)",
+			    argv[i]);
+	}
+	drain_set(true);
+	ctl = nsctl_open();
+	since = now_sec();
+	for (;;) {
+		nsctl_dev_get(ctl, &dev);
+		nsctl_peer_dump(ctl, &peers);
+		drain_line(stdout, &dev, &peers);
+		if (!dev.v[NETSWAP_A_STORE_LENT_PAGES])
+			break;
+		if (dev.v[NETSWAP_A_STORE_LENT_PAGES] < least) {
+			least = dev.v[NETSWAP_A_STORE_LENT_PAGES];
+			since = now_sec();
+		} else if (now_sec() - since >= timeout) {
+			fprintf(stderr, PROG ": drain: no progress for %llu s; still here: ",
+				(unsigned long long)timeout);
+			drain_line(stderr, &dev, &peers);
+			fputs(PROG ": they have nowhere else for those pages\n"
+			      PROG ": still draining; 'drain --cancel' takes new pages again\n",
+			      stderr);
+			peer_list_free(&peers);
+			nsctl_close(ctl);
+			return 1;
+		}
+		peer_list_free(&peers);
+		sleep(1);
+	}
+	peer_list_free(&peers);
+	nsctl_close(ctl);
+	printf("drained: no pages held for any client\n");
+	return 0;
+}
+
 /* monitor: one line (text or JSON) per event. */
 static void print_event(const struct attrs *a, void *arg)
 {
@@ -862,6 +977,7 @@ static const struct {
 	{ "peer",	cmd_peer,	true },
 	{ "quota",	cmd_quota,	true },
 	{ "monitor",	cmd_monitor,	true },
+	{ "drain",	cmd_drain,	false },
 	{ "setconf",	cmd_setconf,	false },
 	{ "showconf",	cmd_showconf,	false },
 	{ "help",	cmd_help,	false },
