@@ -37,6 +37,7 @@
 #include "netswap.h"
 
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/netlink.h>
 #include <linux/highmem.h>
 #include <linux/random.h>
@@ -73,6 +74,7 @@ static struct {
 	u32 limit;			/* pages lent at most now, <= sm.nr */
 	bool full_posted;		/* NETSWAP_EVENT_STORE_FULL sent */
 	bool draining;			/* every page asked back, none taken */
+	bool pinned;			/* holds a module reference: pages held */
 	/*
 	 * Pages memory pressure on this node asks back (the shrinker), paid
 	 * off by each page freed, forgotten NSW_SHRINK_ASK_SECS after
@@ -206,6 +208,35 @@ void nsw_store_set_draining(bool on)
 		pr_info("draining: taking no new pages, asking every client for its pages back\n");
 	else if (!on && was)
 		pr_info("drain cancelled: taking new pages again\n");
+}
+
+/*
+ * The store keeps a module reference while it holds any page: unloading
+ * would drop them without their owners knowing. Returns true when it
+ * took or dropped one (the caller says so, outside the lock).
+ */
+static bool nsw_store_pin(void)
+	__must_hold(&nsw_store.lock)
+{
+	bool want = nsw_store.sm.nr_used;
+
+	lockdep_assert_held(&nsw_store.lock);
+	if (want == nsw_store.pinned)
+		return false;
+	nsw_store.pinned = want;
+	if (want)
+		__module_get(THIS_MODULE);
+	else
+		module_put(THIS_MODULE);
+	return true;
+}
+
+static void nsw_store_pin_log(bool pinned)
+{
+	if (pinned)
+		pr_info("holding pages for peers: unloading refused until they are moved (netswapctl drain)\n");
+	else
+		pr_info("holding no pages for peers: may be unloaded\n");
 }
 
 /*
@@ -368,6 +399,7 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 	u64 lend_limit = READ_ONCE(peer->lend_limit);
 	struct page *old = NULL;
 	int err, event = -1;
+	bool pinned = false;
 	u32 idx;
 
 	nsw_store_assert_worker();	/* the only one allocating slots */
@@ -399,6 +431,7 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 			nsw_store.kept[idx] = 0;
 			nsw_store_audit_stored(peer, idx, m->req_id);
 			atomic64_inc(&peer->held_pages);
+			pinned = nsw_store_pin();
 			/* Room again: the next refusal is news. */
 			nsw_store.full_posted = false;
 			clear_bit(NSW_PEER_EV_LEND_LIMIT, &peer->ev_bits);
@@ -406,6 +439,8 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 	}
 	spin_unlock_bh(&nsw_store.lock);
 
+	if (pinned)
+		nsw_store_pin_log(true);
 	if (old)
 		put_page(old);	/* a LOAD may still be sending it */
 	if (event >= 0)
@@ -444,6 +479,7 @@ static u8 nsw_store_free(struct nsw_peer *peer, struct sk_buff *skb,
 			 const struct nsw_msg *m)
 {
 	unsigned int i, n = m->len / sizeof(__be64);
+	bool unpinned = false;
 	const void *handles;
 	struct page *page;
 	u64 handle;
@@ -459,12 +495,16 @@ static u8 nsw_store_free(struct nsw_peer *peer, struct sk_buff *skb,
 		page = nsw_store_find(peer, handle);
 		if (page)
 			page = nsw_store_release(peer, handle);
+		if (nsw_store_pin())
+			unpinned = true;
 		spin_unlock_bh(&nsw_store.lock);
 		if (page) {
 			__free_page(page);
 			atomic64_inc(&peer->rx_free_pages);
 		}
 	}
+	if (unpinned)
+		nsw_store_pin_log(false);
 	/* Unknown handles: freed already, or never ours; nothing to do. */
 	return NSW_ST_OK;
 }
@@ -479,6 +519,7 @@ static u64 nsw_store_drop_pages(struct nsw_peer *peer, u8 keep)
 {
 	struct page *batch[64];
 	unsigned int n, i;
+	bool unpinned = false;
 	u32 idx = 0, end;
 	u64 freed = 0;
 
@@ -496,12 +537,16 @@ static u64 nsw_store_drop_pages(struct nsw_peer *peer, u8 keep)
 				continue;
 			batch[n++] = nsw_store_release(peer, handle);
 		}
+		if (nsw_store_pin())
+			unpinned = true;
 		spin_unlock_bh(&nsw_store.lock);
 		for (i = 0; i < n; i++)
 			__free_page(batch[i]);
 		freed += n;
 		cond_resched();
 	}
+	if (unpinned)
+		nsw_store_pin_log(false);
 	return freed;
 }
 
@@ -1165,7 +1210,7 @@ void nsw_store_stop(void)
 void nsw_store_exit(void)
 {
 	nsw_shrinker_destroy(nsw_store.shrinker);
-	WARN_ON(nsw_store.sm.nr_used);
+	WARN_ON(nsw_store.sm.nr_used || nsw_store.pinned);
 	kvfree(nsw_store.sm.used);
 	kvfree(nsw_store.sm.gen);
 	kvfree(nsw_store.pages);

@@ -26,6 +26,11 @@ msg_send "$A" ready
 # a placed region A here (1024 pages); now lose them all.
 expect restart
 assert_eq "$(nsw_peer_get "$A" held_pages)" 1024 "pages held for a before the restart"
+# A store holding pages keeps its module: drop them as a crash would.
+if rmmod netswap 2>/dev/null; then
+	fail "rmmod succeeded while holding a's pages"
+fi
+run "$CTL" peer del "$A" force
 run rmmod netswap
 run modprobe netswap lend_mb=64
 nsw_show
