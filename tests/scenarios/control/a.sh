@@ -17,7 +17,7 @@ as_nobody() {
 for h in help -h --help; do
 	"$CTL" $h >/tmp/help.txt || fail "netswapctl $h failed"
 	for w in show stats "peer add" "peer set" "peer del" "peer show" \
-		"quota set lend" "quota set peer" "quota show" monitor \
+		"quota set lend" "quota set peer" "quota show" drain "--cancel" monitor \
 		setconf showconf add-peer del-peer help place lend -j; do
 		grep -qF -- "$w" /tmp/help.txt || fail "netswapctl $h does not mention '$w'"
 	done
