@@ -138,7 +138,9 @@ done
 swap_on() {
 	case $1 in
 	netswap)
-		run modprobe netswap size_mb=256
+		# The module's default is 2 copies a page: this keeps
+		# measuring one, as before replicas existed.
+		run modprobe netswap size_mb=256 replicas=1
 		run "$CTL" add-peer "$B"
 		DEV=/dev/netswap0
 		;;
