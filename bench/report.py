@@ -19,6 +19,10 @@ for each workload W: workload.W.{local100_s,netswap50_s,nbd50_s,disk50_s,
 wss_mb,desc}. A .cdf value is 101 comma-separated numbers, percentiles 0 to
 100. Other keys are listed as they are under "Other figures".
 
+A file with "bench replicas" is a replicas run (bench/run.sh): netswap
+over two stores with replicas=1 (netswap.*) and replicas=2 (netswap2.*),
+the same pagein figures and the link's; no NBD, disk or workloads.
+
 Writes into OUTDIR (created if missing):
     REPORT.md                      the report, linking the plots below
     latency-K.png                  page-in latency CDFs and the UDP RTT CDF
@@ -54,7 +58,11 @@ BACKEND_DESC = {
     "disk": "local virtio disk",
 }
 COLORS = {"netswap": "tab:blue", "nbd": "tab:orange", "disk": "tab:green",
+          "netswap2": "tab:purple",
           "udp": "black", "local": "tab:gray"}
+# A replicas run's backends: netswap with 1 and with 2 copies of a page.
+REPLICA_BACKENDS = ("netswap", "netswap2")
+REPLICA_DESC = {"netswap": "replicas=1", "netswap2": "replicas=2"}
 # Workloads --check expects in every file, besides those found in any file.
 EXPECTED_WORKLOADS = ("randtouch", "stressng")
 
@@ -77,6 +85,8 @@ TARGET_PAGEIN_P99 = 2.0
 TARGET_VS_NBD = 2.0
 TARGET_VS_IPERF = 0.8
 TARGET_WORKLOAD = 1.5
+TARGET_R2_PAGEIN_P50 = 1.1      # replicas=2 ÷ replicas=1
+TARGET_R2_SWAPOUT = 0.45        # replicas=2 ÷ replicas=1: twice the bytes
 
 
 def cdf_keys():
@@ -84,10 +94,10 @@ def cdf_keys():
     return [RTT + ".cdf"] + ["%s.pagein_us.cdf" % b for b in BACKENDS]
 
 
-def scalar_keys():
+def scalar_keys(backends=BACKENDS):
     """Numeric keys every results file must have (workloads apart)."""
     keys = ["%s.%s" % (RTT, s) for s in STATS] + [IPERF_TX, IPERF_RX]
-    for b in BACKENDS:
+    for b in backends:
         keys += ["%s.pagein_us.%s" % (b, s) for s in STATS]
         keys += ["%s.swapout_pps" % b, "%s.swapin_pps" % b,
                  "%s.cpu_us_per_page.out" % b, "%s.cpu_us_per_page.in" % b]
@@ -101,7 +111,9 @@ def workload_keys(name):
             + ["workload.%s.wss_mb" % name])
 
 
-KNOWN_KEYS = set(HEADER_KEYS) | set(cdf_keys()) | set(scalar_keys())
+KNOWN_KEYS = (set(HEADER_KEYS) | set(cdf_keys()) | set(scalar_keys())
+              | set(scalar_keys(REPLICA_BACKENDS))
+              | {"netswap2.pagein_us.cdf", "bench", "stores"})
 
 
 def is_known(key):
@@ -127,6 +139,11 @@ class Run:
         # The link, when not the default switch at a 1500-byte MTU, names
         # the run too: one kernel may be measured on two links.
         self.title = self.kernel
+        # A replicas run measures netswap alone, with 1 and 2 copies.
+        self.replicas = self.text("bench") == "replicas"
+        if self.replicas:
+            self.title += ", replicas 1 and 2 over two stores"
+            self.short += "-replicas"
         link = self.text("link")
         m = re.search(r"mtu (\d+)", link or "")
         if m and m.group(1) != "1500":
@@ -239,7 +256,13 @@ def problems(run, workloads):
     out = []
     if not run.text("kernel"):
         out.append("%s: kernel missing" % where)
-    keys = scalar_keys() + [k for w in workloads for k in workload_keys(w)]
+    if run.replicas:
+        keys = scalar_keys(REPLICA_BACKENDS)
+        cdfs = ["%s.pagein_us.cdf" % b for b in REPLICA_BACKENDS]
+    else:
+        keys = scalar_keys() + [k for w in workloads
+                                for k in workload_keys(w)]
+        cdfs = cdf_keys()
     for key in keys:
         raw = run.text(key)
         if raw is None:
@@ -248,7 +271,7 @@ def problems(run, workloads):
             out.append("%s: %s = %r is not a number" % (where, key, raw))
         elif run.num(key) <= 0:
             out.append("%s: %s = %s is not positive" % (where, key, raw))
-    for key in cdf_keys():
+    for key in cdfs:
         for raw in run.values.get(key, [None]):
             out += cdf_problems(where, key, raw)
     return out
@@ -427,8 +450,22 @@ def beyond_fault_cost(run, w):
                                    f_ratio(ratio(disk_p50, rtt_p50))))
 
 
+def replica_targets(run):
+    n = run.num
+    return [
+        Target("page-in p50, replicas=2 ÷ replicas=1",
+               ratio(n("netswap2.pagein_us.p50"), n("netswap.pagein_us.p50")),
+               "≤", TARGET_R2_PAGEIN_P50),
+        Target("swap-out pages/s, replicas=2 ÷ replicas=1",
+               ratio(n("netswap2.swapout_pps"), n("netswap.swapout_pps")),
+               "≥", TARGET_R2_SWAPOUT),
+    ]
+
+
 def targets(run, workloads):
     n = run.num
+    if run.replicas:
+        return replica_targets(run)
     out = [
         Target("netswap page-in p50 ÷ UDP RTT p50",
                ratio(n("netswap.pagein_us.p50"), n(RTT + ".p50")),
@@ -605,7 +642,40 @@ def plot_links(paths, kernel):
     return lines
 
 
+def section_replicas(run):
+    n = run.num
+    rows = []
+    figures = (("swap-out pages/s", "swapout_pps", f_pps),
+               ("swap-in pages/s", "swapin_pps", f_pps),
+               ("page-in p50 (µs)", "pagein_us.p50", f_us),
+               ("page-in p90 (µs)", "pagein_us.p90", f_us),
+               ("page-in p99 (µs)", "pagein_us.p99", f_us),
+               ("CPU µs per page out", "cpu_us_per_page.out", f_us),
+               ("CPU µs per page in", "cpu_us_per_page.in", f_us),
+               ("retransmissions", "retransmits", f_pps))
+    for what, key, fmt in figures:
+        one, two = ("%s.%s" % (b, key) for b in REPLICA_BACKENDS)
+        rows.append([what, f_range(run, one, fmt), f_range(run, two, fmt),
+                     f_ratio(ratio(n(two), n(one)))])
+    lines = ["### netswap with replicas=1 and replicas=2", "",
+             "The same pagein over the same two stores (VMs b and c), with "
+             "one copy of each page and with two; 2 ÷ 1 is the ratio of "
+             "the medians.%s" % rounds_note(run).replace("backend",
+                                                         "setting"), ""]
+    lines += md_table(["Figure"] + [REPLICA_DESC[b] for b in
+                                    REPLICA_BACKENDS] + ["2 ÷ 1"],
+                      rows, "lrrr")
+    return lines + [""]
+
+
 def section_run(run, workloads, plots):
+    if run.replicas:
+        lines = ["## Kernel %s" % run.title, ""]
+        lines += section_reference(run)
+        lines += section_replicas(run)
+        lines += plot_links([("Page-in latency CDF", plots["latency"])],
+                            run.title)
+        return lines + section_targets(run, workloads)
     lines = ["## Kernel %s" % run.title, ""]
     lines += section_reference(run)
     lines += section_latency(run)
@@ -650,8 +720,9 @@ def save(fig, outdir, name):
 
 
 def plot_latency(run, outdir):
-    curves = [(BACKEND_DESC[b], run.cdf("%s.pagein_us.cdf" % b), COLORS[b],
-               "-") for b in BACKENDS]
+    desc = REPLICA_DESC if run.replicas else BACKEND_DESC
+    curves = [(desc[b], run.cdf("%s.pagein_us.cdf" % b), COLORS[b],
+               "-") for b in desc]
     curves.append(("UDP 4 KiB round trip", run.cdf(RTT + ".cdf"),
                    COLORS["udp"], "--"))
     curves = [c for c in curves if c[1] is not None]
@@ -757,6 +828,8 @@ def plot_workload(run, name, outdir):
 
 
 def plot_run(run, workloads, outdir):
+    if run.replicas:
+        return {"latency": plot_latency(run, outdir)}
     return {
         "latency": plot_latency(run, outdir),
         "throughput": plot_throughput(run, outdir),

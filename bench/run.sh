@@ -17,10 +17,16 @@
 # with 9000-byte jumbo frames (results-KNAME-mtu9000.tsv), where netswap
 # sends a page as one datagram rather than three.
 #
+# Each kernel then has a replicas run on the switch (results-KNAME-replicas.tsv):
+# the same a.sh and b.sh with a second store, c (bench/replicas/), measure
+# netswap with replicas=1 and replicas=2 taking turns. It is a run of its
+# own so that the runs above stay the two-VM runs of bench/history.
+#
 # Environment: NETSWAP_BENCH_APPEND adds nsw_bench_* knobs (see
 # bench/scenario/a.sh); NETSWAP_BENCH_LINKS the links, as LINK:MTU words
-# (default "vde:1500 stream:9000", with --quick "vde:1500"); and the knobs
-# of tests/vm/run-scenario.sh.
+# (default "vde:1500 stream:9000", with --quick "vde:1500");
+# NETSWAP_BENCH_REPLICAS=0 leaves out the replicas run; and the knobs of
+# tests/vm/run-scenario.sh.
 
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -50,10 +56,31 @@ else
 	KNOBS=
 	LINKS=${NETSWAP_BENCH_LINKS:-vde:1500 stream:9000}
 fi
+# The replicas run measures netswap alone, on two stores.
+REPLICAS_KNOBS="nsw_bench_stores=b,c nsw_bench_backends=netswap,netswap2"
+REPLICAS_KNOBS+=" nsw_bench_workloads=none"
 mkdir -p "$OUT"
 nsw_ensure_pkgs "${NSW_HOST_PKGS[@]}" python3-matplotlib
 
 qemu=$(qemu-system-x86_64 --version | head -n1 | sed 's/^QEMU emulator version //')
+# write_tsv TSV RESULTS_DIR VMS LINK MTU [KEY VALUE]...: a run's figures,
+# after a header that names the run.
+write_tsv() {
+	local tsv=$1 res=$2 vms=$3 link=$4 mtu=$5
+	shift 5
+	{
+		echo "# netswap bench, $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+		printf 'date\t%s\nqemu\t%s -cpu %s\nvm.b_mem_mb\t%s\nlink\t%s mtu %s\n' \
+			"$(date -u +%F)" "$qemu" "$(cat "$res/qemu-cpu")" \
+			"$(awk '$1 == "b" { print $2 }' "$vms")" "$link" "$mtu"
+		while [[ $# -gt 0 ]]; do
+			printf '%s\t%s\n' "$1" "$2"
+			shift 2
+		done
+		grep -a '^NSWBENCH ' "$res/a.console" |
+			tr -d '\r' | sed 's/^NSWBENCH \([^ ]*\) /\1\t/'
+	} >"$tsv"
+}
 tsvs=() rc=0
 for k in "${KERNELS[@]}"; do
 	for lm in $LINKS; do
@@ -68,18 +95,31 @@ for k in "${KERNELS[@]}"; do
 	fi
 	tsv="$OUT/results-$k.tsv"
 	[[ $mtu == 1500 ]] || tsv="$OUT/results-$k-mtu$mtu.tsv"
-	{
-		echo "# netswap bench, $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
-		printf 'date\t%s\nqemu\t%s -cpu %s\nvm.b_mem_mb\t%s\nlink\t%s mtu %s\n' \
-			"$(date -u +%F)" "$qemu" \
-			"$(cat "$NETSWAP_WORK/results/$k-bench/qemu-cpu")" \
-			"$(awk '$1 == "b" { print $2 }' "$ROOT/bench/scenario/vms")" \
-			"$link" "$mtu"
-		grep -a '^NSWBENCH ' "$NETSWAP_WORK/results/$k-bench/a.console" |
-			tr -d '\r' | sed 's/^NSWBENCH \([^ ]*\) /\1\t/'
-	} >"$tsv"
+	write_tsv "$tsv" "$NETSWAP_WORK/results/$k-bench" \
+		"$ROOT/bench/scenario/vms" "$link" "$mtu"
 	tsvs+=("$tsv")
 	done
+
+	[[ ${NETSWAP_BENCH_REPLICAS:-1} == 0 ]] && continue
+	echo "==== bench on $k, replicas 1 and 2 over two stores$([[ $QUICK == 1 ]] && echo " (quick)")"
+	# The scenario: bench/scenario's a and b beside bench/replicas' c,
+	# in a directory of this kernel's own (kernels may run side by side).
+	scen="$NETSWAP_WORK/bench-replicas.$k/bench-replicas"
+	rm -rf "$scen"
+	mkdir -p "$scen"
+	cp "$ROOT/bench/scenario/a.sh" "$ROOT/bench/scenario/b.sh" \
+		"$ROOT/bench/replicas/vms" "$ROOT/bench/replicas/c.sh" "$scen/"
+	if ! NETSWAP_LINK=vde NETSWAP_MTU=1500 \
+		NETSWAP_APPEND="${NETSWAP_APPEND:-} $KNOBS ${NETSWAP_BENCH_APPEND:-} $REPLICAS_KNOBS" \
+		"$ROOT/tests/vm/run-scenario.sh" "$k" "$scen"; then
+		echo "bench on $k (replicas) failed"
+		rc=1
+		continue
+	fi
+	tsv="$OUT/results-$k-replicas.tsv"
+	write_tsv "$tsv" "$NETSWAP_WORK/results/$k-bench-replicas" \
+		"$ROOT/bench/replicas/vms" vde 1500 bench replicas stores "b c"
+	tsvs+=("$tsv")
 done
 [[ ${#tsvs[@]} -gt 0 ]] || exit 1
 check=()

@@ -20,6 +20,10 @@
 # backend's pagein runs ROUNDS times, the backends taking turns (in reverse
 # every other round), and the report gives the median and the range; the
 # workloads run in round 1 only.
+# bench/run.sh's replicas run (bench/replicas/vms) sets STORES ("b") to the
+# VMs netswap places pages on, WORKLOADS ("randtouch,stressng"; "none")
+# and BACKENDS to netswap (replicas=1, as always measured) and netswap2
+# (replicas=2, each page on two stores).
 . /lib/netswap/guest-lib.sh
 
 B=$(vm_ip b)
@@ -33,6 +37,7 @@ SORT_N=${NSW_BENCH_SORT_N:-2097152}
 SORT_OPS=${NSW_BENCH_SORT_OPS:-1}
 BACKENDS=$(echo "${NSW_BENCH_BACKENDS:-netswap,nbd,disk}" | tr , ' ')
 ROUNDS=${NSW_BENCH_ROUNDS:-3}
+STORES=$(echo "${NSW_BENCH_STORES:-b}" | tr , ' ')
 
 # out KEY VALUE...: one result line, on the console for the host and in
 # /tmp/bench.tsv for the summary at the end.
@@ -62,7 +67,8 @@ secs() {
 	echo "$1" | awk '{ printf "%.2f", $1 / 100 }'
 }
 
-WORKLOADS="randtouch stressng"
+WORKLOADS=$(echo "${NSW_BENCH_WORKLOADS:-randtouch,stressng}" | tr , ' ')
+[ "$WORKLOADS" = none ] && WORKLOADS=
 workload_desc() {
 	case $1 in
 	randtouch) echo "randtouch: $TOUCHES touches of random pages of $TOUCH_MB MiB" ;;
@@ -110,7 +116,9 @@ run sysctl -w vm.min_free_kbytes=16384
 out kernel "$(uname -r)"
 out vm.a_mem_mb "$(awk '$1 == "MemTotal:" { print int($2 / 1024) }' /proc/meminfo)"
 wait_for_ping "$B" 60
-msg_expect ready 600
+for s in $STORES; do
+	msg_expect ready 600
+done
 
 # ---- 1. the network ------------------------------------------------------
 prefixed limit udpping client "$B" 9100 4096 "$RTTS"
@@ -137,11 +145,15 @@ done
 # ---- 3. each backend -------------------------------------------------------
 swap_on() {
 	case $1 in
-	netswap)
-		# The module's default is 2 copies a page: this keeps
+	netswap | netswap2)
+		# The module's default is 2 copies a page: "netswap" keeps
 		# measuring one, as before replicas existed.
-		run modprobe netswap size_mb=256 replicas=1
-		run "$CTL" add-peer "$B"
+		_r=1
+		[ "$1" = netswap2 ] && _r=2
+		run modprobe netswap size_mb=256 replicas=$_r
+		for _s in $STORES; do
+			run "$CTL" add-peer "$(vm_ip "$_s")"
+		done
 		DEV=/dev/netswap0
 		;;
 	nbd)
@@ -160,19 +172,27 @@ swap_on() {
 swap_off() {
 	run swapoff "$DEV"
 	case $1 in
-	netswap)
+	netswap | netswap2)
 		"$CTL" -j show >/tmp/show.json
-		out netswap.retransmits "$(nsw_peer_get "$B" retransmitted_requests /tmp/show.json)"
+		_rx=0
+		for _s in $STORES; do
+			_ip=$(vm_ip "$_s")
+			_rx=$((_rx + $(nsw_peer_get "$_ip" retransmitted_requests /tmp/show.json)))
+			assert_eq "$(nsw_peer_get "$_ip" failed_requests /tmp/show.json)" 0 "failed_requests to $_s"
+		done
+		out "$1.retransmits" "$_rx"
 		# Answers to no request in flight: late copies after a
 		# retransmission, and chunks beyond the one completing a page.
-		out netswap.stale_answers "$(nsw_get rx_dropped.stale /tmp/show.json)"
+		out "$1.stale_answers" "$(nsw_get rx_dropped.stale /tmp/show.json)"
 		# The metrics keep their first names, as in bench/history.
-		out netswap.readahead_loads "$(nsw_get device.readahead_loaded_pages /tmp/show.json)"
-		out netswap.readahead_hits "$(nsw_get device.readahead_hit_pages /tmp/show.json)"
-		out netswap.readahead_unused "$(nsw_get device.readahead_unused_pages /tmp/show.json)"
+		out "$1.readahead_loads" "$(nsw_get device.readahead_loaded_pages /tmp/show.json)"
+		out "$1.readahead_hits" "$(nsw_get device.readahead_hit_pages /tmp/show.json)"
+		out "$1.readahead_unused" "$(nsw_get device.readahead_unused_pages /tmp/show.json)"
 		# pagein reads its area back in order: that is read ahead.
 		assert_gt "$(nsw_get device.readahead_hit_pages /tmp/show.json)" 0 "pages read ahead and used"
-		assert_eq "$(nsw_peer_get "$B" failed_requests /tmp/show.json)" 0 "failed_requests to b"
+		# Every store was up: no page may lack a copy.
+		[ "$1" = netswap ] ||
+			assert_eq "$(nsw_get device.degraded_pages /tmp/show.json)" 0 "degraded_pages"
 		run rmmod netswap
 		;;
 	nbd) run nbd-client -d /dev/nbd0 ;;
@@ -208,7 +228,9 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 done
 
-msg_send "$B" "done"
+for s in $STORES; do
+	msg_send "$(vm_ip "$s")" "done"
+done
 log "results:"
 cat /tmp/bench.tsv
 log "bench a: done"
