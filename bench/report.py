@@ -21,7 +21,8 @@ wss_mb,desc}. A .cdf value is 101 comma-separated numbers, percentiles 0 to
 
 A file with "bench replicas" is a replicas run (bench/run.sh): netswap
 over two stores with replicas=1 (netswap.*) and replicas=2 (netswap2.*),
-the same pagein figures and the link's; no NBD, disk or workloads.
+the same pagein figures, the link's, and netswap.drain_{mib,s,MiBps} when
+a store's drain was measured; no NBD, disk or workloads.
 
 Writes into OUTDIR (created if missing):
     REPORT.md                      the report, linking the plots below
@@ -63,6 +64,7 @@ COLORS = {"netswap": "tab:blue", "nbd": "tab:orange", "disk": "tab:green",
 # A replicas run's backends: netswap with 1 and with 2 copies of a page.
 REPLICA_BACKENDS = ("netswap", "netswap2")
 REPLICA_DESC = {"netswap": "replicas=1", "netswap2": "replicas=2"}
+DRAIN = "netswap.drain_MiBps"
 # Workloads --check expects in every file, besides those found in any file.
 EXPECTED_WORKLOADS = ("randtouch", "stressng")
 
@@ -113,7 +115,7 @@ def workload_keys(name):
 
 KNOWN_KEYS = (set(HEADER_KEYS) | set(cdf_keys()) | set(scalar_keys())
               | set(scalar_keys(REPLICA_BACKENDS))
-              | {"netswap2.pagein_us.cdf", "bench", "stores"})
+              | {"netswap2.pagein_us.cdf", "bench", "stores", DRAIN})
 
 
 def is_known(key):
@@ -257,6 +259,7 @@ def problems(run, workloads):
     if not run.text("kernel"):
         out.append("%s: kernel missing" % where)
     if run.replicas:
+        # The drain rate is not checked: it needs netswapctl drain.
         keys = scalar_keys(REPLICA_BACKENDS)
         cdfs = ["%s.pagein_us.cdf" % b for b in REPLICA_BACKENDS]
     else:
@@ -665,7 +668,18 @@ def section_replicas(run):
     lines += md_table(["Figure"] + [REPLICA_DESC[b] for b in
                                     REPLICA_BACKENDS] + ["2 ÷ 1"],
                       rows, "lrrr")
-    return lines + [""]
+    drain = n(DRAIN)
+    tx = n(IPERF_TX)
+    lines += ["", "Draining a store (`netswapctl drain` on c, replicas=1, "
+              "its pages moved to b): %s"
+              % ("not measured: this netswapctl has no drain command."
+                 if drain is None else
+                 "%s MiB/s (%s MiB in %s s), iperf3 tx %s MiB/s (%s)."
+                 % (f_num(drain), f_num(n("netswap.drain_mib")),
+                    f_num(n("netswap.drain_s")),
+                    NA if tx is None else "%.1f" % (tx / 1048576),
+                    f_ratio(ratio(drain * 1048576, tx)))), ""]
+    return lines
 
 
 def section_run(run, workloads, plots):

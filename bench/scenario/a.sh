@@ -228,6 +228,43 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 done
 
+# ---- 4. a store drains ------------------------------------------------------
+# The replicas run's hook for the drain rate (issue 22): with replicas=1,
+# HOLD_MB of a tmpfs file swapped out over the stores, the last store
+# runs netswapctl drain (c.sh), which moves its pages to the others; its
+# MiB over the drain's seconds is set next to iperf3. Only where
+# netswapctl has a drain command: otherwise the report says "not measured".
+drain_rate() {
+	_st=$(echo "$STORES" | awk '{ print $NF }')
+	memcg hold 16
+	mkdir -p /mnt/hold
+	run mount -t tmpfs -o size=$((HOLD_MB + 16))m tmpfs /mnt/hold
+	swap_on netswap
+	in_memcg hold sh -c "dd if=/dev/urandom bs=1M count=$HOLD_MB 2>/dev/null |
+		tee /mnt/hold/f | md5sum" >/tmp/hold.sum ||
+		fail "cannot write $HOLD_MB MiB to /mnt/hold"
+	msg_send "$(vm_ip "$_st")" drain
+	_d=$(msg_expect drained 900) || exit 1
+	out netswap.drain_mib "$(msg_field mib "$_d")"
+	out netswap.drain_s "$(msg_field s "$_d")"
+	out netswap.drain_MiBps "$(msg_field mib "$_d" | awk -v s="$(msg_field s "$_d")" '{ printf "%.2f", s > 0 ? $1 / s : 0 }')"
+	# Every page must have come through the move.
+	[ "$(md5sum </mnt/hold/f)" = "$(cat /tmp/hold.sum)" ] ||
+		fail "the held file changed while its pages moved"
+	run rm /mnt/hold/f
+	run umount /mnt/hold
+	run swapoff "$DEV"
+	run rmmod netswap
+}
+HOLD_MB=${NSW_BENCH_HOLD_MB:-64}
+if [ "$(echo "$STORES" | wc -w)" -ge 2 ]; then
+	if "$CTL" help | grep -q '^  drain'; then
+		drain_rate
+	else
+		log "netswapctl has no drain command: the drain rate is not measured"
+	fi
+fi
+
 for s in $STORES; do
 	msg_send "$(vm_ip "$s")" "done"
 done
