@@ -5,6 +5,14 @@
 #         in the RAM of b and c; runs memtouch over DEMO_MB (512) MiB, i.e.
 #         2x its RAM, DEMO_PASSES (1) times, verifying every byte.
 #   VM b, c: 512 MiB RAM each, lend 384 MiB to a (netswap lend_mb=384).
+#   Each page of a's is kept on two of them (netswap replicas=2).
+#
+# With DEMO_KILL=1 a fourth VM, d, lends as b and c do, each of the three
+# with 1 GiB RAM lending 640 MiB, and the host kills d (SIGKILL, as a
+# power cut) once a has written its data: a reads every page back from
+# the copies left, and copies the pages d held onto b and c again, so
+# each has two copies again; the summary says how long that took and
+# that every byte came back.
 #
 # Shows one live line per VM, every few seconds: a's progress, pages it
 # swaps out and in per second, MiB it has on each peer, retransmissions;
@@ -14,6 +22,7 @@
 #
 # Usage: demo/run.sh            (kernel 6.1)
 #        DEMO_KERNEL=6.12 DEMO_MB=768 DEMO_PASSES=2 demo/run.sh
+#        DEMO_KILL=1 demo/run.sh   (a store VM killed mid-run)
 # Needs root; installs what it needs with apt-get (Debian 12).
 
 set -euo pipefail
@@ -23,12 +32,37 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 {
 KERNEL=${DEMO_KERNEL:-6.1}
 WORK=${NETSWAP_WORK:-/tmp/netswap-vm}
+KILL=${DEMO_KILL:-0}
+SCEN=demo/scenario
 RES="$WORK/results/$KERNEL-demo"
+STORES="b and c" NVM=3 LEND=384
+if [[ $KILL == 1 ]]; then
+	# The same roles and one store more, d: with replicas=2 a killed
+	# store's pages can only get their second copy back with two left.
+	SCEN="$WORK/demo-kill/scenario"
+	RES="$WORK/results/$KERNEL-demo-kill"
+	rm -rf "$SCEN"
+	mkdir -p "$SCEN"
+	cp -r demo/scenario/. "$SCEN/"
+	cp demo/scenario/b.sh "$SCEN/d.sh"
+	# Two stores must then hold two copies of every page of a's (all of
+	# memtouch's 512 MiB are swapped out): they lend 640 MiB each.
+	LEND=640
+	sed -i '1s/.*/# netswap demo, DEMO_KILL=1: a swaps to b, c and d; d is killed mid-run./
+		s/^\([bc] *\)512 /\11024/' "$SCEN/vms"
+	printf 'd       1024    169.254.0.4\n' >>"$SCEN/vms"
+	STORES="b, c and d" NVM=4
+elif [[ $KILL != 0 ]]; then
+	echo "DEMO_KILL is 0 or 1, not '$KILL'" >&2
+	exit 2
+fi
 
 cat <<BANNER
 ==== netswap demo on Debian kernel $KERNEL
-     a (256 MiB) swaps over UDP into the RAM of b and c (384 MiB lent each).
-     Building the module and the VM image, then booting 3 VMs under QEMU TCG.
+     a (256 MiB) swaps over UDP into the RAM of $STORES ($LEND MiB lent each),
+     each page to two of them.$([[ $KILL == 1 ]] && printf '\n     %s' \
+	"Once a has written its data, the host kills d (SIGKILL).")
+     Building the module and the VM image, then booting $NVM VMs under QEMU TCG.
      Lines prefixed [a] are VM a's console (kernel messages left out),
      the last lines each VM's state, refreshed every few seconds.
 BANNER
@@ -79,7 +113,7 @@ live_view() {
 		}
 		next
 	}
-	/^\[a\] (dump|memtouch\.out|DEMO):/ { next }
+	/^\[a\] (dump|memtouch\.out|rerep|DEMO):/ { next }
 	/^\[a\] \[ *[0-9]+\.[0-9]+\] / && !/netswap|BUG:|WARNING:|Oops|Kernel panic/ { next }
 	/^\[[b-z]\] / && !/FAIL|BUG:|WARNING:|Oops|Kernel panic/ { next }
 	{ show($0) }'
@@ -91,8 +125,8 @@ if [[ -t 1 ]]; then
 fi
 t0=$(date +%s)
 set +e
-NETSWAP_APPEND="nsw_demo_mb=${DEMO_MB:-512} nsw_demo_passes=${DEMO_PASSES:-1} ${NETSWAP_APPEND:-}" \
-NETSWAP_FOLLOW=all tests/vm/run-scenario.sh "$KERNEL" demo/scenario 2>&1 | live_view $tty "$cols"
+NETSWAP_APPEND="nsw_demo_mb=${DEMO_MB:-512} nsw_demo_passes=${DEMO_PASSES:-1} nsw_demo_kill=$KILL nsw_demo_lend_mb=$LEND ${NETSWAP_APPEND:-}" \
+NETSWAP_FOLLOW=all tests/vm/run-scenario.sh "$KERNEL" "$SCEN" 2>&1 | live_view $tty "$cols"
 rc=${PIPESTATUS[0]}
 set -e
 t1=$(date +%s)
@@ -100,7 +134,7 @@ t1=$(date +%s)
 echo
 echo "==== demo summary (kernel $KERNEL, $((t1 - t0)) s wall clock in total)"
 if ls "$RES"/*.console >/dev/null 2>&1; then
-	for n in a b c; do
+	for n in a b c d; do
 		[[ -f "$RES/$n.console" ]] || continue
 		grep -a -h '^DEMO:' "$RES/$n.console" | tr -d '\r' | sed "s/^DEMO: \{0,1\}/  /" || true
 	done

@@ -1,14 +1,18 @@
 #!/bin/sh
-# demo, VM a: swaps to /dev/netswap0, whose pages live on b and c.
+# demo, VM a: swaps to /dev/netswap0, whose pages live on the other VMs
+# (b and c; and d with DEMO_KILL=1, when the last of them is killed).
 . /lib/netswap/guest-lib.sh
 . /scenario/live.sh
 
-B=$(vm_ip b)
-C=$(vm_ip c)
 SIZE_MB=${NSW_DEMO_MB:-512}
 PASSES=${NSW_DEMO_PASSES:-1}
+KILL=${NSW_DEMO_KILL:-0}
+# Every other VM of /scenario/vms is a store.
+STORES=$(awk -v me="$NSW_ROLE" '$3 ~ /^169\.254\./ && $1 != me { print $1 }' /scenario/vms)
+VICTIM=
+[ "$KILL" = 1 ] && VICTIM=$(echo "$STORES" | tail -n 1)
 
-for _ in 1 2; do
+for _ in $STORES; do
 	m=$(msg_expect ready 300) || exit 1
 	log "store $m"
 done
@@ -17,8 +21,9 @@ done
 # the NIC's receive buffers (Documentation/netswap/admin-guide.rst).
 run sysctl -w vm.min_free_kbytes=16384
 run modprobe netswap size_mb=1024
-run "$CTL" add-peer "$B"
-run "$CTL" add-peer "$C"
+for n in $STORES; do
+	run "$CTL" add-peer "$(vm_ip "$n")"
+done
 run mkswap /dev/netswap0
 run swapon /dev/netswap0
 log "$(mem_summary)"
@@ -28,8 +33,12 @@ log "$(mem_summary)"
 t0=$(uptime_s)
 memtouch "$SIZE_MB" "$PASSES" 7 >/tmp/memtouch.out 2>&1 &
 mt=$!
+if [ -n "$VICTIM" ]; then
+	rerep_sampler "$(vm_ip "$VICTIM")" >/tmp/rerep.log &
+	smp=$!
+fi
 live_client "starting"
-i=0
+i=0 tk=
 while kill -0 $mt 2>/dev/null; do
 	sleep "$LIVE_S"
 	i=$((i + 1))
@@ -38,10 +47,22 @@ while kill -0 $mt 2>/dev/null; do
 		dump
 		echo "dump: $(mem_summary)"
 	fi
+	# Mid-run: once every page is written, before it is read back.
+	if [ -n "$VICTIM" ] && [ -z "$tk" ] &&
+		grep -q '^memtouch: pass 1 verify' /tmp/memtouch.out; then
+		kill_pages=$(nsw_peer_get "$(vm_ip "$VICTIM")" "$K_PLACED")
+		log "asking the host to kill $VICTIM, which holds $(mib "$kill_pages") MiB of ours"
+		msg_send "$(vm_ip "$VICTIM")" die
+		tk=$(uptime_s)
+	fi
 done
 wait $mt
 mtrc=$?
 t1=$(uptime_s)
+if [ -n "$VICTIM" ]; then
+	kill "$smp"
+	sed 's/^/rerep: /' /tmp/rerep.log
+fi
 sed 's/^/memtouch.out: /' /tmp/memtouch.out
 "$CTL" -j show >/tmp/end.json || fail "netswapctl -j show failed"
 dump
@@ -53,6 +74,9 @@ if [ $mtrc -eq 0 ]; then
 else
 	echo "DEMO: data verified: FAILED ($(tail -n 1 /tmp/memtouch.out))"
 fi
+if [ -n "$VICTIM" ]; then
+	kill_summary
+fi
 echo "DEMO: swapped: $(awk '$1 == "pswpout" { o = $2 } $1 == "pswpin" { i = $2 } END { print o " pages out, " i " in" }' /proc/vmstat)"
 echo "DEMO:"
 printf 'DEMO: %-5s %10s %10s %9s %14s %7s\n' peer stored loaded "MiB now" retransmitted failed
@@ -63,6 +87,9 @@ peer_figures /tmp/end.json "$K_STORED" "$K_LOADED" "$K_PLACED" "$K_RETRANSMITTED
 
 run swapoff /dev/netswap0
 run blkdiscard /dev/netswap0
-msg_send "$B" "done"
-msg_send "$C" "done"
+for n in $STORES; do
+	[ "$n" = "$VICTIM" ] || msg_send "$(vm_ip "$n")" "done"
+done
 [ $mtrc -eq 0 ] || fail "memtouch failed"
+[ -z "$VICTIM" ] || [ -n "$restored" ] ||
+	fail "$VICTIM not killed, or its copies not all made again while the workload ran"
