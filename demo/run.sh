@@ -4,15 +4,15 @@
 #   VM a: 256 MiB RAM, swaps to /dev/netswap0 (1 GiB) whose pages are kept
 #         in the RAM of b and c; runs memtouch over DEMO_MB (512) MiB, i.e.
 #         2x its RAM, DEMO_PASSES (1) times, verifying every byte.
-#   VM b, c: 512 MiB RAM each, lend 384 MiB to a (netswap lend_mb=384).
-#   Each page of a's is kept on two of them (netswap replicas=2).
+#   VM b, c: 1 GiB RAM each, lend 640 MiB to a (netswap lend_mb=640).
+#   Each page of a's is kept on two of them (netswap replicas=2): all of
+#   memtouch's pages end up swapped out, 1 GiB of copies.
 #
-# With DEMO_KILL=1 a fourth VM, d, lends as b and c do, each of the three
-# with 1 GiB RAM lending 640 MiB, and the host kills d (SIGKILL, as a
-# power cut) once a has written its data: a reads every page back from
-# the copies left, and copies the pages d held onto b and c again, so
-# each has two copies again; the summary says how long that took and
-# that every byte came back.
+# With DEMO_KILL=1 a fourth VM, d, lends as b and c do, and the host kills
+# it (SIGKILL, as a power cut) once a has written its data: a reads every
+# page back from the copies left, and copies the pages d held onto b and
+# c again, so each has two copies again; the summary says how long that
+# took and that every byte came back.
 #
 # Shows one live line per VM, every few seconds: a's progress, pages it
 # swaps out and in per second, MiB it has on each peer, retransmissions;
@@ -35,7 +35,7 @@ WORK=${NETSWAP_WORK:-/tmp/netswap-vm}
 KILL=${DEMO_KILL:-0}
 SCEN=demo/scenario
 RES="$WORK/results/$KERNEL-demo"
-STORES="b and c" NVM=3 LEND=384
+STORES="b and c" NVM=3
 if [[ $KILL == 1 ]]; then
 	# The same roles and one store more, d: with replicas=2 a killed
 	# store's pages can only get their second copy back with two left.
@@ -45,11 +45,8 @@ if [[ $KILL == 1 ]]; then
 	mkdir -p "$SCEN"
 	cp -r demo/scenario/. "$SCEN/"
 	cp demo/scenario/b.sh "$SCEN/d.sh"
-	# Two stores must then hold two copies of every page of a's (all of
-	# memtouch's 512 MiB are swapped out): they lend 640 MiB each.
-	LEND=640
-	sed -i '1s/.*/# netswap demo, DEMO_KILL=1: a swaps to b, c and d; d is killed mid-run./
-		s/^\([bc] *\)512 /\11024/' "$SCEN/vms"
+	sed -i '1s/.*/# netswap demo, DEMO_KILL=1: a swaps to b, c and d; d is killed mid-run./' \
+		"$SCEN/vms"
 	printf 'd       1024    169.254.0.4\n' >>"$SCEN/vms"
 	STORES="b, c and d" NVM=4
 elif [[ $KILL != 0 ]]; then
@@ -59,7 +56,7 @@ fi
 
 cat <<BANNER
 ==== netswap demo on Debian kernel $KERNEL
-     a (256 MiB) swaps over UDP into the RAM of $STORES ($LEND MiB lent each),
+     a (256 MiB) swaps over UDP into the RAM of $STORES (640 MiB lent each),
      each page to two of them.$([[ $KILL == 1 ]] && printf '\n     %s' \
 	"Once a has written its data, the host kills d (SIGKILL).")
      Building the module and the VM image, then booting $NVM VMs under QEMU TCG.
@@ -125,7 +122,7 @@ if [[ -t 1 ]]; then
 fi
 t0=$(date +%s)
 set +e
-NETSWAP_APPEND="nsw_demo_mb=${DEMO_MB:-512} nsw_demo_passes=${DEMO_PASSES:-1} nsw_demo_kill=$KILL nsw_demo_lend_mb=$LEND ${NETSWAP_APPEND:-}" \
+NETSWAP_APPEND="nsw_demo_mb=${DEMO_MB:-512} nsw_demo_passes=${DEMO_PASSES:-1} nsw_demo_kill=$KILL ${NETSWAP_APPEND:-}" \
 NETSWAP_FOLLOW=all tests/vm/run-scenario.sh "$KERNEL" "$SCEN" 2>&1 | live_view $tty "$cols"
 rc=${PIPESTATUS[0]}
 set -e

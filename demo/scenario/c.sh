@@ -1,15 +1,13 @@
 #!/bin/sh
-# demo, VMs b and c: lend 384 MiB of RAM to a (DEMO_KILL=1: 640 MiB).
-# (c.sh is the same script, and so is d.sh, which demo/run.sh adds for
-# DEMO_KILL=1.)
+# demo, VMs b and c: lend 640 MiB of RAM to a. (c.sh is the same script,
+# and so is d.sh, which demo/run.sh adds for DEMO_KILL=1.)
 . /lib/netswap/guest-lib.sh
 . /scenario/live.sh
 
 A=$(vm_ip a)
-LEND_MB=${NSW_DEMO_LEND_MB:-384}
-run modprobe netswap lend_mb="$LEND_MB"
+run modprobe netswap lend_mb=640
 wait_for_ping "$A" 60
-msg_send "$A" "ready $NSW_ROLE lends $LEND_MB MiB"
+msg_send "$A" "ready $NSW_ROLE lends 640 MiB"
 # A live line every LIVE_S s until a is done.
 (
 	live_store a
