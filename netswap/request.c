@@ -126,6 +126,8 @@ void nsw_cmd_put(struct nsw_dev *dev, struct nsw_cmd *cmd)
 		nsw_peer_put(op->full);
 		op->peer = NULL;
 		op->full = NULL;
+		/* The next request on this tag may not use this op. */
+		op->stored = false;
 		for (k = 0; k < ARRAY_SIZE(op->old); k++) {
 			nsw_peer_put(op->old[k]);
 			op->old[k] = NULL;
