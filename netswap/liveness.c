@@ -131,7 +131,7 @@ static void nsw_liveness_check(struct nsw_peer *peer)
 		WRITE_ONCE(peer->state, state);
 		nsw_event_post(NETSWAP_EVENT_PEER_STATE, peer);
 		if (state == NETSWAP_PEER_DOWN)
-			pr_warn("%pISpc is down: no answer for %u ms; its pages fail I/O until it is back\n",
+			pr_warn("%pISpc is down: no answer for %u ms; pages with no other copy fail I/O until it is back\n",
 				&peer->shown, jiffies_to_msecs(silence));
 		else if (old == NETSWAP_PEER_DOWN)
 			pr_info("%pISpc is up again\n", &peer->shown);
