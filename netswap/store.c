@@ -66,6 +66,8 @@
 #define NSW_STORE_SCAN		4096U
 /* A shrinker's ask lapses this long after it was last raised. */
 #define NSW_SHRINK_ASK_SECS	10
+/* The shrinker asks only with less than RAM >> this available (1/8). */
+#define NSW_SHRINK_SHORT_SHIFT	3
 
 static struct {
 	u16 epoch;			/* random, not 0; set at init */
@@ -231,12 +233,30 @@ static bool nsw_store_pin(void)
 	return true;
 }
 
+/*
+ * Before a first page is taken: the reference, taken now, or false if
+ * the module is being unloaded (rmmod passed its check, and the exit
+ * would drop the page). *@pinned tells that it was taken now.
+ */
+static bool nsw_store_pin_first(bool *pinned)
+	__must_hold(&nsw_store.lock)
+{
+	lockdep_assert_held(&nsw_store.lock);
+	if (nsw_store.pinned)
+		return true;
+	if (!try_module_get(THIS_MODULE))
+		return false;
+	nsw_store.pinned = true;
+	*pinned = true;
+	return true;
+}
+
 static void nsw_store_pin_log(bool pinned)
 {
 	if (pinned)
-		pr_info("holding pages for peers: unloading refused until they are moved (netswapctl drain)\n");
+		pr_info_ratelimited("holding pages for peers: unloading refused until they are moved (netswapctl drain)\n");
 	else
-		pr_info("holding no pages for peers: may be unloaded\n");
+		pr_info_ratelimited("holding no pages for peers: may be unloaded\n");
 }
 
 /*
@@ -422,6 +442,8 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 		err = -ENOSPC;
 		if (!test_and_set_bit(NSW_PEER_EV_LEND_LIMIT, &peer->ev_bits))
 			event = NETSWAP_EVENT_LEND_LIMIT;
+	} else if (!nsw_store_pin_first(&pinned)) {
+		err = -ENOSPC;
 	} else {
 		err = nsw_slotmap_alloc(&nsw_store.sm, handle);
 		if (!err) {
@@ -431,10 +453,12 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 			nsw_store.kept[idx] = 0;
 			nsw_store_audit_stored(peer, idx, m->req_id);
 			atomic64_inc(&peer->held_pages);
-			pinned = nsw_store_pin();
 			/* Room again: the next refusal is news. */
 			nsw_store.full_posted = false;
 			clear_bit(NSW_PEER_EV_LEND_LIMIT, &peer->ev_bits);
+		} else if (pinned) {
+			pinned = false;
+			nsw_store_pin();	/* holds none after all */
 		}
 	}
 	spin_unlock_bh(&nsw_store.lock);
@@ -1117,6 +1141,13 @@ static unsigned long nsw_store_scan(struct shrinker *s,
 {
 	u32 old, ask;
 
+	/*
+	 * Reclaim calls on every shrinker, page cache churn too: ask only
+	 * when this node is really short, and free nothing (0, not
+	 * SHRINK_STOP, so reclaim does not pile up what it deferred).
+	 */
+	if (si_mem_available() > (long)(totalram_pages() >> NSW_SHRINK_SHORT_SHIFT))
+		return 0;
 	spin_lock_bh(&nsw_store.lock);
 	old = nsw_store_shrink_ask();
 	ask = min_t(u64, (u64)old + sc->nr_to_scan, nsw_store.sm.nr_used);
@@ -1124,9 +1155,9 @@ static unsigned long nsw_store_scan(struct shrinker *s,
 	nsw_store.shrink_stamp = jiffies;
 	spin_unlock_bh(&nsw_store.lock);
 	if (!old && ask)
-		pr_info("memory is short here: asking clients for %u pages back\n",
-			ask);
-	return SHRINK_STOP;
+		pr_info_ratelimited("memory is short here: asking clients for %u pages back\n",
+				    ask);
+	return 0;
 }
 
 /* From the transport. Consumes @skb. */
