@@ -19,8 +19,9 @@
  * the pages a store asks back (give_back_pages, from its PONGs), is to be
  * moved: it can still be read, but the copy made elsewhere replaces it,
  * and the old one is freed there. It is dropped instead when the page
- * keeps enough copies without it, or has another good one and no peer
- * can take it: the store gets its memory back either way.
+ * keeps enough copies without it, or, on a store that drains, when the
+ * page has another good one and no peer can take it: the store gets its
+ * memory back either way.
  *
  * The copy lands only if the page was not written while it was made
  * (nsw_map_install()); else it is freed. The workload keeps priority: a
@@ -85,6 +86,7 @@ struct nsw_page_plan {
 	struct nsw_map_view view;
 	enum nsw_copy_state st[NSW_MAX_REPLICAS];
 	unsigned int good;	/* GOOD or ASKED */
+	bool drains;		/* the leaving copy's store drains */
 	unsigned int readable;	/* good or to be moved */
 	u64 avoid;		/* peers named by any slot */
 };
@@ -135,9 +137,11 @@ static int nsw_plan_leaving(struct nsw_page_plan *p, atomic64_t *budget)
 {
 	unsigned int c;
 
+	p->drains = true;
 	for (c = 0; c < NSW_MAX_REPLICAS; c++)
 		if (p->st[c] == NSW_COPY_MOVE)
 			return c;
+	p->drains = false;
 	for (c = 0; c < NSW_MAX_REPLICAS; c++) {
 		if (p->st[c] != NSW_COPY_ASKED ||
 		    atomic64_dec_if_positive(&budget[NSW_ENTRY_PEER(p->view.slot[c])]) < 0)
@@ -249,7 +253,8 @@ static void nsw_rerep_page(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
 	if (slot < 0)
 		return;
 	target = nsw_peer_any_target(p.avoid);
-	if (!target && p.st[slot] == NSW_COPY_MOVE && p.good)
+	/* Fewer copies, only for a store that leaves: not for a passing ask. */
+	if (!target && p.st[slot] == NSW_COPY_MOVE && p.drains && p.good)
 		nsw_rerep_drop(dev, pgoff, &p, slot);
 	else if (target && nsw_rerep_copy(dev, lane, pgoff, &p, slot) &&
 		 degraded && p.good + 1 >= nsw_replicas_now())
