@@ -860,6 +860,9 @@ static void drain_set(bool on)
  * nothing is lent; a drain that makes no progress for SEC fails, naming
  * who still has pages here. It stays draining then (drain --cancel).
  */
+/* drain's exit status when no page left for --timeout seconds. */
+#define DRAIN_STUCK	2
+
 static int cmd_drain(int argc, char **argv)
 {
 	uint64_t timeout = DRAIN_TIMEOUT_SEC, least = UINT64_MAX, since;
@@ -901,12 +904,12 @@ static int cmd_drain(int argc, char **argv)
 			fprintf(stderr, PROG ": drain: no progress for %llu s; still here: ",
 				(unsigned long long)timeout);
 			drain_line(stderr, &dev, &peers);
-			fputs(PROG ": they have nowhere else for those pages\n"
-			      PROG ": still draining; 'drain --cancel' takes new pages again\n",
+			fputs(PROG ": they have nowhere else for those pages, or do not answer\n"
+			      PROG ": still draining; 'drain --cancel' takes new pages again, 'peer del ADDR force' drops a client's pages\n",
 			      stderr);
 			peer_list_free(&peers);
 			nsctl_close(ctl);
-			return 1;
+			return DRAIN_STUCK;
 		}
 		peer_list_free(&peers);
 		sleep(1);
