@@ -1,6 +1,6 @@
 #!/bin/sh
-# demo, VMs b and c: lend 640 MiB of RAM to a. (c.sh is the same script,
-# and so is d.sh, which demo/run.sh adds for DEMO_KILL=1.)
+# demo, VMs b and c: lend 640 MiB of RAM to a (c.sh runs this script,
+# and d.sh, which demo/run.sh adds for DEMO_KILL=1, is a copy of it.)
 . /lib/netswap/guest-lib.sh
 . /scenario/live.sh
 
