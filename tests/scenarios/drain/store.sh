@@ -1,0 +1,120 @@
+#!/bin/sh
+# drain, VMs b and c: stores that give pages back when a says how, and
+# report what they measured ("done WHAT ...").
+. /lib/netswap/guest-lib.sh
+
+A=$(vm_ip a)
+LEND_MB=128
+
+lent() {
+	nsw_num nsw_get store.lent_pages
+}
+
+# below PAGES: this store holds fewer than PAGES pages.
+below() {
+	[ "$(lent)" -lt "$1" ]
+}
+
+oom_free() {
+	if dmesg | grep -q "oom-kill\|Out of memory"; then
+		fail "$1: OOM kill here: $(dmesg | grep -m1 "oom-kill\|Out of memory")"
+	fi
+}
+
+# quota: lend quota lowered to a tenth of what is held; lent_pages must
+# fall below it within $1 s. Restored afterwards.
+quota() {
+	_l=$(lent)
+	_q=$((_l / 10))
+	_t0=$(uptime_s)
+	run "$CTL" quota set lend $((_q * 4))K
+	poll_until "$1" "lent_pages below the quota of $_q pages" below "$_q"
+	_s=$(($(uptime_s) - _t0))
+	log "check ok: quota $_q pages: lent_pages $_l -> $(lent) in ${_s}s"
+	run "$CTL" quota set lend ${LEND_MB}M
+	msg_send "$A" "done quota $_l $_q $_s"
+}
+
+# job: a job of 70% of this VM's RAM, while holding a's pages, growing
+# as a real one does: JOB_PARTS stress-ng --vm-keep of an eighth each,
+# started JOB_STEP_S apart; all of it held for JOB_HOLD_S, then ended
+# (SIGINT: stress-ng reports and exits 0). No OOM kill.
+JOB_PARTS=8
+JOB_STEP_S=3
+JOB_HOLD_S=10
+job() {
+	_mb=$(awk '/^MemTotal:/ { print int($2 * 7 / 10 / 1024) }' /proc/meminfo)
+	_l=$(lent)
+	log "job of ${_mb} MiB, holding $_l pages: $(mem_summary)"
+	_t0=$(uptime_s)
+	_i=0 _pids=
+	while [ $_i -lt $JOB_PARTS ]; do
+		stress-ng --vm 1 --vm-bytes "$((_mb / JOB_PARTS))M" --vm-keep \
+			--timeout 300s >/tmp/job$_i.log 2>&1 &
+		_pids="$_pids $!"
+		sleep $JOB_STEP_S
+		_i=$((_i + 1))
+		log "job: $_i parts of $((_mb / JOB_PARTS)) MiB, lent_pages $(lent): $(mem_summary)"
+	done
+	sleep $JOB_HOLD_S
+	log "job: all of it held ${JOB_HOLD_S}s, lent_pages $(lent): $(mem_summary)"
+	oom_free "job of ${_mb} MiB"
+	_i=0
+	for _p in $_pids; do
+		kill -INT "$_p"
+		wait "$_p" || fail "job part $_i failed: $(tail -n 2 /tmp/job$_i.log)"
+		_i=$((_i + 1))
+	done
+	_s=$(($(uptime_s) - _t0))
+	oom_free "job of ${_mb} MiB"
+	_n=$(dmesg | grep -c "memory is short here")
+	log "check ok: job of ${_mb} MiB done in ${_s}s, no OOM kill; lent_pages $_l -> $(lent), $_n shrinker asks"
+	msg_send "$A" "done job $_mb $_l $(lent) $_s $_n"
+}
+
+# drain: plain rmmod refused while holding pages; drain exits 0; rmmod.
+drain() {
+	_l=$(lent)
+	[ "$_l" -gt 0 ] || fail "drain: holding no pages to begin with"
+	if rmmod netswap 2>/tmp/rmmod.err; then
+		fail "rmmod succeeded while holding $_l pages"
+	fi
+	grep -q "in use\|Resource temporarily unavailable" /tmp/rmmod.err ||
+		fail "rmmod: $(cat /tmp/rmmod.err)"
+	log "check ok: rmmod refused holding $_l pages: $(cat /tmp/rmmod.err)"
+	_t0=$(uptime_s)
+	"$CTL" drain --timeout 30 >/tmp/drain.out 2>&1
+	_rc=$?
+	_s=$(($(uptime_s) - _t0))
+	tail -n 3 /tmp/drain.out
+	[ $_rc = 0 ] || fail "drain holding $_l pages failed after ${_s}s (rc $_rc)"
+	assert_eq "$(lent)" 0 "lent_pages after the drain"
+	run rmmod netswap
+	log "check ok: drained $_l pages in ${_s}s, rmmod succeeded"
+	msg_send "$A" "done drain $_l $_s"
+}
+
+run modprobe netswap lend_mb=$LEND_MB
+msg_send "$A" "ready $NSW_ROLE"
+while :; do
+	m=$(msg_recv 900) || exit 1
+	case "$m" in
+	quota\ *) quota "${m#quota }" ;;
+	job) job ;;
+	drain) drain ;;
+	load)
+		run modprobe netswap lend_mb=$LEND_MB
+		msg_send "$A" "done load"
+		;;
+	finish)
+		if [ -d /sys/module/netswap ]; then
+			store_drains 30
+			run rmmod netswap
+		fi
+		oom_free "the end"
+		log "drain $NSW_ROLE: all checks passed"
+		exit 0
+		;;
+	*) fail "unexpected message '$m'" ;;
+	esac
+done
