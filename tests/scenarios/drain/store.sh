@@ -30,11 +30,11 @@ quota() {
 }
 
 # job: a job of 70% of this VM's RAM, while holding a's pages, growing
-# as a real one does: JOB_PARTS stress-ng --vm-keep of an eighth each,
+# as a real one does: JOB_PARTS stress-ng --vm-keep of a quarter each,
 # started JOB_STEP_S apart; all of it held for JOB_HOLD_S, then ended
 # (SIGINT: stress-ng reports and exits 0). No OOM kill.
-JOB_PARTS=8
-JOB_STEP_S=3
+JOB_PARTS=4
+JOB_STEP_S=5
 JOB_HOLD_S=10
 job() {
 	_mb=$(awk '/^MemTotal:/ { print int($2 * 7 / 10 / 1024) }' /proc/meminfo)
