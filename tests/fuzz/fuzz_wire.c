@@ -77,6 +77,7 @@ static bool spec_len_ok(u8 type, u8 status, u64 offset, u64 len)
 		return false;
 	switch (type) {
 	case NSW_MSG_AUDIT:		/* the floor, 8 bytes */
+	case NSW_MSG_PONG:		/* give_back, 8 bytes */
 		return len == 8;
 	case NSW_MSG_FREE:		/* n x 8 bytes, 1 <= n <= 160 */
 	case NSW_MSG_KEEP:
@@ -195,6 +196,12 @@ static void use_payload(const struct nsw_msg *m, const u8 *payload)
 	}
 	if (m->type == NSW_MSG_AUDIT) {
 		FUZZ_ASSERT(m->len == 8);
+		return;
+	}
+	if (m->type == NSW_MSG_PONG) {
+		/* The give_back as the client reads it: big endian. */
+		FUZZ_ASSERT(m->len == 8);
+		FUZZ_ASSERT(nsw_pong_give_back(payload) == get_be(payload, 8));
 		return;
 	}
 	if (m->type != NSW_MSG_FREE && m->type != NSW_MSG_KEEP) {
