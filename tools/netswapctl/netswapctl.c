@@ -905,7 +905,8 @@ static int cmd_drain(int argc, char **argv)
 				(unsigned long long)timeout);
 			drain_line(stderr, &dev, &peers);
 			fputs(PROG ": they have nowhere else for those pages, or do not answer\n"
-			      PROG ": still draining; 'drain --cancel' takes new pages again, 'peer del ADDR force' drops a client's pages\n",
+			      PROG ": still draining; 'drain --cancel' takes new pages again\n"
+			      PROG ": 'peer del ADDR force' drops a client's pages here\n",
 			      stderr);
 			peer_list_free(&peers);
 			nsctl_close(ctl);
