@@ -86,6 +86,7 @@
 #define WIRE_MAGIC	0x4e535750U	/* "NSWP" */
 #define WIRE_VERSION	1
 #define HDR_LEN		48
+#define PONG_LEN	8	/* a PONG's payload: give_back, __be64 */
 #define PAGE_LEN	4096
 #define CHUNK		1400		/* page bytes in one chunk */
 #define NCHUNKS		3		/* 1400 + 1400 + 1296 */
@@ -826,8 +827,9 @@ static void handle_dgram(size_t n, const struct sockaddr_in *from)
 		 */
 		st.pings++;
 		hdr_put(rs.tx, MSG_PONG, ST_OK, h.req_id,
-			reply_handle(rs.nfree), 0);
-		send_to(from, rs.tx, HDR_LEN);
+			reply_handle(rs.nfree), PONG_LEN);
+		put64(rs.tx + HDR_LEN, 0);	/* give_back: none */
+		send_to(from, rs.tx, HDR_LEN + PONG_LEN);
 		return;
 	}
 	c = client_of(from);
