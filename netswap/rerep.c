@@ -11,7 +11,9 @@
  * through the device (from a copy that is still good, checked against its
  * checksum) and storing it on a peer that holds no copy of it, each with
  * a request of its own: REQ_OP_DRV_IN and REQ_OP_DRV_OUT, so retransmission,
- * sessions and failover are the I/O path's.
+ * sessions and failover are the I/O path's. The lanes count what they
+ * leave degraded, and that count replaces the tick's: a page the tick saw
+ * mid-write or being freed is not counted for long.
  *
  * A copy is good while its store is up, in the session it was made in,
  * and keeps it. One on a peer that is down, lost with its session or
@@ -229,36 +231,75 @@ static void nsw_rerep_drop(struct nsw_dev *dev, u64 pgoff,
 		atomic64_inc(&dev->rerep.dropped_pages);
 }
 
-/* Does for @pgoff what it needs: a copy made, moved or dropped. */
-static void nsw_rerep_page(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
-			   u64 pgoff)
+/*
+ * Does for @pgoff what @p says it needs: a copy made, moved or dropped.
+ * Returns false if it left the page and @p as they were.
+ */
+static bool nsw_rerep_act(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
+			  u64 pgoff, struct nsw_page_plan *p)
 {
 	struct nsw_rerep *rr = &dev->rerep;
-	struct nsw_page_plan p;
 	bool degraded, target;
 	int slot;
 
-	if (!nsw_rerep_plan(&dev->map, pgoff, &p) || !p.readable)
-		return;
-	degraded = nsw_plan_degraded(&p);
-	slot = nsw_plan_leaving(&p, rr->give_back);
-	if (slot >= 0 && p.good >= nsw_replicas_now()) {
-		nsw_rerep_drop(dev, pgoff, &p, slot);
-		return;
+	if (!p->readable)
+		return false;
+	degraded = nsw_plan_degraded(p);
+	slot = nsw_plan_leaving(p, rr->give_back);
+	if (slot >= 0 && p->good >= nsw_replicas_now()) {
+		nsw_rerep_drop(dev, pgoff, p, slot);
+		return true;
 	}
 	if (slot < 0 && !degraded)
-		return;
+		return false;
 	if (slot < 0)
-		slot = nsw_plan_free_slot(&p);
+		slot = nsw_plan_free_slot(p);
 	if (slot < 0)
-		return;
-	target = nsw_peer_any_target(p.avoid);
+		return false;
+	target = nsw_peer_any_target(p->avoid);
 	/* Fewer copies, only for a store that leaves: not for a passing ask. */
-	if (!target && p.st[slot] == NSW_COPY_MOVE && p.drains && p.good)
-		nsw_rerep_drop(dev, pgoff, &p, slot);
-	else if (target && nsw_rerep_copy(dev, lane, pgoff, &p, slot) &&
-		 degraded && p.good + 1 >= nsw_replicas_now())
+	if (!target && p->st[slot] == NSW_COPY_MOVE && p->drains && p->good)
+		nsw_rerep_drop(dev, pgoff, p, slot);
+	else if (target && nsw_rerep_copy(dev, lane, pgoff, p, slot) &&
+		 degraded && p->good + 1 >= nsw_replicas_now())
 		atomic64_dec_if_positive(&rr->degraded_pages);
+	return true;
+}
+
+/*
+ * Adds @p's page, if degraded, to a count: in all (@n) and per peer
+ * holding a copy of it that is to go (@per_peer).
+ */
+static void nsw_plan_count(const struct nsw_page_plan *p, u64 *n,
+			   u64 *per_peer)
+{
+	unsigned int c;
+
+	if (!nsw_plan_degraded(p))
+		return;
+	(*n)++;
+	/* Lost entries still name their peer: map.h. */
+	for (c = 0; c < NSW_MAX_REPLICAS; c++)
+		if (p->st[c] == NSW_COPY_MOVE || p->st[c] == NSW_COPY_BAD)
+			per_peer[NSW_ENTRY_PEER(p->view.slot[c])]++;
+}
+
+/*
+ * Does what @pgoff needs, then counts it as it is left: a pass counts
+ * the map afresh, so the figures do not keep pages that were being
+ * written or were freed when the tick counted.
+ */
+static void nsw_rerep_page(struct nsw_dev *dev, struct nsw_rerep_lane *lane,
+			   u64 pgoff)
+{
+	struct nsw_page_plan p;
+
+	if (!nsw_rerep_plan(&dev->map, pgoff, &p))
+		return;
+	if (nsw_rerep_act(dev, lane, pgoff, &p) &&
+	    !nsw_rerep_plan(&dev->map, pgoff, &p))
+		return;
+	nsw_plan_count(&p, &lane->degraded, lane->per_peer);
 }
 
 /* Copies made and dropped since load: the work passes did. */
@@ -266,56 +307,6 @@ static u64 nsw_rerep_done(struct nsw_rerep *rr)
 {
 	return atomic64_read(&rr->copied_pages) +
 	       atomic64_read(&rr->dropped_pages);
-}
-
-static void nsw_rerep_lane_fn(struct work_struct *work)
-{
-	struct nsw_rerep_lane *lane = container_of(work, struct nsw_rerep_lane,
-						   work);
-	struct nsw_dev *dev = lane->dev;
-	struct nsw_rerep *rr = &dev->rerep;
-	u64 pgoff;
-
-	for (pgoff = lane->idx; pgoff < dev->map.nr;
-	     pgoff += NSW_REREP_LANES) {
-		if (READ_ONCE(rr->stopping))
-			break;
-		nsw_rerep_page(dev, lane, pgoff);
-		cond_resched();
-	}
-	if (!atomic_dec_and_test(&rr->running) || READ_ONCE(rr->stopping))
-		return;
-	/* The figures are counts: count again after a pass that did work. */
-	if (nsw_rerep_done(rr) != rr->pass_start)
-		atomic_set(&rr->kicked, 1);
-	mod_delayed_work(nsw_wq, &rr->tick, NSW_REREP_TICK);
-}
-
-/*
- * Counts the degraded pages, in all and per peer holding a copy that is
- * to go (rr->per_peer). Returns the count.
- */
-static u64 nsw_rerep_count(struct nsw_dev *dev)
-{
-	u64 *per_peer = dev->rerep.per_peer;
-	struct nsw_page_plan p;
-	u64 pgoff, n = 0;
-	unsigned int c;
-
-	memset(per_peer, 0, sizeof(dev->rerep.per_peer));
-	for (pgoff = 0; pgoff < dev->map.nr; pgoff++) {
-		if (!(pgoff % 4096))
-			cond_resched();
-		if (!nsw_rerep_plan(&dev->map, pgoff, &p) ||
-		    !nsw_plan_degraded(&p))
-			continue;
-		n++;
-		/* Lost entries still name their peer: map.h. */
-		for (c = 0; c < NSW_MAX_REPLICAS; c++)
-			if (p.st[c] == NSW_COPY_MOVE || p.st[c] == NSW_COPY_BAD)
-				per_peer[NSW_ENTRY_PEER(p.view.slot[c])]++;
-	}
-	return n;
 }
 
 /* Publishes @peer's degraded pages; tells listeners when none are left. */
@@ -330,6 +321,73 @@ static int nsw_rerep_peer_figure(struct nsw_peer *peer, void *arg)
 		nsw_event_post(NETSWAP_EVENT_PEER_SAFE, peer);
 	}
 	return 0;
+}
+
+static void nsw_rerep_publish(struct nsw_rerep *rr, u64 n, u64 *per_peer)
+{
+	atomic64_set(&rr->degraded_pages, n);
+	nsw_peer_for_each(nsw_rerep_peer_figure, per_peer, 0);
+}
+
+/* The last lane of a pass: the lanes' counts are the figures now. */
+static void nsw_rerep_pass_end(struct nsw_rerep *rr)
+{
+	unsigned int i, k;
+	u64 n = 0;
+
+	memset(rr->pass_per_peer, 0, sizeof(rr->pass_per_peer));
+	for (i = 0; i < NSW_REREP_LANES; i++) {
+		n += rr->lanes[i].degraded;
+		for (k = 0; k < NSW_MAX_PEERS; k++)
+			rr->pass_per_peer[k] += rr->lanes[i].per_peer[k];
+	}
+	nsw_rerep_publish(rr, n, rr->pass_per_peer);
+}
+
+static void nsw_rerep_lane_fn(struct work_struct *work)
+{
+	struct nsw_rerep_lane *lane = container_of(work, struct nsw_rerep_lane,
+						   work);
+	struct nsw_dev *dev = lane->dev;
+	struct nsw_rerep *rr = &dev->rerep;
+	u64 pgoff;
+
+	lane->degraded = 0;
+	memset(lane->per_peer, 0, sizeof(lane->per_peer));
+	for (pgoff = lane->idx; pgoff < dev->map.nr;
+	     pgoff += NSW_REREP_LANES) {
+		if (READ_ONCE(rr->stopping))
+			break;
+		nsw_rerep_page(dev, lane, pgoff);
+		cond_resched();
+	}
+	if (!atomic_dec_and_test(&rr->running) || READ_ONCE(rr->stopping))
+		return;
+	nsw_rerep_pass_end(rr);
+	/* Count again after a pass that did work: the next pass is due. */
+	if (nsw_rerep_done(rr) != rr->pass_start)
+		atomic_set(&rr->kicked, 1);
+	mod_delayed_work(nsw_wq, &rr->tick, NSW_REREP_TICK);
+}
+
+/*
+ * Counts the degraded pages, in all and per peer holding a copy that is
+ * to go (rr->per_peer). Returns the count.
+ */
+static u64 nsw_rerep_count(struct nsw_dev *dev)
+{
+	u64 *per_peer = dev->rerep.per_peer;
+	struct nsw_page_plan p;
+	u64 pgoff, n = 0;
+
+	memset(per_peer, 0, sizeof(dev->rerep.per_peer));
+	for (pgoff = 0; pgoff < dev->map.nr; pgoff++) {
+		if (!(pgoff % 4096))
+			cond_resched();
+		if (nsw_rerep_plan(&dev->map, pgoff, &p))
+			nsw_plan_count(&p, &n, per_peer);
+	}
+	return n;
 }
 
 /* Sets @peer's budget of moves for this pass. */
@@ -406,8 +464,7 @@ static void nsw_rerep_tick(struct work_struct *work)
 	if (!nsw_rerep_due(rr))
 		goto again;
 	n = atomic64_read(&dev->map.mapped) ? nsw_rerep_count(dev) : 0;
-	atomic64_set(&rr->degraded_pages, n);
-	nsw_peer_for_each(nsw_rerep_peer_figure, rr->per_peer, 0);
+	nsw_rerep_publish(rr, n, rr->per_peer);
 	nsw_peer_for_each(nsw_rerep_budget, rr, 0);
 	if (n || nsw_peer_for_each(nsw_rerep_asked, NULL, 0)) {
 		rr->pass_start = nsw_rerep_done(rr);

@@ -21,6 +21,9 @@ struct nsw_rerep_lane {
 	struct nsw_dev *dev;
 	struct page *page;	/* the page being copied, the lane's own */
 	unsigned int idx;	/* it walks pages idx, idx + LANES, ... */
+	/* This pass's count of the pages it left degraded, as the tick's. */
+	u64 degraded;
+	u64 per_peer[NSW_MAX_PEERS];
 };
 
 struct nsw_rerep {
@@ -35,8 +38,9 @@ struct nsw_rerep {
 	u64 pass_start;			/* copied + dropped, pass began */
 	unsigned int quiet;		/* ticks since the last kick or change */
 	u64 per_peer[NSW_MAX_PEERS];	/* the tick's count, per peer */
+	u64 pass_per_peer[NSW_MAX_PEERS];	/* the last pass's, summed */
 	bool stopping;
-	atomic64_t degraded_pages;	/* live: counted, less those copied */
+	atomic64_t degraded_pages;	/* counted (tick or pass), less copied */
 	atomic64_t copied_pages;
 	atomic64_t dropped_pages;	/* copies asked back, nowhere to go */
 	atomic64_t give_back[NSW_MAX_PEERS];	/* per peer: moves left this pass */
