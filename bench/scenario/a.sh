@@ -247,7 +247,7 @@ drain_rate() {
 	_d=$(msg_expect drained 900) || exit 1
 	out netswap.drain_mib "$(msg_field mib "$_d")"
 	out netswap.drain_s "$(msg_field s "$_d")"
-	out netswap.drain_MiBps "$(msg_field mib "$_d" | awk -v s="$(msg_field s "$_d")" '{ printf "%.2f", s > 0 ? $1 / s : 0 }')"
+	out netswap.drain_MiBps "$(msg_field mib "$_d" | awk -v s="$(msg_field s "$_d")" '{ printf "%.2f", (s > 0 ? $1 / s : 0) }')"
 	# Every page must have come through the move.
 	[ "$(md5sum </mnt/hold/f)" = "$(cat /tmp/hold.sum)" ] ||
 		fail "the held file changed while its pages moved"
