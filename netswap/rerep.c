@@ -425,12 +425,12 @@ static int nsw_rerep_sign(struct nsw_peer *peer, void *arg)
 /*
  * Must the map be looked at? After a kick, or when a peer's state,
  * session or ask changed, or replicas did. While pages are degraded or a
- * store asks pages back, every tick if the last pass got anywhere, else
+ * store asks pages back (@asked), every tick if the last pass got anywhere, else
  * every NSW_REREP_STUCK_TICKS; in quiet times every NSW_REREP_QUIET_TICKS.
  * Not once a second over a large map that is fine, or that no peer can
  * help.
  */
-static bool nsw_rerep_due(struct nsw_rerep *rr)
+static bool nsw_rerep_due(struct nsw_rerep *rr, bool asked)
 {
 	u64 sig = nsw_replicas_now(), done;
 	bool progress;
@@ -445,8 +445,7 @@ static bool nsw_rerep_due(struct nsw_rerep *rr)
 		rr->quiet = 0;
 		return true;
 	}
-	if (atomic64_read(&rr->degraded_pages) ||
-	    nsw_peer_for_each(nsw_rerep_asked, NULL, 0))
+	if (atomic64_read(&rr->degraded_pages) || asked)
 		return progress || !(rr->quiet % NSW_REREP_STUCK_TICKS);
 	return !(rr->quiet % NSW_REREP_QUIET_TICKS);
 }
@@ -457,16 +456,18 @@ static void nsw_rerep_tick(struct work_struct *work)
 					    struct nsw_rerep, tick);
 	struct nsw_dev *dev = container_of(rr, struct nsw_dev, rerep);
 	unsigned int i;
+	bool asked;
 	u64 n;
 
 	if (atomic_read(&rr->running) || READ_ONCE(rr->stopping))
 		return;
-	if (!nsw_rerep_due(rr))
+	asked = nsw_peer_for_each(nsw_rerep_asked, NULL, 0);
+	if (!nsw_rerep_due(rr, asked))
 		goto again;
 	n = atomic64_read(&dev->map.mapped) ? nsw_rerep_count(dev) : 0;
 	nsw_rerep_publish(rr, n, rr->per_peer);
 	nsw_peer_for_each(nsw_rerep_budget, rr, 0);
-	if (n || nsw_peer_for_each(nsw_rerep_asked, NULL, 0)) {
+	if (n || asked) {
 		rr->pass_start = nsw_rerep_done(rr);
 		atomic_set(&rr->running, NSW_REREP_LANES);
 		for (i = 0; i < NSW_REREP_LANES; i++)
