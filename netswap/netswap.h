@@ -19,6 +19,7 @@ struct workqueue_struct;
 extern unsigned short nsw_port;
 extern unsigned int nsw_size_mb;
 extern unsigned int nsw_lend_mb;
+extern unsigned int nsw_lend_reserve_pct;
 extern unsigned int nsw_io_timeout_ms;
 extern unsigned int nsw_keepalive_ms;
 extern unsigned int nsw_peer_timeout_ms;

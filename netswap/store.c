@@ -66,8 +66,6 @@
 #define NSW_STORE_SCAN		4096U
 /* A shrinker's ask lapses this long after it was last raised. */
 #define NSW_SHRINK_ASK_SECS	10
-/* The shrinker asks only with less than RAM >> this available (1/8). */
-#define NSW_SHRINK_SHORT_SHIFT	3
 
 static struct {
 	u16 epoch;			/* random, not 0; set at init */
@@ -85,6 +83,7 @@ static struct {
 	u32 shrink_ask;
 	unsigned long shrink_stamp;
 	struct shrinker *shrinker;
+	bool short_logged;		/* "memory is short here" said */
 	struct page **pages;
 	u16 *owner;			/* peer index per slot */
 	u8 *kept;			/* per slot: audit_gen of the audit keeping it */
@@ -132,30 +131,59 @@ static u32 nsw_store_shrink_ask(void)
 	return nsw_store.shrink_ask;
 }
 
+/* This node's reserve (lend_reserve_pct of RAM), in pages. */
+static long nsw_store_reserve(void)
+{
+	return totalram_pages() / 100 * READ_ONCE(nsw_lend_reserve_pct);
+}
+
 /*
- * Takes no new pages: it drains, holds more than its limit, or memory
- * pressure asks pages back. Overwrites of pages it holds are still taken.
+ * No new page is taken below a quarter more than the reserve, and what a
+ * node short of it asks back brings it there: pages do not come and go
+ * at the edge.
+ */
+static long nsw_store_reserve_band(void)
+{
+	long reserve = nsw_store_reserve();
+
+	return reserve + reserve / 4;
+}
+
+/* Pages this node wants back for its own processes, @avail available. */
+static u64 nsw_store_reserve_ask(long avail)
+{
+	return avail < nsw_store_reserve() ?
+	       nsw_store_reserve_band() - avail : 0;
+}
+
+/*
+ * Takes no new pages: it drains, holds more than its limit, is within
+ * its reserve's band, or memory pressure asks pages back.
+ * Overwrites of pages it holds are still taken.
  */
 static bool nsw_store_closed(void)
 	__must_hold(&nsw_store.lock)
 {
 	lockdep_assert_held(&nsw_store.lock);
 	return nsw_store.draining || nsw_store.sm.nr_used >= nsw_store.limit ||
-	       nsw_store_shrink_ask();
+	       nsw_store_shrink_ask() ||
+	       si_mem_available() < nsw_store_reserve_band();
 }
 
 /*
  * How many of @peer's pages it is asked to take elsewhere now
  * (protocol.rst, "Liveness"): all while draining; else its share of what
- * the store holds beyond its limit and what the shrinker asks, in
- * proportion to what it holds, rounded up; at least what it holds beyond
- * its own lend limit.
+ * the store holds beyond its limit and what this node needs back (its
+ * reserve, or the shrinker), in proportion to what it holds, rounded up;
+ * at least what it holds beyond its own lend limit.
  */
 static u64 nsw_store_give_back(struct nsw_peer *peer)
 {
 	u64 held = peer ? atomic64_read(&peer->held_pages) : 0;
 	u64 lend_limit = peer ? READ_ONCE(peer->lend_limit) : 0;
-	u64 lent, excess, ask = 0;
+	long avail = si_mem_available();
+	u64 lent, excess, need, ask = 0;
+	bool said;
 
 	spin_lock_bh(&nsw_store.lock);
 	if (nsw_store.draining) {
@@ -164,8 +192,18 @@ static u64 nsw_store_give_back(struct nsw_peer *peer)
 	}
 	lent = nsw_store.sm.nr_used;
 	excess = lent > nsw_store.limit ? lent - nsw_store.limit : 0;
-	excess = min(excess + nsw_store_shrink_ask(), lent);
+	need = nsw_store_reserve_ask(avail);
+	excess = min(excess + max_t(u64, nsw_store_shrink_ask(), need), lent);
+	said = nsw_store.short_logged;
+	nsw_store.short_logged = need && lent;
 	spin_unlock_bh(&nsw_store.lock);
+
+	if (need && lent && !said)
+		pr_info("memory is short here (%ld MiB available, reserve %ld MiB): asking clients for %llu pages back\n",
+			avail >> (20 - PAGE_SHIFT),
+			nsw_store_reserve() >> (20 - PAGE_SHIFT), min(need, lent));
+	else if (said && !need)
+		pr_info("memory is no longer short here\n");
 
 	/* Both below 2^32: the product fits. */
 	if (excess && held)
@@ -1146,7 +1184,7 @@ static unsigned long nsw_store_scan(struct shrinker *s,
 	 * when this node is really short, and free nothing (0, not
 	 * SHRINK_STOP, so reclaim does not pile up what it deferred).
 	 */
-	if (si_mem_available() > (long)(totalram_pages() >> NSW_SHRINK_SHORT_SHIFT))
+	if (si_mem_available() > nsw_store_reserve())
 		return 0;
 	spin_lock_bh(&nsw_store.lock);
 	old = nsw_store_shrink_ask();
@@ -1155,7 +1193,7 @@ static unsigned long nsw_store_scan(struct shrinker *s,
 	nsw_store.shrink_stamp = jiffies;
 	spin_unlock_bh(&nsw_store.lock);
 	if (!old && ask)
-		pr_info_ratelimited("memory is short here: asking clients for %u pages back\n",
+		pr_info_ratelimited("reclaim here: asking clients for %u pages back\n",
 				    ask);
 	return 0;
 }
