@@ -14,7 +14,7 @@
 struct nsw_dev;
 struct page;
 
-#define NSW_REREP_LANES		4
+#define NSW_REREP_LANES		8
 
 struct nsw_rerep_lane {
 	struct work_struct work;
