@@ -96,7 +96,7 @@ poll_until 120 "b holds 2000 pages of ours again" holds "$B" 2000
 c0=$(copied) || exit 1
 r=$(ask "$B" job 180) || exit 1
 set -- $r
-what="(2) b's job of $1 MiB: $4 s, b held $2 -> $3 pages, $5 shrinker asks, copied_pages $c0 -> $(copied)"
+what="(2) b's job of $1 MiB: $4 s, b held $2 -> $3 pages, $5 asks, copied_pages $c0 -> $(copied)"
 if [ "$6" = 0 ]; then
 	log "check ok: $what, no OOM kill"
 else
