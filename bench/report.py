@@ -21,8 +21,8 @@ wss_mb,desc}. A .cdf value is 101 comma-separated numbers, percentiles 0 to
 
 A file with "bench replicas" is a replicas run (bench/run.sh): netswap
 over two stores with replicas=1 (netswap.*) and replicas=2 (netswap2.*),
-the same pagein figures, the link's, and netswap.drain_{mib,s,MiBps} when
-a store's drain was measured; no NBD, disk or workloads.
+the same pagein figures, the link's, and netswap.drain_{mib,s,MiBps}, a
+store's drain; no NBD, disk or workloads.
 
 Writes into OUTDIR (created if missing):
     REPORT.md                      the report, linking the plots below
@@ -259,8 +259,8 @@ def problems(run, workloads):
     if not run.text("kernel"):
         out.append("%s: kernel missing" % where)
     if run.replicas:
-        # The drain rate is not checked: it needs netswapctl drain.
-        keys = scalar_keys(REPLICA_BACKENDS)
+        keys = scalar_keys(REPLICA_BACKENDS) + [
+            "netswap.drain_mib", "netswap.drain_s", DRAIN]
         cdfs = ["%s.pagein_us.cdf" % b for b in REPLICA_BACKENDS]
     else:
         keys = scalar_keys() + [k for w in workloads
@@ -672,7 +672,7 @@ def section_replicas(run):
     tx = n(IPERF_TX)
     lines += ["", "Draining a store (`netswapctl drain` on c, replicas=1, "
               "its pages moved to b): %s"
-              % ("not measured: this netswapctl has no drain command."
+              % ("not measured."
                  if drain is None else
                  "%s MiB/s (%s MiB in %s s), iperf3 tx %s MiB/s (%s)."
                  % (f_num(drain), f_num(n("netswap.drain_mib")),

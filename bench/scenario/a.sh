@@ -229,11 +229,10 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 # ---- 4. a store drains ------------------------------------------------------
-# The replicas run's hook for the drain rate (issue 22): with replicas=1,
-# HOLD_MB of a tmpfs file swapped out over the stores, the last store
-# runs netswapctl drain (c.sh), which moves its pages to the others; its
-# MiB over the drain's seconds is set next to iperf3. Only where
-# netswapctl has a drain command: otherwise the report says "not measured".
+# The replicas run's drain rate (issue 22): with replicas=1, HOLD_MB of a
+# tmpfs file swapped out over the stores, the last store runs netswapctl
+# drain (c.sh), which moves its pages to the others; its MiB over the
+# drain's seconds is set next to iperf3.
 drain_rate() {
 	_st=$(echo "$STORES" | awk '{ print $NF }')
 	memcg hold 16
@@ -257,13 +256,7 @@ drain_rate() {
 	run rmmod netswap
 }
 HOLD_MB=${NSW_BENCH_HOLD_MB:-64}
-if [ "$(echo "$STORES" | wc -w)" -ge 2 ]; then
-	if "$CTL" help | grep -q '^  drain'; then
-		drain_rate
-	else
-		log "netswapctl has no drain command: the drain rate is not measured"
-	fi
-fi
+[ "$(echo "$STORES" | wc -w)" -lt 2 ] || drain_rate
 
 for s in $STORES; do
 	msg_send "$(vm_ip "$s")" "done"
