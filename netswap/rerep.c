@@ -361,12 +361,19 @@ static void nsw_rerep_lane_fn(struct work_struct *work)
 		nsw_rerep_page(dev, lane, pgoff);
 		cond_resched();
 	}
-	if (!atomic_dec_and_test(&rr->running) || READ_ONCE(rr->stopping))
+	/* running counts the lanes and one more, that the last lane drops. */
+	if (atomic_dec_return(&rr->running) > 1)
 		return;
+	if (READ_ONCE(rr->stopping)) {
+		atomic_set_release(&rr->running, 0);
+		return;
+	}
 	nsw_rerep_pass_end(rr);
 	/* Count again after a pass that did work: the next pass is due. */
 	if (nsw_rerep_done(rr) != rr->pass_start)
 		atomic_set(&rr->kicked, 1);
+	/* The figures are out: a tick may count and start a pass again. */
+	atomic_set_release(&rr->running, 0);
 	mod_delayed_work(nsw_wq, &rr->tick, NSW_REREP_TICK);
 }
 
@@ -401,51 +408,52 @@ static int nsw_rerep_budget(struct nsw_peer *peer, void *arg)
 	return 0;
 }
 
-/* Does a store ask for some of our pages back? */
-static int nsw_rerep_asked(struct nsw_peer *peer, void *arg)
-{
-	return !!READ_ONCE(peer->give_back_pages);
-}
-
 /* FNV-1a's 64-bit prime: mixes a peer's fields into the signature. */
 #define NSW_REREP_SIGN_PRIME	0x100000001b3ULL
 
-/* Folds what makes a copy good or not of @peer into *@arg. */
+/* What the tick learns of the peers in one walk. */
+struct nsw_rerep_look {
+	u64 sig;	/* of what makes their copies good or not */
+	bool asked;	/* a store asks some of our pages back */
+};
+
+/* Folds what makes a copy good or not of @peer into the look @arg. */
 static int nsw_rerep_sign(struct nsw_peer *peer, void *arg)
 {
-	u64 *sig = arg;
+	struct nsw_rerep_look *look = arg;
+	u64 ask = READ_ONCE(peer->give_back_pages);
 
-	*sig = (*sig ^ (atomic_read(&peer->session) |
-			(u64)READ_ONCE(peer->state) << 32 |
-			(u64)!!READ_ONCE(peer->give_back_pages) << 40 |
-			(u64)peer->idx << 48)) * NSW_REREP_SIGN_PRIME;
+	look->asked |= !!ask;
+	look->sig = (look->sig ^ (atomic_read(&peer->session) |
+				  (u64)READ_ONCE(peer->state) << 32 |
+				  (u64)!!ask << 40 |
+				  (u64)peer->idx << 48)) * NSW_REREP_SIGN_PRIME;
 	return 0;
 }
 
 /*
  * Must the map be looked at? After a kick, or when a peer's state,
  * session or ask changed, or replicas did. While pages are degraded or a
- * store asks pages back (@asked), every tick if the last pass got anywhere, else
+ * store asks pages back, every tick if the last pass got anywhere, else
  * every NSW_REREP_STUCK_TICKS; in quiet times every NSW_REREP_QUIET_TICKS.
  * Not once a second over a large map that is fine, or that no peer can
  * help.
  */
-static bool nsw_rerep_due(struct nsw_rerep *rr, bool asked)
+static bool nsw_rerep_due(struct nsw_rerep *rr,
+			  const struct nsw_rerep_look *look)
 {
-	u64 sig = nsw_replicas_now(), done;
+	u64 done = nsw_rerep_done(rr);
 	bool progress;
 
-	nsw_peer_for_each(nsw_rerep_sign, &sig, 0);
-	done = nsw_rerep_done(rr);
 	progress = done != rr->done;
 	rr->done = done;
 	rr->quiet++;
-	if (atomic_xchg(&rr->kicked, 0) || sig != rr->sig) {
-		rr->sig = sig;
+	if (atomic_xchg(&rr->kicked, 0) || look->sig != rr->sig) {
+		rr->sig = look->sig;
 		rr->quiet = 0;
 		return true;
 	}
-	if (atomic64_read(&rr->degraded_pages) || asked)
+	if (atomic64_read(&rr->degraded_pages) || look->asked)
 		return progress || !(rr->quiet % NSW_REREP_STUCK_TICKS);
 	return !(rr->quiet % NSW_REREP_QUIET_TICKS);
 }
@@ -455,21 +463,21 @@ static void nsw_rerep_tick(struct work_struct *work)
 	struct nsw_rerep *rr = container_of(to_delayed_work(work),
 					    struct nsw_rerep, tick);
 	struct nsw_dev *dev = container_of(rr, struct nsw_dev, rerep);
+	struct nsw_rerep_look look = { .sig = nsw_replicas_now() };
 	unsigned int i;
-	bool asked;
 	u64 n;
 
-	if (atomic_read(&rr->running) || READ_ONCE(rr->stopping))
+	if (atomic_read_acquire(&rr->running) || READ_ONCE(rr->stopping))
 		return;
-	asked = nsw_peer_for_each(nsw_rerep_asked, NULL, 0);
-	if (!nsw_rerep_due(rr, asked))
+	nsw_peer_for_each(nsw_rerep_sign, &look, 0);
+	if (!nsw_rerep_due(rr, &look))
 		goto again;
 	n = atomic64_read(&dev->map.mapped) ? nsw_rerep_count(dev) : 0;
 	nsw_rerep_publish(rr, n, rr->per_peer);
 	nsw_peer_for_each(nsw_rerep_budget, rr, 0);
-	if (n || asked) {
+	if (n || look.asked) {
 		rr->pass_start = nsw_rerep_done(rr);
-		atomic_set(&rr->running, NSW_REREP_LANES);
+		atomic_set(&rr->running, NSW_REREP_LANES + 1);
 		for (i = 0; i < NSW_REREP_LANES; i++)
 			queue_work(rr->wq, &rr->lanes[i].work);
 		return;
