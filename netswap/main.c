@@ -82,8 +82,8 @@ NSW_PARAM_RANGE(replicas, 1, NSW_MAX_REPLICAS);
 MODULE_PARM_DESC(replicas, "Peers each page is written to, 1 to 3 (default 2)");
 
 unsigned int nsw_lend_reserve_pct = 12;
-NSW_PARAM_RANGE(lend_reserve_pct, 0, 90);
-MODULE_PARM_DESC(lend_reserve_pct, "Memory this node keeps for itself, in percent of RAM: with less available the store asks lent pages back and takes no new ones (default 12)");
+NSW_PARAM_RANGE(lend_reserve_pct, 0, 50);
+MODULE_PARM_DESC(lend_reserve_pct, "Memory this node keeps for itself, in percent of RAM, 0 to 50: the store takes no new pages within a quarter more of it, and asks pages back below it (default 12)");
 
 unsigned int nsw_readahead_pages = 16;
 NSW_PARAM_RANGE(readahead_pages, 0, NSW_RA_MAX_AHEAD);

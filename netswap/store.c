@@ -66,6 +66,8 @@
 #define NSW_STORE_SCAN		4096U
 /* A shrinker's ask lapses this long after it was last raised. */
 #define NSW_SHRINK_ASK_SECS	10
+/* The shrinker asks below RAM >> this (1/8) even with a smaller reserve. */
+#define NSW_SHRINK_SHORT_SHIFT	3
 
 static struct {
 	u16 epoch;			/* random, not 0; set at init */
@@ -83,7 +85,7 @@ static struct {
 	u32 shrink_ask;
 	unsigned long shrink_stamp;
 	struct shrinker *shrinker;
-	bool short_logged;		/* "memory is short here" said */
+	bool short_of_reserve;		/* see nsw_store_reserve_ask() */
 	struct page **pages;
 	u16 *owner;			/* peer index per slot */
 	u8 *kept;			/* per slot: audit_gen of the audit keeping it */
@@ -131,43 +133,63 @@ static u32 nsw_store_shrink_ask(void)
 	return nsw_store.shrink_ask;
 }
 
-/* This node's reserve (lend_reserve_pct of RAM), in pages. */
-static long nsw_store_reserve(void)
+/*
+ * This node's reserve (lend_reserve_pct of RAM), and its band, a quarter
+ * more, in pages: below the band no new page is taken, and a node that
+ * fell below the reserve asks pages back until it is at the band again,
+ * so that pages do not come and go at the edge.
+ */
+struct nsw_reserve {
+	long avail;		/* si_mem_available() */
+	long reserve;
+	long band;
+};
+
+static void nsw_store_reserve(struct nsw_reserve *r)
 {
-	return totalram_pages() / 100 * READ_ONCE(nsw_lend_reserve_pct);
+	r->avail = si_mem_available();
+	r->reserve = totalram_pages() / 100 * READ_ONCE(nsw_lend_reserve_pct);
+	r->band = r->reserve + r->reserve / 4;
 }
 
 /*
- * No new page is taken below a quarter more than the reserve, and what a
- * node short of it asks back brings it there: pages do not come and go
- * at the edge.
+ * Takes no new pages: it drains, holds more than its limit, is below its
+ * reserve's band (@r), or memory pressure asks pages back. Overwrites of
+ * pages it holds are still taken.
  */
-static long nsw_store_reserve_band(void)
-{
-	long reserve = nsw_store_reserve();
-
-	return reserve + reserve / 4;
-}
-
-/* Pages this node wants back for its own processes, @avail available. */
-static u64 nsw_store_reserve_ask(long avail)
-{
-	return avail < nsw_store_reserve() ?
-	       nsw_store_reserve_band() - avail : 0;
-}
-
-/*
- * Takes no new pages: it drains, holds more than its limit, is within
- * its reserve's band, or memory pressure asks pages back.
- * Overwrites of pages it holds are still taken.
- */
-static bool nsw_store_closed(void)
+static bool nsw_store_closed(const struct nsw_reserve *r)
 	__must_hold(&nsw_store.lock)
 {
 	lockdep_assert_held(&nsw_store.lock);
 	return nsw_store.draining || nsw_store.sm.nr_used >= nsw_store.limit ||
-	       nsw_store_shrink_ask() ||
-	       si_mem_available() < nsw_store_reserve_band();
+	       nsw_store_shrink_ask() || r->avail < r->band;
+}
+
+/*
+ * Pages this node wants back for its own processes (@r): from when it
+ * falls below the reserve until it is at the band again. Says so in
+ * dmesg, once each way, if it lends anything.
+ */
+static u64 nsw_store_reserve_ask(const struct nsw_reserve *r)
+	__must_hold(&nsw_store.lock)
+{
+	bool was = nsw_store.short_of_reserve;
+
+	lockdep_assert_held(&nsw_store.lock);
+	if (r->avail < r->reserve)
+		nsw_store.short_of_reserve = true;
+	else if (r->avail >= r->band)
+		nsw_store.short_of_reserve = false;
+	if (!nsw_store.short_of_reserve) {
+		if (was)
+			pr_info_ratelimited("memory is no longer short here\n");
+		return 0;
+	}
+	if (!was && nsw_store.sm.nr_used)
+		pr_info_ratelimited("memory is short here (%ld MiB available, reserve %ld MiB): asking clients for pages back\n",
+				    r->avail >> (20 - PAGE_SHIFT),
+				    r->reserve >> (20 - PAGE_SHIFT));
+	return r->band - r->avail;
 }
 
 /*
@@ -181,10 +203,10 @@ static u64 nsw_store_give_back(struct nsw_peer *peer)
 {
 	u64 held = peer ? atomic64_read(&peer->held_pages) : 0;
 	u64 lend_limit = peer ? READ_ONCE(peer->lend_limit) : 0;
-	long avail = si_mem_available();
-	u64 lent, excess, need, ask = 0;
-	bool said;
+	u64 lent, excess, ask = 0;
+	struct nsw_reserve r;
 
+	nsw_store_reserve(&r);
 	spin_lock_bh(&nsw_store.lock);
 	if (nsw_store.draining) {
 		spin_unlock_bh(&nsw_store.lock);
@@ -192,18 +214,9 @@ static u64 nsw_store_give_back(struct nsw_peer *peer)
 	}
 	lent = nsw_store.sm.nr_used;
 	excess = lent > nsw_store.limit ? lent - nsw_store.limit : 0;
-	need = nsw_store_reserve_ask(avail);
-	excess = min(excess + max_t(u64, nsw_store_shrink_ask(), need), lent);
-	said = nsw_store.short_logged;
-	nsw_store.short_logged = need && lent;
+	excess += max_t(u64, nsw_store_shrink_ask(), nsw_store_reserve_ask(&r));
+	excess = min(excess, lent);
 	spin_unlock_bh(&nsw_store.lock);
-
-	if (need && lent && !said)
-		pr_info("memory is short here (%ld MiB available, reserve %ld MiB): asking clients for %llu pages back\n",
-			avail >> (20 - PAGE_SHIFT),
-			nsw_store_reserve() >> (20 - PAGE_SHIFT), min(need, lent));
-	else if (said && !need)
-		pr_info("memory is no longer short here\n");
 
 	/* Both below 2^32: the product fits. */
 	if (excess && held)
@@ -456,11 +469,13 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 {
 	u64 lend_limit = READ_ONCE(peer->lend_limit);
 	struct page *old = NULL;
+	struct nsw_reserve r;
 	int err, event = -1;
 	bool pinned = false;
 	u32 idx;
 
 	nsw_store_assert_worker();	/* the only one allocating slots */
+	nsw_store_reserve(&r);
 	spin_lock_bh(&nsw_store.lock);
 	/* Overwrite in place: the client already has a page here. */
 	if (m->handle && nsw_store_find(peer, m->handle)) {
@@ -470,7 +485,7 @@ static u8 nsw_store_page(struct nsw_peer *peer, struct page *fresh,
 		nsw_store_audit_stored(peer, idx, m->req_id);
 		*handle = m->handle;
 		err = 0;
-	} else if (nsw_store_closed()) {
+	} else if (nsw_store_closed(&r)) {
 		err = -ENOSPC;
 		if (!nsw_store.draining && !nsw_store.full_posted) {
 			nsw_store.full_posted = true;
@@ -809,6 +824,7 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from,
 static u64 nsw_store_room(const struct sockaddr_in6 *from)
 {
 	u64 room, lend_limit = 0, held = 0;
+	struct nsw_reserve r;
 	struct nsw_peer *peer;
 
 	rcu_read_lock();
@@ -819,8 +835,9 @@ static u64 nsw_store_room(const struct sockaddr_in6 *from)
 	}
 	rcu_read_unlock();
 
+	nsw_store_reserve(&r);
 	spin_lock_bh(&nsw_store.lock);
-	room = nsw_store_closed() ? 0 : nsw_store.limit - nsw_store.sm.nr_used;
+	room = nsw_store_closed(&r) ? 0 : nsw_store.limit - nsw_store.sm.nr_used;
 	spin_unlock_bh(&nsw_store.lock);
 	if (lend_limit)
 		room = min(room, held < lend_limit ? lend_limit - held : 0);
@@ -1177,14 +1194,18 @@ static unsigned long nsw_store_count(struct shrinker *s,
 static unsigned long nsw_store_scan(struct shrinker *s,
 				    struct shrink_control *sc)
 {
+	struct nsw_reserve r;
 	u32 old, ask;
 
 	/*
 	 * Reclaim calls on every shrinker, page cache churn too: ask only
-	 * when this node is really short, and free nothing (0, not
-	 * SHRINK_STOP, so reclaim does not pile up what it deferred).
+	 * when this node is really short (below its reserve, and an eighth
+	 * of RAM with a smaller one), and free nothing (0, not SHRINK_STOP,
+	 * so reclaim does not pile up what it deferred).
 	 */
-	if (si_mem_available() > nsw_store_reserve())
+	nsw_store_reserve(&r);
+	if (r.avail > max_t(long, r.reserve,
+			    totalram_pages() >> NSW_SHRINK_SHORT_SHIFT))
 		return 0;
 	spin_lock_bh(&nsw_store.lock);
 	old = nsw_store_shrink_ask();
