@@ -96,12 +96,15 @@ poll_until 120 "b holds 2000 pages of ours again" holds "$B" 2000
 c0=$(copied) || exit 1
 r=$(ask "$B" job 180) || exit 1
 set -- $r
-what="(2) b's job of $1 MiB: $4 s, b held $2 -> $3 pages, $5 asks, copied_pages $c0 -> $(copied)"
+what="(2) b's job of $1 MiB: $4 s, b held $2 -> $7 (all of the job) -> $3 pages, $5 asks, copied_pages $c0 -> $(copied)"
 if [ "$6" = 0 ]; then
 	log "check ok: $what, no OOM kill"
 else
 	bad "$what, $6 OOM kills on b"
 fi
+# The pages made room for the job: b asked, and held a tenth at most.
+[ "$5" -ge 1 ] || bad "(2) b never asked for pages back during its job"
+[ "$7" -le $(($2 / 10)) ] || bad "(2) b still held $7 of $2 pages with all of its job running"
 running "(2) lender's job"
 
 # ---- (3) replicas=1: b drains, every page moves to c ------------------------

@@ -58,7 +58,8 @@ job() {
 		log "job: $_i parts of $((_mb / JOB_PARTS)) MiB, lent_pages $(lent): $(mem_summary)"
 	done
 	sleep $JOB_HOLD_S
-	log "job: all of it held ${JOB_HOLD_S}s, lent_pages $(lent): $(mem_summary)"
+	_lh=$(lent)
+	log "job: all of it held ${JOB_HOLD_S}s, lent_pages $_lh: $(mem_summary)"
 	_i=0
 	for _p in $_pids; do
 		kill -INT "$_p"
@@ -66,13 +67,14 @@ job() {
 		_i=$((_i + 1))
 	done
 	_s=$(($(uptime_s) - _t0))
-	echo "$_r0" >/sys/module/netswap/parameters/lend_reserve_pct
+	echo "$_r0" >/sys/module/netswap/parameters/lend_reserve_pct ||
+		fail "cannot set lend_reserve_pct back to $_r0"
 	# a judges the OOM kills: the phases after this one still run.
 	_o=$(dmesg | grep -c "Out of memory")
 	_n=$(dmesg | grep -c "asking clients for")
 	log "job of ${_mb} MiB done in ${_s}s, $_o OOM kills; lent_pages $_l -> $(lent), $_n asks"
 	dmesg | grep -m3 "asking clients for\|Out of memory"
-	msg_send "$A" "done job $_mb $_l $(lent) $_s $_n $_o"
+	msg_send "$A" "done job $_mb $_l $(lent) $_s $_n $_o $_lh"
 }
 
 # drain: plain rmmod refused while holding pages; drain exits 0; rmmod.
