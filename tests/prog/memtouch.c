@@ -22,11 +22,15 @@
  * Self-test of the checker: with MEMTOUCH_INJECT_ERROR=1 in the environment
  * one word is corrupted after the first write sweep, so the run must fail.
  *
+ * MEMTOUCH_HOLD=1 makes it a job that keeps its memory: after the last pass
+ * it waits for SIGINT or SIGTERM, then checks every word once more.
+ *
  * Build: gcc -O2 -Wall -Wextra -static -o memtouch memtouch.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +119,44 @@ static uint64_t rng(void)
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/*
+ * MEMTOUCH_HOLD: keep the area, as written in @pass, until SIGINT or
+ * SIGTERM, then check it once more. Returns the mismatching words.
+ */
+static uint64_t hold(const uint64_t *area, size_t npages, uint64_t seed,
+		     unsigned pass, uint64_t *reported)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigset_t mask, old;
+	uint64_t bad = 0;
+	size_t p;
+
+	/* Blocked until sigsuspend(): a signal cannot slip in between. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	printf("memtouch: holding %zu pages until SIGINT or SIGTERM\n", npages);
+	fflush(stdout);
+	while (!stop)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	for (p = 0; p < npages; p++)
+		bad += check_page(area, p, seed, pass, reported);
+	printf("memtouch: held, then %" PRIu64 " bad words\n", bad);
+	return bad;
 }
 
 int main(int argc, char **argv)
@@ -234,6 +276,9 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		bad_total += bad_seq + bad_rnd;
 	}
+
+	if (getenv("MEMTOUCH_HOLD"))
+		bad_total += hold(area, npages, seed, passes, &reported);
 
 	printf("memtouch: %s: %lu MiB x %lu passes, %" PRIu64 " mismatching words, %.1f s\n",
 	       bad_total ? "FAIL" : "OK", size_mb, passes, bad_total, now() - t0);
