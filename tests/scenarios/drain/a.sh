@@ -105,6 +105,7 @@ fi
 # The pages made room for the job: b asked, and held a tenth at most.
 [ "$5" -ge 1 ] || bad "(2) b never asked for pages back during its job"
 [ "$7" -le $(($2 / 10)) ] || bad "(2) b still held $7 of $2 pages with all of its job running"
+[ "$8" = 0 ] || bad "(2) $8 parts of b's job were killed or found their data changed"
 running "(2) lender's job"
 
 # ---- (3) replicas=1: b drains, every page moves to c ------------------------

@@ -29,29 +29,36 @@ quota() {
 	msg_send "$A" "done quota $_l $_q $_s"
 }
 
-# job: a job of 70% of this VM's RAM, while holding a's pages, growing
-# as a real one does: JOB_PARTS stress-ng --vm-keep of a quarter each,
-# started JOB_STEP_S apart; all of it held for JOB_HOLD_S, then ended
-# (SIGINT: stress-ng reports and exits 0). No OOM kill. The job and what
-# b holds do not fit in b's RAM together: the pages must leave. They
-# leave at 1 to 3 MiB/s here, the job grows at 5, so b keeps a reserve
-# of JOB_RESERVE_PCT of its RAM (lend_reserve_pct, admin guide).
+# job: a job of 70% of this VM's RAM or more, while holding a's pages,
+# sized so that it fits only if a third of what b lends leaves (and
+# leaves two thirds of that free once all has). It grows as a real one
+# does: JOB_PARTS memtouch of a quarter each, started JOB_STEP_S apart,
+# each writing its part and holding it (MEMTOUCH_HOLD); all of it held
+# for JOB_HOLD_S, then ended with SIGINT, each part checking every word
+# it wrote. No OOM kill. Pages leave at 1 to 3 MiB/s here, the job grows
+# at 5, so b keeps a reserve of JOB_RESERVE_PCT of its RAM
+# (lend_reserve_pct, admin guide).
 JOB_PARTS=4
 JOB_STEP_S=10
 JOB_HOLD_S=10
 JOB_RESERVE_PCT=30
 job() {
-	_mb=$(awk '/^MemTotal:/ { print int($2 * 7 / 10 / 1024) }' /proc/meminfo)
 	_l=$(lent)
+	_lmb=$((_l / 256))
+	_avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+	_mb=$(awk '/^MemTotal:/ { print int($2 * 7 / 10 / 1024) }' /proc/meminfo)
+	[ "$_mb" -ge $((_avail + _lmb / 3)) ] || _mb=$((_avail + _lmb / 3))
+	[ "$_mb" -le $((_avail + _lmb - 4)) ] ||
+		fail "job: $_mb MiB would not fit in $_avail MiB available and the $_lmb MiB lent"
 	_r0=$(cat /sys/module/netswap/parameters/lend_reserve_pct)
 	echo $JOB_RESERVE_PCT >/sys/module/netswap/parameters/lend_reserve_pct ||
 		fail "cannot set lend_reserve_pct"
-	log "job of ${_mb} MiB, holding $_l pages, reserve ${JOB_RESERVE_PCT}%: $(mem_summary)"
+	log "job of ${_mb} MiB, $_avail MiB available, holding $_l pages ($_lmb MiB), reserve ${JOB_RESERVE_PCT}%: $(mem_summary)"
 	_t0=$(uptime_s)
 	_i=0 _pids=
 	while [ $_i -lt $JOB_PARTS ]; do
-		stress-ng --vm 1 --vm-bytes "$((_mb / JOB_PARTS))M" --vm-keep \
-			--timeout 300s >/tmp/job$_i.log 2>&1 &
+		MEMTOUCH_HOLD=1 MEMTOUCH_RANDOM_MB=0 \
+			memtouch $((_mb / JOB_PARTS)) 1 $((_i + 1)) >/tmp/job$_i.log 2>&1 &
 		_pids="$_pids $!"
 		sleep $JOB_STEP_S
 		_i=$((_i + 1))
@@ -60,10 +67,13 @@ job() {
 	sleep $JOB_HOLD_S
 	_lh=$(lent)
 	log "job: all of it held ${JOB_HOLD_S}s, lent_pages $_lh: $(mem_summary)"
-	_i=0
+	_i=0 _failed=0
 	for _p in $_pids; do
 		kill -INT "$_p"
-		wait "$_p" || fail "job part $_i failed: $(tail -n 2 /tmp/job$_i.log)"
+		if ! wait "$_p"; then
+			log "job part $_i failed: $(tail -n 2 /tmp/job$_i.log | tr '\n' ' ')"
+			_failed=$((_failed + 1))
+		fi
 		_i=$((_i + 1))
 	done
 	_s=$(($(uptime_s) - _t0))
@@ -74,7 +84,7 @@ job() {
 	_n=$(dmesg | grep -c "asking clients for")
 	log "job of ${_mb} MiB done in ${_s}s, $_o OOM kills; lent_pages $_l -> $(lent), $_n asks"
 	dmesg | grep -m3 "asking clients for\|Out of memory"
-	msg_send "$A" "done job $_mb $_l $(lent) $_s $_n $_o $_lh"
+	msg_send "$A" "done job $_mb $_l $(lent) $_s $_n $_o $_lh $_failed"
 }
 
 # drain: plain rmmod refused while holding pages; drain exits 0; rmmod.
