@@ -86,6 +86,7 @@ static struct {
 	unsigned long shrink_stamp;
 	struct shrinker *shrinker;
 	bool short_of_reserve;		/* see nsw_store_reserve_ask() */
+	bool short_said;		/* and that was logged */
 	struct page **pages;
 	u16 *owner;			/* peer index per slot */
 	u8 *kept;			/* per slot: audit_gen of the audit keeping it */
@@ -167,29 +168,35 @@ static bool nsw_store_closed(const struct nsw_reserve *r)
 
 /*
  * Pages this node wants back for its own processes (@r): from when it
- * falls below the reserve until it is at the band again. Says so in
- * dmesg, once each way, if it lends anything.
+ * falls below the reserve until it is at the band again. *@say becomes
+ * 1 when a shortage with pages lent begins, -1 when the one said ends:
+ * the caller logs it once the lock is dropped.
  */
-static u64 nsw_store_reserve_ask(const struct nsw_reserve *r)
+static u64 nsw_store_reserve_ask(const struct nsw_reserve *r, int *say)
 	__must_hold(&nsw_store.lock)
 {
-	bool was = nsw_store.short_of_reserve;
-
 	lockdep_assert_held(&nsw_store.lock);
+	*say = 0;
 	if (r->avail < r->reserve)
 		nsw_store.short_of_reserve = true;
 	else if (r->avail >= r->band)
 		nsw_store.short_of_reserve = false;
-	if (!nsw_store.short_of_reserve) {
-		if (was)
-			pr_info_ratelimited("memory is no longer short here\n");
-		return 0;
+	if (nsw_store.short_of_reserve != nsw_store.short_said &&
+	    (nsw_store.sm.nr_used || nsw_store.short_said)) {
+		nsw_store.short_said = nsw_store.short_of_reserve;
+		*say = nsw_store.short_said ? 1 : -1;
 	}
-	if (!was && nsw_store.sm.nr_used)
-		pr_info_ratelimited("memory is short here (%ld MiB available, reserve %ld MiB): asking clients for pages back\n",
-				    r->avail >> (20 - PAGE_SHIFT),
-				    r->reserve >> (20 - PAGE_SHIFT));
-	return r->band - r->avail;
+	return nsw_store.short_of_reserve ? r->band - r->avail : 0;
+}
+
+static void nsw_store_say_short(const struct nsw_reserve *r, int say)
+{
+	if (say > 0)
+		pr_info("memory is short here (%ld MiB available, reserve %ld MiB): asking clients for pages back\n",
+			r->avail >> (20 - PAGE_SHIFT),
+			r->reserve >> (20 - PAGE_SHIFT));
+	else if (say < 0)
+		pr_info("memory is no longer short here\n");
 }
 
 /*
@@ -205,6 +212,7 @@ static u64 nsw_store_give_back(struct nsw_peer *peer)
 	u64 lend_limit = peer ? READ_ONCE(peer->lend_limit) : 0;
 	u64 lent, excess, ask = 0;
 	struct nsw_reserve r;
+	int say;
 
 	nsw_store_reserve(&r);
 	spin_lock_bh(&nsw_store.lock);
@@ -214,9 +222,11 @@ static u64 nsw_store_give_back(struct nsw_peer *peer)
 	}
 	lent = nsw_store.sm.nr_used;
 	excess = lent > nsw_store.limit ? lent - nsw_store.limit : 0;
-	excess += max_t(u64, nsw_store_shrink_ask(), nsw_store_reserve_ask(&r));
+	excess += max_t(u64, nsw_store_shrink_ask(),
+			nsw_store_reserve_ask(&r, &say));
 	excess = min(excess, lent);
 	spin_unlock_bh(&nsw_store.lock);
+	nsw_store_say_short(&r, say);
 
 	/* Both below 2^32: the product fits. */
 	if (excess && held)
