@@ -351,43 +351,51 @@ static void apply_peers(struct conf *c, struct nsctl *ctl,
 }
 
 /*
- * The module parameter replicas: netlink reports it only with a device
- * and sets it not at all, so both ways go through sysfs.
+ * The module parameters the file sets (Replicas): netlink reports
+ * replicas only with a device and sets it not at all, so both ways go
+ * through sysfs.
  */
-#define REPLICAS_PARAM "/sys/module/netswap/parameters/replicas"
+#define PARAM_DIR "/sys/module/netswap/parameters/"
 
-/* Its value now; 0 for a module without it. */
-static long replicas_get(void)
+/* Its value now in @val; false for a module without it. */
+static bool param_get(const char *name, long *val)
 {
-	long val = 0;
+	char path[128];
+	bool ok;
 	FILE *f;
 
-	f = fopen(REPLICAS_PARAM, "r");
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	f = fopen(path, "r");
 	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &val) != 1)
-		val = 0;
+		return false;
+	ok = fscanf(f, "%ld", val) == 1;
 	fclose(f);
-	return val;
+	return ok;
 }
 
-static void replicas_set(const struct conf *c)
+/* Writes @val, given for @key on @line, to parameter @name if it differs. */
+static void param_set(const struct conf *c, int line, const char *key,
+		      const char *name, long val)
 {
-	long now = replicas_get();
+	char path[128];
+	long now;
 	FILE *f;
 
-	if (c->replicas == now)
+	if (!param_get(name, &now)) {
+		where(c, line);
+		die("cannot set %s: the loaded module has no parameter %s",
+		    key, name);
+	}
+	if (now == val)
 		return;
-	where(c, c->replicas_line);
-	if (!now)
-		die("cannot set Replicas: the loaded module has no parameter replicas");
-	f = fopen(REPLICAS_PARAM, "w");
+	where(c, line);
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	f = fopen(path, "w");
 	if (!f)
-		die("cannot set Replicas: %s", errno_text(errno));
+		die("cannot set %s: %s", key, errno_text(errno));
 	/* The module checks the range on write; the error shows at close. */
-	if (fprintf(f, "%ld\n", c->replicas) < 0 || fclose(f))
-		die("cannot set Replicas to %ld: %s", c->replicas,
-		    errno_text(errno));
+	if (fprintf(f, "%ld\n", val) < 0 || fclose(f))
+		die("cannot set %s to %ld: %s", key, val, errno_text(errno));
 }
 
 int cmd_setconf(int argc, char **argv)
@@ -434,7 +442,8 @@ int cmd_setconf(int argc, char **argv)
 		nsctl_run(ctl, msg, NULL, NULL, "cannot set Lend", NULL);
 	}
 	if (c.has_replicas)
-		replicas_set(&c);
+		param_set(&c, c.replicas_line, "Replicas", "replicas",
+			  c.replicas);
 
 	nsctl_peer_dump(ctl, &now);
 	apply_peers(&c, ctl, &now, dev.v[NETSWAP_A_STORE_PORT], force);
@@ -488,8 +497,7 @@ int cmd_showconf(int argc, char **argv)
 	printf("ListenPort = %u\n", (unsigned int)dev.v[NETSWAP_A_STORE_PORT]);
 	size_str(dev.v[NETSWAP_A_STORE_LEND_LIMIT_BYTES], buf, sizeof(buf));
 	printf("Lend = %s\n", buf);
-	replicas = replicas_get();
-	if (replicas)
+	if (param_get("replicas", &replicas))
 		printf("Replicas = %ld\n", replicas);
 	/* Automatic priorities (negative) cannot be asked for. */
 	prio = dev.name[0] ? swap_priority(dev.name) : -1;
