@@ -8,6 +8,7 @@
  *	ListenPort = 7878	port of the loaded module (load only)
  *	Lend = 512M		STORE_SET
  *	Replicas = 2		the module parameter replicas (sysfs)
+ *	LendReserve = 12%	the module parameter lend_reserve_pct (sysfs)
  *	SwapPriority = 10	for the service's swapon; setconf ignores it
  *
  *	[Peer]			one section per peer
@@ -35,11 +36,11 @@ struct conf_peer {
 
 struct conf {
 	const char *file;
-	bool has_size, has_port, has_lend, has_replicas, has_prio;
+	bool has_size, has_port, has_lend, has_replicas, has_reserve, has_prio;
 	uint64_t size, lend;
 	uint16_t port;
-	long replicas, prio;
-	int size_line, port_line, lend_line, replicas_line;
+	long replicas, reserve, prio;
+	int size_line, port_line, lend_line, replicas_line, reserve_line;
 	struct conf_peer *peer;
 	size_t npeers;
 };
@@ -74,6 +75,24 @@ static uint64_t conf_size(const char *key, const char *val)
 		die("invalid size '%s' for %s (bytes, or with a K, M, G or T suffix)",
 		    val, key);
 	return size;
+}
+
+/*
+ * LendReserve, in percent of RAM: "12%" as showconf writes it, or a
+ * bare "12" as the module parameter takes it.
+ */
+static long conf_reserve(const char *val)
+{
+	char *end;
+	long pct;
+
+	errno = 0;
+	pct = strtol(val, &end, 10);
+	if (end != val && *end == '%')
+		end++;
+	if (errno || end == val || *end || pct < 0 || pct > 50)
+		die("invalid LendReserve '%s' (0%% to 50%% of RAM)", val);
+	return pct;
 }
 
 /* A key that may appear once per section. */
@@ -116,6 +135,10 @@ static void conf_netswap_key(struct conf *c, int line, const char *key,
 		    c->replicas > 3)
 			die("invalid Replicas '%s' (1 to 3)", val);
 		c->replicas_line = line;
+	} else if (!strcasecmp(key, "LendReserve")) {
+		once(&c->has_reserve, "LendReserve");
+		c->reserve = conf_reserve(val);
+		c->reserve_line = line;
 	} else if (!strcasecmp(key, "SwapPriority")) {
 		once(&c->has_prio, "SwapPriority");
 		errno = 0;
@@ -125,7 +148,7 @@ static void conf_netswap_key(struct conf *c, int line, const char *key,
 			die("invalid SwapPriority '%s' (0 to 32767)", val);
 	} else {
 		die("unknown key '%s' in [Netswap] (%s)", key,
-		    "expected DeviceSize, ListenPort, Lend, Replicas or SwapPriority");
+		    "expected DeviceSize, ListenPort, Lend, Replicas, LendReserve or SwapPriority");
 	}
 }
 
@@ -351,9 +374,9 @@ static void apply_peers(struct conf *c, struct nsctl *ctl,
 }
 
 /*
- * The module parameters the file sets (Replicas): netlink reports
- * replicas only with a device and sets it not at all, so both ways go
- * through sysfs.
+ * The module parameters the file sets (Replicas, LendReserve): netlink
+ * reports replicas only with a device and lend_reserve_pct not at all,
+ * and sets neither, so both ways go through sysfs.
  */
 #define PARAM_DIR "/sys/module/netswap/parameters/"
 
@@ -444,6 +467,9 @@ int cmd_setconf(int argc, char **argv)
 	if (c.has_replicas)
 		param_set(&c, c.replicas_line, "Replicas", "replicas",
 			  c.replicas);
+	if (c.has_reserve)
+		param_set(&c, c.reserve_line, "LendReserve", "lend_reserve_pct",
+			  c.reserve);
 
 	nsctl_peer_dump(ctl, &now);
 	apply_peers(&c, ctl, &now, dev.v[NETSWAP_A_STORE_PORT], force);
@@ -481,7 +507,7 @@ int cmd_showconf(int argc, char **argv)
 	struct peer_list now;
 	struct nsctl *ctl;
 	struct attrs dev;
-	long prio, replicas;
+	long prio, replicas, reserve;
 	char buf[32];
 	size_t i;
 
@@ -499,6 +525,8 @@ int cmd_showconf(int argc, char **argv)
 	printf("Lend = %s\n", buf);
 	if (param_get("replicas", &replicas))
 		printf("Replicas = %ld\n", replicas);
+	if (param_get("lend_reserve_pct", &reserve))
+		printf("LendReserve = %ld%%\n", reserve);
 	/* Automatic priorities (negative) cannot be asked for. */
 	prio = dev.name[0] ? swap_priority(dev.name) : -1;
 	if (prio >= 0)
