@@ -51,6 +51,7 @@ DeviceSize = 64M	# /dev/netswap0
 ListenPort = 7878
 Lend = 8M
 Replicas = 1
+LendReserve = 10%
 SwapPriority = 7
 
 [Peer]
@@ -64,6 +65,8 @@ assert_eq "$(cat /sys/module/netswap/parameters/size_mb)" 64 "size_mb from Devic
 assert_eq "$(cat /sys/module/netswap/parameters/lend_mb)" 8 "lend_mb from Lend"
 assert_eq "$(cat /sys/module/netswap/parameters/port)" 7878 "port from ListenPort"
 assert_eq "$(cat /sys/module/netswap/parameters/replicas)" 1 "replicas from Replicas"
+assert_eq "$(cat /sys/module/netswap/parameters/lend_reserve_pct)" 10 \
+	"lend_reserve_pct from LendReserve"
 cat /proc/swaps
 assert_eq "$(awk '$1 == "/dev/netswap0" { print $5 }' /proc/swaps)" 7 \
 	"priority of /dev/netswap0 in /proc/swaps"
@@ -238,7 +241,7 @@ as_nobody "$CTL setconf /tmp/c1.conf" || fail "a no-op setconf as nobody failed"
 run "$CTL" add-peer "[fd00::2]"
 cp /tmp/c1.conf /tmp/c3.conf
 printf '\n[Peer]\nEndpoint = fd00::7\n' >>/tmp/c3.conf
-expect_err "netswapctl: /tmp/c3.conf:11: not permitted (needs CAP_NET_ADMIN)" as_nobody "$CTL setconf /tmp/c3.conf"
+expect_err "netswapctl: /tmp/c3.conf:12: not permitted (needs CAP_NET_ADMIN)" as_nobody "$CTL setconf /tmp/c3.conf"
 run "$CTL" setconf /tmp/c3.conf
 ! peer_listed fd00::2 || fail "setconf kept [fd00::2], not in the file"
 peer_listed fd00::7 || fail "setconf did not add fd00::7"
@@ -276,6 +279,23 @@ assert_eq "$(cat /sys/module/netswap/parameters/replicas)" 3 "replicas after set
 "$CTL" showconf | grep -qx 'Replicas = 3' || fail "showconf: no 'Replicas = 3'"
 run "$CTL" setconf $CONF
 assert_eq "$(cat /sys/module/netswap/parameters/replicas)" 1 "replicas after setconf $CONF"
+# LendReserve: the module parameter lend_reserve_pct, the same way; the
+# file may leave out its %, and a file without it leaves it as it is.
+RESERVE=/sys/module/netswap/parameters/lend_reserve_pct
+printf '[Netswap]\nLendReserve = 51%%\n' >/tmp/e10.conf
+expect_err "/tmp/e10.conf:2: invalid LendReserve '51%' (0% to 50% of RAM)" \
+	"$CTL" setconf /tmp/e10.conf
+sed 's/^LendReserve = 10%$/LendReserve = 20/' /tmp/c1.conf >/tmp/c9.conf
+expect_err "/tmp/c9.conf:6: cannot set LendReserve: permission denied" \
+	as_nobody "$CTL setconf /tmp/c9.conf"
+run "$CTL" setconf /tmp/c9.conf
+assert_eq "$(cat $RESERVE)" 20 "lend_reserve_pct after setconf"
+"$CTL" showconf | grep -qx 'LendReserve = 20%' || fail "showconf: no 'LendReserve = 20%'"
+sed '/^LendReserve/d' /tmp/c1.conf >/tmp/c10.conf
+run "$CTL" setconf /tmp/c10.conf
+assert_eq "$(cat $RESERVE)" 20 "lend_reserve_pct after setconf without LendReserve"
+run "$CTL" setconf $CONF
+assert_eq "$(cat $RESERVE)" 10 "lend_reserve_pct after setconf $CONF"
 # b holds our swap header: a file without b cannot be applied.
 printf '[Netswap]\nDeviceSize = 64M\n' >/tmp/e8.conf
 expect_err "/tmp/e8.conf: cannot delete peer $PB (not in the file)" "$CTL" setconf /tmp/e8.conf

@@ -18,6 +18,7 @@ assert_eq "$(jv .store.lend_limit_bytes)" $((64 << 20)) "quota show -j: lend_lim
 cat /tmp/c.conf
 grep -qx 'DeviceSize = 0' /tmp/c.conf || fail "showconf: DeviceSize is not 0"
 grep -qx 'Lend = 64M' /tmp/c.conf || fail "showconf: Lend is not 64M"
+grep -qx 'LendReserve = 12%' /tmp/c.conf || fail "showconf: LendReserve is not the default 12%"
 grep -q '^SwapPriority' /tmp/c.conf && fail "showconf: SwapPriority without swap"
 wait_for_ping "$A" 60
 msg_send "$A" "ready"
