@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,7 @@ static uint64_t rng(void)
 }
 
 static volatile sig_atomic_t stop;
+static sigset_t hold_wait;	/* the mask to wait in: SIGINT, SIGTERM open */
 
 static void on_stop(int sig)
 {
@@ -130,29 +132,40 @@ static void on_stop(int sig)
 }
 
 /*
- * MEMTOUCH_HOLD: keep the area, as written in @pass, until SIGINT or
- * SIGTERM, then check it once more. Returns the mismatching words.
+ * MEMTOUCH_HOLD=1, before the area exists: SIGINT and SIGTERM are held
+ * back until hold() waits for them, so one sent while the area is still
+ * being written ends the hold at once instead of being lost (a shell's
+ * background job starts with SIGINT ignored).
+ */
+static void hold_prepare(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, &hold_wait);
+	sigdelset(&hold_wait, SIGINT);
+	sigdelset(&hold_wait, SIGTERM);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * Keeps the area, as written in @pass, until SIGINT or SIGTERM, then
+ * checks it once more. Returns the mismatching words.
  */
 static uint64_t hold(const uint64_t *area, size_t npages, uint64_t seed,
 		     unsigned pass, uint64_t *reported)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
-	sigset_t mask, old;
 	uint64_t bad = 0;
 	size_t p;
 
-	/* Blocked until sigsuspend(): a signal cannot slip in between. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, &old);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	printf("memtouch: holding %zu pages until SIGINT or SIGTERM\n", npages);
 	fflush(stdout);
 	while (!stop)
-		sigsuspend(&old);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+		sigsuspend(&hold_wait);
 	for (p = 0; p < npages; p++)
 		bad += check_page(area, p, seed, pass, reported);
 	printf("memtouch: held, then %" PRIu64 " bad words\n", bad);
@@ -166,6 +179,7 @@ int main(int argc, char **argv)
 	size_t npages, rnd_pages, p, next;
 	uint32_t *order;
 	uint64_t *area;
+	bool holding;
 	char *end;
 	double t0;
 
@@ -201,6 +215,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	holding = getenv("MEMTOUCH_HOLD") &&
+		  !strcmp(getenv("MEMTOUCH_HOLD"), "1");
+	if (holding)
+		hold_prepare();
 	area = mmap(NULL, npages * page_size, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED) {
@@ -277,7 +295,7 @@ int main(int argc, char **argv)
 		bad_total += bad_seq + bad_rnd;
 	}
 
-	if (getenv("MEMTOUCH_HOLD"))
+	if (holding)
 		bad_total += hold(area, npages, seed, passes, &reported);
 
 	printf("memtouch: %s: %lu MiB x %lu passes, %" PRIu64 " mismatching words, %.1f s\n",
