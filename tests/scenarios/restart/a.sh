@@ -77,7 +77,8 @@ run dd if=/tmp/A of=$DEV bs=1M oflag=direct
 read_back "region A before the restart" 0 /tmp/A
 # The same work takes this long with the clock right (part 2 compares);
 # more than 15 s would itself hide a wait for io_timeout_ms there.
-T_A=$(($(uptime_s) - t0))
+T_A_RUN=$(($(uptime_s) - t0))
+T_A=$T_A_RUN
 [ "$T_A" -le 15 ] || T_A=15
 [ -s /tmp/bad ] && fail "before any restart: $(cat /tmp/bad)"
 assert_eq "$(nsw_peer_get "$B" placed_pages)" 1024 "pages placed on b"
@@ -169,9 +170,9 @@ else
 	# A request the store took for stale would wait out io_timeout_ms
 	# (30 s): more than half of it over the same work before is one.
 	if [ $((t1 - t0)) -lt $((T_A + 15)) ]; then
-		ok "4 MiB written and read back in $((t1 - t0)) s with the clock a day back (${T_A} s before)"
+		ok "4 MiB written and read back in $((t1 - t0)) s with the clock a day back (${T_A_RUN} s before)"
 	else
-		bad "writing and reading 4 MiB with the clock a day back took $((t1 - t0)) s, ${T_A} s before (limit $((T_A + 15)), io_timeout_ms is 30000)"
+		bad "writing and reading 4 MiB with the clock a day back took $((t1 - t0)) s, ${T_A_RUN} s before (limit $((T_A + 15)), io_timeout_ms is 30000)"
 	fi
 fi
 nsw_show
