@@ -78,19 +78,35 @@ static uint64_t conf_size(const char *key, const char *val)
 }
 
 /*
+ * A whole number as netswap-start takes it too: digits only, no sign and
+ * no leading zero (the module would read "012" as octal), with a "%"
+ * after it if @pct. Returns -1 for anything else.
+ */
+static long conf_whole(const char *val, bool pct)
+{
+	const char *p = val;
+	long n = 0;
+
+	if (p[0] == '0' && isdigit((unsigned char)p[1]))
+		return -1;
+	while (isdigit((unsigned char)*p) && n < 1000)
+		n = n * 10 + (*p++ - '0');
+	if (p == val)
+		return -1;
+	if (pct && *p == '%')
+		p++;
+	return *p ? -1 : n;
+}
+
+/*
  * LendReserve, in percent of RAM: "12%" as showconf writes it, or a
  * bare "12" as the module parameter takes it.
  */
 static long conf_reserve(const char *val)
 {
-	char *end;
-	long pct;
+	long pct = conf_whole(val, true);
 
-	errno = 0;
-	pct = strtol(val, &end, 10);
-	if (end != val && *end == '%')
-		end++;
-	if (errno || end == val || *end || pct < 0 || pct > 50)
+	if (pct < 0 || pct > 50)
 		die("invalid LendReserve '%s' (0%% to 50%% of RAM)", val);
 	return pct;
 }
@@ -129,10 +145,8 @@ static void conf_netswap_key(struct conf *c, int line, const char *key,
 		c->lend_line = line;
 	} else if (!strcasecmp(key, "Replicas")) {
 		once(&c->has_replicas, "Replicas");
-		errno = 0;
-		c->replicas = strtol(val, &end, 10);
-		if (errno || end == val || *end || c->replicas < 1 ||
-		    c->replicas > 3)
+		c->replicas = conf_whole(val, false);
+		if (c->replicas < 1 || c->replicas > 3)
 			die("invalid Replicas '%s' (1 to 3)", val);
 		c->replicas_line = line;
 	} else if (!strcasecmp(key, "LendReserve")) {
