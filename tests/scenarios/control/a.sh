@@ -59,8 +59,22 @@ Endpoint = $PB	# b
 EOT
 msg_expect ready 120
 run sysctl -w vm.min_free_kbytes=16384
-run env SWAPON=/usr/sbin/swapon /usr/libexec/netswap/netswap-start $CONF
+# A bad value is refused before anything is loaded.
+sed 's/^LendReserve = 10%$/LendReserve = 010/' $CONF >/tmp/e11.conf
+expect_err "/tmp/e11.conf: invalid LendReserve 010" \
+	/usr/libexec/netswap/netswap-start /tmp/e11.conf
+if [ -d /sys/module/netswap ]; then
+	fail "netswap-start loaded netswap with LendReserve = 010"
+fi
+env SWAPON=/usr/sbin/swapon /usr/libexec/netswap/netswap-start $CONF \
+	>/tmp/start.out 2>&1 || { cat /tmp/start.out; fail "netswap-start failed"; }
+cat /tmp/start.out
 [ -d /sys/module/netswap ] || fail "netswap-start did not load netswap"
+# Loaded with them, not only set by setconf afterwards.
+for _p in replicas=1 lend_reserve_pct=10; do
+	grep -q "^netswap-start: .* $_p\( \|$\)" /tmp/start.out ||
+		fail "netswap-start did not load netswap with $_p"
+done
 assert_eq "$(cat /sys/module/netswap/parameters/size_mb)" 64 "size_mb from DeviceSize"
 assert_eq "$(cat /sys/module/netswap/parameters/lend_mb)" 8 "lend_mb from Lend"
 assert_eq "$(cat /sys/module/netswap/parameters/port)" 7878 "port from ListenPort"
@@ -294,6 +308,12 @@ assert_eq "$(cat $RESERVE)" 20 "lend_reserve_pct after setconf"
 sed '/^LendReserve/d' /tmp/c1.conf >/tmp/c10.conf
 run "$CTL" setconf /tmp/c10.conf
 assert_eq "$(cat $RESERVE)" 20 "lend_reserve_pct after setconf without LendReserve"
+printf '[Netswap]\nLendReserve = 012\n' >/tmp/e12.conf
+expect_err "/tmp/e12.conf:2: invalid LendReserve '012'" "$CTL" setconf /tmp/e12.conf
+sed 's/^LendReserve = 10%$/LendReserve = 0/' /tmp/c1.conf >/tmp/c11.conf
+run "$CTL" setconf /tmp/c11.conf
+assert_eq "$(cat $RESERVE)" 0 "lend_reserve_pct after setconf LendReserve = 0"
+"$CTL" showconf | grep -qx 'LendReserve = 0%' || fail "showconf: no 'LendReserve = 0%'"
 run "$CTL" setconf $CONF
 assert_eq "$(cat $RESERVE)" 10 "lend_reserve_pct after setconf $CONF"
 # b holds our swap header: a file without b cannot be applied.
