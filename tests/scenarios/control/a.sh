@@ -282,15 +282,22 @@ expect_err "/tmp/e6.conf:1: [Peer] without Endpoint" "$CTL" setconf /tmp/e6.conf
 printf '[Netswap]\nLend = lots\n' >/tmp/e7.conf
 expect_err "/tmp/e7.conf:2: invalid size 'lots' for Lend" "$CTL" setconf /tmp/e7.conf
 expect_err "cannot open /tmp/nonexistent.conf" "$CTL" setconf /tmp/nonexistent.conf
+# conf_param KEY LINE FROM TO PARAM SHOWN: "KEY = FROM", line LINE of
+# /tmp/c1.conf, made "KEY = TO": refused for nobody, then set by root in
+# the module parameter PARAM, and shown by showconf as "KEY = SHOWN".
+conf_param() {
+	sed "s/^$1 = $3\$/$1 = $4/" /tmp/c1.conf >/tmp/c-$1.conf
+	expect_err "/tmp/c-$1.conf:$2: cannot set $1: permission denied" \
+		as_nobody "$CTL setconf /tmp/c-$1.conf"
+	run "$CTL" setconf /tmp/c-$1.conf
+	assert_eq "$(cat /sys/module/netswap/parameters/$5)" "${4%\%}" \
+		"$5 after setconf $1 = $4"
+	"$CTL" showconf | grep -qx "$1 = $6" || fail "showconf: no '$1 = $6'"
+}
 # Replicas: the module parameter, set at run time, by root only.
 printf '[Netswap]\nReplicas = 4\n' >/tmp/e9.conf
 expect_err "/tmp/e9.conf:2: invalid Replicas '4' (1 to 3)" "$CTL" setconf /tmp/e9.conf
-sed 's/^Replicas = 1$/Replicas = 3/' /tmp/c1.conf >/tmp/c8.conf
-expect_err "/tmp/c8.conf:5: cannot set Replicas: permission denied" \
-	as_nobody "$CTL setconf /tmp/c8.conf"
-run "$CTL" setconf /tmp/c8.conf
-assert_eq "$(cat /sys/module/netswap/parameters/replicas)" 3 "replicas after setconf"
-"$CTL" showconf | grep -qx 'Replicas = 3' || fail "showconf: no 'Replicas = 3'"
+conf_param Replicas 5 1 3 replicas 3
 run "$CTL" setconf $CONF
 assert_eq "$(cat /sys/module/netswap/parameters/replicas)" 1 "replicas after setconf $CONF"
 # LendReserve: the module parameter lend_reserve_pct, the same way; the
@@ -299,21 +306,13 @@ RESERVE=/sys/module/netswap/parameters/lend_reserve_pct
 printf '[Netswap]\nLendReserve = 51%%\n' >/tmp/e10.conf
 expect_err "/tmp/e10.conf:2: invalid LendReserve '51%' (0% to 50% of RAM)" \
 	"$CTL" setconf /tmp/e10.conf
-sed 's/^LendReserve = 10%$/LendReserve = 20/' /tmp/c1.conf >/tmp/c9.conf
-expect_err "/tmp/c9.conf:6: cannot set LendReserve: permission denied" \
-	as_nobody "$CTL setconf /tmp/c9.conf"
-run "$CTL" setconf /tmp/c9.conf
-assert_eq "$(cat $RESERVE)" 20 "lend_reserve_pct after setconf"
-"$CTL" showconf | grep -qx 'LendReserve = 20%' || fail "showconf: no 'LendReserve = 20%'"
+printf '[Netswap]\nLendReserve = 012\n' >/tmp/e12.conf
+expect_err "/tmp/e12.conf:2: invalid LendReserve '012'" "$CTL" setconf /tmp/e12.conf
+conf_param LendReserve 6 10% 20 lend_reserve_pct 20%
 sed '/^LendReserve/d' /tmp/c1.conf >/tmp/c10.conf
 run "$CTL" setconf /tmp/c10.conf
 assert_eq "$(cat $RESERVE)" 20 "lend_reserve_pct after setconf without LendReserve"
-printf '[Netswap]\nLendReserve = 012\n' >/tmp/e12.conf
-expect_err "/tmp/e12.conf:2: invalid LendReserve '012'" "$CTL" setconf /tmp/e12.conf
-sed 's/^LendReserve = 10%$/LendReserve = 0/' /tmp/c1.conf >/tmp/c11.conf
-run "$CTL" setconf /tmp/c11.conf
-assert_eq "$(cat $RESERVE)" 0 "lend_reserve_pct after setconf LendReserve = 0"
-"$CTL" showconf | grep -qx 'LendReserve = 0%' || fail "showconf: no 'LendReserve = 0%'"
+conf_param LendReserve 6 10% 0 lend_reserve_pct 0%
 run "$CTL" setconf $CONF
 assert_eq "$(cat $RESERVE)" 10 "lend_reserve_pct after setconf $CONF"
 # b holds our swap header: a file without b cannot be applied.
