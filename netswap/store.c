@@ -206,15 +206,14 @@ static void nsw_store_say_short(const struct nsw_reserve *r, int say)
  * reserve, or the shrinker), in proportion to what it holds, rounded up;
  * at least what it holds beyond its own lend limit.
  */
-static u64 nsw_store_give_back(struct nsw_peer *peer)
+static u64 nsw_store_give_back(struct nsw_peer *peer,
+			       const struct nsw_reserve *r)
 {
 	u64 held = peer ? atomic64_read(&peer->held_pages) : 0;
 	u64 lend_limit = peer ? READ_ONCE(peer->lend_limit) : 0;
 	u64 lent, excess, ask = 0;
-	struct nsw_reserve r;
 	int say;
 
-	nsw_store_reserve(&r);
 	spin_lock_bh(&nsw_store.lock);
 	if (nsw_store.draining) {
 		spin_unlock_bh(&nsw_store.lock);
@@ -223,10 +222,10 @@ static u64 nsw_store_give_back(struct nsw_peer *peer)
 	lent = nsw_store.sm.nr_used;
 	excess = lent > nsw_store.limit ? lent - nsw_store.limit : 0;
 	excess += max_t(u64, nsw_store_shrink_ask(),
-			nsw_store_reserve_ask(&r, &say));
+			nsw_store_reserve_ask(r, &say));
 	excess = min(excess, lent);
 	spin_unlock_bh(&nsw_store.lock);
-	nsw_store_say_short(&r, say);
+	nsw_store_say_short(r, say);
 
 	/* Both below 2^32: the product fits. */
 	if (excess && held)
@@ -236,12 +235,18 @@ static u64 nsw_store_give_back(struct nsw_peer *peer)
 	return min(ask, held);
 }
 
+/* The asks of a figures read: one reserve for all peers, and their sum. */
+struct nsw_store_sum {
+	struct nsw_reserve r;
+	u64 pages;
+};
+
 static int nsw_store_sum_give_back(struct nsw_peer *peer, void *arg)
 {
-	u64 *sum = arg;
+	struct nsw_store_sum *sum = arg;
 
 	if (atomic64_read(&peer->held_pages))
-		*sum += nsw_store_give_back(peer);
+		sum->pages += nsw_store_give_back(peer, &sum->r);
 	return 0;
 }
 
@@ -254,8 +259,13 @@ void nsw_store_asks(bool *draining, u64 *give_back_pages)
 	if (*draining)
 		*give_back_pages = nsw_store.sm.nr_used;
 	spin_unlock_bh(&nsw_store.lock);
-	if (!*draining)
-		nsw_peer_for_each(nsw_store_sum_give_back, give_back_pages, 0);
+	if (!*draining) {
+		struct nsw_store_sum sum = { .pages = 0 };
+
+		nsw_store_reserve(&sum.r);
+		nsw_peer_for_each(nsw_store_sum_give_back, &sum, 0);
+		*give_back_pages = sum.pages;
+	}
 }
 
 /* Drain (ask every page back, take no new one) or stop draining. */
@@ -828,63 +838,56 @@ static struct nsw_peer *nsw_store_peer(const struct sockaddr_in6 *from,
 }
 
 /*
- * Pages the client at @from may store here now: what the lend limit
- * leaves, and what its own limit does. A PONG says so (protocol.rst).
+ * Pages @peer (NULL: one unknown here) may store here now: what the lend
+ * limit and the reserve (@r) leave, and what its own limit does. A PONG
+ * says so (protocol.rst).
  */
-static u64 nsw_store_room(const struct sockaddr_in6 *from)
+static u64 nsw_store_room(struct nsw_peer *peer, const struct nsw_reserve *r)
 {
 	u64 room, lend_limit = 0, held = 0;
-	struct nsw_reserve r;
-	struct nsw_peer *peer;
 
-	rcu_read_lock();
-	peer = nsw_peer_lookup_rcu(from);
 	if (peer) {
 		lend_limit = READ_ONCE(peer->lend_limit);
 		held = atomic64_read(&peer->held_pages);
 	}
-	rcu_read_unlock();
-
-	nsw_store_reserve(&r);
 	spin_lock_bh(&nsw_store.lock);
-	room = nsw_store_closed(&r) ? 0 : nsw_store.limit - nsw_store.sm.nr_used;
+	room = nsw_store_closed(r) ? 0 : nsw_store.limit - nsw_store.sm.nr_used;
 	spin_unlock_bh(&nsw_store.lock);
 	if (lend_limit)
 		room = min(room, held < lend_limit ? lend_limit - held : 0);
 	return min_t(u64, room, NSW_PONG_ROOM_MAX);
 }
 
-/* What a PONG to @from asks back; a draining store asks anyone for all. */
-static u64 nsw_store_give_back_to(const struct sockaddr_in6 *from)
-{
-	u64 ask;
-
-	rcu_read_lock();
-	ask = nsw_store_give_back(nsw_peer_lookup_rcu(from));
-	rcu_read_unlock();
-	return ask;
-}
-
 /*
  * Echoes the PING's req_id, from the address it came to, with the room
- * and the pages the store asks back (protocol.rst, "Liveness").
+ * and the pages the store asks back (protocol.rst, "Liveness"); a
+ * draining store asks anyone for all.
  */
 static void nsw_store_pong(struct sk_buff *skb,
 			   const struct sockaddr_in6 *from,
 			   const struct nsw_msg *m)
 {
 	struct nsw_hdr hdr;
-	__be64 give_back = cpu_to_be64(nsw_store_give_back_to(from));
+	__be64 give_back;
 	struct kvec vec[2] = {
 		{ .iov_base = &hdr, .iov_len = NSW_HDR_LEN },
 		{ .iov_base = &give_back, .iov_len = NSW_PONG_LEN },
 	};
+	struct nsw_reserve r;
+	struct nsw_peer *peer;
 	struct in6_addr to;
+	u64 room;
+
+	nsw_store_reserve(&r);
+	rcu_read_lock();
+	peer = nsw_peer_lookup_rcu(from);
+	give_back = cpu_to_be64(nsw_store_give_back(peer, &r));
+	room = nsw_store_room(peer, &r);
+	rcu_read_unlock();
 
 	nsw_skb_dest(skb, &to);
 	nsw_hdr_encode(&hdr, NSW_MSG_PONG, NSW_ST_OK, m->req_id,
-		       nsw_handle_make(nsw_store.epoch, nsw_store_room(from)),
-		       NSW_PONG_LEN);
+		       nsw_handle_make(nsw_store.epoch, room), NSW_PONG_LEN);
 	nsw_send(from, &to, NULL, vec, ARRAY_SIZE(vec), NULL, GFP_ATOMIC);
 }
 
