@@ -84,18 +84,14 @@ static uint64_t conf_size(const char *key, const char *val)
  */
 static long conf_whole(const char *val, bool pct)
 {
-	const char *p = val;
-	long n = 0;
+	size_t len = strlen(val);
+	unsigned long n;
 
-	if (p[0] == '0' && isdigit((unsigned char)p[1]))
+	if (val[0] == '0' && isdigit((unsigned char)val[1]))
 		return -1;
-	while (isdigit((unsigned char)*p) && n < 1000)
-		n = n * 10 + (*p++ - '0');
-	if (p == val)
-		return -1;
-	if (pct && *p == '%')
-		p++;
-	return *p ? -1 : n;
+	if (pct && len && val[len - 1] == '%')
+		len--;
+	return parse_uint(val, len, 1000, &n) ? (long)n : -1;
 }
 
 /*

@@ -40,6 +40,9 @@ void endpoint_str(const struct endpoint *ep, char *buf, size_t len);
 bool endpoint_eq(const struct endpoint *a, const struct endpoint *b);
 #define ENDPOINT_STRLEN		64
 
+bool parse_uint(const char *s, size_t len, unsigned long max,
+		unsigned long *val);
+
 /* Sizes: bytes, K/M/G/T or KiB/MiB/GiB/TiB (powers of 1024). */
 bool parse_size(const char *s, uint64_t *val);
 void size_str(uint64_t val, char *buf, size_t len);

@@ -62,19 +62,32 @@ const char *errno_text(int err)
 	return msg;
 }
 
-static bool parse_port(const char *s, uint16_t *port)
+/*
+ * The @len characters at @s are a decimal number of at most @max: digits
+ * only, no sign or space, none missing.
+ */
+bool parse_uint(const char *s, size_t len, unsigned long max,
+		unsigned long *val)
 {
-	unsigned long val = 0;
-	const char *p;
+	unsigned long n = 0;
+	size_t i;
 
-	for (p = s; *p; p++) {
-		if (!isdigit((unsigned char)*p))
+	for (i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
 			return false;
-		val = val * 10 + (*p - '0');
-		if (val > 65535)
+		n = n * 10 + (s[i] - '0');
+		if (n > max)
 			return false;
 	}
-	if (p == s || val == 0)
+	*val = n;
+	return len > 0;
+}
+
+static bool parse_port(const char *s, uint16_t *port)
+{
+	unsigned long val;
+
+	if (!parse_uint(s, strlen(s), 65535, &val) || val == 0)
 		return false;
 	*port = val;
 	return true;
